@@ -1,0 +1,162 @@
+//! Ties the stages together for one config: solve, render both versions,
+//! typeset, and collect the output files in memory (written by [`crate::output`]).
+
+use crate::answers::Answers;
+use crate::config::{Worksheet, WorksheetSpec};
+use crate::engine::{self, Solution};
+use crate::error::{Error, Result, SourceError};
+use crate::output::OutputFile;
+use crate::render::{self, Label, Templates, Version};
+use crate::typeset::{self, Document};
+
+/// Which files `generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// The PDFs.
+    pub pdf: bool,
+    /// The rendered Typst sources.
+    pub typ: bool,
+    /// PNG previews of every page.
+    pub png: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats { pdf: true, typ: false, png: false }
+    }
+}
+
+/// Resolution of PNG previews.
+pub const PNG_PPI: f32 = 60.0;
+
+/// A worksheet with everything computed.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// The worksheet.
+    pub worksheet: Worksheet,
+    /// Its solution.
+    pub solution: Solution,
+    /// Its answers by id.
+    pub answers: Answers,
+}
+
+/// Solves a worksheet whose numbers are fixed.
+pub fn solve(worksheet: Worksheet) -> Result<Solved, engine::Unsolvable> {
+    let solution = engine::solve(&worksheet)?;
+    let answers = Answers::new(&worksheet, &solution);
+    Ok(Solved { worksheet, solution, answers })
+}
+
+/// Solves the single worksheet of a config without ranges.
+pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
+    let worksheet = spec.fixed().ok_or_else(|| {
+        Error::msg(format!(
+            "{} has ranges or choices; give --seed and --variant (or --variants) to draw its numbers",
+            spec.file
+        ))
+    })?;
+    solve(worksheet).map_err(|problem| {
+        let mut e: SourceError = spec.target.at.clone();
+        e.message = problem.to_string();
+        e.into()
+    })
+}
+
+/// One typeset version of one sheet.
+pub struct Typeset {
+    /// The Typst markup it was made from.
+    pub markup: String,
+    /// The laid-out document.
+    pub document: Document,
+}
+
+/// Renders and typesets one version of `solved`.
+pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version, label: &Label) -> Result<Typeset> {
+    let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
+    match typeset::compile(&markup) {
+        Ok(document) => Ok(Typeset { markup, document }),
+        Err(diagnostics) => Err(typst_errors(templates, solved, version, label, &markup, &diagnostics)),
+    }
+}
+
+/// Maps Typst diagnostics back to the template lines that produced the markup.
+fn typst_errors(
+    templates: &Templates,
+    solved: &Solved,
+    version: Version,
+    label: &Label,
+    markup: &str,
+    diagnostics: &[typeset::Diagnostic],
+) -> Error {
+    let traced = templates.render_traced(&solved.worksheet, &solved.answers, version, label);
+    let traced_diagnostics = traced.as_deref().map(typeset::compile);
+    let errors = diagnostics
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            // The traced markup has the same lines as the plain one, so the
+            // first-choice line is the one Typst reported in the traced compile.
+            let traced_line = match &traced_diagnostics {
+                Some(Err(ds)) => ds.get(i).map_or(d.line, |t| t.line),
+                _ => d.line,
+            };
+            let origin = traced.as_deref().and_then(|t| render::trace_back(t, traced_line));
+            let mut message = format!("Typst error: {}", d.message);
+            for hint in &d.hints {
+                message.push_str(&format!(" (hint: {hint})"));
+            }
+            let generated = markup.lines().nth(d.line.saturating_sub(1)).unwrap_or("").trim();
+            if !generated.is_empty() {
+                message.push_str(&format!("\n  in the generated line {}: {}", d.line, generated));
+            }
+            match origin {
+                Some((name, line)) => Error::from(templates.error_at(&name, line, message)),
+                None => Error::from(templates.error_at(render::MAIN_TEMPLATE, 1, message)),
+            }
+        })
+        .collect::<Vec<_>>();
+    if errors.len() == 1 {
+        errors.into_iter().next().expect("one")
+    } else {
+        Error::Many(errors)
+    }
+}
+
+/// The stable document id of a sheet, for reproducible PDFs.
+pub fn ident(stem: &str, label: &Label, version: Version) -> String {
+    if label.id.is_empty() {
+        format!("backprop-worksheet/{stem}/{}", version.name())
+    } else {
+        format!("backprop-worksheet/{stem}/{}/{}", label.id, version.name())
+    }
+}
+
+/// The files of one sheet (both versions) named `{base}-student.pdf`, `{base}-key.pdf`, ….
+pub fn sheet_files(
+    templates: &Templates,
+    solved: &Solved,
+    stem: &str,
+    base: &str,
+    label: &Label,
+    formats: Formats,
+) -> Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for version in Version::BOTH {
+        let typeset = typeset_version(templates, solved, version, label)?;
+        let name = format!("{base}-{}", version.name());
+        if formats.pdf {
+            let bytes = typeset::pdf(&typeset.document, &ident(stem, label, version)).map_err(Error::msg)?;
+            files.push(OutputFile { name: format!("{name}.pdf"), bytes });
+        }
+        if formats.typ {
+            files.push(OutputFile { name: format!("{name}.typ"), bytes: typeset.markup.clone().into_bytes() });
+        }
+        if formats.png {
+            for page in 0..typeset.document.page_count() {
+                let bytes = typeset::png(&typeset.document, page, PNG_PPI).map_err(Error::msg)?;
+                files.push(OutputFile { name: format!("{name}-{}.png", page + 1), bytes });
+            }
+        }
+    }
+    Ok(files)
+}

@@ -1,0 +1,119 @@
+//! The extension challenge: an activation on the first layer, computed in `f64`
+//! and shown rounded with `≈`. The only floating point in the program's maths.
+
+use serde::Serialize;
+
+use crate::config::{Activation, Extension, Network};
+use crate::number::Exact;
+
+/// The extension challenge's values.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionSolution {
+    /// The activation.
+    pub activation: Activation,
+    /// Significant digits to show.
+    pub digits: u32,
+    /// `z = c₁·x + w₁`, exact.
+    pub z: Exact,
+    /// The activation's value at `z` (the new `h₁`).
+    pub activated: f64,
+    /// The activation's derivative at `z`.
+    pub slope: f64,
+    /// Every layer's output with the activation on the first layer.
+    pub values: Vec<f64>,
+    /// The error.
+    pub error: f64,
+    /// `dE/dy = y − target`.
+    pub residual: f64,
+    /// `dE/dw₁` with the activation.
+    pub gradient: f64,
+}
+
+/// Solves the extension; `None` when a value is not finite.
+pub fn solve(network: &Network, extension: &Extension) -> Option<ExtensionSolution> {
+    let first = &network.layers[0];
+    let z = &(&first.coefficient * &network.input) + &first.weight;
+    let zf = z.to_f64();
+    let (activated, slope) = match extension.activation {
+        Activation::Sigmoid => {
+            let s = 1.0 / (1.0 + (-zf).exp());
+            (s, s * (1.0 - s))
+        }
+        Activation::Tanh => {
+            let t = zf.tanh();
+            (t, 1.0 - t * t)
+        }
+        // The derivative at exactly 0 is taken as 0, the usual convention.
+        Activation::Relu => (zf.max(0.0), if zf > 0.0 { 1.0 } else { 0.0 }),
+    };
+    let mut values = vec![activated];
+    let mut previous = activated;
+    for layer in &network.layers[1..] {
+        previous = layer.coefficient.to_f64() * previous + layer.weight.to_f64();
+        values.push(previous);
+    }
+    let residual = previous - network.target.to_f64();
+    let error = 0.5 * residual * residual;
+    let later: f64 = network.layers[1..].iter().map(|l| l.coefficient.to_f64()).product();
+    let gradient = residual * later * slope;
+    let finite = values.iter().chain([&error, &residual, &gradient, &slope]).all(|v| v.is_finite());
+    finite.then_some(ExtensionSolution {
+        activation: extension.activation,
+        digits: extension.digits,
+        z,
+        activated,
+        slope,
+        values,
+        error,
+        residual,
+        gradient,
+    })
+}
+
+/// `value` to `digits` significant digits as plain decimal text with a true minus sign.
+pub fn significant(value: f64, digits: u32) -> String {
+    if value == 0.0 {
+        return "0".to_owned();
+    }
+    let digits = digits.max(1) as usize;
+    let scientific = format!("{:.*e}", digits - 1, value);
+    let (mantissa, exponent) = scientific.split_once('e').expect("exponent format");
+    let exponent: i32 = exponent.parse().expect("exponent");
+    let negative = mantissa.starts_with('-');
+    let mantissa_digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let mut out = String::new();
+    if negative {
+        out.push('\u{2212}');
+    }
+    if exponent < 0 {
+        out.push_str("0.");
+        out.push_str(&"0".repeat((-exponent - 1) as usize));
+        out.push_str(&mantissa_digits);
+    } else {
+        let int_len = exponent as usize + 1;
+        if mantissa_digits.len() <= int_len {
+            out.push_str(&mantissa_digits);
+            out.push_str(&"0".repeat(int_len - mantissa_digits.len()));
+        } else {
+            out.push_str(&mantissa_digits[..int_len]);
+            out.push('.');
+            out.push_str(&mantissa_digits[int_len..]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::significant;
+
+    #[test]
+    fn significant_digits() {
+        assert_eq!(significant(0.999088948805599, 4), "0.9991");
+        assert_eq!(significant(-0.0273099, 4), "\u{2212}0.02731");
+        assert_eq!(significant(-15.00182, 4), "\u{2212}15.00");
+        assert_eq!(significant(123456.0, 3), "123000");
+        assert_eq!(significant(0.000910221, 4), "0.0009102");
+        assert_eq!(significant(0.0, 4), "0");
+    }
+}

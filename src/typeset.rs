@@ -1,0 +1,311 @@
+//! The typeset stage: Typst markup in, laid-out document, PDF and PNG out.
+//!
+//! Worksheets are rendered in-process with the Typst compiler so the tool is
+//! one self-contained binary: no `typst` executable, no network, no system
+//! fonts. Output must depend only on the markup, so
+//!
+//! - the only fonts are the ones embedded by `typst-assets`, parsed once per
+//!   process and shared (reference counted) by every compile;
+//! - every document is compiled under one fixed virtual path, because Typst
+//!   interns file ids for the life of the process and caps them at 65,535;
+//! - PDFs carry a caller-chosen identifier, no timestamp and no Typst version
+//!   string, so the same markup always gives the same bytes.
+//!
+//! Typst's memoization caches are global to the process. Compiles here never
+//! evict them, so a batch keeps them warm; call [`evict_caches`] between
+//! chunks of a batch to bound memory.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::ops::RangeInclusive;
+use std::sync::LazyLock;
+
+use typst::diag::SourceDiagnostic;
+use typst::foundations::{Bytes, Smart};
+use typst::layout::PageRanges;
+use typst::syntax::Source;
+use typst::text::Font;
+use typst::utils::Scalar;
+use typst::{World, WorldExt};
+use typst_as_lib::TypstEngine;
+use typst_layout::PagedDocument;
+use typst_pdf::PdfOptions;
+use typst_render::RenderOptions;
+
+/// The one virtual path every document is compiled under.
+///
+/// File ids are interned for the whole process (at most 65,535 of them), so
+/// this path is reused for every document instead of minting one per document.
+const MAIN_PATH: &str = "/worksheet.typ";
+
+/// How many typographic points make an inch.
+const POINTS_PER_INCH: f64 = 72.0;
+
+/// The largest raster [`png`] agrees to allocate, in pixels (512 MiB of RGBA).
+const MAX_PIXELS: f64 = 134_217_728.0;
+
+/// The largest width or height [`png`] agrees to render, in pixels.
+const MAX_SIDE: f64 = 65_535.0;
+
+/// The fonts embedded by `typst-assets`, parsed once per process.
+///
+/// `Font` is reference counted, so handing clones to each engine neither
+/// copies nor re-parses the font data.
+static FONTS: LazyLock<Vec<Font>> =
+    LazyLock::new(|| typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect());
+
+/// A laid-out document, ready to be exported as PDF or PNG.
+#[derive(Debug, Clone)]
+pub struct Document(PagedDocument);
+
+impl Document {
+    /// The number of pages in the document.
+    pub fn page_count(&self) -> usize {
+        self.0.pages().len()
+    }
+
+    /// The underlying Typst document, for callers that need more than this
+    /// module exports.
+    pub fn as_paged(&self) -> &PagedDocument {
+        &self.0
+    }
+}
+
+/// A compile error, positioned in the markup that was compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// 1-based line in the markup; 0 when Typst gave no position.
+    pub line: usize,
+    /// 1-based column (in characters) in the markup; 0 when Typst gave no
+    /// position.
+    pub column: usize,
+    /// What Typst says is wrong.
+    pub message: String,
+    /// Typst's suggestions for fixing it.
+    pub hints: Vec<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "error: {}", self.message)?;
+        } else {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)?;
+        }
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// Compiles Typst `markup` into a laid-out document.
+///
+/// Only the embedded fonts are available, and the markup cannot read files or
+/// packages. On failure every error is returned, positioned in `markup`;
+/// warnings are ignored.
+pub fn compile(markup: &str) -> Result<Document, Vec<Diagnostic>> {
+    let engine = TypstEngine::builder()
+        .main_file((MAIN_PATH, markup))
+        .fonts(FONTS.iter().cloned())
+        .comemo_evict_max_age(None)
+        .build();
+    let world = engine
+        .world_builder()
+        .build()
+        .map_err(|error| vec![Diagnostic { line: 0, column: 0, message: error.to_string(), hints: Vec::new() }])?;
+    match typst::compile::<PagedDocument>(&world).output {
+        Ok(document) => Ok(Document(document)),
+        Err(errors) => {
+            let main = world.source(world.main()).ok();
+            Err(errors.iter().map(|error| to_diagnostic(&world, main.as_ref(), error)).collect())
+        }
+    }
+}
+
+/// Positions one Typst error in the main source, if it points there.
+fn to_diagnostic(world: &dyn World, main: Option<&Source>, error: &SourceDiagnostic) -> Diagnostic {
+    let position = main.and_then(|source| {
+        if error.span.id() != Some(source.id()) {
+            return None;
+        }
+        let range = world.range(error.span)?;
+        source.lines().byte_to_line_column(range.start)
+    });
+    let (line, column) = position.map_or((0, 0), |(line, column)| (line + 1, column + 1));
+    Diagnostic {
+        line,
+        column,
+        message: error.message.to_string(),
+        hints: error.hints.iter().map(|hint| hint.v.to_string()).collect(),
+    }
+}
+
+/// Drops memoized results older than ten evictions from Typst's
+/// process-wide caches.
+///
+/// Compiles never evict on their own, so that a batch reuses warm caches;
+/// batch code calls this between chunks to keep memory bounded.
+pub fn evict_caches() {
+    typst::comemo::evict(10);
+}
+
+/// Exports the whole document as a reproducible PDF.
+///
+/// `ident` must identify the document stably across runs (for example its
+/// output name); it becomes the PDF's document identifier. No timestamp and no
+/// Typst version is written, so equal markup gives equal bytes.
+pub fn pdf(doc: &Document, ident: &str) -> Result<Vec<u8>, String> {
+    export_pdf(doc, ident, None)
+}
+
+/// Exports the 1-based, inclusive range `pages` of the document as a
+/// reproducible PDF, like [`pdf`].
+///
+/// Fails if the range is empty, starts at 0 or goes past the last page.
+pub fn pdf_pages(doc: &Document, ident: &str, pages: RangeInclusive<usize>) -> Result<Vec<u8>, String> {
+    let (first, last) = (*pages.start(), *pages.end());
+    let count = doc.page_count();
+    let (Some(start), Some(end)) = (NonZeroUsize::new(first), NonZeroUsize::new(last)) else {
+        return Err(format!("page range {first}..={last}: pages are numbered from 1"));
+    };
+    if first > last || last > count {
+        return Err(format!("page range {first}..={last} does not fit a document of {count} page(s)"));
+    }
+    let ranges = PageRanges::new(vec![Some(start)..=Some(end)]);
+    export_pdf(doc, ident, Some(ranges))
+}
+
+/// The PDF export shared by [`pdf`] and [`pdf_pages`].
+fn export_pdf(doc: &Document, ident: &str, page_ranges: Option<PageRanges>) -> Result<Vec<u8>, String> {
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_owned()),
+        creator: Smart::Custom(None),
+        timestamp: None,
+        page_ranges,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&doc.0, &options).map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+        format!("PDF export failed: {}", messages.join("; "))
+    })
+}
+
+/// Renders the 0-based `page` of the document as a PNG at `pixels_per_inch`.
+///
+/// Fails if the page does not exist, the resolution is not a positive finite
+/// number, or the image would be unreasonably large.
+pub fn png(doc: &Document, page: usize, pixels_per_inch: f32) -> Result<Vec<u8>, String> {
+    let count = doc.page_count();
+    let Some(page_ref) = doc.0.pages().get(page) else {
+        return Err(format!("page {page} (0-based) does not exist in a document of {count} page(s)"));
+    };
+    if !pixels_per_inch.is_finite() || pixels_per_inch <= 0.0 {
+        return Err(format!("resolution must be a positive number of pixels per inch, not {pixels_per_inch}"));
+    }
+    let pixel_per_pt = f64::from(pixels_per_inch) / POINTS_PER_INCH;
+    // typst-render panics if tiny-skia cannot allocate the canvas; refuse
+    // sizes that could get there before rendering.
+    let size = page_ref.frame.size();
+    let width = (size.x.to_pt() * pixel_per_pt).round().max(1.0);
+    let height = (size.y.to_pt() * pixel_per_pt).round().max(1.0);
+    if width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS {
+        return Err(format!(
+            "page {page} at {pixels_per_inch} pixels per inch would be {width}x{height} pixels, too large"
+        ));
+    }
+    let options = RenderOptions { pixel_per_pt: Scalar::new(pixel_per_pt), render_bleed: false };
+    typst_render::render(page_ref, &options).encode_png().map_err(|error| format!("PNG encoding failed: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = "#set document(date: none)\n= Title\n$x^2$\n";
+
+    #[test]
+    fn small_document_compiles_to_one_page_pdf() {
+        let doc = compile(SMALL).expect("compiles");
+        assert_eq!(doc.page_count(), 1);
+        let bytes = pdf(&doc, "small").expect("exports");
+        assert!(bytes.starts_with(b"%PDF"));
+    }
+
+    #[test]
+    fn pdf_is_reproducible_and_has_no_version() {
+        let first = pdf(&compile(SMALL).expect("compiles"), "same").expect("exports");
+        let second = pdf(&compile(SMALL).expect("compiles"), "same").expect("exports");
+        assert_eq!(first, second);
+        let text = String::from_utf8_lossy(&first);
+        assert!(!text.contains("Typst 0."), "PDF names the Typst version");
+    }
+
+    #[test]
+    fn error_is_positioned_in_markup() {
+        let errors = compile("= Title\nText\nValue #nope here\n").expect_err("fails");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].line, 3);
+        assert_eq!(errors[0].column, 8);
+        assert!(errors[0].message.contains("nope"), "{}", errors[0]);
+        assert_eq!(errors[0].to_string().lines().next().map(|l| l.starts_with("3:8: ")), Some(true));
+    }
+
+    #[test]
+    fn syntax_error_is_positioned_in_markup() {
+        let errors = compile("a\nb\n#let x = \n").expect_err("fails");
+        assert!(errors.iter().any(|e| e.line == 3), "{errors:?}");
+    }
+
+    #[test]
+    fn page_subset_and_bounds() {
+        let doc = compile("#set document(date: none)\nA\n#pagebreak()\nB\n#pagebreak()\nC\n").expect("compiles");
+        assert_eq!(doc.page_count(), 3);
+        let bytes = pdf_pages(&doc, "subset", 2..=3).expect("exports");
+        assert!(bytes.starts_with(b"%PDF"));
+        assert!(pdf_pages(&doc, "subset", 0..=1).is_err());
+        assert!(pdf_pages(&doc, "subset", 2..=4).is_err());
+        assert!(pdf_pages(&doc, "subset", 3..=2).is_err());
+    }
+
+    #[test]
+    fn png_has_magic_and_checks_arguments() {
+        let doc = compile("#set page(width: 2cm, height: 1cm)\n$x^2$").expect("compiles");
+        let bytes = png(&doc, 0, 72.0).expect("renders");
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert!(png(&doc, 1, 72.0).is_err());
+        assert!(png(&doc, 0, 0.0).is_err());
+        assert!(png(&doc, 0, f32::NAN).is_err());
+        assert!(png(&doc, 0, f32::INFINITY).is_err());
+        assert!(png(&doc, 0, 1.0e9).is_err());
+    }
+
+    /// Times building the per-document engine against compiling with it.
+    /// Run with `cargo test --release --lib typeset::tests::timing -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timing() {
+        use std::time::Instant;
+        let _ = compile(SMALL);
+        let rounds = 50u32;
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let engine = TypstEngine::builder()
+                .main_file((MAIN_PATH, SMALL))
+                .fonts(FONTS.iter().cloned())
+                .comemo_evict_max_age(None)
+                .build();
+            std::hint::black_box(&engine);
+        }
+        let build = start.elapsed() / rounds;
+        let start = Instant::now();
+        for i in 0..rounds {
+            let markup = format!("{SMALL}\nRound {i}.\n");
+            std::hint::black_box(compile(&markup).expect("compiles"));
+        }
+        let whole = start.elapsed() / rounds;
+        println!("engine build: {build:?}; build + compile of a small doc: {whole:?}");
+    }
+}

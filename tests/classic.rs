@@ -1,0 +1,84 @@
+//! The classic handout's numbers, pinned: every value DESIGN.md lists for
+//! `configs/classic.yaml`, read from the answers by id.
+
+use backprop_worksheet::answers::{Answers, Value};
+use backprop_worksheet::config;
+use backprop_worksheet::generate;
+
+fn classic() -> Answers {
+    let spec = config::load(std::path::Path::new("configs/classic.yaml")).expect("classic config loads");
+    generate::solve_fixed(&spec).expect("classic solves").answers
+}
+
+fn exact(answers: &Answers, id: &str) -> String {
+    match &answers.get(id).unwrap_or_else(|| panic!("no answer {id}")).value {
+        Value::Exact(x) => x.to_plain_string(),
+        other => panic!("{id} is not exact: {other:?}"),
+    }
+}
+
+#[test]
+fn forward_pass() {
+    let a = classic();
+    assert_eq!(exact(&a, "h1"), "7");
+    assert_eq!(exact(&a, "y"), "17");
+    assert_eq!(exact(&a, "error"), "4.5");
+}
+
+#[test]
+fn nudge_tables() {
+    let a = classic();
+    let row = |p: &str, cols: &[&str]| cols.iter().map(|c| exact(&a, &format!("{p}.{c}"))).collect::<Vec<_>>();
+    assert_eq!(row("nudge_w2.plus", &["w2", "h1", "y", "error", "change"]), ["3.1", "7", "17.1", "4.205", "-0.295"]);
+    assert_eq!(row("nudge_w2.minus", &["w2", "h1", "y", "error", "change"]), ["2.9", "7", "16.9", "4.805", "0.305"]);
+    assert_eq!(row("nudge_w1.plus", &["w1", "h1", "y", "error", "change"]), ["1.1", "7.1", "17.2", "3.92", "-0.58"]);
+    assert_eq!(row("nudge_w1.minus", &["w1", "h1", "y", "error", "change"]), ["0.9", "6.9", "16.8", "5.12", "0.62"]);
+    assert_eq!(row("nudge_w1.base", &["w1", "h1", "y", "error"]), ["1", "7", "17", "4.5"]);
+    assert_eq!(a.get("nudge_w2.direction").unwrap().value.display(), "increase");
+    assert_eq!(a.get("nudge_w1.direction").unwrap().value.display(), "increase");
+    assert_eq!(a.get("strongest_weight").unwrap().value.display(), "w1");
+}
+
+#[test]
+fn derivatives_and_chain_rule() {
+    let a = classic();
+    assert_eq!(exact(&a, "dy_dw2"), "1");
+    assert_eq!(exact(&a, "dE_dy"), "-3");
+    assert_eq!(exact(&a, "grad_w2"), "-3");
+    assert_eq!(exact(&a, "dh1_dw1"), "1");
+    assert_eq!(exact(&a, "dy_dh1"), "2");
+    assert_eq!(exact(&a, "grad_w1"), "-6");
+}
+
+#[test]
+fn update_step() {
+    let a = classic();
+    assert_eq!(exact(&a, "new_w2"), "3.3");
+    assert_eq!(exact(&a, "new_w1"), "1.6");
+    assert_eq!(exact(&a, "new_h1"), "7.6");
+    assert_eq!(exact(&a, "new_y"), "18.5");
+    assert_eq!(exact(&a, "new_error"), "1.125");
+    assert_eq!(a.get("error_decreased").unwrap().value, Value::Flag(true));
+    assert!(a.get("error_verdict").unwrap().value.display().contains("from 4.5 to 1.125"));
+}
+
+#[test]
+fn reflection_and_extension() {
+    let a = classic();
+    assert_eq!(a.get("reflection_factors").unwrap().value.display(), "11");
+    assert_eq!(exact(&a, "ext.z"), "7");
+    assert_eq!(a.get("ext.h1").unwrap().value.display(), "0.9991");
+    assert_eq!(a.get("ext.grad_w1").unwrap().value.display(), "\u{2212}0.02731");
+    let why = a.get("ext.explanation").unwrap().value.display();
+    assert!(why.contains("saturated") && why.contains("−6"), "{why}");
+}
+
+#[test]
+fn model_answers_use_this_worksheets_numbers() {
+    let a = classic();
+    let discussion = a.get("discussion").unwrap().value.display();
+    assert!(discussion.contains("y = 17") && discussion.contains("20") && discussion.contains("4.5"), "{discussion}");
+    let check = a.get("check_w2").unwrap().value.display();
+    assert!(check.contains("−0.3") && check.contains("−0.295"), "{check}");
+    assert!(a.get("reflection").unwrap().value.display().starts_with("11 derivatives"));
+}
