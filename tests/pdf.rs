@@ -1,0 +1,123 @@
+//! PDF invariants for every shipped config: both versions typeset, with the same
+//! pages; the key's text holds every answer; the student version's text and
+//! markup hold none of the answers it asks for; the bytes are reproducible.
+
+use std::path::Path;
+
+use backprop_worksheet::answers::Value;
+use backprop_worksheet::config;
+use backprop_worksheet::generate::{self, Formats};
+use backprop_worksheet::render::{Label, Templates, Version};
+
+fn configs() -> Vec<std::path::PathBuf> {
+    let mut paths: Vec<_> = std::fs::read_dir("configs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// PDF text with all whitespace removed, so numbers split across runs still match.
+fn squeezed_text(pdf: &[u8]) -> String {
+    let text = pdf_extract::extract_text_from_mem(pdf).expect("readable PDF");
+    // pdf-extract reads Typst's hyphen glyph as a soft hyphen.
+    text.chars().filter(|c| !c.is_whitespace()).map(|c| if c == '\u{ad}' { '-' } else { c }).collect()
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn fixed_configs() -> Vec<(config::WorksheetSpec, generate::Solved)> {
+    configs()
+        .iter()
+        .map(|p| config::load(p).unwrap())
+        .filter(|spec| !spec.is_randomized())
+        .map(|spec| {
+            let solved = generate::solve_fixed(&spec).unwrap();
+            (spec, solved)
+        })
+        .collect()
+}
+
+#[test]
+fn key_holds_every_answer_and_student_none() {
+    let templates = Templates::load(None).unwrap();
+    let formats = Formats { pdf: true, typ: true, png: false };
+    for (spec, solved) in fixed_configs() {
+        let files = generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &Label::default(), formats).unwrap();
+        let get = |name: &str| &files.iter().find(|f| f.name == name).unwrap().bytes;
+        let student_pdf = get(&format!("{}-student.pdf", spec.stem));
+        let key_pdf = get(&format!("{}-key.pdf", spec.stem));
+        assert!(student_pdf.starts_with(b"%PDF") && key_pdf.starts_with(b"%PDF"));
+        let student = squeezed_text(student_pdf);
+        let key = squeezed_text(key_pdf);
+        let student_markup = String::from_utf8(get(&format!("{}-student.typ", spec.stem)).clone()).unwrap();
+        let mut checked = 0;
+        let mut missing = Vec::new();
+        for answer in solved.answers.iter() {
+            let shown = squeeze(&answer.value.display());
+            let is_given = ["x", "target", "nudge", "learning_rate"].contains(&answer.id.as_str())
+                || answer.id.starts_with('c') && answer.id[1..].chars().all(|c| c.is_ascii_digit())
+                || answer.id.starts_with('w') && answer.id[1..].chars().all(|c| c.is_ascii_digit())
+                || answer.id.ends_with(".w1")
+                || answer.id.split('.').last().is_some_and(|last| last.starts_with('w') && last.len() == 2);
+            // Answers a teacher reads off the key: every one must be printed in it.
+            if !matches!(answer.value, Value::Flag(_)) && !answer.id.starts_with("error_change") {
+                let needle: String = match &answer.value {
+                    // Long model answers wrap; their opening words are enough.
+                    Value::Text(t) if t.len() > 40 => squeeze(&t.chars().take(40).collect::<String>()),
+                    _ => shown.clone(),
+                };
+                if !key.contains(&needle) {
+                    missing.push(format!("{} = {needle:?}", answer.id));
+                }
+            }
+            // Distinctive answers must not leak into the student version.
+            if !is_given && shown.chars().count() >= 4 && !student_markup.contains(&answer.value.display()) {
+                let needle: String = shown.chars().take(40).collect();
+                assert!(!student.contains(&needle), "{}: student version shows {} = {needle:?}", spec.file, answer.id);
+                checked += 1;
+            }
+        }
+        assert!(missing.is_empty(), "{}: the key lacks {missing:#?}", spec.file);
+        assert!(checked >= 10, "{}: only {checked} answers were distinctive enough to check", spec.file);
+    }
+}
+
+#[test]
+fn student_markup_holds_no_model_answer() {
+    let templates = Templates::load(None).unwrap();
+    for (_, solved) in fixed_configs() {
+        let markup = templates.render(&solved.worksheet, &solved.answers, Version::Student, &Label::default()).unwrap();
+        for answer in solved.answers.iter() {
+            if let Value::Text(t) = &answer.value {
+                let words: String = t.chars().take(30).collect();
+                if t.len() > 12 {
+                    assert!(!markup.contains(&words), "student markup contains {}", answer.id);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn versions_share_pages_and_runs_share_bytes() {
+    let templates = Templates::load(None).unwrap();
+    let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec).unwrap();
+    let label = Label::default();
+    let student = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
+    let key = generate::typeset_version(&templates, &solved, Version::Key, &label).unwrap();
+    assert_eq!(student.document.page_count(), key.document.page_count());
+    let formats = Formats::default();
+    let first = generate::sheet_files(&templates, &solved, "classic", "classic", &label, formats).unwrap();
+    let second = generate::sheet_files(&Templates::load(None).unwrap(), &solved, "classic", "classic", &label, formats).unwrap();
+    assert_eq!(first, second, "two runs must give byte-identical PDFs");
+    let pdf = &first[0].bytes;
+    let text = String::from_utf8_lossy(pdf);
+    assert!(!text.contains("CreationDate"), "no timestamp in the PDF");
+    assert!(!text.contains("Typst 0."), "no typst version string in the PDF");
+}
