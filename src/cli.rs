@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::batch;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
@@ -58,6 +59,28 @@ pub struct GenerateArgs {
     /// Directory whose templates override the built-in ones, file by file.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub draw: DrawArgs,
+    /// Number of variants to draw from a config with ranges.
+    #[arg(long, value_name = "N", conflicts_with = "roster")]
+    pub variants: Option<u64>,
+    /// One variant per student named in the first column of this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    pub roster: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Which variant of a randomized config.
+#[derive(Debug, Clone, Args)]
+pub struct DrawArgs {
+    /// Seed of the batch: the same seed gives the same numbers, everywhere, always.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Only variant K (1-based), byte-identical to variant K of the whole batch.
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    pub variant: Option<u64>,
 }
 
 /// Formats of `answers`.
@@ -78,6 +101,11 @@ pub struct AnswersArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: AnswersFormat,
+    #[command(flatten)]
+    pub draw: DrawArgs,
+    /// The variant of this roster student.
+    #[arg(long, value_name = "NAME", conflicts_with = "variant")]
+    pub student: Option<String>,
 }
 
 /// Runs the program with the process arguments; errors are printed here, once.
@@ -86,7 +114,8 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            // A closed stderr is no reason to panic.
+            let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(1)
         }
     }
@@ -110,12 +139,35 @@ fn generate(args: &GenerateArgs) -> Result<()> {
         None => Templates::load(None)?,
     };
     let formats = formats(&args.format);
-    // Build every file of every config in memory first, then write them all.
+    let roster = args.roster.as_deref().map(read_roster).transpose()?;
+    // Build every file of every config in memory first, then write them all:
+    // a failure anywhere leaves the output directory as it was.
     let mut files = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
-        let solved = generate::solve_fixed(&spec)?;
-        files.extend(generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &Label::default(), formats)?);
+        let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || args.draw.variant.is_some();
+        if batch {
+            let request = batch::Request {
+                seed: args.draw.seed,
+                count: args.variants.unwrap_or(1),
+                only: args.draw.variant,
+                roster: roster.clone(),
+            };
+            let total = roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.len() as u64);
+            let bar = progress_bar(if request.only.is_some() { 1 } else { total }, args.quiet, &spec.stem);
+            files.extend(batch::files(&spec, &templates, &request, formats, &|| bar.inc(1))?);
+            bar.finish_and_clear();
+        } else {
+            let solved = generate::solve_fixed(&spec)?;
+            files.extend(generate::sheet_files(
+                &templates,
+                &solved,
+                &spec.stem,
+                &spec.stem,
+                &Label::default(),
+                formats,
+            )?);
+        }
     }
     let written = output::write_all(&args.out, &files)?;
     let mut stdout = std::io::stdout().lock();
@@ -125,9 +177,64 @@ fn generate(args: &GenerateArgs) -> Result<()> {
     Ok(())
 }
 
+fn progress_bar(total: u64, quiet: bool, stem: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal as _;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} sheets {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.set_prefix(stem.to_owned());
+    bar
+}
+
+/// The student names of a roster: the first column of each non-empty row,
+/// without a `name` header.
+fn read_roster(path: &std::path::Path) -> Result<Vec<String>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read roster", path, e))?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+    let mut names = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record =
+            record.map_err(|e| Error::msg(format!("{}:{}: cannot read the roster: {e}", path.display(), i + 1)))?;
+        let name = record.get(0).unwrap_or("").trim();
+        if name.is_empty() || (i == 0 && name.eq_ignore_ascii_case("name")) {
+            continue;
+        }
+        if name.chars().count() > 200 {
+            return Err(Error::msg(format!("{}:{}: the name is longer than 200 characters", path.display(), i + 1)));
+        }
+        if names.iter().any(|n: &String| n == name) {
+            return Err(Error::msg(format!(
+                "{}:{}: {name:?} is listed twice; give each student a different name",
+                path.display(),
+                i + 1
+            )));
+        }
+        names.push(name.to_owned());
+    }
+    if names.is_empty() {
+        return Err(Error::msg(format!("{}: the roster has no names", path.display())));
+    }
+    Ok(names)
+}
+
 fn answers(args: &AnswersArgs) -> Result<()> {
     let spec = config::load(&args.config)?;
-    let solved = generate::solve_fixed(&spec)?;
+    let solved = if let Some(name) = &args.student {
+        let request = batch::Request { seed: args.draw.seed, roster: Some(vec![name.clone()]), ..Default::default() };
+        batch::draw(&spec, &request)?.remove(0).variant.solved
+    } else if spec.is_randomized() || args.draw.variant.is_some() {
+        let k = args.draw.variant.ok_or_else(|| {
+            Error::msg(format!("{} has ranges: say which variant with --variant K (and --seed S)", spec.file))
+        })?;
+        let request = batch::Request { seed: args.draw.seed, count: k, only: Some(k), roster: None };
+        batch::draw(&spec, &request)?.remove(0).variant.solved
+    } else {
+        generate::solve_fixed(&spec)?
+    };
     let text = match args.format {
         AnswersFormat::Text => solved.answers.to_text(&format!("{} ({})", spec.document.title, spec.file)),
         AnswersFormat::Json => {

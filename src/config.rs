@@ -484,8 +484,8 @@ pub fn load(path: &Path) -> Result<WorksheetSpec> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = String::from_utf8_lossy(valid);
-        let line = valid.lines().count().max(1);
-        let column = valid.lines().last().map_or(0, |l| l.chars().count()) + 1;
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         SourceError::new(&name, "", line, column, "the file is not UTF-8 text (is it a YAML config?)")
     })?;
     let stem = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
@@ -496,28 +496,66 @@ pub fn load(path: &Path) -> Result<WorksheetSpec> {
 /// Validates config `text` read from `file` (named `stem` for outputs).
 pub fn parse(text: &str, file: &str, stem: &str) -> Result<WorksheetSpec> {
     if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Err(SourceError::new(
-            file,
-            text,
-            1,
-            1,
-            "the config is empty; `backprop-worksheet init` writes a starter config",
-        )
-        .into());
+        let message = "the config is empty: it needs at least a title, a network, a nudge, a learning_rate and \
+                       reflection_layers (see configs/classic.yaml)";
+        return Err(SourceError::new(file, text, 1, 1, message).into());
     }
-    let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| yaml_error(file, text, &e))?;
-    Checker { file, text, index: PositionIndex::new(text) }.check(raw, stem)
+    let index = PositionIndex::new(text);
+    // Syntax first: serde_yaml reports a syntax error only after the typed
+    // deserialization has failed on the events before it, with a misleading message.
+    serde_yaml::from_str::<serde::de::IgnoredAny>(text).map_err(|e| yaml_error(file, text, &e, &index))?;
+    let raw: RawConfig = serde_yaml::from_str(text).map_err(|e| yaml_error(file, text, &e, &index))?;
+    Checker { file, text, index }.check(raw, stem)
 }
 
-fn yaml_error(file: &str, text: &str, error: &serde_yaml::Error) -> Error {
-    let (line, column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
+fn yaml_error(file: &str, text: &str, error: &serde_yaml::Error, index: &PositionIndex) -> Error {
+    let (mut line, mut column) = error.location().map_or((1, 1), |l| (l.line(), l.column()));
     let mut message = error.to_string();
-    // serde_yaml appends " at line L column C"; the location is printed separately.
+    // serde_yaml writes "MSG at line L column C[, while scanning X at line L2 column C2]".
+    // The location is printed separately; where the broken construct started is
+    // the useful place to point at.
     if let Some(cut) = message.find(" at line ") {
+        let rest = message[cut..].to_owned();
         message.truncate(cut);
+        if let Some(w) = rest.find(", while ") {
+            let context = &rest[w + 2..];
+            if let Some(at) = context.find(" at line ") {
+                let numbers: Vec<usize> =
+                    context[at..].split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+                if let [l, c, ..] = numbers[..] {
+                    if context.starts_with("while scanning") {
+                        // An unclosed quote: where it opened is what to fix.
+                        message = format!("{message}, {}", &context[..at]);
+                        (line, column) = (l, c);
+                    } else {
+                        message = format!("{message}, {} that starts at line {l}", &context[..at]);
+                    }
+                }
+            }
+        }
+    }
+    if message.starts_with("duplicate field") || message.starts_with("duplicate entry") {
+        if let Some(node) = index.duplicates().first() {
+            (line, column) = (node.line, node.column);
+        }
+        message.push_str(" (each field may appear only once)");
     }
     if message.contains("unknown field") {
-        message = message.replace("expected one of", "valid names are");
+        message = message.replace("expected one of", "valid names are").replace(", expected ", ", valid names are ");
+    }
+    for (jargon, plain) in [
+        ("expected u32", "expected a whole number"),
+        ("expected struct RawConfig", "expected the config's fields (title, network, nudge, learning_rate, …)"),
+        ("expected struct RawNetwork", "expected the network's fields (input, target, layers)"),
+        ("expected struct RawLayer", "expected a layer `{ coefficient: C, weight: W }`"),
+        ("expected struct RawExtension", "expected `{ activation: sigmoid, digits: 4 }`"),
+        ("expected struct RawVideo", "expected `{ url: ..., minutes: 18, source: ... }`"),
+        ("expected struct RawRules", "expected the rules' fields"),
+    ] {
+        message = message.replace(jargon, plain);
+    }
+    if message.contains("as u128") || message.contains("as i128") {
+        message = format!("this number is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}");
     }
     if text.contains('\t') && message.contains("found character that cannot start any token") {
         message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
@@ -537,6 +575,8 @@ impl Checker<'_> {
         let mut p = path.to_owned();
         loop {
             if let Some(node) = self.index.get(&p) {
+                // An empty value is positioned at the next token: point at its key.
+                let node = if node.plain.as_deref() == Some("") { self.index.key(&p).unwrap_or(node) } else { node };
                 return SourceError::new(self.file, self.text, node.line, node.column, "");
             }
             match p.rfind(['.', '[']) {

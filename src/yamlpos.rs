@@ -25,6 +25,8 @@ pub struct Node {
 #[derive(Debug, Default)]
 pub struct PositionIndex {
     nodes: HashMap<String, Node>,
+    keys: HashMap<String, Node>,
+    duplicates: Vec<Node>,
 }
 
 impl PositionIndex {
@@ -35,7 +37,17 @@ impl PositionIndex {
         if parser.load(&mut builder, false).is_err() {
             return PositionIndex::default();
         }
-        PositionIndex { nodes: builder.nodes }
+        PositionIndex { nodes: builder.nodes, keys: builder.keys, duplicates: builder.duplicates }
+    }
+
+    /// The key of the mapping entry at `path`, if it is one.
+    pub fn key(&self, path: &str) -> Option<&Node> {
+        self.keys.get(path)
+    }
+
+    /// Keys that repeat an earlier key of the same mapping, in document order.
+    pub fn duplicates(&self) -> &[Node] {
+        &self.duplicates
     }
 
     /// The node at `path`, if present.
@@ -45,13 +57,15 @@ impl PositionIndex {
 }
 
 enum Frame {
-    Mapping { path: String, pending_key: Option<String> },
+    Mapping { path: String, pending_key: Option<String>, seen: std::collections::HashSet<String> },
     Sequence { path: String, next: usize },
 }
 
 #[derive(Default)]
 struct Builder {
     nodes: HashMap<String, Node>,
+    keys: HashMap<String, Node>,
+    duplicates: Vec<Node>,
     stack: Vec<Frame>,
 }
 
@@ -65,7 +79,7 @@ fn join(parent: &str, key: &str) -> String {
 
 impl Builder {
     /// The path of the node that starts now, or `None` when it is a mapping key.
-    fn next_path(&mut self, key_text: Option<&str>) -> Option<String> {
+    fn next_path(&mut self, key_text: Option<&str>, mark: Marker) -> Option<String> {
         match self.stack.last_mut() {
             None => Some(String::new()),
             Some(Frame::Sequence { path, next }) => {
@@ -73,10 +87,16 @@ impl Builder {
                 *next += 1;
                 Some(p)
             }
-            Some(Frame::Mapping { path, pending_key }) => match pending_key.take() {
+            Some(Frame::Mapping { path, pending_key, seen }) => match pending_key.take() {
                 Some(key) => Some(join(path, &key)),
                 None => {
-                    *pending_key = Some(key_text.unwrap_or("?").to_owned());
+                    let key = key_text.unwrap_or("?").to_owned();
+                    let node = Node { line: mark.line(), column: mark.col() + 1, plain: None };
+                    if !seen.insert(key.clone()) {
+                        self.duplicates.push(node.clone());
+                    }
+                    self.keys.entry(join(path, &key)).or_insert(node);
+                    *pending_key = Some(key);
                     None
                 }
             },
@@ -93,18 +113,18 @@ impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
             Event::Scalar(text, style, _, _) => {
-                if let Some(path) = self.next_path(Some(&text)) {
+                if let Some(path) = self.next_path(Some(&text), mark) {
                     let plain = (style == TScalarStyle::Plain).then_some(text);
                     self.record(path, mark, plain);
                 }
             }
             Event::MappingStart(..) => {
-                let path = self.next_path(None).unwrap_or_default();
+                let path = self.next_path(None, mark).unwrap_or_default();
                 self.record(path.clone(), mark, None);
-                self.stack.push(Frame::Mapping { path, pending_key: None });
+                self.stack.push(Frame::Mapping { path, pending_key: None, seen: Default::default() });
             }
             Event::SequenceStart(..) => {
-                let path = self.next_path(None).unwrap_or_default();
+                let path = self.next_path(None, mark).unwrap_or_default();
                 self.record(path.clone(), mark, None);
                 self.stack.push(Frame::Sequence { path, next: 0 });
             }
@@ -112,7 +132,7 @@ impl MarkedEventReceiver for Builder {
                 self.stack.pop();
             }
             Event::Alias(_) => {
-                self.next_path(None);
+                self.next_path(None, mark);
             }
             _ => {}
         }
