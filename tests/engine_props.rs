@@ -50,7 +50,7 @@ fn plain(x: &Q) -> String {
     let mut scaled = x.clone();
     let mut places = 0usize;
     while !scaled.is_integer() {
-        scaled = scaled * Q::from_integer(ten.clone());
+        scaled *= Q::from_integer(ten.clone());
         places += 1;
         assert!(places < 500, "{x} is not a terminating decimal");
     }
