@@ -6,10 +6,19 @@
 //!
 //! - the only fonts are the ones embedded by `typst-assets`, parsed once per
 //!   process and shared (reference counted) by every compile;
+//! - the markup can read no files, no packages and not the clock
+//!   (`datetime.today()` is an error);
 //! - every document is compiled under one fixed virtual path, because Typst
 //!   interns file ids for the life of the process and caps them at 65,535;
 //! - PDFs carry a caller-chosen identifier, no timestamp and no Typst version
 //!   string, so the same markup always gives the same bytes.
+//!
+//! The standard library and font book are built and hashed once per process
+//! too: a `typst_as_lib::TypstEngine` built per document rebuilds both, and
+//! rehashing the library costs about a millisecond per compile, several times
+//! the whole compile of a small document. So this module implements
+//! [`typst::World`] itself, around statics, instead of going through
+//! typst-as-lib.
 //!
 //! Typst's memoization caches are global to the process. Compiles here never
 //! evict them, so a batch keeps them warm; call [`evict_caches`] between
@@ -20,14 +29,13 @@ use std::num::NonZeroUsize;
 use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
-use typst::diag::SourceDiagnostic;
-use typst::foundations::{Bytes, Smart};
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
 use typst::layout::PageRanges;
-use typst::syntax::Source;
-use typst::text::Font;
-use typst::utils::Scalar;
-use typst::{World, WorldExt};
-use typst_as_lib::TypstEngine;
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::{LazyHash, Scalar};
+use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
 use typst_render::RenderOptions;
@@ -49,10 +57,74 @@ const MAX_SIDE: f64 = 65_535.0;
 
 /// The fonts embedded by `typst-assets`, parsed once per process.
 ///
-/// `Font` is reference counted, so handing clones to each engine neither
-/// copies nor re-parses the font data.
+/// `Font` is reference counted, so handing out clones neither copies nor
+/// re-parses the font data.
 static FONTS: LazyLock<Vec<Font>> =
     LazyLock::new(|| typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect());
+
+/// The index of [`FONTS`] that Typst selects fonts from, built once.
+static BOOK: LazyLock<LazyHash<FontBook>> = LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
+
+/// Typst's standard library, built once so its hash is computed once.
+static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
+
+/// The interned file id of [`MAIN_PATH`].
+static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
+    // MAIN_PATH is a constant, valid path (checked by a test), so this cannot
+    // fail at run time; typst-syntax's own `Source::detached` does the same.
+    let vpath = VirtualPath::new(MAIN_PATH).expect("MAIN_PATH is a valid virtual path");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+});
+
+/// The world one document is compiled in: its markup, plus the shared
+/// library and fonts. Nothing else exists in it.
+struct SheetWorld {
+    /// The markup, as the one source file.
+    main: Source,
+}
+
+impl World for SheetWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &LIBRARY
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &BOOK
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        FONTS.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+/// The error for any file other than the markup itself.
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.get().vpath().get_with_slash().into())
+}
 
 /// A laid-out document, ready to be exported as PDF or PNG.
 #[derive(Debug, Clone)]
@@ -107,33 +179,21 @@ impl std::error::Error for Diagnostic {}
 /// packages. On failure every error is returned, positioned in `markup`;
 /// warnings are ignored.
 pub fn compile(markup: &str) -> Result<Document, Vec<Diagnostic>> {
-    let engine = TypstEngine::builder()
-        .main_file((MAIN_PATH, markup))
-        .fonts(FONTS.iter().cloned())
-        .comemo_evict_max_age(None)
-        .build();
-    let world = engine
-        .world_builder()
-        .build()
-        .map_err(|error| vec![Diagnostic { line: 0, column: 0, message: error.to_string(), hints: Vec::new() }])?;
+    let world = SheetWorld { main: Source::new(*MAIN_ID, markup.to_owned()) };
     match typst::compile::<PagedDocument>(&world).output {
         Ok(document) => Ok(Document(document)),
-        Err(errors) => {
-            let main = world.source(world.main()).ok();
-            Err(errors.iter().map(|error| to_diagnostic(&world, main.as_ref(), error)).collect())
-        }
+        Err(errors) => Err(errors.iter().map(|error| to_diagnostic(&world, error)).collect()),
     }
 }
 
-/// Positions one Typst error in the main source, if it points there.
-fn to_diagnostic(world: &dyn World, main: Option<&Source>, error: &SourceDiagnostic) -> Diagnostic {
-    let position = main.and_then(|source| {
-        if error.span.id() != Some(source.id()) {
-            return None;
-        }
-        let range = world.range(error.span)?;
-        source.lines().byte_to_line_column(range.start)
-    });
+/// Positions one Typst error in the markup, if it points there.
+fn to_diagnostic(world: &SheetWorld, error: &SourceDiagnostic) -> Diagnostic {
+    let source = &world.main;
+    let position = if error.span.id() == Some(source.id()) {
+        world.range(error.span).and_then(|range| source.lines().byte_to_line_column(range.start))
+    } else {
+        None
+    };
     let (line, column) = position.map_or((0, 0), |(line, column)| (line + 1, column + 1));
     Diagnostic {
         line,
@@ -164,6 +224,9 @@ pub fn pdf(doc: &Document, ident: &str) -> Result<Vec<u8>, String> {
 /// Exports the 1-based, inclusive range `pages` of the document as a
 /// reproducible PDF, like [`pdf`].
 ///
+/// The result is an untagged PDF (no accessibility structure tree): typst-pdf
+/// cannot build the tag tree for a subset of pages.
+///
 /// Fails if the range is empty, starts at 0 or goes past the last page.
 pub fn pdf_pages(doc: &Document, ident: &str, pages: RangeInclusive<usize>) -> Result<Vec<u8>, String> {
     let (first, last) = (*pages.start(), *pages.end());
@@ -184,6 +247,9 @@ fn export_pdf(doc: &Document, ident: &str, page_ranges: Option<PageRanges>) -> R
         ident: Smart::Custom(ident.to_owned()),
         creator: Smart::Custom(None),
         timestamp: None,
+        // typst-pdf refuses to tag a PDF that exports only some pages, so a
+        // page subset is written untagged; a whole document stays tagged.
+        tagged: page_ranges.is_none(),
         page_ranges,
         ..PdfOptions::default()
     };
@@ -218,6 +284,26 @@ pub fn png(doc: &Document, page: usize, pixels_per_inch: f32) -> Result<Vec<u8>,
     }
     let options = RenderOptions { pixel_per_pt: Scalar::new(pixel_per_pt), render_bleed: false };
     typst_render::render(page_ref, &options).encode_png().map_err(|error| format!("PNG encoding failed: {error}"))
+}
+
+/// One document made of the pages of `docs`, in order, without laying anything
+/// out again. With `sheets`, a blank page follows every document with an odd
+/// number of pages, so each starts on a fresh sheet when printed double-sided.
+pub fn merge(docs: &[&Document], sheets: bool) -> Document {
+    let mut pages: typst::ecow::EcoVec<typst_layout::Page> = typst::ecow::EcoVec::new();
+    for doc in docs {
+        let own = doc.0.pages();
+        pages.extend(own.iter().cloned());
+        if sheets && own.len() % 2 == 1 {
+            if let Some(last) = own.last() {
+                let mut blank = last.clone();
+                blank.frame = typst::layout::Frame::hard(last.frame.size());
+                pages.push(blank);
+            }
+        }
+    }
+    let info = docs.first().map(|d| d.0.clone().info_mut().clone()).unwrap_or_default();
+    Document(PagedDocument::new(pages, info))
 }
 
 #[cfg(test)]
@@ -267,7 +353,7 @@ mod tests {
         assert!(bytes.starts_with(b"%PDF"));
         assert!(pdf_pages(&doc, "subset", 0..=1).is_err());
         assert!(pdf_pages(&doc, "subset", 2..=4).is_err());
-        assert!(pdf_pages(&doc, "subset", 3..=2).is_err());
+        assert!(pdf_pages(&doc, "subset", RangeInclusive::new(3, 2)).is_err());
     }
 
     #[test]
@@ -282,30 +368,37 @@ mod tests {
         assert!(png(&doc, 0, 1.0e9).is_err());
     }
 
-    /// Times building the per-document engine against compiling with it.
-    /// Run with `cargo test --release --lib typeset::tests::timing -- --ignored --nocapture`.
+    #[test]
+    fn main_path_is_valid_and_other_files_are_missing() {
+        let id = *MAIN_ID;
+        assert_eq!(id.get().vpath().get_with_slash(), MAIN_PATH);
+        let errors = compile("#read(\"other.txt\")").expect_err("no files");
+        assert_eq!(errors[0].line, 1, "{errors:?}");
+        assert!(compile("#datetime.today()").is_err());
+    }
+
+    /// Times one-time setup and the compile of small documents.
+    /// Run with `cargo test --lib typeset::tests::timing -- --ignored --nocapture`.
     #[test]
     #[ignore]
     fn timing() {
         use std::time::Instant;
+        let start = Instant::now();
+        let _ = (FONTS.len(), &*BOOK, &*LIBRARY);
+        let setup = start.elapsed();
         let _ = compile(SMALL);
         let rounds = 50u32;
         let start = Instant::now();
         for _ in 0..rounds {
-            let engine = TypstEngine::builder()
-                .main_file((MAIN_PATH, SMALL))
-                .fonts(FONTS.iter().cloned())
-                .comemo_evict_max_age(None)
-                .build();
-            std::hint::black_box(&engine);
+            std::hint::black_box(compile(SMALL).expect("compiles"));
         }
-        let build = start.elapsed() / rounds;
+        let same = start.elapsed() / rounds;
         let start = Instant::now();
         for i in 0..rounds {
             let markup = format!("{SMALL}\nRound {i}.\n");
             std::hint::black_box(compile(&markup).expect("compiles"));
         }
-        let whole = start.elapsed() / rounds;
-        println!("engine build: {build:?}; build + compile of a small doc: {whole:?}");
+        let varied = start.elapsed() / rounds;
+        println!("one-time setup: {setup:?}; same small doc: {same:?}; varied small doc: {varied:?}");
     }
 }
