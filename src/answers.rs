@@ -172,16 +172,17 @@ impl Answers {
         a.exact("nudge", GIVEN, "nudge", &worksheet.nudge);
         a.exact("learning_rate", GIVEN, "learning rate", &worksheet.learning_rate);
 
-        const T1: &str = "Task 1: the forward pass";
+        const T1: &str = "The forward pass";
         for (j, v) in solution.values.iter().enumerate() {
             let prev = if j == 0 { "x".to_owned() } else { nm(j - 1) };
-            let label = format!("{} = {}·{} + {}", nm(j), net.layers[j].coefficient, prev, weight_name(j));
+            let label =
+                format!("{} = {}·{} + {}", nm(j), net.layers[j].coefficient.to_display_string(), prev, weight_name(j));
             a.exact(value_id(j, layers), T1, label, v);
         }
         a.exact("error", T1, "E = ½(y − target)²", &solution.error);
         a.push("discussion", T1, "Is our network doing well?", Value::Text(discussion(worksheet, solution)));
 
-        const T23: &str = "Tasks 2–3: nudge experiments";
+        const T23: &str = "Nudge experiments";
         for k in (0..layers).rev() {
             let w = weight_name(k);
             let e = &solution.experiments[k];
@@ -220,7 +221,7 @@ impl Answers {
         };
         a.push("strongest_weight", T23, "which weight has the bigger effect?", Value::Text(strongest_text));
 
-        const T46: &str = "Tasks 4–6: derivatives and the chain rule";
+        const T46: &str = "Derivatives and the chain rule";
         a.exact(own_id(last, layers), T46, format!("dy/d{}", weight_name(last)), &Exact::int(1));
         a.exact("dE_dy", T46, "dE/dy = y − target", &solution.residual);
         a.push("which_rule", T46, "What calculus rule do we use?", Value::Text(format!(
@@ -248,7 +249,7 @@ impl Answers {
             );
         }
 
-        const T7: &str = "Task 7: reflection";
+        const T7: &str = "Reflection";
         a.push("why_harder", T7, "Why was dE/dw1 harder?", Value::Text(why_harder(layers)));
         a.push(
             "reflection_factors",
@@ -264,7 +265,7 @@ impl Answers {
         );
         a.push("billions", T7, "How do they compute billions of gradients?", Value::Text(billions(layers)));
 
-        const T8: &str = "Task 8: the update step";
+        const T8: &str = "The update step";
         for k in (0..layers).rev() {
             let w = weight_name(k);
             a.exact(format!("new_{w}"), T8, format!("new {w} = {w} − lr·dE/d{w}"), &solution.update.weights[k]);
@@ -388,20 +389,19 @@ fn check(worksheet: &Worksheet, s: &Solution, k: usize) -> String {
     let w = weight_name(k);
     let e = &s.experiments[k];
     let nudge = number_words(&worksheet.nudge);
+    let gradient = number_words(&s.gradients[k].value);
     let curvature = &e.plus.change - &e.predicted_change;
     let tail = if curvature.is_zero() {
         String::new()
     } else {
         format!(
-            " The small difference ({}) comes from the curve of E: the derivative is the slope at {w} = {} exactly, while a nudge measures it over a step.",
-            number_words(&curvature),
-            number_words(&e.base.weight)
+            " The two nudges differ slightly because E curves; their average slope, ({} − {}) ÷ (2 × {nudge}), is exactly {gradient}.",
+            number_words(&e.plus.error),
+            number_words(&e.minus.error)
         )
     };
     format!(
-        "Yes. dE/d{w} = {} predicts that raising {w} by {nudge} changes E by about {} × {nudge} = {}; the table measured {}.{tail}",
-        number_words(&s.gradients[k].value),
-        number_words(&s.gradients[k].value),
+        "Yes. dE/d{w} = {gradient} predicts that raising {w} by {nudge} changes E by about {gradient} × {nudge} = {}; the table measured {}.{tail}",
         number_words(&e.predicted_change),
         number_words(&e.plus.change),
     )
@@ -468,9 +468,10 @@ fn extension_explanation(worksheet: &Worksheet, s: &Solution) -> String {
     let grad = significant(ext.gradient, d);
     let slope = significant(ext.slope, d);
     let z = number_words(&ext.z);
-    let chain =
-        format!("The chain gains a factor: dE/dw1 = dE/dy · dy/dh · {f}′(z) · dz/dw1, and {f}′({z}) ≈ {slope}.");
-    let _ = worksheet;
+    let layers = worksheet.network.layers.len();
+    let links: String =
+        (1..layers).rev().map(|j| format!(" · d{}/d{}", value_name(j, layers), value_name(j - 1, layers))).collect();
+    let chain = format!("The chain gains a factor: dE/dw1 = dE/dy{links} · {f}′(z) · dz/dw1, and {f}′({z}) ≈ {slope}.");
     match ext.activation {
         Activation::Relu if ext.slope == 0.0 => format!(
             "{chain} With z = {z} ≤ 0 the ReLU outputs 0 and is flat, so dE/dw1 = 0: w1 gets no signal at all and cannot learn (a \"dead\" ReLU), where the linear network had dE/dw1 = {linear}."

@@ -140,9 +140,21 @@ pub fn sheet_files(
     label: &Label,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
+    let student = typeset_version(templates, solved, Version::Student, label)?;
+    let key = typeset_version(templates, solved, Version::Key, label)?;
+    sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
+}
+
+/// The output files of both typeset versions of one sheet.
+pub fn sheet_outputs(
+    stem: &str,
+    base: &str,
+    label: &Label,
+    formats: Formats,
+    versions: [(Version, &Typeset); 2],
+) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
-    for version in Version::BOTH {
-        let typeset = typeset_version(templates, solved, version, label)?;
+    for (version, typeset) in versions {
         let name = format!("{base}-{}", version.name());
         if formats.pdf {
             let bytes = typeset::pdf(&typeset.document, &ident(stem, label, version)).map_err(Error::msg)?;

@@ -8,6 +8,7 @@
 //! them together and [`cli`] is the command line.
 
 pub mod answers;
+pub mod batch;
 pub mod cli;
 pub mod config;
 pub mod engine;
@@ -16,6 +17,7 @@ pub mod generate;
 pub mod nonlinear;
 pub mod number;
 pub mod output;
+pub mod randomize;
 pub mod render;
 pub mod typeset;
 mod yamlpos;

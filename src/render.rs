@@ -26,7 +26,11 @@ pub const MAIN_TEMPLATE: &str = "worksheet.typ.j2";
 pub const EMBEDDED: &[(&str, &str)] = &[
     (MAIN_TEMPLATE, include_str!("../templates/worksheet.typ.j2")),
     ("preamble.typ.j2", include_str!("../templates/preamble.typ.j2")),
+    (SUMMARY_TEMPLATE, include_str!("../templates/summary.typ.j2")),
 ];
+
+/// The grading summary's template file name.
+pub const SUMMARY_TEMPLATE: &str = "summary.typ.j2";
 
 /// Which version of the worksheet to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -119,6 +123,47 @@ impl Templates {
         template.render(merged).map_err(|e| template_error(&self.sources, &e))
     }
 
+    /// Renders the grading summary of a batch: one row of key answers per sheet.
+    pub fn render_summary(
+        &self,
+        spec: &crate::config::WorksheetSpec,
+        sheets: &[crate::batch::Sheet],
+    ) -> Result<String> {
+        let layers = spec.layers.len();
+        let mut columns: Vec<(String, String)> =
+            vec![("x".into(), "x".into()), ("target".into(), "y_\"target\"".into())];
+        for k in 1..=layers {
+            columns.push((format!("w{k}"), format!("w_{k}")));
+        }
+        columns.push(("y".into(), "y".into()));
+        columns.push(("error".into(), "E".into()));
+        for k in (1..=layers).rev() {
+            columns.push((format!("grad_w{k}"), format!("(d E) / (d w_{k})")));
+        }
+        columns.push(("new_error".into(), "E_\"new\"".into()));
+        let headers: Vec<JValue> =
+            columns.iter().map(|(_, math)| JValue::from_safe_string(format!("${math}$"))).collect();
+        let rows: Vec<SummaryRow> = sheets
+            .iter()
+            .map(|sheet| SummaryRow {
+                id: sheet.label.id.clone(),
+                student: sheet.label.student.clone().unwrap_or_default(),
+                cells: columns
+                    .iter()
+                    .map(|(id, _)| sheet.variant.solved.answers.get(id).map(|a| a.value.display()).unwrap_or_default())
+                    .collect(),
+            })
+            .collect();
+        let template = self.env.get_template(SUMMARY_TEMPLATE).map_err(|e| template_error(&self.sources, &e))?;
+        let ctx = minijinja::context! {
+            doc => JValue::from(minijinja::value::Serde(&spec.document)),
+            headers => headers,
+            rows => JValue::from(minijinja::value::Serde(&rows)),
+            roster => sheets.iter().any(|s| s.label.student.is_some()),
+        };
+        template.render(ctx).map_err(|e| template_error(&self.sources, &e))
+    }
+
     /// Renders with a marker comment before each template line, to map a Typst
     /// error in the output back to the template line that produced it.
     pub fn render_traced(
@@ -138,6 +183,13 @@ impl Templates {
         let table = JValue::from_object(AnswerTable::new(answers));
         env.get_template(MAIN_TEMPLATE).ok()?.render(minijinja::context! { answers => table, ..ctx }).ok()
     }
+}
+
+#[derive(Serialize)]
+struct SummaryRow {
+    id: String,
+    student: String,
+    cells: Vec<String>,
 }
 
 /// The marker written before template lines by [`Templates::render_traced`].
@@ -420,6 +472,8 @@ struct LayerView {
     out: JValue,
     /// Plain name of its output: `h`, `h1`, `y`.
     out_plain: String,
+    /// Math name of its output after the update: `h_"new"`, `h_(1,"new")`.
+    out_new: JValue,
     /// Answer id of its input: `x`, `h1`.
     prev_id: String,
     /// Math name of its input.
@@ -472,6 +526,10 @@ impl<'a> Context<'a> {
                     w: safe(format!("w_{}", j + 1)),
                     out_id: crate::answers::value_id(j, count),
                     out: safe(math_name(&out_plain)),
+                    out_new: safe(match out_plain.find(|c: char| c.is_ascii_digit()) {
+                        Some(i) => format!("{}_({},\"new\")", &out_plain[..i], &out_plain[i..]),
+                        None => format!("{out_plain}_\"new\""),
+                    }),
                     out_plain,
                     prev_id,
                     prev: safe(prev),

@@ -1,0 +1,312 @@
+//! Batches: many variants of one randomized config, their class packs, and the
+//! manifests. Each sheet is laid out once; the class packs reuse its pages.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::answers::{Answers, Value};
+use crate::config::{Activation, Paper, Worksheet, WorksheetSpec};
+use crate::error::{Error, Result};
+use crate::generate::{self, Formats};
+use crate::number::Exact;
+use crate::output::{sanitize, OutputFile};
+use crate::randomize::{Sampler, Stream, Variant};
+use crate::render::{Label, Templates, Version};
+use crate::typeset::{self, Document};
+
+/// Variants typeset between two evictions of Typst's caches.
+const CHUNK: usize = 16;
+
+/// What a batch is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Batch seed.
+    pub seed: u64,
+    /// How many variants (ignored with a roster).
+    pub count: u64,
+    /// Only this 1-based variant, byte-identical to its twin in the batch.
+    pub only: Option<u64>,
+    /// One variant per student, in roster order.
+    pub roster: Option<Vec<String>>,
+}
+
+/// A drawn variant with its label and file base name.
+pub struct Sheet {
+    /// The variant.
+    pub variant: Variant,
+    /// Id, student and QR code.
+    pub label: Label,
+    /// File base name: `classic-v07`, `classic-ada-lovelace`.
+    pub base: String,
+}
+
+/// Draws the variants of `request`.
+pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
+    let sampler = Sampler::new(spec, request.seed)?;
+    let sheets = match &request.roster {
+        Some(names) => {
+            let variants = sampler.roster(names)?;
+            let mut seen = std::collections::HashMap::new();
+            variants
+                .into_iter()
+                .zip(names)
+                .map(|(variant, name)| {
+                    let id = sanitize(name);
+                    if let Some(other) = seen.insert(id.clone(), name.clone()) {
+                        return Err(Error::msg(format!(
+                            "the roster names {other:?} and {name:?} give the same file name {id:?}; make them different"
+                        )));
+                    }
+                    let label = Label { id: id.clone(), student: Some(name.clone()), qr: None };
+                    Ok(Sheet { variant, label, base: format!("{}-{id}", spec.stem) })
+                })
+                .collect::<Result<Vec<_>>>()?
+        }
+        None => {
+            let count = request.count.max(request.only.unwrap_or(0));
+            let width = count.to_string().len().max(2);
+            let variants = sampler.batch(count)?;
+            variants
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| request.only.is_none_or(|k| k == *i as u64 + 1))
+                .map(|(i, variant)| {
+                    let id = format!("v{:0width$}", i + 1);
+                    let label = Label { id: id.clone(), student: None, qr: None };
+                    Sheet { variant, label, base: format!("{}-{id}", spec.stem) }
+                })
+                .collect()
+        }
+    };
+    Ok(sheets)
+}
+
+/// Both versions of one sheet, laid out.
+struct Laid {
+    student: Document,
+    key: Document,
+    files: Vec<OutputFile>,
+}
+
+/// Builds every file of the batch: per-variant sheets, and for a whole batch
+/// the class packs and manifests. `tick` is called once per finished sheet.
+pub fn files(
+    spec: &WorksheetSpec,
+    templates: &Templates,
+    request: &Request,
+    formats: Formats,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<OutputFile>> {
+    let sheets = draw(spec, request)?;
+    let done = AtomicU64::new(0);
+    let mut laid: Vec<Laid> = Vec::with_capacity(sheets.len());
+    for chunk in sheets.chunks(CHUNK) {
+        let part: Vec<Laid> = chunk
+            .par_iter()
+            .map(|sheet| {
+                let result = lay_out(spec, templates, sheet, formats);
+                done.fetch_add(1, Ordering::Relaxed);
+                tick();
+                result
+            })
+            .collect::<Result<_>>()?;
+        laid.extend(part);
+        typeset::evict_caches();
+    }
+    let mut files: Vec<OutputFile> = laid.iter_mut().flat_map(|l| std::mem::take(&mut l.files)).collect();
+    if request.only.is_none() && formats.pdf {
+        let students: Vec<&Document> = laid.iter().map(|l| &l.student).collect();
+        let pack = typeset::merge(&students, true);
+        files.push(pdf_file(
+            &format!("{}-class-student.pdf", spec.stem),
+            &pack,
+            &format!("{}/class/student", spec.stem),
+        )?);
+        let summary = templates.render_summary(spec, &sheets)?;
+        let summary = typeset::compile(&summary).map_err(|d| {
+            Error::msg(format!(
+                "the grading summary does not compile: {}",
+                d.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            ))
+        })?;
+        let mut keys: Vec<&Document> = laid.iter().map(|l| &l.key).collect();
+        keys.push(&summary);
+        let pack = typeset::merge(&keys, true);
+        files.push(pdf_file(&format!("{}-class-key.pdf", spec.stem), &pack, &format!("{}/class/key", spec.stem))?);
+    }
+    if request.only.is_none() {
+        files.push(OutputFile {
+            name: format!("{}-manifest.json", spec.stem),
+            bytes: manifest_json(request.seed, &sheets)?,
+        });
+        files.push(OutputFile {
+            name: format!("{}-manifest.csv", spec.stem),
+            bytes: manifest_csv(request.seed, &sheets)?,
+        });
+    }
+    Ok(files)
+}
+
+fn pdf_file(name: &str, doc: &Document, ident: &str) -> Result<OutputFile> {
+    Ok(OutputFile {
+        name: name.to_owned(),
+        bytes: typeset::pdf(doc, &format!("backprop-worksheet/{ident}")).map_err(Error::msg)?,
+    })
+}
+
+fn lay_out(spec: &WorksheetSpec, templates: &Templates, sheet: &Sheet, formats: Formats) -> Result<Laid> {
+    let solved = &sheet.variant.solved;
+    let student = generate::typeset_version(templates, solved, Version::Student, &sheet.label)?;
+    let key = generate::typeset_version(templates, solved, Version::Key, &sheet.label)?;
+    let files = generate::sheet_outputs(
+        &spec.stem,
+        &sheet.base,
+        &sheet.label,
+        formats,
+        [(Version::Student, &student), (Version::Key, &key)],
+    )?;
+    Ok(Laid { student: student.document, key: key.document, files })
+}
+
+/// A drawn worksheet written in the config's own schema, every range replaced
+/// by its drawn number: load it as a config and it gives the same sheet.
+#[derive(Debug, Serialize)]
+pub struct ResolvedConfig<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<&'a str>,
+    paper: Paper,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    intro: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    video: Option<&'a crate::config::RawVideo>,
+    names_line: bool,
+    date_line: bool,
+    network: ResolvedNetwork,
+    nudge: f64,
+    learning_rate: f64,
+    reflection_layers: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extension: Option<ResolvedExtension>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResolvedNetwork {
+    input: f64,
+    target: f64,
+    layers: Vec<ResolvedLayer>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResolvedLayer {
+    coefficient: f64,
+    weight: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct ResolvedExtension {
+    activation: Activation,
+    digits: u32,
+}
+
+/// JSON numbers for config values: config numbers have at most 13 significant
+/// digits, so the shortest double prints exactly the decimal.
+fn json_number(x: &Exact) -> f64 {
+    x.to_f64()
+}
+
+impl<'a> ResolvedConfig<'a> {
+    /// The resolved config of `worksheet`.
+    pub fn new(worksheet: &'a Worksheet) -> Self {
+        let d = &worksheet.document;
+        let n = &worksheet.network;
+        ResolvedConfig {
+            title: &d.title,
+            credit: d.credit.as_deref(),
+            paper: d.paper,
+            intro: d.intro.as_deref(),
+            video: d.video.as_ref(),
+            names_line: d.names_line,
+            date_line: d.date_line,
+            network: ResolvedNetwork {
+                input: json_number(&n.input),
+                target: json_number(&n.target),
+                layers: n
+                    .layers
+                    .iter()
+                    .map(|l| ResolvedLayer { coefficient: json_number(&l.coefficient), weight: json_number(&l.weight) })
+                    .collect(),
+            },
+            nudge: json_number(&worksheet.nudge),
+            learning_rate: json_number(&worksheet.learning_rate),
+            reflection_layers: worksheet.reflection_layers,
+            extension: worksheet.extension.map(|e| ResolvedExtension { activation: e.activation, digits: e.digits }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ManifestEntry<'a> {
+    id: &'a str,
+    seed: u64,
+    stream: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    student: Option<&'a str>,
+    config: ResolvedConfig<'a>,
+    answers: &'a Answers,
+}
+
+fn manifest_json(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
+    let entries: Vec<ManifestEntry> = sheets
+        .iter()
+        .map(|s| ManifestEntry {
+            id: &s.label.id,
+            seed,
+            stream: s.variant.stream.number(),
+            student: s.label.student.as_deref(),
+            config: ResolvedConfig::new(&s.variant.solved.worksheet),
+            answers: &s.variant.solved.answers,
+        })
+        .collect();
+    let mut bytes = serde_json::to_vec_pretty(&entries).map_err(|e| Error::msg(e.to_string()))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// The short answers of a sheet, for the CSV manifest and the grading summary.
+pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (&str, String)> {
+    answers.iter().filter_map(|a| match &a.value {
+        Value::Exact(x) => Some((a.id.as_str(), x.to_plain_string())),
+        Value::Approx(t, _) => Some((a.id.as_str(), t.replace('\u{2212}', "-"))),
+        Value::Count(n) => Some((a.id.as_str(), n.to_string())),
+        Value::Flag(b) => Some((a.id.as_str(), b.to_string())),
+        // Word answers; model answers are sentences and stay out of tables.
+        Value::Text(t) if a.id.ends_with(".direction") || a.id == "strongest_weight" => {
+            Some((a.id.as_str(), t.clone()))
+        }
+        Value::Text(_) => None,
+    })
+}
+
+fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| Error::msg(format!("cannot write the CSV manifest: {e}"));
+    if let Some(first) = sheets.first() {
+        let mut header = vec!["id".to_owned(), "seed".to_owned(), "student".to_owned()];
+        header.extend(short_answers(&first.variant.solved.answers).map(|(id, _)| id.to_owned()));
+        writer.write_record(&header).map_err(csv_error)?;
+    }
+    for s in sheets {
+        let mut row = vec![s.label.id.clone(), seed.to_string(), s.label.student.clone().unwrap_or_default()];
+        row.extend(short_answers(&s.variant.solved.answers).map(|(_, v)| v));
+        writer.write_record(&row).map_err(csv_error)?;
+    }
+    writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
+}
+
+/// The stream of a roster student, for `answers --student`.
+pub fn student_stream(name: &str) -> Stream {
+    Stream::Student(name.to_owned())
+}

@@ -1,0 +1,344 @@
+//! Drawing the numbers of randomized configs, reproducibly.
+//!
+//! Variant `k` of seed `s` is drawn from ChaCha20 keyed by `s` on stream `k`
+//! (a roster student's stream is derived from the name), and every value is
+//! chosen with a rejection-sampled uniform index computed here, not by a
+//! library distribution whose algorithm may change between versions. So the
+//! same seed gives the same numbers on every machine and in every future
+//! version of this tool.
+//!
+//! A draw is kept only if the worksheet solves, meets the built-in rules and
+//! every `require:` constraint; otherwise the same stream draws again.
+
+use std::collections::HashSet;
+
+use minijinja::{Environment, UndefinedBehavior};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+use crate::answers::{Answers, Value};
+use crate::config::{Field, Worksheet, WorksheetSpec};
+use crate::error::{Error, Result, SourceError};
+use crate::generate::{self, Solved};
+
+/// Draws tried per variant before giving up.
+pub const MAX_TRIES: u32 = 2_000;
+
+/// Most variants one run may generate.
+pub const MAX_VARIANTS: u64 = 10_000;
+
+/// Where a variant's numbers come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stream {
+    /// The `k`-th variant (1-based) of a batch.
+    Index(u64),
+    /// A roster student, by name.
+    Student(String),
+}
+
+impl Stream {
+    /// The ChaCha stream number.
+    pub fn number(&self) -> u64 {
+        match self {
+            Stream::Index(k) => *k,
+            Stream::Student(name) => {
+                let digest = Sha256::digest(name.trim().as_bytes());
+                let mut bytes = [0u8; 8];
+                bytes.copy_from_slice(&digest[..8]);
+                // Keep clear of the small numbers used by indexed variants.
+                u64::from_le_bytes(bytes) | (1 << 63)
+            }
+        }
+    }
+}
+
+/// The generator of one variant: ChaCha20 with the batch seed as key.
+pub fn generator(seed: u64, stream: &Stream) -> ChaCha20Rng {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    key[8..24].copy_from_slice(b"backprop-wksheet");
+    let mut rng = ChaCha20Rng::from_seed(key);
+    rng.set_stream(stream.number());
+    rng
+}
+
+/// A uniform index in `0..n` (`n > 0`), by rejection, so it is exactly uniform
+/// and depends only on the generator's raw output.
+pub fn index(rng: &mut ChaCha20Rng, n: u64) -> u64 {
+    debug_assert!(n > 0);
+    let zone = u64::MAX - (u64::MAX % n);
+    loop {
+        let x = rng.next_u64();
+        if x < zone {
+            return x % n;
+        }
+    }
+}
+
+/// Compiled `require:` constraints.
+pub struct Constraints {
+    env: Environment<'static>,
+    items: Vec<(String, SourceError)>,
+}
+
+impl Constraints {
+    /// Compiles the constraints of `spec`, reporting a syntax error at its line.
+    pub fn new(spec: &WorksheetSpec) -> Result<Constraints> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        let mut items = Vec::new();
+        for requirement in &spec.require {
+            if let Err(e) = env.compile_expression(&requirement.expression) {
+                let mut at = requirement.at.clone();
+                at.message = format!(
+                    "cannot read the constraint `{}`: {}",
+                    requirement.expression,
+                    e.detail().unwrap_or("syntax error")
+                );
+                return Err(at.into());
+            }
+            items.push((requirement.expression.clone(), requirement.at.clone()));
+        }
+        Ok(Constraints { env, items })
+    }
+
+    /// The constraints, as written.
+    pub fn expressions(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|(e, _)| e.as_str())
+    }
+
+    /// The index of the first constraint `answers` fail, if any.
+    pub fn first_failure(&self, answers: &Answers) -> Result<Option<usize>> {
+        let context = minijinja::Value::from(minijinja::value::Serde(nested(answers)));
+        for (i, (expression, at)) in self.items.iter().enumerate() {
+            let compiled = self.env.compile_expression(expression).expect("compiled in new()");
+            match compiled.eval(&context) {
+                Ok(v) if v.is_true() => {}
+                Ok(_) => return Ok(Some(i)),
+                Err(e) => {
+                    let mut at = at.clone();
+                    at.message = format!(
+                        "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
+                        e.detail().unwrap_or("error")
+                    );
+                    return Err(at.into());
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Answers as nested objects (`nudge_w2.plus.change` → `nudge_w2` → `plus` → `change`),
+/// numbers as numbers, for constraint expressions.
+fn nested(answers: &Answers) -> serde_json::Value {
+    let mut root = serde_json::Map::new();
+    for a in answers.iter() {
+        let value = match &a.value {
+            Value::Exact(x) if x.is_integer() && x.integer_digits() < 16 => {
+                serde_json::Value::from(x.to_plain_string().parse::<i64>().unwrap_or_default())
+            }
+            Value::Exact(x) => serde_json::Value::from(x.to_f64()),
+            Value::Approx(_, v) => serde_json::Value::from(*v),
+            Value::Count(n) => serde_json::Value::from(*n),
+            Value::Flag(b) => serde_json::Value::from(*b),
+            Value::Text(t) => serde_json::Value::from(t.clone()),
+        };
+        let mut parts: Vec<&str> = a.id.split('.').collect();
+        let last = parts.pop().expect("non-empty id");
+        let mut map = &mut root;
+        for part in parts {
+            let entry = map.entry(part.to_owned()).or_insert_with(|| serde_json::Value::Object(Default::default()));
+            map = entry.as_object_mut().expect("ids do not nest under values");
+        }
+        map.insert(last.to_owned(), value);
+    }
+    serde_json::Value::Object(root)
+}
+
+/// Why draws were rejected, for error messages and `check`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Draws made.
+    pub draws: u64,
+    /// Rejections per reason, in order of first appearance.
+    pub rejected: Vec<(String, u64)>,
+}
+
+impl Tally {
+    fn reject(&mut self, reason: &str) {
+        match self.rejected.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.rejected.push((reason.to_owned(), 1)),
+        }
+    }
+}
+
+/// The drawing machinery of one config.
+pub struct Sampler<'a> {
+    spec: &'a WorksheetSpec,
+    constraints: Constraints,
+    seed: u64,
+}
+
+/// One drawn variant.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Where its numbers came from.
+    pub stream: Stream,
+    /// Its worksheet and answers.
+    pub solved: Solved,
+}
+
+impl<'a> Sampler<'a> {
+    /// A sampler for `spec` with batch `seed`.
+    pub fn new(spec: &'a WorksheetSpec, seed: u64) -> Result<Sampler<'a>> {
+        Ok(Sampler { spec, constraints: Constraints::new(spec)?, seed })
+    }
+
+    /// Why `worksheet` must be redrawn, if it must.
+    fn rejection(&self, worksheet: Worksheet) -> Result<std::result::Result<Solved, String>> {
+        let rules = &self.spec.rules;
+        let solved = match generate::solve(worksheet) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
+        };
+        if rules.nonzero_gradients && solved.solution.gradients.iter().any(|g| g.value.is_zero()) {
+            return Ok(Err("rule nonzero_gradients (no zero gradient)".to_owned()));
+        }
+        let too_fine = solved
+            .answers
+            .iter()
+            .any(|a| matches!(&a.value, Value::Exact(x) if x.decimal_places() > rules.max_decimals));
+        if too_fine {
+            return Ok(Err(format!(
+                "rule max_decimals (no answer with more than {} decimal places)",
+                rules.max_decimals
+            )));
+        }
+        if let Some(i) = self.constraints.first_failure(&solved.answers)? {
+            return Ok(Err(format!("require: {}", self.constraints.items[i].0)));
+        }
+        Ok(Ok(solved))
+    }
+
+    /// Draws from `stream` until a draw is acceptable and not in `taken`.
+    pub fn draw(&self, stream: Stream, taken: &HashSet<String>, tally: &mut Tally) -> Result<Variant> {
+        let mut rng = generator(self.seed, &stream);
+        let fields = self.spec.fields();
+        for _ in 0..MAX_TRIES {
+            tally.draws += 1;
+            let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
+            debug_assert_eq!(fields.len(), 4 + 2 * worksheet.network.layers.len());
+            let fingerprint = fingerprint(&worksheet);
+            if taken.contains(&fingerprint) {
+                tally.reject("the same numbers as an earlier variant");
+                continue;
+            }
+            match self.rejection(worksheet)? {
+                Ok(solved) => return Ok(Variant { stream, solved }),
+                Err(reason) => tally.reject(&reason),
+            }
+        }
+        Err(self.exhausted(tally))
+    }
+
+    fn exhausted(&self, tally: &Tally) -> Error {
+        let (reason, count) = tally.rejected.iter().max_by_key(|(_, n)| *n).cloned().unwrap_or_default();
+        let held = 100.0 * (1.0 - count as f64 / tally.draws.max(1) as f64);
+        Error::msg(format!(
+            "{}: no acceptable numbers found in {MAX_TRIES} draws; most were rejected by {reason} (it held in {held:.1}% of {} draws). Widen the ranges or relax the constraint.",
+            self.spec.file, tally.draws
+        ))
+    }
+
+    /// Variants `1..=count` of the batch, pairwise distinct.
+    pub fn batch(&self, count: u64) -> Result<Vec<Variant>> {
+        check_count(self.spec, count)?;
+        let mut taken = HashSet::new();
+        let mut tally = Tally::default();
+        let mut variants = Vec::with_capacity(count as usize);
+        for k in 1..=count {
+            let variant = self.draw(Stream::Index(k), &taken, &mut tally)?;
+            taken.insert(fingerprint(&variant.solved.worksheet));
+            variants.push(variant);
+        }
+        Ok(variants)
+    }
+
+    /// One variant per roster name; each depends only on the seed and the name.
+    pub fn roster(&self, names: &[String]) -> Result<Vec<Variant>> {
+        check_count(self.spec, names.len() as u64)?;
+        let mut tally = Tally::default();
+        names.iter().map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally)).collect()
+    }
+
+    /// Draws `samples` independent variants and reports how often each reason
+    /// rejected a draw, for `check`.
+    pub fn stress(&self, samples: u64) -> Result<Tally> {
+        let mut tally = Tally::default();
+        let fields = self.spec.fields();
+        let _ = fields;
+        for k in 1..=samples {
+            let mut rng = generator(self.seed, &Stream::Index(k));
+            tally.draws += 1;
+            let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
+            if let Err(reason) = self.rejection(worksheet)? {
+                tally.reject(&reason);
+            }
+        }
+        Ok(tally)
+    }
+}
+
+fn check_count(spec: &WorksheetSpec, count: u64) -> Result<()> {
+    if count == 0 || count > MAX_VARIANTS {
+        return Err(Error::msg(format!("the number of variants must be between 1 and {MAX_VARIANTS}, not {count}")));
+    }
+    let possible = spec.combinations();
+    if count > possible {
+        return Err(Error::msg(format!(
+            "{}: asked for {count} different variants, but its ranges allow only {possible} different worksheets",
+            spec.file
+        )));
+    }
+    Ok(())
+}
+
+fn fingerprint(worksheet: &Worksheet) -> String {
+    let n = &worksheet.network;
+    let mut s = format!("{}|{}|{}|{}", n.input, n.target, worksheet.nudge, worksheet.learning_rate);
+    for l in &n.layers {
+        s.push_str(&format!("|{},{}", l.coefficient, l.weight));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_pinned() {
+        // If this changes, every teacher's seeds give different worksheets.
+        let mut rng = generator(7, &Stream::Index(1));
+        let draws: Vec<u64> = (0..5).map(|_| index(&mut rng, 10)).collect();
+        let mut again = generator(7, &Stream::Index(1));
+        let repeat: Vec<u64> = (0..5).map(|_| index(&mut again, 10)).collect();
+        assert_eq!(draws, repeat);
+        let mut other = generator(7, &Stream::Index(2));
+        let different: Vec<u64> = (0..5).map(|_| index(&mut other, 10)).collect();
+        assert_ne!(draws, different);
+        let raw = generator(7, &Stream::Index(1)).next_u64();
+        assert_eq!(raw, PINNED_FIRST_WORD, "ChaCha20 output for seed 7, stream 1 changed");
+    }
+
+    const PINNED_FIRST_WORD: u64 = 16_123_512_571_929_410_723;
+
+    #[test]
+    fn student_streams_depend_only_on_the_name() {
+        assert_eq!(Stream::Student("Ada".into()).number(), Stream::Student(" Ada ".into()).number());
+        assert_ne!(Stream::Student("Ada".into()).number(), Stream::Student("Alan".into()).number());
+    }
+}
