@@ -31,6 +31,49 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Print every answer of a config, without typesetting.
     Answers(AnswersArgs),
+    /// Validate configs and templates (render and typeset in memory), for CI.
+    Check(CheckArgs),
+    /// Regenerate whenever the config or a template changes.
+    Watch(GenerateArgs),
+    /// Print the JSON Schema of the config file.
+    Schema,
+    /// Write a commented starter config.
+    Init(InitArgs),
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Config files or directories of them.
+    #[arg(value_name = "PATH", default_value = "configs")]
+    pub paths: Vec<PathBuf>,
+    /// Directory whose templates override the built-in ones, file by file.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Seed of the sample draws of randomized configs.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the starter config.
+    #[arg(value_name = "PATH", default_value = "worksheet.yaml")]
+    pub path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Output formats of `generate`.
@@ -70,6 +113,9 @@ pub struct GenerateArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write nothing; exit 1 listing every file in --out that is missing or stale.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Which variant of a randomized config.
@@ -126,6 +172,15 @@ pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Generate(args) => generate(&args),
         Command::Answers(args) => answers(&args),
+        Command::Check(args) => check(&args),
+        Command::Watch(args) => watch(&args),
+        Command::Schema => print(&format!("{:#}\n", config::schema())),
+        Command::Init(args) => init(&args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "backprop-worksheet", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 
@@ -133,15 +188,18 @@ fn formats(list: &[Format]) -> Formats {
     Formats { pdf: list.contains(&Format::Pdf), typ: list.contains(&Format::Typ), png: list.contains(&Format::Png) }
 }
 
-fn generate(args: &GenerateArgs) -> Result<()> {
-    let templates = match &args.templates {
-        Some(dir) => Templates::load(Some(&crate::render::template_dir(dir)?))?,
-        None => Templates::load(None)?,
-    };
+fn load_templates(dir: Option<&std::path::Path>) -> Result<Templates> {
+    match dir {
+        Some(dir) => Templates::load(Some(&crate::render::template_dir(dir)?)),
+        None => Templates::load(None),
+    }
+}
+
+/// Every file `generate` would write, built in memory.
+fn build(args: &GenerateArgs) -> Result<Vec<output::OutputFile>> {
+    let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
     let roster = args.roster.as_deref().map(read_roster).transpose()?;
-    // Build every file of every config in memory first, then write them all:
-    // a failure anywhere leaves the output directory as it was.
     let mut files = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
@@ -169,12 +227,130 @@ fn generate(args: &GenerateArgs) -> Result<()> {
             )?);
         }
     }
+    Ok(files)
+}
+
+fn generate(args: &GenerateArgs) -> Result<()> {
+    // Every file of every config is built in memory first and then written
+    // together: a failure anywhere leaves the output directory as it was.
+    let files = build(args)?;
+    if args.check {
+        return compare(&args.out, &files);
+    }
     let written = output::write_all(&args.out, &files)?;
     let mut stdout = std::io::stdout().lock();
     for path in written {
         let _ = writeln!(stdout, "wrote {}", path.display());
     }
     Ok(())
+}
+
+/// `generate --check`: every file must exist in `dir` with exactly these bytes.
+fn compare(dir: &std::path::Path, files: &[output::OutputFile]) -> Result<()> {
+    let mut stale = Vec::new();
+    for file in files {
+        let path = dir.join(&file.name);
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes == file.bytes => {}
+            Ok(_) => stale.push(format!("  stale:   {}", path.display())),
+            Err(_) => stale.push(format!("  missing: {}", path.display())),
+        }
+    }
+    if stale.is_empty() {
+        print(&format!("up to date: {} files in {}\n", files.len(), dir.display()))
+    } else {
+        Err(Error::msg(format!(
+            "{} of {} files in {} are not what the configs and templates produce now; run the same command without --check to regenerate them:\n{}",
+            stale.len(),
+            files.len(),
+            dir.display(),
+            stale.join("\n")
+        )))
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))
+}
+
+fn check(args: &CheckArgs) -> Result<()> {
+    let templates = load_templates(args.templates.as_deref())?;
+    let report = crate::check::check(&args.paths, &templates, args.seed)?;
+    let mut out = String::new();
+    for line in &report.passed {
+        out.push_str(line);
+        out.push('\n');
+    }
+    print(&out)?;
+    if report.problems.is_empty() {
+        return Ok(());
+    }
+    let count = report.problems.len();
+    let plural = if count == 1 { "" } else { "s" };
+    Err(Error::msg(format!("{}\n\n{count} problem{plural} found", Error::Many(report.problems))))
+}
+
+/// The config and template files `watch` follows, with their modification times.
+fn snapshot(args: &GenerateArgs) -> Vec<(PathBuf, Option<std::time::SystemTime>)> {
+    let mut paths: Vec<PathBuf> = args.configs.clone();
+    paths.extend(args.roster.clone());
+    if let Some(dir) = &args.templates {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut found: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            found.sort();
+            paths.extend(found);
+        }
+    }
+    paths.into_iter().map(|p| (p.clone(), std::fs::metadata(&p).and_then(|m| m.modified()).ok())).collect()
+}
+
+fn watch(args: &GenerateArgs) -> Result<()> {
+    if args.check {
+        return Err(Error::msg("watch writes files; --check does not apply"));
+    }
+    let mut seen = Vec::new();
+    loop {
+        let now = snapshot(args);
+        if now != seen {
+            seen = now;
+            let started = std::time::Instant::now();
+            // Errors are shown, not fatal: fix the file and save again.
+            match build(args).and_then(|files| output::write_all(&args.out, &files)) {
+                Ok(written) => {
+                    let _ = writeln!(
+                        std::io::stdout(),
+                        "regenerated {} files in {} ms; watching for changes (Ctrl-C to stop)",
+                        written.len(),
+                        started.elapsed().as_millis()
+                    );
+                }
+                Err(error) => {
+                    let _ = writeln!(std::io::stderr(), "error: {error}\nwatching for changes (Ctrl-C to stop)");
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+fn init(args: &InitArgs) -> Result<()> {
+    if args.path.exists() && !args.force {
+        return Err(Error::msg(format!("{} already exists; use --force to overwrite it", args.path.display())));
+    }
+    let file = output::OutputFile {
+        name: args.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet.yaml".into()),
+        bytes: include_str!("starter.yaml").as_bytes().to_vec(),
+    };
+    let dir = args.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    output::write_all(dir, &[file])?;
+    print(&format!(
+        "wrote {}; generate its PDFs with: backprop-worksheet generate {}\n",
+        args.path.display(),
+        args.path.display()
+    ))
 }
 
 fn progress_bar(total: u64, quiet: bool, stem: &str) -> indicatif::ProgressBar {

@@ -26,7 +26,7 @@ pub const MAX_CHOICES: u64 = 100_000;
 // Raw: the YAML as written.
 
 /// The config file as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     /// Worksheet title.
@@ -73,7 +73,7 @@ fn yes() -> bool {
 }
 
 /// The network as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNetwork {
     /// The input `x`.
@@ -85,7 +85,7 @@ pub struct RawNetwork {
 }
 
 /// One layer as written: `next = coefficient * previous + weight`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLayer {
     /// The fixed multiplier.
@@ -95,7 +95,7 @@ pub struct RawLayer {
 }
 
 /// The video line as written.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawVideo {
     /// Link, printed and clickable.
@@ -109,7 +109,7 @@ pub struct RawVideo {
 }
 
 /// The extension challenge as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExtension {
     /// The activation on the first layer.
@@ -124,7 +124,7 @@ fn default_digits() -> u32 {
 }
 
 /// Built-in rules for drawn variants, each on unless turned off.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
     /// Reject draws whose starting error is zero (always enforced for fixed configs).
@@ -149,7 +149,7 @@ fn default_max_decimals() -> u64 {
 }
 
 /// Paper size.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub enum Paper {
     /// 8.5 × 11 in.
     #[default]
@@ -171,7 +171,7 @@ impl Paper {
 }
 
 /// Activation function of the extension challenge.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     /// σ(z) = 1/(1 + e^−z).
@@ -202,6 +202,40 @@ pub enum RawNumber {
 
 const NUMBER_EXPECTED: &str =
     "a number, `{ from: A, to: B }`, `{ from: A, to: B, step: S }` or `{ one_of: [A, B, ...] }`";
+
+impl schemars::JsonSchema for RawNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Number".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A number, or a range or choice to draw it from for each variant.",
+            "oneOf": [
+                { "type": "number" },
+                {
+                    "type": "object",
+                    "description": "Integers from..to, or from..to in steps of `step`.",
+                    "properties": { "from": { "type": "number" }, "to": { "type": "number" }, "step": { "type": "number", "exclusiveMinimum": 0 } },
+                    "required": ["from", "to"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "description": "One of the listed values.",
+                    "properties": { "one_of": { "type": "array", "items": { "type": "number" }, "minItems": 1 } },
+                    "required": ["one_of"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
+/// The JSON Schema of the config file, derived from [`RawConfig`].
+pub fn schema() -> serde_json::Value {
+    schemars::schema_for!(RawConfig).to_value()
+}
 
 impl<'de> Deserialize<'de> for RawNumber {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -443,6 +477,19 @@ impl WorksheetSpec {
         fields.push(&self.nudge);
         fields.push(&self.learning_rate);
         fields
+    }
+
+    /// The value of each field of [`fields`](Self::fields) in `worksheet`, in the same order.
+    pub fn fields_of(&self, worksheet: &Worksheet) -> Vec<Exact> {
+        let n = &worksheet.network;
+        let mut values = vec![n.input.clone(), n.target.clone()];
+        for l in &n.layers {
+            values.push(l.coefficient.clone());
+            values.push(l.weight.clone());
+        }
+        values.push(worksheet.nudge.clone());
+        values.push(worksheet.learning_rate.clone());
+        values
     }
 
     /// Whether any field is a range or a choice.

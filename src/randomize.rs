@@ -108,25 +108,29 @@ impl Constraints {
         self.items.iter().map(|(e, _)| e.as_str())
     }
 
-    /// The index of the first constraint `answers` fail, if any.
-    pub fn first_failure(&self, answers: &Answers) -> Result<Option<usize>> {
+    /// Whether `answers` meet each constraint, in order.
+    pub fn evaluate(&self, answers: &Answers) -> Result<Vec<bool>> {
         let context = minijinja::Value::from(minijinja::value::Serde(nested(answers)));
-        for (i, (expression, at)) in self.items.iter().enumerate() {
-            let compiled = self.env.compile_expression(expression).expect("compiled in new()");
-            match compiled.eval(&context) {
-                Ok(v) if v.is_true() => {}
-                Ok(_) => return Ok(Some(i)),
-                Err(e) => {
+        self.items
+            .iter()
+            .map(|(expression, at)| {
+                let compiled = self.env.compile_expression(expression).expect("compiled in new()");
+                compiled.eval(&context).map(|v| v.is_true()).map_err(|e| {
                     let mut at = at.clone();
                     at.message = format!(
-                        "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
+                        "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of \
+                         `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
                         e.detail().unwrap_or("error")
                     );
-                    return Err(at.into());
-                }
-            }
-        }
-        Ok(None)
+                    Error::from(at)
+                })
+            })
+            .collect()
+    }
+
+    /// The index of the first constraint `answers` fail, if any.
+    pub fn first_failure(&self, answers: &Answers) -> Result<Option<usize>> {
+        Ok(self.evaluate(answers)?.iter().position(|held| !held))
     }
 }
 
@@ -199,23 +203,12 @@ impl<'a> Sampler<'a> {
 
     /// Why `worksheet` must be redrawn, if it must.
     fn rejection(&self, worksheet: Worksheet) -> Result<std::result::Result<Solved, String>> {
-        let rules = &self.spec.rules;
         let solved = match generate::solve(worksheet) {
             Ok(s) => s,
             Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
         };
-        if rules.nonzero_gradients && solved.solution.gradients.iter().any(|g| g.value.is_zero()) {
-            return Ok(Err("rule nonzero_gradients (no zero gradient)".to_owned()));
-        }
-        let too_fine = solved
-            .answers
-            .iter()
-            .any(|a| matches!(&a.value, Value::Exact(x) if x.decimal_places() > rules.max_decimals));
-        if too_fine {
-            return Ok(Err(format!(
-                "rule max_decimals (no answer with more than {} decimal places)",
-                rules.max_decimals
-            )));
+        if let Some(rule) = self.broken_rule(&solved) {
+            return Ok(Err(rule));
         }
         if let Some(i) = self.constraints.first_failure(&solved.answers)? {
             return Ok(Err(format!("require: {}", self.constraints.items[i].0)));
@@ -223,14 +216,25 @@ impl<'a> Sampler<'a> {
         Ok(Ok(solved))
     }
 
+    /// The first built-in rule `solved` breaks, if any.
+    fn broken_rule(&self, solved: &Solved) -> Option<String> {
+        let rules = &self.spec.rules;
+        if rules.nonzero_gradients && solved.solution.gradients.iter().any(|g| g.value.is_zero()) {
+            return Some("rule nonzero_gradients (no zero gradient)".to_owned());
+        }
+        let too_fine = solved
+            .answers
+            .iter()
+            .any(|a| matches!(&a.value, Value::Exact(x) if x.decimal_places() > rules.max_decimals));
+        too_fine.then(|| format!("rule max_decimals (no answer with more than {} decimal places)", rules.max_decimals))
+    }
+
     /// Draws from `stream` until a draw is acceptable and not in `taken`.
     pub fn draw(&self, stream: Stream, taken: &HashSet<String>, tally: &mut Tally) -> Result<Variant> {
         let mut rng = generator(self.seed, &stream);
-        let fields = self.spec.fields();
         for _ in 0..MAX_TRIES {
             tally.draws += 1;
             let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            debug_assert_eq!(fields.len(), 4 + 2 * worksheet.network.layers.len());
             let fingerprint = fingerprint(&worksheet);
             if taken.contains(&fingerprint) {
                 tally.reject("the same numbers as an earlier variant");
@@ -274,22 +278,61 @@ impl<'a> Sampler<'a> {
         names.iter().map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally)).collect()
     }
 
-    /// Draws `samples` independent variants and reports how often each reason
-    /// rejected a draw, for `check`.
-    pub fn stress(&self, samples: u64) -> Result<Tally> {
-        let mut tally = Tally::default();
+    /// Draws `samples` independent variants and reports how often each rule
+    /// and constraint held, and the values drawn, for `check`.
+    pub fn stress(&self, samples: u64) -> Result<Stress> {
         let fields = self.spec.fields();
-        let _ = fields;
+        let mut stress = Stress {
+            draws: samples,
+            accepted: 0,
+            unsolvable: 0,
+            held: self.constraints.expressions().map(|e| (format!("require: {e}"), 0)).collect(),
+            rules_broken: 0,
+            ranges: fields.iter().map(|f| (f.path.clone(), None)).collect(),
+        };
         for k in 1..=samples {
             let mut rng = generator(self.seed, &Stream::Index(k));
-            tally.draws += 1;
             let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            if let Err(reason) = self.rejection(worksheet)? {
-                tally.reject(&reason);
+            let Ok(solved) = generate::solve(worksheet) else {
+                stress.unsolvable += 1;
+                continue;
+            };
+            let held = self.constraints.evaluate(&solved.answers)?;
+            for (count, ok) in stress.held.iter_mut().zip(&held) {
+                count.1 += u64::from(*ok);
+            }
+            let rule_ok = self.broken_rule(&solved).is_none();
+            stress.rules_broken += u64::from(!rule_ok);
+            if rule_ok && held.iter().all(|h| *h) {
+                stress.accepted += 1;
+                let values = self.spec.fields_of(&solved.worksheet);
+                for ((_, range), value) in stress.ranges.iter_mut().zip(values) {
+                    *range = Some(match range.take() {
+                        None => (value.clone(), value),
+                        Some((lo, hi)) => (lo.min(value.clone()), hi.max(value)),
+                    });
+                }
             }
         }
-        Ok(tally)
+        Ok(stress)
     }
+}
+
+/// What [`Sampler::stress`] found.
+#[derive(Debug, Clone)]
+pub struct Stress {
+    /// Draws made.
+    pub draws: u64,
+    /// Draws that met every rule and constraint.
+    pub accepted: u64,
+    /// Draws whose worksheet could not be solved (zero starting error).
+    pub unsolvable: u64,
+    /// For each constraint, how many solvable draws met it.
+    pub held: Vec<(String, u64)>,
+    /// Solvable draws that broke a built-in rule.
+    pub rules_broken: u64,
+    /// For each numeric field, the smallest and largest value among accepted draws.
+    pub ranges: Vec<(String, Option<(crate::number::Exact, crate::number::Exact)>)>,
 }
 
 fn check_count(spec: &WorksheetSpec, count: u64) -> Result<()> {

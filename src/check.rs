@@ -1,0 +1,136 @@
+//! `check`: validates configs and templates the way CI needs: every config
+//! loads, randomized ones are sampled as a stress test, and both versions of a
+//! sheet render and typeset in memory. Every problem is reported, not just the
+//! first.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::batch;
+use crate::config::{self, WorksheetSpec};
+use crate::error::{Error, Result};
+use crate::generate::{self, Solved};
+use crate::randomize::{Sampler, Stress};
+use crate::render::{Label, Templates, Version};
+
+/// Variants drawn per randomized config.
+pub const SAMPLES: u64 = 200;
+
+/// The outcome of checking some configs.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// One line (or block) per config that passed.
+    pub passed: Vec<String>,
+    /// Every problem found.
+    pub problems: Vec<Error>,
+}
+
+/// The YAML files `paths` name: files as given, directories by their `*.yaml` and `*.yml`.
+pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| Error::io("read directory", path, e))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Checks every config of `paths` against `templates`, with batch `seed`.
+pub fn check(paths: &[PathBuf], templates: &Templates, seed: u64) -> Result<Report> {
+    let mut report = Report::default();
+    for path in collect(paths)? {
+        match check_one(&path, templates, seed) {
+            Ok(summary) => report.passed.push(summary),
+            Err(Error::Many(errors)) => report.problems.extend(errors),
+            Err(error) => report.problems.push(error),
+        }
+    }
+    Ok(report)
+}
+
+fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
+    let spec = config::load(path)?;
+    if !spec.is_randomized() {
+        let solved = generate::solve_fixed(&spec)?;
+        let pages = typeset_both(templates, &solved, &Label::default())?;
+        return Ok(format!("ok   {} ({pages} pages)", spec.file));
+    }
+    let stress = Sampler::new(&spec, seed)?.stress(SAMPLES)?;
+    let mut summary = describe(&spec, &stress);
+    if stress.accepted == 0 {
+        return Err(Error::msg(format!("{}: none of {SAMPLES} sample draws was acceptable\n{summary}", spec.file)));
+    }
+    let request = batch::Request { seed, count: 1, only: Some(1), roster: None };
+    let sheet = batch::draw(&spec, &request)?.remove(0);
+    let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
+    let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
+    Ok(summary)
+}
+
+/// Typesets both versions in memory; returns the page count.
+fn typeset_both(templates: &Templates, solved: &Solved, label: &Label) -> Result<usize> {
+    let mut pages = 0;
+    let mut errors = Vec::new();
+    for version in Version::BOTH {
+        match generate::typeset_version(templates, solved, version, label) {
+            Ok(t) => pages = t.document.page_count(),
+            Err(Error::Many(many)) => errors.extend(many),
+            Err(e) => errors.push(e),
+        }
+    }
+    // Both versions usually fail alike: report each problem once.
+    let mut seen = std::collections::HashSet::new();
+    errors.retain(|e| seen.insert(e.to_string()));
+    match errors.len() {
+        0 => Ok(pages),
+        1 => Err(errors.remove(0)),
+        _ => Err(Error::Many(errors)),
+    }
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
+}
+
+fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {
+    let mut out = format!(
+        "ok   {} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {:.0}%)",
+        spec.file,
+        spec.combinations(),
+        stress.accepted,
+        stress.draws,
+        percent(stress.accepted, stress.draws)
+    );
+    let solvable = stress.draws - stress.unsolvable;
+    if stress.unsolvable > 0 {
+        let _ = write!(out, "\n     zero starting error: {} draws", stress.unsolvable);
+    }
+    let _ = write!(
+        out,
+        "\n     built-in rules held in {:.0}% of solvable draws",
+        percent(solvable - stress.rules_broken, solvable)
+    );
+    for (constraint, held) in &stress.held {
+        let _ = write!(out, "\n     {constraint}: held in {:.0}%", percent(*held, solvable));
+    }
+    let drawn: Vec<String> = stress
+        .ranges
+        .iter()
+        .zip(spec.fields())
+        .filter(|(_, field)| field.spec.fixed().is_none())
+        .filter_map(|((path, range), _)| range.as_ref().map(|(lo, hi)| format!("{path} {lo}..{hi}")))
+        .collect();
+    if !drawn.is_empty() {
+        let _ = write!(out, "\n     drawn: {}", drawn.join(", "));
+    }
+    out
+}
