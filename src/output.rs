@@ -16,14 +16,20 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Writes all `files` into `dir`: each goes to a temporary file first, and only
-/// when every one is written are they renamed into place. On error nothing in
-/// `dir` has changed (the temporaries are removed).
+/// Writes all `files` into `dir`, all or nothing: each goes to a temporary file
+/// first; only when every one is written are they renamed into place, and if a
+/// rename fails, the files already renamed are put back as they were.
 pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
     if dir.exists() && !dir.is_dir() {
         return Err(Error::msg(format!("the output directory {} is a file, not a directory", dir.display())));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
+    for file in files {
+        let target = dir.join(&file.name);
+        if target.is_dir() {
+            return Err(Error::msg(format!("cannot write {}: a directory is in the way", target.display())));
+        }
+    }
     let mut staged: Vec<(tempfile::TempPath, PathBuf)> = Vec::with_capacity(files.len());
     for file in files {
         debug_assert!(!file.name.contains('/') && !file.name.contains('\\'));
@@ -33,15 +39,64 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
             .tempfile_in(dir)
             .map_err(|e| Error::io("write into", dir, e))?;
         temp.write_all(&file.bytes).map_err(|e| Error::io("write", &target, e))?;
+        readable_by_all(temp.as_file()).map_err(|e| Error::io("write", &target, e))?;
         temp.as_file().sync_all().map_err(|e| Error::io("write", &target, e))?;
         staged.push((temp.into_temp_path(), target));
     }
-    let mut written = Vec::with_capacity(staged.len());
+    // Move any old file aside before putting the new one in place, so a
+    // failure part-way can restore every file as it was.
+    let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::with_capacity(staged.len());
     for (temp, target) in staged {
-        temp.persist(&target).map_err(|e| Error::io("write", &target, e.error))?;
-        written.push(target);
+        let backup = match aside(dir, &target) {
+            Ok(backup) => backup,
+            Err(e) => {
+                roll_back(done);
+                return Err(Error::io("write", &target, e));
+            }
+        };
+        if let Err(e) = temp.persist(&target) {
+            if let Some(backup) = backup {
+                let _ = backup.persist(&target);
+            }
+            roll_back(done);
+            return Err(Error::io("write", &target, e.error));
+        }
+        done.push((target, backup));
     }
-    Ok(written)
+    // Success: the backups (old versions) are deleted when dropped.
+    Ok(done.into_iter().map(|(target, _)| target).collect())
+}
+
+/// Renames an existing `target` to a temporary name in `dir`.
+fn aside(dir: &Path, target: &Path) -> std::io::Result<Option<tempfile::TempPath>> {
+    if !target.exists() {
+        return Ok(None);
+    }
+    let placeholder = tempfile::Builder::new().prefix(".backprop-worksheet-old-").tempfile_in(dir)?.into_temp_path();
+    std::fs::rename(target, &placeholder)?;
+    Ok(Some(placeholder))
+}
+
+/// Undoes the renames of a failed [`write_all`]: new files removed, old ones restored.
+fn roll_back(done: Vec<(PathBuf, Option<tempfile::TempPath>)>) {
+    for (target, backup) in done.into_iter().rev() {
+        let _ = std::fs::remove_file(&target);
+        if let Some(backup) = backup {
+            let _ = backup.persist(&target);
+        }
+    }
+}
+
+/// Temporary files are created private (0600); outputs are ordinary files.
+#[cfg(unix)]
+fn readable_by_all(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn readable_by_all(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// A file-name-safe version of `name`: letters and digits kept (any script),
@@ -87,5 +142,30 @@ mod tests {
         assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"a");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "no temporaries left: {names:?}");
+    }
+
+    #[test]
+    fn a_failed_rename_restores_every_earlier_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), b"old a").unwrap();
+        let files = vec![
+            OutputFile { name: "a.txt".into(), bytes: b"new a".to_vec() },
+            OutputFile { name: "b.txt".into(), bytes: b"new b".to_vec() },
+        ];
+        // A directory in the way of the second file stops the run before any rename.
+        std::fs::create_dir(dir.path().join("b.txt")).unwrap();
+        assert!(write_all(dir.path(), &files).is_err());
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"old a");
+        let mut names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt"], "no temporaries left");
+        // The rollback itself: new files go, old ones come back.
+        std::fs::write(dir.path().join("c.txt"), b"new c").unwrap();
+        let old = tempfile::Builder::new().tempfile_in(dir.path()).unwrap();
+        std::fs::write(old.path(), b"old c").unwrap();
+        std::fs::write(dir.path().join("d.txt"), b"new d").unwrap();
+        roll_back(vec![(dir.path().join("c.txt"), Some(old.into_temp_path())), (dir.path().join("d.txt"), None)]);
+        assert_eq!(std::fs::read(dir.path().join("c.txt")).unwrap(), b"old c");
+        assert!(!dir.path().join("d.txt").exists());
     }
 }

@@ -1,0 +1,318 @@
+//! The command line as a user meets it: exit codes (0 success, 1 a failure the
+//! user can fix, 2 bad usage), what goes to stdout and stderr, and which files
+//! are written. No run may ever panic.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value as Json;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn classic() -> PathBuf {
+    root().join("configs/classic.yaml")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// Runs the binary in `dir`; no run may ever panic.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::cargo_bin("backprop-worksheet")
+        .expect("the binary is built")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "`{}` panicked:\n{stderr}", args.join(" "));
+    output
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// Requires exit code `code`; failures print nothing on stdout. Returns stderr.
+fn expect_exit(output: &Output, code: i32, what: &str) -> String {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{what}: exit code; stderr:\n{err}");
+    if code != 0 {
+        assert!(output.stdout.is_empty(), "{what}: printed to stdout on failure: {}", stdout(output));
+        assert!(!err.trim().is_empty(), "{what}: failed silently");
+    }
+    err
+}
+
+/// Every file under `dir` (recursively) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.insert(path.clone(), Vec::new());
+                stack.push(path);
+            } else {
+                files.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn generate_writes_both_pdfs_and_prints_their_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+    let err = expect_exit(&output, 0, "generate classic");
+    assert!(err.is_empty(), "nothing on stderr without a terminal: {err}");
+    assert_eq!(names(&out), ["classic-key.pdf", "classic-student.pdf"]);
+    let expected = format!(
+        "wrote {}\nwrote {}\n",
+        out.join("classic-student.pdf").display(),
+        out.join("classic-key.pdf").display()
+    );
+    assert_eq!(stdout(&output), expected);
+    for name in ["classic-student.pdf", "classic-key.pdf"] {
+        assert!(std::fs::read(out.join(name)).unwrap().starts_with(b"%PDF"), "{name} is a PDF");
+    }
+
+    // Regenerating over existing files replaces them with the same bytes.
+    let before = snapshot(&out);
+    let again = run(&["generate", s(&classic()), "--out", s(&out)]);
+    expect_exit(&again, 0, "generate classic again");
+    assert!(snapshot(&out) == before, "a second run writes the same bytes and no stray files");
+}
+
+#[test]
+fn generate_typ_writes_typst_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("typ");
+    let output = run(&["generate", s(&classic()), "--format", "typ", "--out", s(&out)]);
+    expect_exit(&output, 0, "generate --format typ");
+    assert_eq!(names(&out), ["classic-key.typ", "classic-student.typ"]);
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "wrote {}\nwrote {}\n",
+            out.join("classic-student.typ").display(),
+            out.join("classic-key.typ").display()
+        )
+    );
+    let key = std::fs::read_to_string(out.join("classic-key.typ")).unwrap();
+    let student = std::fs::read_to_string(out.join("classic-student.typ")).unwrap();
+    assert!(key.contains("#set page(") && student.contains("#set page("), "Typst markup");
+    // The change of E when w2 is nudged up: an answer, so only in the key.
+    assert!(key.contains("\u{2212}0.295"), "the key has the answers");
+    assert!(!student.contains("0.295"), "the student version has none");
+
+    let both = tmp.path().join("both");
+    let output = run(&["generate", s(&classic()), "--format", "pdf,typ", "--out", s(&both)]);
+    expect_exit(&output, 0, "generate --format pdf,typ");
+    assert_eq!(names(&both), ["classic-key.pdf", "classic-key.typ", "classic-student.pdf", "classic-student.typ"]);
+}
+
+#[test]
+fn answers_prints_json_and_text() {
+    let output = run(&["answers", s(&classic()), "--format", "json"]);
+    expect_exit(&output, 0, "answers --format json");
+    let json: Json = serde_json::from_str(&stdout(&output)).expect("answers --format json is JSON");
+    assert_eq!(json["error"], Json::from("4.5"));
+    assert_eq!(json["y"], Json::from("17"));
+    assert_eq!(json["new_error"], Json::from("1.125"));
+
+    let output = run(&["answers", s(&classic())]);
+    expect_exit(&output, 0, "answers (text)");
+    assert!(stdout(&output).contains("4.5"), "the text answers hold E = 4.5");
+}
+
+#[test]
+fn answers_of_a_randomized_config_needs_a_variant() {
+    let config = root().join("configs/randomized.yaml");
+    let output = run(&["answers", s(&config)]);
+    let err = expect_exit(&output, 1, "answers randomized without --variant");
+    assert!(err.contains("randomized.yaml"), "names the config: {err}");
+    assert!(err.contains("--variant"), "hints at --variant: {err}");
+
+    let output = run(&["answers", s(&config), "--variant", "2", "--seed", "7", "--format", "json"]);
+    expect_exit(&output, 0, "answers randomized --variant 2");
+    serde_json::from_str::<Json>(&stdout(&output)).expect("JSON");
+}
+
+#[test]
+fn missing_config_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = run(&["generate", "no-such-config.yaml", "--out", s(&out)]);
+    let err = expect_exit(&output, 1, "generate a missing config");
+    assert!(err.contains("no-such-config.yaml"), "names the config: {err}");
+    assert!(!out.exists(), "nothing written");
+
+    let output = run(&["answers", "no-such-config.yaml"]);
+    let err = expect_exit(&output, 1, "answers a missing config");
+    assert!(err.contains("no-such-config.yaml"), "names the config: {err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let classic = classic();
+    let cases: &[&[&str]] = &[
+        &["frobnicate"],
+        &[],
+        &["generate"],
+        &["generate", s(&classic), "--bogus"],
+        &["answers", s(&classic), "--format", "xml"],
+        &["generate", s(&classic), "--format", "docx"],
+        &["generate", s(&classic), "--variants", "many"],
+        &["answers", s(&classic), "--variant", "0"],
+        &["answers", s(&classic), "--variant", "-1"],
+    ];
+    for args in cases {
+        // Run in an empty directory: a usage error must not write `out/` anywhere.
+        let output = run_in(tmp.path(), args);
+        let err = expect_exit(&output, 2, &format!("`{}`", args.join(" ")));
+        assert!(err.contains("Usage") || err.contains("--help"), "`{}` points at the usage: {err}", args.join(" "));
+    }
+    assert!(names(tmp.path()).is_empty(), "usage errors write nothing");
+
+    for flag in ["--help", "--version"] {
+        let output = run(&[flag]);
+        expect_exit(&output, 0, flag);
+        assert!(!stdout(&output).is_empty());
+    }
+}
+
+#[test]
+fn out_pointing_at_a_file_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-dir");
+    std::fs::write(&file, b"keep me").unwrap();
+    let before = snapshot(tmp.path());
+    let output = run(&["generate", s(&classic()), "--out", s(&file)]);
+    let err = expect_exit(&output, 1, "--out FILE");
+    assert!(err.contains("not-a-dir"), "names the path: {err}");
+    assert!(snapshot(tmp.path()) == before, "nothing changed");
+
+    // A directory below a file cannot be created either.
+    let below = file.join("sub");
+    let output = run(&["generate", s(&classic()), "--out", s(&below)]);
+    let err = expect_exit(&output, 1, "--out FILE/sub");
+    assert!(err.contains("not-a-dir"), "names the path: {err}");
+    assert!(snapshot(tmp.path()) == before, "nothing changed");
+}
+
+#[cfg(unix)]
+#[test]
+fn out_in_a_read_only_directory_fails() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let locked = tmp.path().join("locked");
+    std::fs::create_dir(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    // Root (and some CI sandboxes) may write anyway: then there is nothing to test.
+    let probe = locked.join("probe");
+    if std::fs::write(&probe, b"").is_ok() {
+        let _ = std::fs::remove_file(&probe);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipping: a read-only directory is writable here (running as root?)");
+        return;
+    }
+    for out in [locked.clone(), locked.join("sub")] {
+        let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+        let err = expect_exit(&output, 1, "--out in a read-only directory");
+        assert!(err.contains("locked"), "names the directory: {err}");
+    }
+    let left: Vec<String> = names(&locked);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(left.is_empty(), "nothing written: {left:?}");
+}
+
+#[test]
+fn one_failing_config_writes_nothing_at_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad_syntax = tmp.path().join("BAD.yaml");
+    std::fs::write(&bad_syntax, "title: [\n").unwrap();
+    let bad_field = tmp.path().join("typo.yaml");
+    let text = std::fs::read_to_string(classic()).unwrap().replace("learning_rate:", "learning_rat:");
+    std::fs::write(&bad_field, text).unwrap();
+    let unsolvable = tmp.path().join("many.yaml");
+    let text = std::fs::read_to_string(root().join("configs/randomized.yaml")).unwrap();
+    std::fs::write(&unsolvable, text + "  - error < 0\n").unwrap();
+
+    for (bad, name) in [(&bad_syntax, "BAD.yaml"), (&bad_field, "typo.yaml"), (&unsolvable, "many.yaml")] {
+        for order in [[s(&classic()), s(bad)], [s(bad), s(&classic())]] {
+            let out = tmp.path().join("out");
+            std::fs::create_dir_all(&out).unwrap();
+            let output = run(&["generate", order[0], order[1], "--out", s(&out)]);
+            let err = expect_exit(&output, 1, &format!("generate {} {}", order[0], order[1]));
+            assert!(err.contains(name), "names {name}: {err}");
+            assert_eq!(names(&out), Vec::<String>::new(), "no file written, not even classic's");
+        }
+    }
+}
+
+#[test]
+fn stderr_and_stdout_stay_quiet_on_success() {
+    // Piped (not a terminal): no progress bar, nothing on stderr.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let config = root().join("configs/randomized.yaml");
+    let output = run(&["generate", s(&config), "--seed", "2", "--variant", "3", "--out", s(&out)]);
+    let err = expect_exit(&output, 0, "generate --variant 3");
+    assert!(err.is_empty(), "stderr: {err}");
+    assert_eq!(names(&out), ["randomized-v03-key.pdf", "randomized-v03-student.pdf"]);
+    assert_eq!(stdout(&output).lines().count(), 2);
+}
+
+/// A write that cannot complete (here a directory sits where the key should go)
+/// must not leave the files before it in place.
+#[test]
+fn a_failed_write_leaves_the_output_directory_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join("classic-key.pdf")).unwrap();
+    let before = snapshot(&out);
+    let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+    let err = expect_exit(&output, 1, "generate over a directory named classic-key.pdf");
+    assert!(err.contains("classic-key.pdf"), "names the path: {err}");
+    assert_eq!(snapshot(&out).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>(), "nothing written");
+}
+
+/// Outputs are staged in temporary files (created 0600); the PDFs for a class
+/// (or a CI web server) must still be readable by others.
+#[cfg(unix)]
+#[test]
+fn written_files_are_readable_by_others() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    expect_exit(&run(&["generate", s(&classic()), "--format", "typ", "--out", s(&out)]), 0, "generate");
+    for name in names(&out) {
+        let mode = std::fs::metadata(out.join(&name)).unwrap().permissions().mode() & 0o777;
+        assert!(mode & 0o044 == 0o044, "{name} has mode {mode:o}");
+    }
+}
