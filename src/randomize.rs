@@ -161,11 +161,15 @@ fn nested(answers: &Answers) -> serde_json::Value {
     serde_json::Value::Object(root)
 }
 
-/// Why draws were rejected, for error messages and `check`.
+/// Why draws were rejected, for error messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Draws made.
     pub draws: u64,
+    /// Draws whose worksheet could be solved.
+    pub solvable: u64,
+    /// For each constraint, the solvable draws that met it.
+    pub held: Vec<u64>,
     /// Rejections per reason, in order of first appearance.
     pub rejected: Vec<(String, u64)>,
 }
@@ -201,16 +205,22 @@ impl<'a> Sampler<'a> {
         Ok(Sampler { spec, constraints: Constraints::new(spec)?, seed })
     }
 
-    /// Why `worksheet` must be redrawn, if it must.
-    fn rejection(&self, worksheet: Worksheet) -> Result<std::result::Result<Solved, String>> {
+    /// Why `worksheet` must be redrawn, if it must; counts what held in `tally`.
+    fn rejection(&self, worksheet: Worksheet, tally: &mut Tally) -> Result<std::result::Result<Solved, String>> {
         let solved = match generate::solve(worksheet) {
             Ok(s) => s,
             Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
         };
+        tally.solvable += 1;
+        let held = self.constraints.evaluate(&solved.answers)?;
+        tally.held.resize(held.len(), 0);
+        for (count, ok) in tally.held.iter_mut().zip(&held) {
+            *count += u64::from(*ok);
+        }
         if let Some(rule) = self.broken_rule(&solved) {
             return Ok(Err(rule));
         }
-        if let Some(i) = self.constraints.first_failure(&solved.answers)? {
+        if let Some(i) = held.iter().position(|ok| !ok) {
             return Ok(Err(format!("require: {}", self.constraints.items[i].0)));
         }
         Ok(Ok(solved))
@@ -240,7 +250,7 @@ impl<'a> Sampler<'a> {
                 tally.reject("the same numbers as an earlier variant");
                 continue;
             }
-            match self.rejection(worksheet)? {
+            match self.rejection(worksheet, tally)? {
                 Ok(solved) => return Ok(Variant { stream, solved }),
                 Err(reason) => tally.reject(&reason),
             }
@@ -249,10 +259,34 @@ impl<'a> Sampler<'a> {
     }
 
     fn exhausted(&self, tally: &Tally) -> Error {
-        let (reason, count) = tally.rejected.iter().max_by_key(|(_, n)| *n).cloned().unwrap_or_default();
-        let held = 100.0 * (1.0 - count as f64 / tally.draws.max(1) as f64);
+        let percent = |part: u64, whole: u64| 100.0 * part as f64 / whole.max(1) as f64;
+        // A constraint that never held is the culprit, whatever else failed.
+        let never = self.constraints.items.iter().zip(&tally.held).find(|(_, held)| **held == 0);
+        let reason = match never {
+            Some(((expression, _), _)) if tally.solvable > 0 => {
+                format!(
+                    "the constraint `{expression}` held in 0.0% of the {} draws that could be solved",
+                    tally.solvable
+                )
+            }
+            _ => {
+                let (reason, count) = tally.rejected.iter().max_by_key(|(_, n)| *n).cloned().unwrap_or_default();
+                match self.constraints.items.iter().position(|(e, _)| reason == format!("require: {e}")) {
+                    Some(i) => format!(
+                        "most were rejected by {reason} (it held in {:.1}% of {} draws that could be solved)",
+                        percent(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
+                        tally.solvable
+                    ),
+                    None => format!(
+                        "most were rejected by {reason} ({:.1}% of {} draws)",
+                        percent(count, tally.draws),
+                        tally.draws
+                    ),
+                }
+            }
+        };
         Error::msg(format!(
-            "{}: no acceptable numbers found in {MAX_TRIES} draws; most were rejected by {reason} (it held in {held:.1}% of {} draws). Widen the ranges or relax the constraint.",
+            "{}: no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.",
             self.spec.file, tally.draws
         ))
     }
