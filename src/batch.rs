@@ -1,8 +1,6 @@
 //! Batches: many variants of one randomized config, their class packs, and the
 //! manifests. Each sheet is laid out once; the class packs reuse its pages.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -12,12 +10,13 @@ use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::number::Exact;
 use crate::output::{sanitize, OutputFile};
+use crate::pack;
 use crate::randomize::{Sampler, Stream, Variant};
 use crate::render::{Label, Templates, Version};
-use crate::typeset::{self, Document};
+use crate::typeset;
 
 /// Variants typeset between two evictions of Typst's caches.
-const CHUNK: usize = 16;
+const CHUNK: usize = 8;
 
 /// What a batch is asked for.
 #[derive(Debug, Clone, Default)]
@@ -83,15 +82,12 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
     Ok(sheets)
 }
 
-/// Both versions of one sheet, laid out.
-struct Laid {
-    student: Document,
-    key: Document,
-    files: Vec<OutputFile>,
-}
-
 /// Builds every file of the batch: per-variant sheets, and for a whole batch
 /// the class packs and manifests. `tick` is called once per finished sheet.
+///
+/// Sheets are laid out, exported and dropped one chunk at a time, with Typst's
+/// caches evicted between chunks, so memory stays flat however large the
+/// batch; the class packs are joined from the finished PDFs.
 pub fn files(
     spec: &WorksheetSpec,
     templates: &Templates,
@@ -100,74 +96,63 @@ pub fn files(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
     let sheets = draw(spec, request)?;
-    let done = AtomicU64::new(0);
-    let mut laid: Vec<Laid> = Vec::with_capacity(sheets.len());
+    let mut per_sheet: Vec<Vec<OutputFile>> = Vec::with_capacity(sheets.len());
     for chunk in sheets.chunks(CHUNK) {
-        let part: Vec<Laid> = chunk
+        let part: Vec<Vec<OutputFile>> = chunk
             .par_iter()
             .map(|sheet| {
-                let result = lay_out(spec, templates, sheet, formats);
-                done.fetch_add(1, Ordering::Relaxed);
+                let files = generate::sheet_files(
+                    templates,
+                    &sheet.variant.solved,
+                    &spec.stem,
+                    &sheet.base,
+                    &sheet.label,
+                    formats,
+                );
                 tick();
-                result
+                files
             })
             .collect::<Result<_>>()?;
-        laid.extend(part);
+        per_sheet.extend(part);
         typeset::evict_caches();
     }
-    let mut files: Vec<OutputFile> = laid.iter_mut().flat_map(|l| std::mem::take(&mut l.files)).collect();
+    let mut files = Vec::new();
     if request.only.is_none() && formats.pdf {
-        let students: Vec<&Document> = laid.iter().map(|l| &l.student).collect();
-        let pack = typeset::merge(&students, true);
-        files.push(pdf_file(
-            &format!("{}-class-student.pdf", spec.stem),
-            &pack,
-            &format!("{}/class/student", spec.stem),
-        )?);
+        let students: Vec<&[u8]> =
+            sheets.iter().zip(&per_sheet).filter_map(|(s, f)| sheet_pdf(s, f, Version::Student)).collect();
+        files
+            .push(OutputFile { name: format!("{}-class-student.pdf", spec.stem), bytes: pack::join(&students, true)? });
         let summary = templates.render_summary(spec, &sheets)?;
         let summary = typeset::compile(&summary).map_err(|d| {
-            Error::msg(format!(
-                "the grading summary does not compile: {}",
-                d.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-            ))
+            let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
+            Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
         })?;
-        let mut keys: Vec<&Document> = laid.iter().map(|l| &l.key).collect();
+        let summary =
+            typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
+        let mut keys: Vec<&[u8]> =
+            sheets.iter().zip(&per_sheet).filter_map(|(s, f)| sheet_pdf(s, f, Version::Key)).collect();
         keys.push(&summary);
-        let pack = typeset::merge(&keys, true);
-        files.push(pdf_file(&format!("{}-class-key.pdf", spec.stem), &pack, &format!("{}/class/key", spec.stem))?);
+        files.push(OutputFile { name: format!("{}-class-key.pdf", spec.stem), bytes: pack::join(&keys, true)? });
     }
+    let mut all: Vec<OutputFile> = per_sheet.into_iter().flatten().collect();
+    all.append(&mut files);
     if request.only.is_none() {
-        files.push(OutputFile {
+        all.push(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
             bytes: manifest_json(request.seed, &sheets)?,
         });
-        files.push(OutputFile {
+        all.push(OutputFile {
             name: format!("{}-manifest.csv", spec.stem),
             bytes: manifest_csv(request.seed, &sheets)?,
         });
     }
-    Ok(files)
+    Ok(all)
 }
 
-fn pdf_file(name: &str, doc: &Document, ident: &str) -> Result<OutputFile> {
-    Ok(OutputFile {
-        name: name.to_owned(),
-        bytes: typeset::pdf(doc, &format!("backprop-worksheet/{ident}")).map_err(Error::msg)?,
-    })
-}
-
-fn lay_out(spec: &WorksheetSpec, templates: &Templates, sheet: &Sheet, formats: Formats) -> Result<Laid> {
-    let solved = &sheet.variant.solved;
-    let student = generate::typeset_version(templates, solved, Version::Student, &sheet.label)?;
-    let key = generate::typeset_version(templates, solved, Version::Key, &sheet.label)?;
-    let files = generate::sheet_outputs(
-        &spec.stem,
-        &sheet.base,
-        &sheet.label,
-        formats,
-        [(Version::Student, &student), (Version::Key, &key)],
-    )?;
-    Ok(Laid { student: student.document, key: key.document, files })
+/// The PDF of `version` among the files of `sheet`.
+fn sheet_pdf<'a>(sheet: &Sheet, files: &'a [OutputFile], version: Version) -> Option<&'a [u8]> {
+    let name = format!("{}-{}.pdf", sheet.base, version.name());
+    files.iter().find(|f| f.name == name).map(|f| f.bytes.as_slice())
 }
 
 /// A drawn worksheet written in the config's own schema, every range replaced

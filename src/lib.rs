@@ -18,6 +18,7 @@ pub mod generate;
 pub mod nonlinear;
 pub mod number;
 pub mod output;
+pub mod pack;
 pub mod randomize;
 pub mod render;
 pub mod typeset;

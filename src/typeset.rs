@@ -123,7 +123,13 @@ impl World for SheetWorld {
 
 /// The error for any file other than the markup itself.
 fn not_found(id: FileId) -> FileError {
-    FileError::NotFound(id.get().vpath().get_with_slash().into())
+    let path = id.get();
+    if matches!(path.root(), VirtualRoot::Package(_)) {
+        return FileError::Other(Some(
+            "packages are not available: worksheets are typeset offline, with Typst's built-in functions only".into(),
+        ));
+    }
+    FileError::NotFound(path.vpath().get_with_slash().into())
 }
 
 /// A laid-out document, ready to be exported as PDF or PNG.
@@ -209,7 +215,9 @@ fn to_diagnostic(world: &SheetWorld, error: &SourceDiagnostic) -> Diagnostic {
 /// Compiles never evict on their own, so that a batch reuses warm caches;
 /// batch code calls this between chunks to keep memory bounded.
 pub fn evict_caches() {
-    typst::comemo::evict(10);
+    // Keep only what the last chunk used: the documents of a batch share
+    // little beyond the standard library, which is built outside the caches.
+    typst::comemo::evict(1);
 }
 
 /// Exports the whole document as a reproducible PDF.
