@@ -200,6 +200,11 @@ fn build(args: &GenerateArgs) -> Result<Vec<output::OutputFile>> {
     let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
     let roster = args.roster.as_deref().map(read_roster).transpose()?;
+    if let (Some(n), Some(k)) = (args.variants, args.draw.variant) {
+        if k > n {
+            return Err(Error::msg(format!("--variant {k} is not one of the {n} variants of --variants {n}")));
+        }
+    }
     let mut files = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;

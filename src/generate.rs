@@ -102,7 +102,8 @@ fn typst_errors(
             };
             let origin = traced.as_deref().and_then(|t| render::trace_back(t, traced_line));
             let mut message = format!("Typst error: {}", d.message);
-            for hint in &d.hints {
+            // Hints about typst's own command line do not apply here.
+            for hint in d.hints.iter().filter(|h| !h.contains("--root")) {
                 message.push_str(&format!(" (hint: {hint})"));
             }
             let generated = markup.lines().nth(d.line.saturating_sub(1)).unwrap_or("").trim();
