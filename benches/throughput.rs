@@ -1,0 +1,165 @@
+//! Throughput benchmark: documents per second, against references measured in
+//! the same run. Run with `cargo bench --bench throughput`.
+//!
+//! Prints: the classic pair as a whole process; a 100-variant batch (student +
+//! key + class packs + manifests) on every core and on one thread; the
+//! in-process floor (render + compile + PDF of one document, times the number
+//! of documents); the stock `typst` CLI on the same emitted sources when a
+//! `typst` binary is on PATH; and peak memory for growing batches.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use backprop_worksheet::batch::{self, Request};
+use backprop_worksheet::config;
+use backprop_worksheet::generate::Formats;
+use backprop_worksheet::render::{Templates, Version};
+use backprop_worksheet::typeset;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let value = f();
+    (start.elapsed(), value)
+}
+
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/release/deps/throughput-HASH → target/release/backprop-worksheet
+    exe.parent().unwrap().parent().unwrap().join("backprop-worksheet")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn peak_memory_kib(args: &[&str]) -> Option<u64> {
+    let output = Command::new("/usr/bin/time").arg("-f").arg("%M").arg(binary()).args(args).output().ok()?;
+    String::from_utf8_lossy(&output.stderr).lines().last()?.trim().parse().ok()
+}
+
+fn main() {
+    let out = tempfile::tempdir().unwrap();
+    let out_path = out.path().to_str().unwrap().to_owned();
+    let bin = binary();
+    assert!(bin.exists(), "build the binary first: cargo build --release");
+
+    // 1. The classic pair as a whole process.
+    let runs: Vec<Duration> = (0..15)
+        .map(|_| {
+            time(|| {
+                let status =
+                    Command::new(&bin).args(["generate", "configs/classic.yaml", "--out", &out_path]).output().unwrap();
+                assert!(status.status.success());
+            })
+            .0
+        })
+        .collect();
+    let classic = median(runs);
+    println!("classic pair, whole process:        {:8.1} ms   (target <= 60 ms)", ms(classic));
+
+    // 2. In-process floor: distinct documents rendered, compiled and exported
+    // one at a time (Typst uses every core inside one compile). Distinct,
+    // because Typst memoizes: compiling the same markup twice is nearly free.
+    let templates = Templates::load(None).unwrap();
+    let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
+    let sample = batch::draw(&spec, &Request { seed: 99, count: 12, only: None, roster: None }).unwrap();
+    let (mut render, mut compile, mut export) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for sheet in &sample {
+        let solved = &sheet.variant.solved;
+        let (r, markup) =
+            time(|| templates.render(&solved.worksheet, &solved.answers, Version::Key, &sheet.label).unwrap());
+        let (c, doc) = time(|| typeset::compile(&markup).unwrap());
+        let (p, _) = time(|| typeset::pdf(&doc, "bench").unwrap());
+        render += r;
+        compile += c;
+        export += p;
+        typeset::evict_caches();
+    }
+    let n = sample.len() as u32;
+    let single = (render + compile + export) / n;
+    println!(
+        "one document in process:            {:8.1} ms   (render {:.1}, compile {:.1}, pdf {:.1}; mean of {n} distinct)",
+        ms(single),
+        ms(render / n),
+        ms(compile / n),
+        ms(export / n)
+    );
+
+    // 3. 100 variants, all cores and one thread.
+    let request = Request { seed: 7, count: 100, only: None, roster: None };
+    let formats = Formats { pdf: true, typ: false, png: false };
+    let (all_cores, files) = time(|| batch::files(&spec, &templates, &request, formats, &|| {}).unwrap());
+    let documents = 200.0;
+    let floor = single.as_secs_f64() * documents;
+    println!(
+        "100 variants, all cores:            {:8.1} ms   {:6.1} documents/s   {:.2}x the in-process floor ({:.0} ms; target <= 1.3x)",
+        ms(all_cores),
+        documents / all_cores.as_secs_f64(),
+        all_cores.as_secs_f64() / floor,
+        floor * 1000.0
+    );
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let (one_thread, _) = time(|| pool.install(|| batch::files(&spec, &templates, &request, formats, &|| {}).unwrap()));
+    println!(
+        "100 variants, one thread:           {:8.1} ms   {:6.1} documents/s",
+        ms(one_thread),
+        documents / one_thread.as_secs_f64()
+    );
+    drop(files);
+
+    // 4. The stock typst CLI on the same sources, one process each.
+    let typst = Command::new("typst").arg("--version").output();
+    if typst.as_ref().is_ok_and(|o| o.status.success()) {
+        let sources = tempfile::tempdir().unwrap();
+        let typ = Formats { pdf: false, typ: true, png: false };
+        let files = batch::files(&spec, &templates, &request, typ, &|| {}).unwrap();
+        for f in &files {
+            std::fs::write(sources.path().join(&f.name), &f.bytes).unwrap();
+        }
+        let typs: Vec<PathBuf> =
+            files.iter().filter(|f| f.name.ends_with(".typ")).map(|f| sources.path().join(&f.name)).collect();
+        let (cli, _) = time(|| {
+            for path in &typs {
+                let status = Command::new("typst").arg("compile").arg(path).output().unwrap();
+                assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+            }
+        });
+        println!(
+            "typst CLI, {} sources:              {:8.1} ms   ours is {:.2}x its time (target <= 0.35x)",
+            typs.len(),
+            ms(cli),
+            all_cores.as_secs_f64() / cli.as_secs_f64()
+        );
+    } else {
+        println!("typst CLI:                          not on PATH, comparison skipped");
+    }
+
+    // 5. Peak memory of whole-process batches.
+    for n in [25, 100, 200] {
+        let n_text = n.to_string();
+        let args = [
+            "generate",
+            "configs/randomized.yaml",
+            "--variants",
+            &n_text,
+            "--seed",
+            "7",
+            "--quiet",
+            "--out",
+            &out_path,
+        ];
+        match peak_memory_kib(&args) {
+            Some(kib) => println!(
+                "peak memory, {n:3} variants:          {:8.1} MiB   (target <= 150 MiB for 200)",
+                kib as f64 / 1024.0
+            ),
+            None => println!("peak memory: /usr/bin/time not available"),
+        }
+    }
+}
