@@ -424,11 +424,7 @@ fn answers(args: &AnswersArgs) -> Result<()> {
             json
         }
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))?;
-    Ok(())
+    print(&text)
 }
 
 #[cfg(test)]

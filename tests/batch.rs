@@ -9,31 +9,16 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use backprop_worksheet::batch::{self, Request};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
 use serde_json::Value as Json;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, run, s};
 
 fn randomized() -> PathBuf {
     root().join("configs/randomized.yaml")
-}
-
-/// Runs the binary from the package root; no run may ever panic.
-fn run(args: &[&str]) -> Output {
-    let output = Command::cargo_bin("backprop-worksheet")
-        .expect("the binary is built")
-        .current_dir(root())
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "`{}` panicked:\n{stderr}", args.join(" "));
-    output
 }
 
 /// Runs the binary and requires success.
@@ -56,10 +41,6 @@ fn run_fails(args: &[&str]) -> String {
     assert_eq!(output.status.code(), Some(1), "`{}` should exit 1; stderr:\n{stderr}", args.join(" "));
     assert!(output.stdout.is_empty(), "`{}` printed to stdout on failure", args.join(" "));
     stderr
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
 }
 
 /// The files of a directory by name.

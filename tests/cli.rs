@@ -6,36 +6,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value as Json;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, run, run_in, s};
 
 fn classic() -> PathBuf {
     root().join("configs/classic.yaml")
-}
-
-fn s(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
-}
-
-/// Runs the binary in `dir`; no run may ever panic.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::cargo_bin("backprop-worksheet")
-        .expect("the binary is built")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("panicked"), "`{}` panicked:\n{stderr}", args.join(" "));
-    output
-}
-
-fn run(args: &[&str]) -> Output {
-    run_in(&root(), args)
 }
 
 fn stdout(output: &Output) -> String {

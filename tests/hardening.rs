@@ -9,6 +9,8 @@ use assert_cmd::Command;
 use backprop_worksheet::{config, generate};
 use proptest::prelude::*;
 
+mod common;
+
 fn tool() -> Command {
     Command::cargo_bin("backprop-worksheet").unwrap()
 }
@@ -75,11 +77,7 @@ fn config_and_roster_text_prints_literally() {
 /// applied to the main template.
 fn templates_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["worksheet.typ.j2", "preamble.typ.j2", "summary.typ.j2"] {
-        let text = std::fs::read_to_string(Path::new("templates").join(name)).unwrap();
-        let text = if name == "worksheet.typ.j2" { edit(&text) } else { text };
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
+    common::templates_with(dir.path(), edit);
     dir
 }
 

@@ -2,11 +2,14 @@
 //! `schema`, `init` and completions, each recorded as exit code and output.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
+
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+
+mod common;
+use common::templates_with;
 
 fn tool() -> Command {
     Command::cargo_bin("backprop-worksheet").unwrap()
@@ -14,15 +17,6 @@ fn tool() -> Command {
 
 fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).to_string()
-}
-
-/// A copy of the built-in templates in `dir`, with `edit` applied to the worksheet.
-fn templates_with(dir: &Path, edit: impl Fn(&str) -> String) {
-    for name in ["worksheet.typ.j2", "preamble.typ.j2", "summary.typ.j2"] {
-        let text = std::fs::read_to_string(Path::new("templates").join(name)).unwrap();
-        let text = if name == "worksheet.typ.j2" { edit(&text) } else { text };
-        std::fs::write(dir.join(name), text).unwrap();
-    }
 }
 
 #[test]

@@ -1,0 +1,44 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// The package root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path as `&str`, for argument lists.
+pub fn s(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// Runs the binary in `dir`; no run may ever panic.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    let output = Command::cargo_bin("backprop-worksheet")
+        .expect("the binary is built")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "`{}` panicked:\n{stderr}", args.join(" "));
+    output
+}
+
+/// Runs the binary from the package root.
+pub fn run(args: &[&str]) -> Output {
+    run_in(&root(), args)
+}
+
+/// A copy of the built-in templates in `dir`, with `edit` applied to the worksheet template.
+pub fn templates_with(dir: &Path, edit: impl Fn(&str) -> String) {
+    for name in ["worksheet.typ.j2", "preamble.typ.j2", "summary.typ.j2"] {
+        let text = std::fs::read_to_string(root().join("templates").join(name)).unwrap();
+        let text = if name == "worksheet.typ.j2" { edit(&text) } else { text };
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
