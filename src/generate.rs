@@ -141,12 +141,16 @@ pub fn sheet_files(
     label: &Label,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    let student = typeset_version(templates, solved, Version::Student, label)?;
-    let key = typeset_version(templates, solved, Version::Key, label)?;
+    // The two versions are independent: lay them out side by side.
+    let (student, key) = rayon::join(
+        || typeset_version(templates, solved, Version::Student, label),
+        || typeset_version(templates, solved, Version::Key, label),
+    );
+    let (student, key) = (student?, key?);
     sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
 }
 
-/// The output files of both typeset versions of one sheet.
+/// The output files of both typeset versions of one sheet, exported side by side.
 pub fn sheet_outputs(
     stem: &str,
     base: &str,
@@ -154,21 +158,35 @@ pub fn sheet_outputs(
     formats: Formats,
     versions: [(Version, &Typeset); 2],
 ) -> Result<Vec<OutputFile>> {
+    use rayon::prelude::*;
+    let per_version: Vec<Vec<OutputFile>> = versions
+        .par_iter()
+        .map(|(version, typeset)| version_outputs(stem, base, label, formats, *version, typeset))
+        .collect::<Result<_>>()?;
+    Ok(per_version.into_iter().flatten().collect())
+}
+
+fn version_outputs(
+    stem: &str,
+    base: &str,
+    label: &Label,
+    formats: Formats,
+    version: Version,
+    typeset: &Typeset,
+) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
-    for (version, typeset) in versions {
-        let name = format!("{base}-{}", version.name());
-        if formats.pdf {
-            let bytes = typeset::pdf(&typeset.document, &ident(stem, label, version)).map_err(Error::msg)?;
-            files.push(OutputFile { name: format!("{name}.pdf"), bytes });
-        }
-        if formats.typ {
-            files.push(OutputFile { name: format!("{name}.typ"), bytes: typeset.markup.clone().into_bytes() });
-        }
-        if formats.png {
-            for page in 0..typeset.document.page_count() {
-                let bytes = typeset::png(&typeset.document, page, PNG_PPI).map_err(Error::msg)?;
-                files.push(OutputFile { name: format!("{name}-{}.png", page + 1), bytes });
-            }
+    let name = format!("{base}-{}", version.name());
+    if formats.pdf {
+        let bytes = typeset::pdf(&typeset.document, &ident(stem, label, version)).map_err(Error::msg)?;
+        files.push(OutputFile { name: format!("{name}.pdf"), bytes });
+    }
+    if formats.typ {
+        files.push(OutputFile { name: format!("{name}.typ"), bytes: typeset.markup.clone().into_bytes() });
+    }
+    if formats.png {
+        for page in 0..typeset.document.page_count() {
+            let bytes = typeset::png(&typeset.document, page, PNG_PPI).map_err(Error::msg)?;
+            files.push(OutputFile { name: format!("{name}-{}.png", page + 1), bytes });
         }
     }
     Ok(files)
