@@ -58,7 +58,8 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                             "the roster names {other:?} and {name:?} give the same file name {id:?}; make them different"
                         )));
                     }
-                    let label = Label { id: id.clone(), student: Some(name.clone()), qr: None };
+                    let qr = crate::render::qr_modules(&format!("{}:{id}", spec.stem));
+                    let label = Label { id: id.clone(), student: Some(name.clone()), qr };
                     Ok(Sheet { variant, label, base: format!("{}-{id}", spec.stem) })
                 })
                 .collect::<Result<Vec<_>>>()?
@@ -73,7 +74,8 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                 .filter(|(i, _)| request.only.is_none_or(|k| k == *i as u64 + 1))
                 .map(|(i, variant)| {
                     let id = format!("v{:0width$}", i + 1);
-                    let label = Label { id: id.clone(), student: None, qr: None };
+                    let qr = crate::render::qr_modules(&format!("{}:{id}", spec.stem));
+                    let label = Label { id: id.clone(), student: None, qr };
                     Sheet { variant, label, base: format!("{}-{id}", spec.stem) }
                 })
                 .collect()
