@@ -228,23 +228,20 @@ impl Answers {
             "The chain rule: when E depends on y and y depends on {w}, multiply the derivatives along the chain, dE/d{w} = dE/dy · dy/d{w}.",
             w = weight_name(last)
         )));
-        for j in (1..layers).rev() {
-            a.exact(link_id(j, layers), T46, format!("d{}/d{}", nm(j), nm(j - 1)), &net.layers[j].coefficient);
-        }
-        for k in (0..last).rev() {
-            a.exact(own_id(k, layers), T46, format!("d{}/d{}", nm(k), weight_name(k)), &Exact::int(1));
-        }
+        // In worksheet order: the last weight's chain, then each longer chain,
+        // its new local derivatives first (a link appears once, where it is first used).
         for k in (0..layers).rev() {
-            a.exact(
-                format!("grad_{}", weight_name(k)),
-                T46,
-                format!("dE/d{}", weight_name(k)),
-                &solution.gradients[k].value,
-            );
+            let w = weight_name(k);
+            if k < last {
+                let j = k + 1;
+                a.exact(own_id(k, layers), T46, format!("d{}/d{w}", nm(k)), &Exact::int(1));
+                a.exact(link_id(j, layers), T46, format!("d{}/d{}", nm(j), nm(k)), &net.layers[j].coefficient);
+            }
+            a.exact(format!("grad_{w}"), T46, format!("dE/d{w}"), &solution.gradients[k].value);
             a.push(
-                format!("check_{}", weight_name(k)),
+                format!("check_{w}"),
                 T46,
-                format!("Does dE/d{} match the experiment?", weight_name(k)),
+                format!("Does dE/d{w} match the experiment?"),
                 Value::Text(check(worksheet, solution, k)),
             );
         }
