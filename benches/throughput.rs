@@ -94,7 +94,11 @@ fn main() {
     // 3. 100 variants, all cores and one thread.
     let request = Request { seed: 7, count: 100, only: None, roster: None };
     let formats = Formats { pdf: true, typ: false, png: false };
-    let (all_cores, files) = time(|| batch::files(&spec, &templates, &request, formats, &|| {}).unwrap());
+    let (all_cores, files) = time(|| {
+        let mut files = Vec::new();
+        batch::files(&spec, &templates, &request, formats, &|| {}, &mut files).unwrap();
+        files
+    });
     let documents = 200.0;
     let floor = single.as_secs_f64() * documents;
     println!(
@@ -105,7 +109,8 @@ fn main() {
         floor * 1000.0
     );
     let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let (one_thread, _) = time(|| pool.install(|| batch::files(&spec, &templates, &request, formats, &|| {}).unwrap()));
+    let (one_thread, _) =
+        time(|| pool.install(|| batch::files(&spec, &templates, &request, formats, &|| {}, &mut Vec::new()).unwrap()));
     println!(
         "100 variants, one thread:           {:8.1} ms   {:6.1} documents/s",
         ms(one_thread),
@@ -118,7 +123,8 @@ fn main() {
     if typst.as_ref().is_ok_and(|o| o.status.success()) {
         let sources = tempfile::tempdir().unwrap();
         let typ = Formats { pdf: false, typ: true, png: false };
-        let files = batch::files(&spec, &templates, &request, typ, &|| {}).unwrap();
+        let mut files = Vec::new();
+        batch::files(&spec, &templates, &request, typ, &|| {}, &mut files).unwrap();
         for f in &files {
             std::fs::write(sources.path().join(&f.name), &f.bytes).unwrap();
         }

@@ -9,14 +9,14 @@ use crate::config::{Activation, Paper, Worksheet, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::number::Exact;
-use crate::output::{sanitize, OutputFile};
+use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Stream, Variant};
 use crate::render::{Label, Templates, Version};
 use crate::typeset;
 
 /// Variants typeset between two evictions of Typst's caches.
-const CHUNK: usize = 8;
+const CHUNK: usize = 4;
 
 /// What a batch is asked for.
 #[derive(Debug, Clone, Default)]
@@ -84,21 +84,23 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
     Ok(sheets)
 }
 
-/// Builds every file of the batch: per-variant sheets, and for a whole batch
-/// the class packs and manifests. `tick` is called once per finished sheet.
+/// Makes every file of the batch into `sink`: per-variant sheets, and for a
+/// whole batch the class packs and manifests. `tick` is called once per
+/// finished sheet.
 ///
-/// Sheets are laid out, exported and dropped one chunk at a time, with Typst's
-/// caches evicted between chunks, so memory stays flat however large the
-/// batch; the class packs are joined from the finished PDFs.
+/// Sheets are laid out, exported and handed to the sink one chunk at a time,
+/// with Typst's caches evicted between chunks, and the class packs are joined
+/// from the finished PDFs one at a time, so memory stays flat however large
+/// the batch.
 pub fn files(
     spec: &WorksheetSpec,
     templates: &Templates,
     request: &Request,
     formats: Formats,
     tick: &(dyn Fn() + Sync),
-) -> Result<Vec<OutputFile>> {
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let sheets = draw(spec, request)?;
-    let mut per_sheet: Vec<Vec<OutputFile>> = Vec::with_capacity(sheets.len());
     for chunk in sheets.chunks(CHUNK) {
         let part: Vec<Vec<OutputFile>> = chunk
             .par_iter()
@@ -115,15 +117,15 @@ pub fn files(
                 files
             })
             .collect::<Result<_>>()?;
-        per_sheet.extend(part);
+        for file in part.into_iter().flatten() {
+            sink.put(file)?;
+        }
         typeset::evict_caches();
     }
-    let mut files = Vec::new();
     if request.only.is_none() && formats.pdf {
-        let students: Vec<&[u8]> =
-            sheets.iter().zip(&per_sheet).filter_map(|(s, f)| sheet_pdf(s, f, Version::Student)).collect();
-        files
-            .push(OutputFile { name: format!("{}-class-student.pdf", spec.stem), bytes: pack::join(&students, true)? });
+        let pdf_name = |sheet: &Sheet, version: Version| format!("{}-{}.pdf", sheet.base, version.name());
+        let students = pack::join(sheets.iter().map(|s| sink.read(&pdf_name(s, Version::Student))), true)?;
+        sink.put(OutputFile { name: format!("{}-class-student.pdf", spec.stem), bytes: students })?;
         let summary = templates.render_summary(spec, &sheets)?;
         let summary = typeset::compile(&summary).map_err(|d| {
             let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
@@ -131,30 +133,21 @@ pub fn files(
         })?;
         let summary =
             typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
-        let mut keys: Vec<&[u8]> =
-            sheets.iter().zip(&per_sheet).filter_map(|(s, f)| sheet_pdf(s, f, Version::Key)).collect();
-        keys.push(&summary);
-        files.push(OutputFile { name: format!("{}-class-key.pdf", spec.stem), bytes: pack::join(&keys, true)? });
+        let keys = sheets.iter().map(|s| sink.read(&pdf_name(s, Version::Key))).chain([Ok(summary)]);
+        let keys = pack::join(keys, true)?;
+        sink.put(OutputFile { name: format!("{}-class-key.pdf", spec.stem), bytes: keys })?;
     }
-    let mut all: Vec<OutputFile> = per_sheet.into_iter().flatten().collect();
-    all.append(&mut files);
     if request.only.is_none() {
-        all.push(OutputFile {
+        sink.put(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
             bytes: manifest_json(request.seed, &sheets)?,
-        });
-        all.push(OutputFile {
+        })?;
+        sink.put(OutputFile {
             name: format!("{}-manifest.csv", spec.stem),
             bytes: manifest_csv(request.seed, &sheets)?,
-        });
+        })?;
     }
-    Ok(all)
-}
-
-/// The PDF of `version` among the files of `sheet`.
-fn sheet_pdf<'a>(sheet: &Sheet, files: &'a [OutputFile], version: Version) -> Option<&'a [u8]> {
-    let name = format!("{}-{}.pdf", sheet.base, version.name());
-    files.iter().find(|f| f.name == name).map(|f| f.bytes.as_slice())
+    Ok(())
 }
 
 /// A drawn worksheet written in the config's own schema, every range replaced

@@ -195,8 +195,8 @@ fn load_templates(dir: Option<&std::path::Path>) -> Result<Templates> {
     }
 }
 
-/// Every file `generate` would write, built in memory.
-fn build(args: &GenerateArgs) -> Result<Vec<output::OutputFile>> {
+/// Makes every file `generate` writes, into `sink`.
+fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<()> {
     let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
     let roster = args.roster.as_deref().map(read_roster).transpose()?;
@@ -205,7 +205,6 @@ fn build(args: &GenerateArgs) -> Result<Vec<output::OutputFile>> {
             return Err(Error::msg(format!("--variant {k} is not one of the {n} variants of --variants {n}")));
         }
     }
-    let mut files = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
         let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || args.draw.variant.is_some();
@@ -218,31 +217,35 @@ fn build(args: &GenerateArgs) -> Result<Vec<output::OutputFile>> {
             };
             let total = roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.len() as u64);
             let bar = progress_bar(if request.only.is_some() { 1 } else { total }, args.quiet, &spec.stem);
-            files.extend(batch::files(&spec, &templates, &request, formats, &|| bar.inc(1))?);
+            batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), sink)?;
             bar.finish_and_clear();
         } else {
             let solved = generate::solve_fixed(&spec)?;
-            files.extend(generate::sheet_files(
-                &templates,
-                &solved,
-                &spec.stem,
-                &spec.stem,
-                &Label::default(),
-                formats,
-            )?);
+            for file in generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &Label::default(), formats)?
+            {
+                sink.put(file)?;
+            }
         }
     }
-    Ok(files)
+    Ok(())
+}
+
+/// Builds and writes every file, all or nothing.
+fn write(args: &GenerateArgs) -> Result<Vec<PathBuf>> {
+    let mut staging = output::Staging::new(&args.out)?;
+    build(args, &mut staging)?;
+    staging.commit()
 }
 
 fn generate(args: &GenerateArgs) -> Result<()> {
     // Every file of every config is built in memory first and then written
     // together: a failure anywhere leaves the output directory as it was.
-    let files = build(args)?;
     if args.check {
+        let mut files = Vec::new();
+        build(args, &mut files)?;
         return compare(&args.out, &files);
     }
-    let written = output::write_all(&args.out, &files)?;
+    let written = write(args)?;
     let mut stdout = std::io::stdout().lock();
     for path in written {
         let _ = writeln!(stdout, "wrote {}", path.display());
@@ -323,7 +326,7 @@ fn watch(args: &GenerateArgs) -> Result<()> {
             seen = now;
             let started = std::time::Instant::now();
             // Errors are shown, not fatal: fix the file and save again.
-            match build(args).and_then(|files| output::write_all(&args.out, &files)) {
+            match write(args) {
                 Ok(written) => {
                     let _ = writeln!(
                         std::io::stdout(),

@@ -16,55 +16,131 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Writes all `files` into `dir`, all or nothing: each goes to a temporary file
-/// first; only when every one is written are they renamed into place, and if a
-/// rename fails, the files already renamed are put back as they were.
-pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(Error::msg(format!("the output directory {} is a file, not a directory", dir.display())));
+/// Where the files of a run go as they are made.
+pub trait Sink {
+    /// Takes one finished file.
+    fn put(&mut self, file: OutputFile) -> Result<()>;
+    /// The bytes of a file put earlier.
+    fn read(&self, name: &str) -> Result<Vec<u8>>;
+}
+
+/// Files kept in memory (for `--check`, tests and the benchmark).
+impl Sink for Vec<OutputFile> {
+    fn put(&mut self, file: OutputFile) -> Result<()> {
+        self.push(file);
+        Ok(())
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
-    for file in files {
-        let target = dir.join(&file.name);
-        if target.is_dir() {
-            return Err(Error::msg(format!("cannot write {}: a directory is in the way", target.display())));
+
+    fn read(&self, name: &str) -> Result<Vec<u8>> {
+        self.iter()
+            .find(|f| f.name == name)
+            .map(|f| f.bytes.clone())
+            .ok_or_else(|| Error::msg(format!("no file {name}")))
+    }
+}
+
+/// Files staged as temporary files in the output directory as they are made,
+/// so a batch's memory does not grow with its size, and moved into place
+/// together by [`Staging::commit`]. Dropped without a commit, it removes every
+/// temporary file (and the output directory, if it made it and it is empty):
+/// a failed run changes nothing.
+pub struct Staging {
+    dir: PathBuf,
+    made_dir: bool,
+    staged: Vec<(tempfile::TempPath, PathBuf)>,
+}
+
+impl Staging {
+    /// Stages into `dir`, creating it if needed.
+    pub fn new(dir: &Path) -> Result<Staging> {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::msg(format!("the output directory {} is a file, not a directory", dir.display())));
         }
+        let made_dir = !dir.exists();
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
+        Ok(Staging { dir: dir.to_owned(), made_dir, staged: Vec::new() })
     }
-    let mut staged: Vec<(tempfile::TempPath, PathBuf)> = Vec::with_capacity(files.len());
-    for file in files {
+
+    /// Moves every staged file into place, all or nothing: if a rename fails,
+    /// the files already renamed are put back as they were.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+        for (_, target) in &self.staged {
+            if target.is_dir() {
+                return Err(Error::msg(format!("cannot write {}: a directory is in the way", target.display())));
+            }
+        }
+        let staged = std::mem::take(&mut self.staged);
+        // Move any old file aside before putting the new one in place, so a
+        // failure part-way can restore every file as it was.
+        let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::with_capacity(staged.len());
+        for (temp, target) in staged {
+            let backup = match aside(&self.dir, &target) {
+                Ok(backup) => backup,
+                Err(e) => {
+                    roll_back(done);
+                    return Err(Error::io("write", &target, e));
+                }
+            };
+            if let Err(e) = temp.persist(&target) {
+                if let Some(backup) = backup {
+                    let _ = backup.persist(&target);
+                }
+                roll_back(done);
+                return Err(Error::io("write", &target, e.error));
+            }
+            done.push((target, backup));
+        }
+        self.made_dir = false;
+        // Success: the backups (old versions) are deleted when dropped.
+        Ok(done.into_iter().map(|(target, _)| target).collect())
+    }
+}
+
+impl Sink for Staging {
+    fn put(&mut self, file: OutputFile) -> Result<()> {
         debug_assert!(!file.name.contains('/') && !file.name.contains('\\'));
-        let target = dir.join(&file.name);
+        let target = self.dir.join(&file.name);
         let mut temp = tempfile::Builder::new()
             .prefix(".backprop-worksheet-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("write into", dir, e))?;
+            .tempfile_in(&self.dir)
+            .map_err(|e| Error::io("write into", &self.dir, e))?;
         temp.write_all(&file.bytes).map_err(|e| Error::io("write", &target, e))?;
         readable_by_all(temp.as_file()).map_err(|e| Error::io("write", &target, e))?;
+        // On disk before it is renamed into place, so a crash cannot leave an empty PDF.
         temp.as_file().sync_all().map_err(|e| Error::io("write", &target, e))?;
-        staged.push((temp.into_temp_path(), target));
+        self.staged.push((temp.into_temp_path(), target));
+        Ok(())
     }
-    // Move any old file aside before putting the new one in place, so a
-    // failure part-way can restore every file as it was.
-    let mut done: Vec<(PathBuf, Option<tempfile::TempPath>)> = Vec::with_capacity(staged.len());
-    for (temp, target) in staged {
-        let backup = match aside(dir, &target) {
-            Ok(backup) => backup,
-            Err(e) => {
-                roll_back(done);
-                return Err(Error::io("write", &target, e));
-            }
-        };
-        if let Err(e) = temp.persist(&target) {
-            if let Some(backup) = backup {
-                let _ = backup.persist(&target);
-            }
-            roll_back(done);
-            return Err(Error::io("write", &target, e.error));
+
+    fn read(&self, name: &str) -> Result<Vec<u8>> {
+        let target = self.dir.join(name);
+        let (temp, _) = self
+            .staged
+            .iter()
+            .rev()
+            .find(|(_, t)| *t == target)
+            .ok_or_else(|| Error::msg(format!("no file {name}")))?;
+        std::fs::read(temp).map_err(|e| Error::io("read back", &target, e))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // The temporary files delete themselves; remove the directory we made.
+        self.staged.clear();
+        if self.made_dir {
+            let _ = std::fs::remove_dir(&self.dir);
         }
-        done.push((target, backup));
     }
-    // Success: the backups (old versions) are deleted when dropped.
-    Ok(done.into_iter().map(|(target, _)| target).collect())
+}
+
+/// Writes all `files` into `dir`, all or nothing (see [`Staging`]).
+pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
+    let mut staging = Staging::new(dir)?;
+    for file in files {
+        staging.put(file.clone())?;
+    }
+    staging.commit()
 }
 
 /// Renames an existing `target` to a temporary name in `dir`.

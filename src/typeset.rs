@@ -217,7 +217,7 @@ fn to_diagnostic(world: &SheetWorld, error: &SourceDiagnostic) -> Diagnostic {
 pub fn evict_caches() {
     // Keep only what the last chunk used: the documents of a batch share
     // little beyond the standard library, which is built outside the caches.
-    typst::comemo::evict(1);
+    typst::comemo::evict(0);
 }
 
 /// Exports the whole document as a reproducible PDF.
