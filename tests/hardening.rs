@@ -119,9 +119,9 @@ fn a_variant_failing_mid_batch_leaves_earlier_outputs_untouched() {
         }
         cmd.output().unwrap()
     };
-    assert!(run(None).status.success());
-    let before: Vec<(String, Vec<u8>)> = {
-        let mut files: Vec<_> = std::fs::read_dir(out.path())
+    // Every file of the output directory, by name, with its bytes.
+    let contents = || {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(out.path())
             .unwrap()
             .map(|e| e.unwrap().path())
             .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
@@ -129,6 +129,8 @@ fn a_variant_failing_mid_batch_leaves_earlier_outputs_untouched() {
         files.sort();
         files
     };
+    assert!(run(None).status.success());
+    let before = contents();
     // Variant 17 alone fails to typeset, and the template also changes every other sheet.
     let templates = templates_with(|t| {
         t.replacen("= Introduction", "{% if label.id == \"v17\" %}#broken-on-purpose(){% endif %}\n= Introduction", 1)
@@ -137,12 +139,7 @@ fn a_variant_failing_mid_batch_leaves_earlier_outputs_untouched() {
     let output = run(Some(templates.path()));
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken-on-purpose"));
-    let mut after: Vec<_> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    after.sort();
+    let after = contents();
     assert_eq!(before.len(), after.len(), "no file added or removed, no temporary left");
     assert!(before == after, "every earlier output is byte-identical");
 }
