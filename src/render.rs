@@ -396,7 +396,8 @@ pub fn escape_markup(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for c in text.chars() {
         match c {
-            '\n' | '\r' | '\t' => out.push(' '),
+            // Everything Typst reads as a line break (and tabs) becomes a space.
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
             c if c.is_control() => {}
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
@@ -426,7 +427,7 @@ pub fn typst_string(text: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -590,6 +591,8 @@ mod tests {
         assert_eq!(escape_markup("#set page(width: 3cm)"), "\\#set page\\(width\\: 3cm\\)");
         assert_eq!(escape_markup("$x$ *b* _i_ `r` <l> @r \\"), "\\$x\\$ \\*b\\* \\_i\\_ \\`r\\` \\<l\\> \\@r \\\\");
         assert_eq!(escape_markup("a\nb\u{7}c"), "a bc");
+        // Unicode line and paragraph separators are line breaks to Typst (found by fuzzing).
+        assert_eq!(escape_markup("b\u{2212}b\u{2029}x\u{2028}y"), "b\u{2212}b x y");
         assert_eq!(escape_markup("Zoë 😀 שלום"), "Zoë 😀 שלום");
     }
 
