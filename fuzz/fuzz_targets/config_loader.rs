@@ -1,0 +1,36 @@
+//! Arbitrary bytes as a YAML config: `config::parse` must never panic, and a
+//! config it accepts must solve and print its answers (text and JSON).
+#![no_main]
+
+use backprop_worksheet::{config, generate};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let spec = match config::parse(text, "fuzz.yaml", "fuzz") {
+        Ok(spec) => spec,
+        Err(error) => {
+            // The error is shown to people: building its text (line, caret) must not panic either.
+            let _ = error.to_string();
+            return;
+        }
+    };
+    let _ = spec.combinations();
+    if let Some(worksheet) = spec.fixed() {
+        // `parse` already refused a fixed config that does not solve.
+        let solved = generate::solve(worksheet).expect("an accepted fixed config must solve");
+        let text = solved.answers.to_text("t");
+        assert!(text.starts_with("t\n"));
+        serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
+    } else {
+        // A config with ranges or choices: solve its first variant, which may
+        // legitimately be unsolvable (zero error), but must not panic.
+        let worksheet = spec.resolve(|f| f.spec.value(0));
+        if let Ok(solved) = generate::solve(worksheet) {
+            let _ = solved.answers.to_text("t");
+            serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
+        }
+    }
+});
