@@ -11,7 +11,7 @@ use crate::generate::{self, Formats};
 use crate::number::Exact;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
-use crate::randomize::{Sampler, Stream, Variant};
+use crate::randomize::{Sampler, Variant};
 use crate::render::{Label, Templates, Version};
 use crate::typeset;
 
@@ -284,9 +284,4 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&row).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
-}
-
-/// The stream of a roster student, for `answers --student`.
-pub fn student_stream(name: &str) -> Stream {
-    Stream::Student(name.to_owned())
 }

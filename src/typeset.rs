@@ -294,26 +294,6 @@ pub fn png(doc: &Document, page: usize, pixels_per_inch: f32) -> Result<Vec<u8>,
     typst_render::render(page_ref, &options).encode_png().map_err(|error| format!("PNG encoding failed: {error}"))
 }
 
-/// One document made of the pages of `docs`, in order, without laying anything
-/// out again. With `sheets`, a blank page follows every document with an odd
-/// number of pages, so each starts on a fresh sheet when printed double-sided.
-pub fn merge(docs: &[&Document], sheets: bool) -> Document {
-    let mut pages: typst::ecow::EcoVec<typst_layout::Page> = typst::ecow::EcoVec::new();
-    for doc in docs {
-        let own = doc.0.pages();
-        pages.extend(own.iter().cloned());
-        if sheets && own.len() % 2 == 1 {
-            if let Some(last) = own.last() {
-                let mut blank = last.clone();
-                blank.frame = typst::layout::Frame::hard(last.frame.size());
-                pages.push(blank);
-            }
-        }
-    }
-    let info = docs.first().map(|d| d.0.clone().info_mut().clone()).unwrap_or_default();
-    Document(PagedDocument::new(pages, info))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
