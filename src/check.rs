@@ -11,7 +11,7 @@ use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Solved};
 use crate::randomize::{Sampler, Stress};
-use crate::render::{Label, Templates, Version};
+use crate::render::{Label, Templates};
 
 /// Variants drawn per randomized config.
 pub const SAMPLES: u64 = 200;
@@ -76,25 +76,10 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
     Ok(summary)
 }
 
-/// Typesets both versions in memory; returns the page count.
+/// Typesets both versions in memory, as `generate` would; returns the page count.
 fn typeset_both(templates: &Templates, solved: &Solved, label: &Label) -> Result<usize> {
-    let mut pages = 0;
-    let mut errors = Vec::new();
-    for version in Version::BOTH {
-        match generate::typeset_version(templates, solved, version, label) {
-            Ok(t) => pages = t.document.page_count(),
-            Err(Error::Many(many)) => errors.extend(many),
-            Err(e) => errors.push(e),
-        }
-    }
-    // Both versions usually fail alike: report each problem once.
-    let mut seen = std::collections::HashSet::new();
-    errors.retain(|e| seen.insert(e.to_string()));
-    match errors.len() {
-        0 => Ok(pages),
-        1 => Err(errors.remove(0)),
-        _ => Err(Error::Many(errors)),
-    }
+    let [_, key] = generate::typeset_sheet(templates, solved, label)?;
+    Ok(key.document.page_count())
 }
 
 fn percent(part: u64, whole: u64) -> f64 {

@@ -6,7 +6,7 @@ use crate::config::{Worksheet, WorksheetSpec};
 use crate::engine::{self, Solution};
 use crate::error::{Error, Result, SourceError};
 use crate::output::OutputFile;
-use crate::render::{self, Label, Templates, Version};
+use crate::render::{self, Label, Mode, Templates, Version};
 use crate::typeset::{self, Document};
 
 /// Which files `generate` writes.
@@ -70,13 +70,48 @@ pub struct Typeset {
     pub document: Document,
 }
 
-/// Renders and typesets one version of `solved`.
+/// Renders and typesets one version of `solved` on its own.
 pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version, label: &Label) -> Result<Typeset> {
     let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
-    match typeset::compile(&markup) {
-        Ok(document) => Ok(Typeset { markup, document }),
-        Err(diagnostics) => Err(typst_errors(templates, solved, version, label, &markup, &diagnostics)),
-    }
+    let document = compile(templates, solved, version, Mode::only(version), label, &markup)?;
+    Ok(Typeset { markup, document })
+}
+
+/// Renders and typesets both versions of `solved`: the student version and
+/// the key, in that order.
+///
+/// Both are laid out once, as one document from which each version cuts the
+/// other's labelled content ([`Mode::Both`]), unless the templates test `key`
+/// themselves; then each version is typeset on its own. The markup kept for
+/// `.typ` output is always each version's own, so a student's source holds no
+/// answer.
+pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label) -> Result<[Typeset; 2]> {
+    let Some(both) = templates.render_both(&solved.worksheet, &solved.answers, label)? else {
+        let (student, key) = rayon::join(
+            || typeset_version(templates, solved, Version::Student, label),
+            || typeset_version(templates, solved, Version::Key, label),
+        );
+        return Ok([student?, key?]);
+    };
+    let document = compile(templates, solved, Version::Key, Mode::Both, label, &both)?;
+    let render = |version| templates.render(&solved.worksheet, &solved.answers, version, label);
+    Ok([
+        Typeset { markup: render(Version::Student)?, document: typeset::without(&document, typeset::KEY_ONLY) },
+        Typeset { markup: render(Version::Key)?, document: typeset::without(&document, typeset::STUDENT_ONLY) },
+    ])
+}
+
+/// Compiles rendered markup, mapping Typst's errors back to template lines.
+fn compile(
+    templates: &Templates,
+    solved: &Solved,
+    version: Version,
+    mode: Mode,
+    label: &Label,
+    markup: &str,
+) -> Result<Document> {
+    typeset::compile(markup)
+        .map_err(|diagnostics| typst_errors(templates, solved, version, mode, label, markup, &diagnostics))
 }
 
 /// Maps Typst diagnostics back to the template lines that produced the markup.
@@ -84,11 +119,12 @@ fn typst_errors(
     templates: &Templates,
     solved: &Solved,
     version: Version,
+    mode: Mode,
     label: &Label,
     markup: &str,
     diagnostics: &[typeset::Diagnostic],
 ) -> Error {
-    let traced = templates.render_traced(&solved.worksheet, &solved.answers, version, label);
+    let traced = templates.render_traced(&solved.worksheet, &solved.answers, version, mode, label);
     let traced_diagnostics = traced.as_deref().map(typeset::compile);
     let errors = diagnostics
         .iter()
@@ -141,12 +177,7 @@ pub fn sheet_files(
     label: &Label,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    // The two versions are independent: lay them out side by side.
-    let (student, key) = rayon::join(
-        || typeset_version(templates, solved, Version::Student, label),
-        || typeset_version(templates, solved, Version::Key, label),
-    );
-    let (student, key) = (student?, key?);
+    let [student, key] = typeset_sheet(templates, solved, label)?;
     sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
 }
 

@@ -55,6 +55,30 @@ impl Version {
     }
 }
 
+/// What one rendered markup typesets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The student version alone: no answer is in the markup.
+    Student,
+    /// The answer key alone.
+    Key,
+    /// Both versions as one layout. Content only one version shows is
+    /// labelled `<key-only>` or `<student-only>`, and each version is cut from
+    /// the laid-out pages by [`crate::typeset::without`].
+    Both,
+}
+
+impl Mode {
+    /// The markup of one version alone.
+    pub fn only(version: Version) -> Mode {
+        match version {
+            Version::Student => Mode::Student,
+            Version::Key => Mode::Key,
+        }
+    }
+}
+
 /// Who and which variant a sheet is for (printed in the header and footer).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Label {
@@ -114,6 +138,8 @@ impl Templates {
         env.add_function("response", response);
         env.add_function("cell", cell);
         env.add_function("number", number);
+        env.add_function("answer", answer);
+        env.add_function("answer_number", answer_number);
         env.add_filter("typst_string", |s: String| JValue::from_safe_string(typst_string(&s)));
         for (name, (_, text)) in &sources {
             env.add_template_owned(name.clone(), text.clone()).map_err(|e| template_error(&sources, &e))?;
@@ -126,9 +152,33 @@ impl Templates {
         self.sources.get(name).map(|(path, text)| (path.as_str(), text.as_str()))
     }
 
-    /// Renders `version` of `worksheet` as Typst markup.
+    /// Renders `version` of `worksheet` as Typst markup that typesets that
+    /// version alone.
     pub fn render(&self, worksheet: &Worksheet, answers: &Answers, version: Version, label: &Label) -> Result<String> {
-        let context = Context::new(worksheet, answers, version, label);
+        self.render_mode(worksheet, answers, version, Mode::only(version), label)
+    }
+
+    /// Renders both versions of `worksheet` as one markup ([`Mode::Both`]), or
+    /// `None` if the templates test `key` or `version` themselves, so that the
+    /// versions differ in more than what the template functions and the
+    /// Typst functions `key-only`, `student-only` and `versions` label.
+    ///
+    /// The markup is rendered once as each version; the two must be the same.
+    pub fn render_both(&self, worksheet: &Worksheet, answers: &Answers, label: &Label) -> Result<Option<String>> {
+        let student = self.render_mode(worksheet, answers, Version::Student, Mode::Both, label)?;
+        let key = self.render_mode(worksheet, answers, Version::Key, Mode::Both, label)?;
+        Ok((student == key).then_some(key))
+    }
+
+    fn render_mode(
+        &self,
+        worksheet: &Worksheet,
+        answers: &Answers,
+        version: Version,
+        mode: Mode,
+        label: &Label,
+    ) -> Result<String> {
+        let context = Context::new(worksheet, version, mode, label);
         let template = self.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&self.sources, &e))?;
         let ctx = JValue::from(minijinja::value::Serde(&context));
         let table = JValue::from_object(AnswerTable::new(answers));
@@ -184,6 +234,7 @@ impl Templates {
         worksheet: &Worksheet,
         answers: &Answers,
         version: Version,
+        mode: Mode,
         label: &Label,
     ) -> Option<String> {
         let mut env = self.env.clone();
@@ -191,7 +242,7 @@ impl Templates {
             let traced = trace_template(name, text);
             env.add_template_owned(name.clone(), traced).ok()?;
         }
-        let context = Context::new(worksheet, answers, version, label);
+        let context = Context::new(worksheet, version, mode, label);
         let ctx = JValue::from(minijinja::value::Serde(&context));
         let table = JValue::from_object(AnswerTable::new(answers));
         env.get_template(MAIN_TEMPLATE).ok()?.render(minijinja::context! { answers => table, ..ctx }).ok()
@@ -287,9 +338,11 @@ impl Object for AnswerTable {
     }
 }
 
+/// The answer `id`, and whether the markup being rendered may show answers
+/// (not in [`Mode::Student`]).
 fn lookup(state: &State, id: &str) -> Result<(Value, bool), JError> {
-    let key =
-        state.lookup("key").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`key` is not defined"))?.is_true();
+    let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
+    let key = mode.as_str() != Some("student");
     let answers =
         state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
     let table = answers
@@ -326,6 +379,32 @@ fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let code =
         if key { format!("#filled({width:.1}em)[{}]", escape_markup(&text)) } else { format!("#blank({width:.1}em)") };
     Ok(JValue::from_safe_string(code))
+}
+
+/// `answer(id, paren=false)`: an answer as plain text, for a passage that only
+/// the key shows (inside the Typst function `versions` or `key-only`). Markup
+/// of the student version alone gets the same text with every digit a zero,
+/// so it lays out alike and gives nothing away.
+fn answer(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let (value, key) = lookup(state, &id)?;
+    let text = shown(&value, paren);
+    let text = if key { text } else { text.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect() };
+    Ok(JValue::from_safe_string(escape_markup(&text)))
+}
+
+/// `answer_number(id)`: an exact answer as Typst code, `float("…")`, for
+/// figures that draw the key; `none` in markup of the student version alone.
+fn answer_number(state: &State, id: String) -> Result<JValue, JError> {
+    let (value, key) = lookup(state, &id)?;
+    if !key {
+        return Ok(JValue::from_safe_string("none".to_owned()));
+    }
+    match value {
+        Value::Exact(x) => Ok(JValue::from_safe_string(format!("float({})", typst_string(&x.to_plain_string())))),
+        _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
+    }
 }
 
 /// `value(id, paren=false)`: a given number printed in both versions.
@@ -443,6 +522,8 @@ struct Context<'a> {
     key: bool,
     /// `student` or `key`.
     version: Version,
+    /// `student`, `key` or `both`: what the markup typesets.
+    mode: Mode,
     /// Title, credit, paper, intro, video, names and date lines.
     doc: &'a Document,
     /// Variant id, student name, QR code.
@@ -515,8 +596,7 @@ fn math_name(plain: &str) -> String {
 }
 
 impl<'a> Context<'a> {
-    fn new(worksheet: &'a Worksheet, answers: &Answers, version: Version, label: &'a Label) -> Self {
-        let _ = answers;
+    fn new(worksheet: &'a Worksheet, version: Version, mode: Mode, label: &'a Label) -> Self {
         let count = worksheet.network.layers.len();
         let layers = worksheet
             .network
@@ -559,6 +639,7 @@ impl<'a> Context<'a> {
         Context {
             key: version == Version::Key,
             version,
+            mode,
             doc: &worksheet.document,
             label,
             count,

@@ -30,11 +30,12 @@ use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Duration, Smart};
-use typst::layout::PageRanges;
+use typst::foundations::{Bytes, Datetime, Duration, Label, Smart};
+use typst::layout::{Frame, FrameItem, PageRanges};
+use typst::model::Document as _;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
-use typst::utils::{LazyHash, Scalar};
+use typst::utils::{LazyHash, PicoStr, Scalar};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::PdfOptions;
@@ -249,6 +250,60 @@ pub fn pdf_pages(doc: &Document, ident: &str, pages: RangeInclusive<usize>) -> R
     export_pdf(doc, ident, Some(ranges))
 }
 
+/// The label of content only the answer key shows, in markup that lays out
+/// both versions at once.
+pub const KEY_ONLY: &str = "key-only";
+
+/// The label of content only the student version shows.
+pub const STUDENT_ONLY: &str = "student-only";
+
+/// The document without the content labelled `label`.
+///
+/// Typst labels the frame of a labelled box or block, so the content is cut
+/// out of the laid-out pages: everything else keeps its place, and what was
+/// cut leaves no trace in a PDF or PNG exported from the result (its text,
+/// shapes and introspection tags all live inside the labelled frame). Frames
+/// that do not contain the label are shared with `doc`, not copied.
+pub fn without(doc: &Document, label: &str) -> Document {
+    let Some(label) = Label::new(PicoStr::intern(label)) else {
+        return doc.clone();
+    };
+    let pages = doc
+        .0
+        .pages()
+        .iter()
+        .map(|page| {
+            let mut page = page.clone();
+            cut(&mut page.frame, label);
+            page
+        })
+        .collect();
+    Document(PagedDocument::new(pages, doc.0.info().clone()))
+}
+
+/// Removes the groups labelled `label` from `frame`, at any depth.
+fn cut(frame: &mut Frame, label: Label) {
+    if !holds(frame, label) {
+        return;
+    }
+    frame.retain(|item| match item {
+        FrameItem::Group(group) if group.label == Some(label) => false,
+        FrameItem::Group(group) => {
+            cut(&mut group.frame, label);
+            true
+        }
+        _ => true,
+    });
+}
+
+/// Whether `frame` has a group labelled `label`, at any depth.
+fn holds(frame: &Frame, label: Label) -> bool {
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Group(group) => group.label == Some(label) || holds(&group.frame, label),
+        _ => false,
+    })
+}
+
 /// The PDF export shared by [`pdf`] and [`pdf_pages`].
 fn export_pdf(doc: &Document, ident: &str, page_ranges: Option<PageRanges>) -> Result<Vec<u8>, String> {
     let options = PdfOptions {
@@ -342,6 +397,48 @@ mod tests {
         assert!(pdf_pages(&doc, "subset", 0..=1).is_err());
         assert!(pdf_pages(&doc, "subset", 2..=4).is_err());
         assert!(pdf_pages(&doc, "subset", RangeInclusive::new(3, 2)).is_err());
+    }
+
+    #[test]
+    fn without_cuts_labelled_content_and_keeps_the_rest_in_place() {
+        let markup = "#set document(date: none)\nBefore #box[secret one]<key-only> after.\n\n#block[secret two]<key-only>\n#box[for students]<student-only>\n\n#pagebreak()\nPage two #box(box[secret three])<key-only>.";
+        let doc = compile(markup).expect("compiles");
+        let student = without(&doc, KEY_ONLY);
+        let key = without(&doc, STUDENT_ONLY);
+        assert_eq!(student.page_count(), 2);
+        let texts = |d: &Document| {
+            let mut out = Vec::new();
+            fn walk(frame: &Frame, out: &mut Vec<String>) {
+                for (_, item) in frame.items() {
+                    match item {
+                        FrameItem::Text(text) => out.push(text.text.to_string()),
+                        FrameItem::Group(group) => walk(&group.frame, out),
+                        _ => {}
+                    }
+                }
+            }
+            for page in d.0.pages() {
+                walk(&page.frame, &mut out);
+            }
+            out.join(" ")
+        };
+        let (all, student_text, key_text) = (texts(&doc), texts(&student), texts(&key));
+        assert!(all.contains("secret") && all.contains("students"), "{all}");
+        assert!(!student_text.contains("secret") && student_text.contains("students"), "{student_text}");
+        assert!(key_text.contains("secret three") && !key_text.contains("students"), "{key_text}");
+        assert!(student_text.contains("Before") && student_text.contains("Page two"), "{student_text}");
+        // What stays keeps its place: "after." has the same position either way.
+        let position = |d: &Document| {
+            d.0.pages()[0].frame.items().find_map(|(pos, item)| match item {
+                FrameItem::Text(text) if text.text.contains("after") => Some(*pos),
+                _ => None,
+            })
+        };
+        assert_eq!(position(&student), position(&doc));
+        // Exports work on the cut document.
+        assert!(pdf(&student, "cut").expect("exports").starts_with(b"%PDF"));
+        // A label that is nowhere cuts nothing.
+        assert_eq!(texts(&without(&doc, "absent")), all);
     }
 
     #[test]

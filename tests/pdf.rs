@@ -1,6 +1,8 @@
 //! PDF invariants for every shipped config: both versions typeset, with the same
 //! pages; the key's text holds every answer; the student version's text and
-//! markup hold none of the answers it asks for; the bytes are reproducible.
+//! markup hold none of the answers it asks for; the bytes are reproducible; the
+//! one layout both versions are cut from looks exactly like each version
+//! typeset on its own.
 
 use std::path::Path;
 
@@ -8,6 +10,9 @@ use backprop_worksheet::answers::Value;
 use backprop_worksheet::config;
 use backprop_worksheet::generate::{self, Formats};
 use backprop_worksheet::render::{Label, Templates, Version};
+use backprop_worksheet::typeset;
+
+mod common;
 
 fn configs() -> Vec<std::path::PathBuf> {
     let mut paths: Vec<_> = std::fs::read_dir("configs")
@@ -126,4 +131,57 @@ fn versions_share_pages_and_runs_share_bytes() {
     let text = String::from_utf8_lossy(pdf);
     assert!(!text.contains("CreationDate"), "no timestamp in the PDF");
     assert!(!text.contains("Typst 0."), "no typst version string in the PDF");
+}
+
+/// Every page of `doc` as a PNG at 60 pixels per inch.
+fn pages(doc: &typeset::Document) -> Vec<Vec<u8>> {
+    (0..doc.page_count()).map(|page| typeset::png(doc, page, 60.0).unwrap()).collect()
+}
+
+#[test]
+fn one_layout_looks_like_each_version_alone() {
+    let templates = Templates::load(None).unwrap();
+    let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
+    let request = backprop_worksheet::batch::Request { seed: 3, count: 2, only: None, roster: None };
+    let drawn = backprop_worksheet::batch::draw(&spec, &request).unwrap().remove(1);
+    let mut sheets: Vec<(String, generate::Solved, Label)> =
+        fixed_configs().into_iter().map(|(spec, solved)| (spec.file, solved, Label::default())).collect();
+    // A variant has a footer id and a QR code on the page background.
+    sheets.push((spec.file, drawn.variant.solved, drawn.label));
+    for (file, solved, label) in &sheets {
+        assert!(
+            templates.render_both(&solved.worksheet, &solved.answers, label).unwrap().is_some(),
+            "{file}: the built-in templates must lay both versions out at once"
+        );
+        let [student, key] = generate::typeset_sheet(&templates, solved, label).unwrap();
+        for (version, cut) in [(Version::Student, &student), (Version::Key, &key)] {
+            let alone = generate::typeset_version(&templates, solved, version, label).unwrap();
+            assert_eq!(cut.markup, alone.markup, "{file}: the {} source is the version's own", version.name());
+            let (cut, alone) = (pages(&cut.document), pages(&alone.document));
+            assert_eq!(cut.len(), alone.len(), "{file}: {} page count", version.name());
+            for (page, (a, b)) in cut.iter().zip(&alone).enumerate() {
+                assert!(a == b, "{file}: {} page {} differs from the version typeset alone", version.name(), page + 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn templates_that_test_key_typeset_each_version_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    common::templates_with(dir.path(), |text| {
+        text.replacen("= Introduction", "{% if key %}Marked by the key only.{% endif %}\n\n= Introduction", 1)
+    });
+    let templates = Templates::load(Some(dir.path())).unwrap();
+    let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec).unwrap();
+    let label = Label::default();
+    assert!(templates.render_both(&solved.worksheet, &solved.answers, &label).unwrap().is_none());
+    let files = generate::sheet_files(&templates, &solved, "classic", "classic", &label, Formats::default()).unwrap();
+    let text = |name: &str| squeezed_text(&files.iter().find(|f| f.name == name).unwrap().bytes);
+    assert!(text("classic-key.pdf").contains("Markedbythekeyonly."));
+    assert!(!text("classic-student.pdf").contains("Marked"));
+    // The answers are still cut from the student version.
+    let answer = squeeze(&solved.answers.get("nudge_w2.plus.error").unwrap().value.display());
+    assert!(text("classic-key.pdf").contains(&answer) && !text("classic-student.pdf").contains(&answer));
 }
