@@ -88,10 +88,10 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
 /// whole batch the class packs and manifests. `tick` is called once per
 /// finished sheet.
 ///
-/// Sheets are laid out, exported and handed to the sink one chunk at a time,
-/// with Typst's caches evicted between chunks, and the class packs are joined
-/// from the finished PDFs one at a time, so memory stays flat however large
-/// the batch.
+/// Sheets are laid out and exported a chunk at a time, with Typst's caches
+/// evicted between chunks, and each chunk's PDFs are appended to the class
+/// packs (written straight to their files) while the next chunk is laid
+/// out, so memory stays flat however large the batch and both cores keep busy.
 pub fn files(
     spec: &WorksheetSpec,
     templates: &Templates,
@@ -101,8 +101,17 @@ pub fn files(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let sheets = draw(spec, request)?;
-    for chunk in sheets.chunks(CHUNK) {
-        let part: Vec<Vec<OutputFile>> = chunk
+    let whole = request.only.is_none();
+    let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
+    let mut packs = match whole && formats.pdf {
+        true => Some([
+            pack::Pack::new(sink.create(&pack_names[0])?, true)?,
+            pack::Pack::new(sink.create(&pack_names[1])?, true)?,
+        ]),
+        false => None,
+    };
+    let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
+        let files: Vec<Vec<OutputFile>> = chunk
             .par_iter()
             .map(|sheet| {
                 let files = generate::sheet_files(
@@ -117,15 +126,27 @@ pub fn files(
                 files
             })
             .collect::<Result<_>>()?;
-        for file in part.into_iter().flatten() {
+        typeset::evict_caches();
+        Ok(files.into_iter().flatten().collect())
+    };
+    // The files of the chunk laid out last, still to be packed and put.
+    let mut done: Vec<OutputFile> = Vec::new();
+    for chunk in sheets.chunks(CHUNK).map(Some).chain([None]) {
+        let (next, packed) = rayon::join(
+            || chunk.map(typeset_chunk).transpose(),
+            || match packs.as_mut() {
+                Some(packs) => add_to_packs(packs, &done),
+                None => Ok(()),
+            },
+        );
+        packed?;
+        for file in std::mem::replace(&mut done, next?.unwrap_or_default()) {
             sink.put(file)?;
         }
-        typeset::evict_caches();
     }
-    if request.only.is_none() && formats.pdf {
-        let pdf_name = |sheet: &Sheet, version: Version| format!("{}-{}.pdf", sheet.base, version.name());
-        let students = pack::join(sheets.iter().map(|s| sink.read(&pdf_name(s, Version::Student))), true)?;
-        sink.put(OutputFile { name: format!("{}-class-student.pdf", spec.stem), bytes: students })?;
+    if let Some([students, keys]) = packs {
+        sink.finish(students.finish()?)?;
+        let mut keys = keys;
         let summary = templates.render_summary(spec, &sheets)?;
         let summary = typeset::compile(&summary).map_err(|d| {
             let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
@@ -133,11 +154,10 @@ pub fn files(
         })?;
         let summary =
             typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
-        let keys = sheets.iter().map(|s| sink.read(&pdf_name(s, Version::Key))).chain([Ok(summary)]);
-        let keys = pack::join(keys, true)?;
-        sink.put(OutputFile { name: format!("{}-class-key.pdf", spec.stem), bytes: keys })?;
+        keys.add(pack::parse(&summary)?)?;
+        sink.finish(keys.finish()?)?;
     }
-    if request.only.is_none() {
+    if whole {
         sink.put(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
             bytes: manifest_json(request.seed, &sheets)?,
@@ -148,6 +168,22 @@ pub fn files(
         })?;
     }
     Ok(())
+}
+
+/// Appends the student and key PDFs among `files` to the two class packs,
+/// in order, parsing them in parallel.
+fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files: &[OutputFile]) -> Result<()> {
+    let [students, keys] = packs;
+    let of = |version: Version| {
+        let suffix = format!("-{}.pdf", version.name());
+        files.iter().filter(move |f| f.name.ends_with(&suffix)).collect::<Vec<_>>()
+    };
+    let add = |pack: &mut pack::Pack<W>, pdfs: Vec<&OutputFile>| -> Result<()> {
+        let parsed: Vec<_> = pdfs.par_iter().map(|f| pack::parse(&f.bytes)).collect::<Result<_>>()?;
+        parsed.into_iter().try_for_each(|doc| pack.add(doc))
+    };
+    let (a, b) = rayon::join(|| add(students, of(Version::Student)), || add(keys, of(Version::Key)));
+    a.and(b)
 }
 
 /// A drawn worksheet written in the config's own schema, every range replaced

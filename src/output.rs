@@ -20,8 +20,39 @@ pub struct OutputFile {
 pub trait Sink {
     /// Takes one finished file.
     fn put(&mut self, file: OutputFile) -> Result<()>;
-    /// The bytes of a file put earlier.
-    fn read(&self, name: &str) -> Result<Vec<u8>>;
+    /// Starts a file that is written a piece at a time (a class pack), so it
+    /// never has to be held in memory whole.
+    fn create(&mut self, name: &str) -> Result<Pending>;
+    /// Takes a file started with [`Sink::create`], once it is complete.
+    fn finish(&mut self, file: Pending) -> Result<()>;
+}
+
+/// A file being written a piece at a time; see [`Sink::create`]. Dropped
+/// without [`Sink::finish`], it leaves nothing behind.
+pub struct Pending {
+    name: String,
+    to: PendingTo,
+}
+
+enum PendingTo {
+    Memory(Vec<u8>),
+    Disk(std::io::BufWriter<tempfile::NamedTempFile>),
+}
+
+impl std::io::Write for Pending {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.to {
+            PendingTo::Memory(bytes) => bytes.write(buf),
+            PendingTo::Disk(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.to {
+            PendingTo::Memory(_) => Ok(()),
+            PendingTo::Disk(file) => file.flush(),
+        }
+    }
 }
 
 /// Files kept in memory (for `--check`, tests and the benchmark).
@@ -31,11 +62,15 @@ impl Sink for Vec<OutputFile> {
         Ok(())
     }
 
-    fn read(&self, name: &str) -> Result<Vec<u8>> {
-        self.iter()
-            .find(|f| f.name == name)
-            .map(|f| f.bytes.clone())
-            .ok_or_else(|| Error::msg(format!("no file {name}")))
+    fn create(&mut self, name: &str) -> Result<Pending> {
+        Ok(Pending { name: name.to_owned(), to: PendingTo::Memory(Vec::new()) })
+    }
+
+    fn finish(&mut self, file: Pending) -> Result<()> {
+        match file.to {
+            PendingTo::Memory(bytes) => self.put(OutputFile { name: file.name, bytes }),
+            PendingTo::Disk(_) => Err(Error::msg(format!("{} was started by another sink", file.name))),
+        }
     }
 }
 
@@ -98,29 +133,31 @@ impl Staging {
 
 impl Sink for Staging {
     fn put(&mut self, file: OutputFile) -> Result<()> {
-        debug_assert!(!file.name.contains('/') && !file.name.contains('\\'));
-        let target = self.dir.join(&file.name);
-        let mut temp = tempfile::Builder::new()
+        let mut pending = self.create(&file.name)?;
+        pending.write_all(&file.bytes).map_err(|e| Error::io("write", &self.dir.join(&file.name), e))?;
+        self.finish(pending)
+    }
+
+    fn create(&mut self, name: &str) -> Result<Pending> {
+        debug_assert!(!name.contains('/') && !name.contains('\\'));
+        let temp = tempfile::Builder::new()
             .prefix(".backprop-worksheet-")
             .tempfile_in(&self.dir)
             .map_err(|e| Error::io("write into", &self.dir, e))?;
-        temp.write_all(&file.bytes).map_err(|e| Error::io("write", &target, e))?;
+        Ok(Pending { name: name.to_owned(), to: PendingTo::Disk(std::io::BufWriter::new(temp)) })
+    }
+
+    fn finish(&mut self, file: Pending) -> Result<()> {
+        let target = self.dir.join(&file.name);
+        let PendingTo::Disk(writer) = file.to else {
+            return Err(Error::msg(format!("{} was started by another sink", file.name)));
+        };
+        let temp = writer.into_inner().map_err(|e| Error::io("write", &target, e.into_error()))?;
         readable_by_all(temp.as_file()).map_err(|e| Error::io("write", &target, e))?;
         // On disk before it is renamed into place, so a crash cannot leave an empty PDF.
         temp.as_file().sync_all().map_err(|e| Error::io("write", &target, e))?;
         self.staged.push((temp.into_temp_path(), target));
         Ok(())
-    }
-
-    fn read(&self, name: &str) -> Result<Vec<u8>> {
-        let target = self.dir.join(name);
-        let (temp, _) = self
-            .staged
-            .iter()
-            .rev()
-            .find(|(_, t)| *t == target)
-            .ok_or_else(|| Error::msg(format!("no file {name}")))?;
-        std::fs::read(temp).map_err(|e| Error::io("read back", &target, e))
     }
 }
 

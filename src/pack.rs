@@ -2,8 +2,10 @@
 //!
 //! Joining the PDFs (instead of keeping every laid-out document until the end
 //! of a batch) keeps a batch's memory flat: each sheet is laid out, exported
-//! and dropped, and the pack is written one source PDF at a time, so only one
-//! source's objects are ever held in memory.
+//! and dropped, and the pack is written to its file one source PDF at a time,
+//! so only one source's objects are ever held in memory.
+
+use std::io::Write;
 
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId};
 
@@ -12,59 +14,24 @@ use crate::error::{Error, Result};
 /// Object types that belong to a source document as a whole, not to its pages.
 const DOCUMENT_LEVEL: [&[u8]; 6] = [b"Catalog", b"Pages", b"StructTreeRoot", b"StructElem", b"Outlines", b"Outline"];
 
-/// A PDF written object by object.
-struct PdfStream {
-    bytes: Vec<u8>,
-    offsets: Vec<(u32, usize)>,
-}
-
-impl PdfStream {
-    fn new() -> Self {
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
-        PdfStream { bytes, offsets: Vec::new() }
-    }
-
-    fn object(&mut self, id: u32, object: &Object) {
-        self.offsets.push((id, self.bytes.len()));
-        self.bytes.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
-        write_object(&mut self.bytes, object);
-        self.bytes.extend_from_slice(b"\nendobj\n");
-    }
-
-    fn finish(mut self, root: u32, size: u32) -> Vec<u8> {
-        let xref = self.bytes.len();
-        self.offsets.sort_unstable();
-        let mut table = format!("xref\n0 {size}\n0000000000 65535 f \n");
-        let mut next = self.offsets.iter().peekable();
-        for id in 1..size {
-            match next.peek() {
-                Some((object, offset)) if *object == id => {
-                    table.push_str(&format!("{offset:010} 00000 n \n"));
-                    next.next();
-                }
-                _ => table.push_str("0000000000 65535 f \n"),
-            }
-        }
-        table.push_str(&format!("trailer\n<< /Size {size} /Root {root} 0 R >>\nstartxref\n{xref}\n%%EOF\n"));
-        self.bytes.extend_from_slice(table.as_bytes());
-        self.bytes
-    }
-}
-
 /// Serializes one PDF object (lopdf keeps its writer private).
 fn write_object(out: &mut Vec<u8>, object: &Object) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Object::Integer(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Object::Real(r) => out.extend_from_slice(format!("{r}").as_bytes()),
+        // Writing into a Vec cannot fail.
+        Object::Integer(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Object::Real(r) => {
+            let _ = write!(out, "{r}");
+        }
         Object::Name(name) => write_name(out, name),
         // Hexadecimal strings need no escaping.
         Object::String(bytes, _) => {
             out.push(b'<');
-            for b in bytes {
-                out.extend_from_slice(format!("{b:02X}").as_bytes());
+            for &b in bytes {
+                out.extend_from_slice(&hex(b));
             }
             out.push(b'>');
         }
@@ -87,15 +54,24 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
             out.extend_from_slice(&stream.content);
             out.extend_from_slice(b"\nendstream");
         }
-        Object::Reference((id, generation)) => out.extend_from_slice(format!("{id} {generation} R").as_bytes()),
+        Object::Reference((id, generation)) => {
+            let _ = write!(out, "{id} {generation} R");
+        }
     }
+}
+
+/// A byte as two uppercase hexadecimal digits.
+fn hex(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 15)]]
 }
 
 fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     out.push(b'/');
     for &byte in name {
         if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
-            out.extend_from_slice(format!("#{byte:02X}").as_bytes());
+            out.push(b'#');
+            out.extend_from_slice(&hex(byte));
         } else {
             out.push(byte);
         }
@@ -117,55 +93,143 @@ fn is_document_level(object: &Object) -> bool {
     kind.is_some_and(|t| DOCUMENT_LEVEL.contains(&t))
 }
 
-/// Joins `pdfs` in order. With `sheets`, a blank page follows every PDF with an
-/// odd number of pages, so each starts on a fresh sheet when printed
-/// double-sided. Streams are copied as they are (no recompression, which would
-/// tie the bytes to the deflate backend the build linked).
-pub fn join(pdfs: impl IntoIterator<Item = Result<Vec<u8>>>, sheets: bool) -> Result<Vec<u8>> {
-    let fail = |e: lopdf::Error| Error::msg(format!("cannot join the class pack: {e}"));
-    let pages_id: ObjectId = (1, 0);
-    let mut out = PdfStream::new();
-    let mut kids: Vec<Object> = Vec::new();
-    let mut next_id: u32 = 2;
-    for bytes in pdfs {
-        let mut doc = Document::load_mem(&bytes?).map_err(fail)?;
-        doc.renumber_objects_with(next_id);
-        next_id = doc.max_id + 1;
+/// A class pack being written: PDFs appended one at a time, page for page,
+/// straight to `out`, so only the PDF being appended is ever held in memory.
+///
+/// With `sheets`, a blank page follows every PDF with an odd number of pages,
+/// so each starts on a fresh sheet when printed double-sided. Streams are
+/// copied as they are (no recompression, which would tie the bytes to the
+/// deflate backend the build linked).
+pub struct Pack<W: Write> {
+    out: W,
+    /// Bytes written so far: the offset of the next object.
+    written: usize,
+    /// Where each object starts, by object number.
+    offsets: Vec<(u32, usize)>,
+    /// The pages, in order.
+    kids: Vec<Object>,
+    next_id: u32,
+    sheets: bool,
+    /// A reused buffer for serializing one object.
+    buffer: Vec<u8>,
+}
+
+/// The object number of the pack's page tree.
+const PAGES_ID: ObjectId = (1, 0);
+
+impl<W: Write> Pack<W> {
+    /// Starts a pack written to `out`.
+    pub fn new(out: W, sheets: bool) -> Result<Self> {
+        let mut pack =
+            Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: 2, sheets, buffer: Vec::new() };
+        pack.emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
+        Ok(pack)
+    }
+
+    /// Appends every page of a parsed PDF (see [`parse`]).
+    pub fn add(&mut self, mut doc: Document) -> Result<()> {
+        doc.renumber_objects_with(self.next_id);
+        self.next_id = doc.max_id + 1;
         let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
         let mut media_box = None;
         for id in &page_ids {
             if let Some(Object::Dictionary(page)) = doc.objects.get_mut(id) {
-                page.set("Parent", pages_id);
+                page.set("Parent", PAGES_ID);
                 // Accessibility tags belong to the source's structure tree,
                 // which the pack does not carry over.
                 page.remove(b"StructParents");
                 media_box = page.get(b"MediaBox").ok().cloned();
             }
-            kids.push(Object::Reference(*id));
+            self.kids.push(Object::Reference(*id));
         }
         for (id, object) in &doc.objects {
             if !is_document_level(object) {
-                out.object(id.0, object);
+                self.object(id.0, object)?;
             }
         }
-        if sheets && page_ids.len() % 2 == 1 {
+        if self.sheets && page_ids.len() % 2 == 1 {
             let media_box = media_box.unwrap_or_else(|| vec![0.into(), 0.into(), 612.into(), 792.into()].into());
-            let blank = dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => media_box, "Resources" => Dictionary::new() };
-            out.object(next_id, &Object::Dictionary(blank));
-            kids.push(Object::Reference((next_id, 0)));
-            next_id += 1;
+            let blank = dictionary! { "Type" => "Page", "Parent" => PAGES_ID, "MediaBox" => media_box, "Resources" => Dictionary::new() };
+            let id = self.next_id;
+            self.object(id, &Object::Dictionary(blank))?;
+            self.kids.push(Object::Reference((id, 0)));
+            self.next_id += 1;
         }
+        Ok(())
     }
-    let count = kids.len() as i64;
-    out.object(pages_id.0, &Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
-    let catalog = next_id;
-    out.object(catalog, &Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => pages_id }));
-    Ok(out.finish(catalog, catalog + 1))
+
+    /// Writes the page tree, the catalog and the cross-reference table, and
+    /// hands back the output.
+    pub fn finish(mut self) -> Result<W> {
+        let count = self.kids.len() as i64;
+        let kids = std::mem::take(&mut self.kids);
+        self.object(
+            PAGES_ID.0,
+            &Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+        )?;
+        let catalog = self.next_id;
+        self.object(catalog, &Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => PAGES_ID }))?;
+        let size = catalog + 1;
+        let xref = self.written;
+        self.offsets.sort_unstable();
+        let mut table = format!("xref\n0 {size}\n0000000000 65535 f \n");
+        let mut next = self.offsets.iter().peekable();
+        for id in 1..size {
+            match next.peek() {
+                Some((object, offset)) if *object == id => {
+                    table.push_str(&format!("{offset:010} 00000 n \n"));
+                    next.next();
+                }
+                _ => table.push_str("0000000000 65535 f \n"),
+            }
+        }
+        table.push_str(&format!("trailer\n<< /Size {size} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n"));
+        self.emit(table.as_bytes())?;
+        self.out.flush().map_err(write_error)?;
+        Ok(self.out)
+    }
+
+    fn object(&mut self, id: u32, object: &Object) -> Result<()> {
+        self.offsets.push((id, self.written));
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        let _ = writeln!(buffer, "{id} 0 obj");
+        write_object(&mut buffer, object);
+        buffer.extend_from_slice(b"\nendobj\n");
+        let result = self.emit(&buffer);
+        self.buffer = buffer;
+        result
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(write_error)?;
+        self.written += bytes.len();
+        Ok(())
+    }
+}
+
+fn write_error(e: std::io::Error) -> Error {
+    Error::msg(format!("cannot write the class pack: {e}"))
+}
+
+/// Parses one finished PDF for [`Pack::add`]. Parsing is the costly part of
+/// joining, and independent for each PDF, so callers may parse in parallel.
+pub fn parse(pdf: &[u8]) -> Result<Document> {
+    Document::load_mem(pdf).map_err(|e| Error::msg(format!("cannot join the class pack: {e}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Joins `pdfs` in order into one PDF in memory.
+    fn join(pdfs: impl IntoIterator<Item = Result<Vec<u8>>>, sheets: bool) -> Result<Vec<u8>> {
+        let mut pack = Pack::new(Vec::new(), sheets)?;
+        for pdf in pdfs {
+            pack.add(parse(&pdf?)?)?;
+        }
+        pack.finish()
+    }
 
     fn sheet(pages: usize) -> Vec<u8> {
         let markup = format!("#set page(width: 5cm, height: 5cm)\n{}", vec!["Page"; pages].join("\n#pagebreak()\n"));
