@@ -78,7 +78,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
 
 /// Typesets both versions in memory, as `generate` would; returns the page count.
 fn typeset_both(templates: &Templates, solved: &Solved, label: &Label) -> Result<usize> {
-    let [_, key] = generate::typeset_sheet(templates, solved, label)?;
+    let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
     Ok(key.document.page_count())
 }
 

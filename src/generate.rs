@@ -64,8 +64,9 @@ pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
 
 /// One typeset version of one sheet.
 pub struct Typeset {
-    /// The Typst markup it was made from.
-    pub markup: String,
+    /// The version's own Typst source (the markup that typesets it alone),
+    /// when it was asked for.
+    pub markup: Option<String>,
     /// The laid-out document.
     pub document: Document,
 }
@@ -74,7 +75,7 @@ pub struct Typeset {
 pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version, label: &Label) -> Result<Typeset> {
     let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
     let document = compile(templates, solved, version, Mode::only(version), label, &markup)?;
-    Ok(Typeset { markup, document })
+    Ok(Typeset { markup: Some(markup), document })
 }
 
 /// Renders and typesets both versions of `solved`: the student version and
@@ -84,8 +85,8 @@ pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version,
 /// other's labelled content ([`Mode::Both`]), unless the templates test `key`
 /// themselves; then each version is typeset on its own. The markup kept for
 /// `.typ` output is always each version's own, so a student's source holds no
-/// answer.
-pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label) -> Result<[Typeset; 2]> {
+/// answer; with `sources` false it is not rendered at all.
+pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sources: bool) -> Result<[Typeset; 2]> {
     let Some(both) = templates.render_both(&solved.worksheet, &solved.answers, label)? else {
         let (student, key) = rayon::join(
             || typeset_version(templates, solved, Version::Student, label),
@@ -94,7 +95,10 @@ pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label) -> R
         return Ok([student?, key?]);
     };
     let document = compile(templates, solved, Version::Key, Mode::Both, label, &both)?;
-    let render = |version| templates.render(&solved.worksheet, &solved.answers, version, label);
+    let render = |version| match sources {
+        true => templates.render(&solved.worksheet, &solved.answers, version, label).map(Some),
+        false => Ok(None),
+    };
     Ok([
         Typeset { markup: render(Version::Student)?, document: typeset::without(&document, typeset::KEY_ONLY) },
         Typeset { markup: render(Version::Key)?, document: typeset::without(&document, typeset::STUDENT_ONLY) },
@@ -177,7 +181,7 @@ pub fn sheet_files(
     label: &Label,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    let [student, key] = typeset_sheet(templates, solved, label)?;
+    let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
     sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
 }
 
@@ -212,7 +216,9 @@ fn version_outputs(
         files.push(OutputFile { name: format!("{name}.pdf"), bytes });
     }
     if formats.typ {
-        files.push(OutputFile { name: format!("{name}.typ"), bytes: typeset.markup.clone().into_bytes() });
+        let markup =
+            typeset.markup.clone().ok_or_else(|| Error::msg(format!("{name}: its Typst source was not kept")))?;
+        files.push(OutputFile { name: format!("{name}.typ"), bytes: markup.into_bytes() });
     }
     if formats.png {
         for page in 0..typeset.document.page_count() {

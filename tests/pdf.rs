@@ -153,7 +153,7 @@ fn one_layout_looks_like_each_version_alone() {
             templates.render_both(&solved.worksheet, &solved.answers, label).unwrap().is_some(),
             "{file}: the built-in templates must lay both versions out at once"
         );
-        let [student, key] = generate::typeset_sheet(&templates, solved, label).unwrap();
+        let [student, key] = generate::typeset_sheet(&templates, solved, label, true).unwrap();
         for (version, cut) in [(Version::Student, &student), (Version::Key, &key)] {
             let alone = generate::typeset_version(&templates, solved, version, label).unwrap();
             assert_eq!(cut.markup, alone.markup, "{file}: the {} source is the version's own", version.name());
