@@ -110,6 +110,14 @@ pub fn files(
         ]),
         false => None,
     };
+    // The grading summary grows with the batch: typeset it first, on a worker
+    // of the pool that lays out the sheets, so the allocator hands the memory
+    // it frees to the sheets instead of the summary adding to their peak.
+    let summary = match packs.is_some() {
+        true => Some(rayon::join(|| summary_pdf(spec, templates, &sheets), || ()).0?),
+        false => None,
+    };
+    typeset::evict_caches();
     let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
         let files: Vec<Vec<OutputFile>> = chunk
             .par_iter()
@@ -147,14 +155,9 @@ pub fn files(
     if let Some([students, keys]) = packs {
         sink.finish(students.finish()?)?;
         let mut keys = keys;
-        let summary = templates.render_summary(spec, &sheets)?;
-        let summary = typeset::compile(&summary).map_err(|d| {
-            let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
-            Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
-        })?;
-        let summary =
-            typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
-        keys.add(pack::parse(&summary)?)?;
+        if let Some(summary) = summary {
+            keys.add(summary)?;
+        }
         sink.finish(keys.finish()?)?;
     }
     if whole {
@@ -168,6 +171,17 @@ pub fn files(
         })?;
     }
     Ok(())
+}
+
+/// The grading summary at the end of the key pack, parsed for appending.
+fn summary_pdf(spec: &WorksheetSpec, templates: &Templates, sheets: &[Sheet]) -> Result<lopdf::Document> {
+    let summary = templates.render_summary(spec, sheets)?;
+    let summary = typeset::compile(&summary).map_err(|d| {
+        let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
+        Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
+    })?;
+    let summary = typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
+    pack::parse(&summary)
 }
 
 /// Appends the student and key PDFs among `files` to the two class packs,
