@@ -6,7 +6,7 @@ use crate::config::{Worksheet, WorksheetSpec};
 use crate::engine::{self, Solution};
 use crate::error::{Error, Result, SourceError};
 use crate::output::OutputFile;
-use crate::render::{self, Label, Mode, Templates, Version};
+use crate::render::{self, Label, Markup, Mode, Templates, Version};
 use crate::typeset::{self, Document};
 
 /// Which files `generate` writes.
@@ -74,7 +74,7 @@ pub struct Typeset {
 /// Renders and typesets one version of `solved` on its own.
 pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version, label: &Label) -> Result<Typeset> {
     let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
-    let document = compile(templates, solved, version, Mode::only(version), label, &markup)?;
+    let document = compile(templates, solved.markup(version, Mode::only(version), label), &markup)?;
     Ok(Typeset { markup: Some(markup), document })
 }
 
@@ -94,7 +94,7 @@ pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sour
         );
         return Ok([student?, key?]);
     };
-    let document = compile(templates, solved, Version::Key, Mode::Both, label, &both)?;
+    let document = compile(templates, solved.markup(Version::Key, Mode::Both, label), &both)?;
     let render = |version| match sources {
         true => templates.render(&solved.worksheet, &solved.answers, version, label).map(Some),
         false => Ok(None),
@@ -105,30 +105,22 @@ pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sour
     ])
 }
 
-/// Compiles rendered markup, mapping Typst's errors back to template lines.
-fn compile(
-    templates: &Templates,
-    solved: &Solved,
-    version: Version,
-    mode: Mode,
-    label: &Label,
-    markup: &str,
-) -> Result<Document> {
-    typeset::compile(markup)
-        .map_err(|diagnostics| typst_errors(templates, solved, version, mode, label, markup, &diagnostics))
+impl Solved {
+    /// This sheet's markup as `version` in `mode`, for `label`.
+    fn markup<'a>(&'a self, version: Version, mode: Mode, label: &'a Label) -> Markup<'a> {
+        Markup { worksheet: &self.worksheet, answers: &self.answers, version, mode, label }
+    }
+}
+
+/// Compiles `markup`, rendered from `origin`, mapping Typst's errors back to
+/// template lines.
+fn compile(templates: &Templates, origin: Markup, markup: &str) -> Result<Document> {
+    typeset::compile(markup).map_err(|diagnostics| typst_errors(templates, origin, markup, &diagnostics))
 }
 
 /// Maps Typst diagnostics back to the template lines that produced the markup.
-fn typst_errors(
-    templates: &Templates,
-    solved: &Solved,
-    version: Version,
-    mode: Mode,
-    label: &Label,
-    markup: &str,
-    diagnostics: &[typeset::Diagnostic],
-) -> Error {
-    let traced = templates.render_traced(&solved.worksheet, &solved.answers, version, mode, label);
+fn typst_errors(templates: &Templates, origin: Markup, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
+    let traced = templates.render_traced(origin);
     let traced_diagnostics = traced.as_deref().map(typeset::compile);
     let errors = diagnostics
         .iter()

@@ -79,6 +79,21 @@ impl Mode {
     }
 }
 
+/// One markup to render: a sheet, as one version, in one mode.
+#[derive(Debug, Clone, Copy)]
+pub struct Markup<'a> {
+    /// The sheet.
+    pub worksheet: &'a Worksheet,
+    /// Its answers.
+    pub answers: &'a Answers,
+    /// The version the template sees (`key`, `version`).
+    pub version: Version,
+    /// What the markup typesets.
+    pub mode: Mode,
+    /// Who and which variant it is for.
+    pub label: &'a Label,
+}
+
 /// Who and which variant a sheet is for (printed in the header and footer).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Label {
@@ -155,7 +170,7 @@ impl Templates {
     /// Renders `version` of `worksheet` as Typst markup that typesets that
     /// version alone.
     pub fn render(&self, worksheet: &Worksheet, answers: &Answers, version: Version, label: &Label) -> Result<String> {
-        self.render_mode(worksheet, answers, version, Mode::only(version), label)
+        self.render_markup(Markup { worksheet, answers, version, mode: Mode::only(version), label })
     }
 
     /// Renders both versions of `worksheet` as one markup ([`Mode::Both`]), or
@@ -165,25 +180,15 @@ impl Templates {
     ///
     /// The markup is rendered once as each version; the two must be the same.
     pub fn render_both(&self, worksheet: &Worksheet, answers: &Answers, label: &Label) -> Result<Option<String>> {
-        let student = self.render_mode(worksheet, answers, Version::Student, Mode::Both, label)?;
-        let key = self.render_mode(worksheet, answers, Version::Key, Mode::Both, label)?;
+        let as_version = |version| Markup { worksheet, answers, version, mode: Mode::Both, label };
+        let student = self.render_markup(as_version(Version::Student))?;
+        let key = self.render_markup(as_version(Version::Key))?;
         Ok((student == key).then_some(key))
     }
 
-    fn render_mode(
-        &self,
-        worksheet: &Worksheet,
-        answers: &Answers,
-        version: Version,
-        mode: Mode,
-        label: &Label,
-    ) -> Result<String> {
-        let context = Context::new(worksheet, version, mode, label);
-        let template = self.env.get_template(MAIN_TEMPLATE).map_err(|e| template_error(&self.sources, &e))?;
-        let ctx = JValue::from(minijinja::value::Serde(&context));
-        let table = JValue::from_object(AnswerTable::new(answers));
-        let merged = minijinja::context! { answers => table, ..ctx };
-        template.render(merged).map_err(|e| template_error(&self.sources, &e))
+    /// Renders `markup` with the main template.
+    pub fn render_markup(&self, markup: Markup) -> Result<String> {
+        render_in(&self.env, markup).map_err(|e| template_error(&self.sources, &e))
     }
 
     /// Renders the grading summary of a batch: one row of key answers per sheet.
@@ -229,24 +234,22 @@ impl Templates {
 
     /// Renders with a marker comment before each template line, to map a Typst
     /// error in the output back to the template line that produced it.
-    pub fn render_traced(
-        &self,
-        worksheet: &Worksheet,
-        answers: &Answers,
-        version: Version,
-        mode: Mode,
-        label: &Label,
-    ) -> Option<String> {
+    pub fn render_traced(&self, markup: Markup) -> Option<String> {
         let mut env = self.env.clone();
         for (name, (_, text)) in &self.sources {
             let traced = trace_template(name, text);
             env.add_template_owned(name.clone(), traced).ok()?;
         }
-        let context = Context::new(worksheet, version, mode, label);
-        let ctx = JValue::from(minijinja::value::Serde(&context));
-        let table = JValue::from_object(AnswerTable::new(answers));
-        env.get_template(MAIN_TEMPLATE).ok()?.render(minijinja::context! { answers => table, ..ctx }).ok()
+        render_in(&env, markup).ok()
     }
+}
+
+/// Renders `markup` with the main template of `env`.
+fn render_in(env: &Environment, markup: Markup) -> Result<String, JError> {
+    let context = Context::new(markup.worksheet, markup.version, markup.mode, markup.label);
+    let ctx = JValue::from(minijinja::value::Serde(&context));
+    let table = JValue::from_object(AnswerTable::new(markup.answers));
+    env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
 }
 
 #[derive(Serialize)]
