@@ -31,6 +31,38 @@ fn squeezed_text(pdf: &[u8]) -> String {
     text.chars().filter(|c| !c.is_whitespace()).map(|c| if c == '\u{ad}' { '-' } else { c }).collect()
 }
 
+/// Every string object in a PDF (outline titles, structure tree, metadata),
+/// decoded and squeezed, so an answer hidden outside the page text is found too.
+fn squeezed_strings(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).expect("parsable PDF");
+    let mut out = String::new();
+    fn walk(object: &lopdf::Object, out: &mut String) {
+        match object {
+            lopdf::Object::String(bytes, _) => {
+                let text = match bytes.strip_prefix(&[0xfe, 0xff]) {
+                    Some(utf16) => String::from_utf16_lossy(
+                        &utf16
+                            .chunks(2)
+                            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                            .collect::<Vec<_>>(),
+                    ),
+                    None => String::from_utf8_lossy(bytes).into_owned(),
+                };
+                out.push_str(&squeeze(&text));
+                out.push('|');
+            }
+            lopdf::Object::Array(items) => items.iter().for_each(|item| walk(item, out)),
+            lopdf::Object::Dictionary(dict) => dict.iter().for_each(|(_, value)| walk(value, out)),
+            lopdf::Object::Stream(stream) => stream.dict.iter().for_each(|(_, value)| walk(value, out)),
+            _ => {}
+        }
+    }
+    for object in doc.objects.values() {
+        walk(object, &mut out);
+    }
+    out
+}
+
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -59,6 +91,8 @@ fn key_holds_every_answer_and_student_none() {
         let key_pdf = get(&format!("{}-key.pdf", spec.stem));
         assert!(student_pdf.starts_with(b"%PDF") && key_pdf.starts_with(b"%PDF"));
         let student = squeezed_text(student_pdf);
+        let student_strings = squeezed_strings(student_pdf);
+        assert!(student_strings.contains("Introduction"), "the outline's strings are read");
         let key = squeezed_text(key_pdf);
         let student_markup = String::from_utf8(get(&format!("{}-student.typ", spec.stem)).clone()).unwrap();
         let mut checked = 0;
@@ -89,6 +123,12 @@ fn key_holds_every_answer_and_student_none() {
             if !is_given && shown.chars().count() >= 4 && !student_markup.contains(&answer.value.display()) {
                 let needle: String = shown.chars().take(40).collect();
                 assert!(!student.contains(&needle), "{}: student version shows {} = {needle:?}", spec.file, answer.id);
+                assert!(
+                    !student_strings.contains(&needle),
+                    "{}: a string in the student PDF holds {} = {needle:?}",
+                    spec.file,
+                    answer.id
+                );
                 checked += 1;
             }
         }
