@@ -12,11 +12,14 @@ use crate::number::Exact;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
-use crate::render::{Label, Templates, Version};
+use crate::render::{Label, SummaryPart, Templates, Version};
 use crate::typeset;
 
 /// Variants typeset between two evictions of Typst's caches.
 const CHUNK: usize = 4;
+
+/// Rows of the grading summary typeset at a time: one landscape page.
+const SUMMARY_ROWS: usize = 24;
 
 /// What a batch is asked for.
 #[derive(Debug, Clone, Default)]
@@ -104,20 +107,16 @@ pub fn files(
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {
-        true => Some([
-            pack::Pack::new(sink.create(&pack_names[0])?, true)?,
-            pack::Pack::new(sink.create(&pack_names[1])?, true)?,
-        ]),
+        true => Some([pack::Pack::new(sink.create(&pack_names[0])?)?, pack::Pack::new(sink.create(&pack_names[1])?)?]),
         false => None,
     };
-    // The grading summary grows with the batch: typeset it first, on a worker
-    // of the pool that lays out the sheets, so the allocator hands the memory
-    // it frees to the sheets instead of the summary adding to their peak.
+    // The grading summary, typeset first (a page at a time, on a worker of the
+    // pool that lays out the sheets) so the allocator hands the memory it
+    // frees to the sheets.
     let summary = match packs.is_some() {
-        true => Some(rayon::join(|| summary_pdf(spec, templates, &sheets), || ()).0?),
-        false => None,
+        true => rayon::join(|| summary_pdfs(spec, templates, &sheets), || ()).0?,
+        false => Vec::new(),
     };
-    typeset::evict_caches();
     let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
         let files: Vec<Vec<OutputFile>> = chunk
             .par_iter()
@@ -155,8 +154,8 @@ pub fn files(
     if let Some([students, keys]) = packs {
         sink.finish(students.finish()?)?;
         let mut keys = keys;
-        if let Some(summary) = summary {
-            keys.add(summary)?;
+        for part in &summary {
+            keys.add(pack::parse(part)?, false)?;
         }
         sink.finish(keys.finish()?)?;
     }
@@ -173,15 +172,41 @@ pub fn files(
     Ok(())
 }
 
-/// The grading summary at the end of the key pack, parsed for appending.
-fn summary_pdf(spec: &WorksheetSpec, templates: &Templates, sheets: &[Sheet]) -> Result<lopdf::Document> {
-    let summary = templates.render_summary(spec, sheets)?;
-    let summary = typeset::compile(&summary).map_err(|d| {
-        let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
-        Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
-    })?;
-    let summary = typeset::pdf(&summary, &format!("backprop-worksheet/{}/summary", spec.stem)).map_err(Error::msg)?;
-    pack::parse(&summary)
+/// The grading summary at the end of the key pack, as one PDF per part of
+/// [`SUMMARY_ROWS`] rows, with Typst's caches evicted after each: laying out
+/// a table of every variant at once would take memory in proportion to the
+/// batch (240 MiB for 1,000 variants).
+///
+/// Pages are numbered across the parts, "page x of y". A part is one page
+/// unless long roster names wrap its rows; then the parts are typeset again
+/// with the true page count.
+fn summary_pdfs(spec: &WorksheetSpec, templates: &Templates, sheets: &[Sheet]) -> Result<Vec<Vec<u8>>> {
+    let parts = sheets.len().div_ceil(SUMMARY_ROWS).max(1);
+    let mut pages = parts;
+    let mut settled = false;
+    loop {
+        let mut pdfs = Vec::with_capacity(parts);
+        let mut next_page = 1;
+        for part in 0..parts {
+            let rows = part * SUMMARY_ROWS..((part + 1) * SUMMARY_ROWS).min(sheets.len());
+            let markup = templates.render_summary(spec, sheets, &SummaryPart { rows, first_page: next_page, pages })?;
+            let doc = typeset::compile(&markup).map_err(|d| {
+                let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
+                Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
+            })?;
+            next_page += doc.page_count();
+            let ident = format!("backprop-worksheet/{}/summary/{}", spec.stem, part + 1);
+            pdfs.push(typeset::pdf(&doc, &ident).map_err(Error::msg)?);
+            typeset::evict_caches();
+        }
+        // Page breaks do not depend on the page count in the footer, so the
+        // second pass, if any, numbers every page right.
+        if next_page - 1 == pages || settled {
+            return Ok(pdfs);
+        }
+        pages = next_page - 1;
+        settled = true;
+    }
 }
 
 /// Appends the student and key PDFs among `files` to the two class packs,
@@ -194,7 +219,7 @@ fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files:
     };
     let add = |pack: &mut pack::Pack<W>, pdfs: Vec<&OutputFile>| -> Result<()> {
         let parsed: Vec<_> = pdfs.par_iter().map(|f| pack::parse(&f.bytes)).collect::<Result<_>>()?;
-        parsed.into_iter().try_for_each(|doc| pack.add(doc))
+        parsed.into_iter().try_for_each(|doc| pack.add(doc, true))
     };
     let (a, b) = rayon::join(|| add(students, of(Version::Student)), || add(keys, of(Version::Key)));
     a.and(b)
@@ -334,4 +359,50 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&row).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The footers of the summary parts, in order, and how many pages they have.
+    fn footers_of(pdfs: &[Vec<u8>]) -> (Vec<String>, usize) {
+        let mut footers = Vec::new();
+        for pdf in pdfs {
+            for page in pdf_extract::extract_text_from_mem_by_pages(pdf).expect("readable PDF") {
+                let footer = page.lines().rev().find(|l| l.contains("Grading summary ·")).unwrap_or_default();
+                footers.push(footer.trim().to_owned());
+            }
+        }
+        let count = footers.len();
+        (footers, count)
+    }
+
+    #[test]
+    fn summary_parts_number_their_pages_across_the_summary() {
+        let spec = crate::config::load(std::path::Path::new("configs/randomized.yaml")).unwrap();
+        let templates = Templates::load(None).unwrap();
+        let expect = |count: usize| -> Vec<String> {
+            (1..=count).map(|k| format!("Grading summary · page {k} of {count}")).collect()
+        };
+
+        // Short rows: one page per part of SUMMARY_ROWS rows, the title on the first.
+        let sheets = draw(&spec, &Request { seed: 1, count: 30, only: None, roster: None }).unwrap();
+        let pdfs = summary_pdfs(&spec, &templates, &sheets).unwrap();
+        assert_eq!(pdfs.len(), 2);
+        let (footers, count) = footers_of(&pdfs);
+        assert_eq!(count, 2);
+        assert_eq!(footers, expect(2));
+
+        // Long roster names wrap the rows, so a part takes more than a page:
+        // the pages are still numbered "x of y" with the true count.
+        let names: Vec<String> =
+            (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
+        let request = Request { seed: 1, count: 0, only: None, roster: Some(names) };
+        let sheets = draw(&spec, &request).unwrap();
+        let pdfs = summary_pdfs(&spec, &templates, &sheets).unwrap();
+        let (footers, count) = footers_of(&pdfs);
+        assert!(count > 2, "long names should wrap onto more pages than parts");
+        assert_eq!(footers, expect(count));
+    }
 }

@@ -96,8 +96,9 @@ fn is_document_level(object: &Object) -> bool {
 /// A class pack being written: PDFs appended one at a time, page for page,
 /// straight to `out`, so only the PDF being appended is ever held in memory.
 ///
-/// With `sheets`, a blank page follows every PDF with an odd number of pages,
-/// so each starts on a fresh sheet when printed double-sided. Streams are
+/// A PDF added as a sheet is followed by a blank page if it has an odd number
+/// of pages, so each sheet starts on a fresh sheet of paper when printed
+/// double-sided. Streams are
 /// copied as they are (no recompression, which would tie the bytes to the
 /// deflate backend the build linked).
 pub struct Pack<W: Write> {
@@ -109,7 +110,6 @@ pub struct Pack<W: Write> {
     /// The pages, in order.
     kids: Vec<Object>,
     next_id: u32,
-    sheets: bool,
     /// A reused buffer for serializing one object.
     buffer: Vec<u8>,
 }
@@ -119,15 +119,15 @@ const PAGES_ID: ObjectId = (1, 0);
 
 impl<W: Write> Pack<W> {
     /// Starts a pack written to `out`.
-    pub fn new(out: W, sheets: bool) -> Result<Self> {
-        let mut pack =
-            Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: 2, sheets, buffer: Vec::new() };
+    pub fn new(out: W) -> Result<Self> {
+        let mut pack = Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: 2, buffer: Vec::new() };
         pack.emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
         Ok(pack)
     }
 
-    /// Appends every page of a parsed PDF (see [`parse`]).
-    pub fn add(&mut self, mut doc: Document) -> Result<()> {
+    /// Appends every page of a parsed PDF (see [`parse`]); as a `sheet`, padded
+    /// to an even number of pages.
+    pub fn add(&mut self, mut doc: Document, sheet: bool) -> Result<()> {
         doc.renumber_objects_with(self.next_id);
         self.next_id = doc.max_id + 1;
         let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
@@ -147,7 +147,7 @@ impl<W: Write> Pack<W> {
                 self.object(id.0, object)?;
             }
         }
-        if self.sheets && page_ids.len() % 2 == 1 {
+        if sheet && page_ids.len() % 2 == 1 {
             let media_box = media_box.unwrap_or_else(|| vec![0.into(), 0.into(), 612.into(), 792.into()].into());
             let blank = dictionary! { "Type" => "Page", "Parent" => PAGES_ID, "MediaBox" => media_box, "Resources" => Dictionary::new() };
             let id = self.next_id;
@@ -224,9 +224,9 @@ mod tests {
 
     /// Joins `pdfs` in order into one PDF in memory.
     fn join(pdfs: impl IntoIterator<Item = Result<Vec<u8>>>, sheets: bool) -> Result<Vec<u8>> {
-        let mut pack = Pack::new(Vec::new(), sheets)?;
+        let mut pack = Pack::new(Vec::new())?;
         for pdf in pdfs {
-            pack.add(parse(&pdf?)?)?;
+            pack.add(parse(&pdf?)?, sheets)?;
         }
         pack.finish()
     }

@@ -191,11 +191,13 @@ impl Templates {
         render_in(&self.env, markup).map_err(|e| template_error(&self.sources, &e))
     }
 
-    /// Renders the grading summary of a batch: one row of key answers per sheet.
+    /// Renders one part of the grading summary of a batch: one row of key
+    /// answers per sheet, for the sheets in `part.rows`.
     pub fn render_summary(
         &self,
         spec: &crate::config::WorksheetSpec,
         sheets: &[crate::batch::Sheet],
+        part: &SummaryPart,
     ) -> Result<String> {
         let layers = spec.layers.len();
         let mut columns: Vec<(String, String)> =
@@ -212,6 +214,8 @@ impl Templates {
         let headers: Vec<JValue> =
             columns.iter().map(|(_, math)| JValue::from_safe_string(format!("${math}$"))).collect();
         let rows: Vec<SummaryRow> = sheets
+            .get(part.rows.clone())
+            .unwrap_or_default()
             .iter()
             .map(|sheet| SummaryRow {
                 id: sheet.label.id.clone(),
@@ -228,6 +232,9 @@ impl Templates {
             headers => headers,
             rows => JValue::from(minijinja::value::Serde(&rows)),
             roster => sheets.iter().any(|s| s.label.student.is_some()),
+            first => part.rows.start == 0,
+            first_page => part.first_page,
+            pages => part.pages,
         };
         template.render(ctx).map_err(|e| template_error(&self.sources, &e))
     }
@@ -250,6 +257,18 @@ fn render_in(env: &Environment, markup: Markup) -> Result<String, JError> {
     let ctx = JValue::from(minijinja::value::Serde(&context));
     let table = JValue::from_object(AnswerTable::new(markup.answers));
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
+}
+
+/// One part of a batch's grading summary. The summary is typeset a part at a
+/// time, so the memory it takes does not grow with the batch.
+#[derive(Debug, Clone)]
+pub struct SummaryPart {
+    /// The sheets whose rows this part holds; the first part also has the title.
+    pub rows: std::ops::Range<usize>,
+    /// The number of the part's first page.
+    pub first_page: usize,
+    /// How many pages the whole summary has.
+    pub pages: usize,
 }
 
 #[derive(Serialize)]
