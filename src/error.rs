@@ -94,6 +94,25 @@ impl Error {
     pub fn msg(message: impl Into<String>) -> Self {
         Error::Message(message.into())
     }
+
+    /// Every distinct problem among `errors` (those already [`Error::Many`]
+    /// flattened), each reported once: a single problem as itself, more as
+    /// [`Error::Many`].
+    pub fn all(errors: impl IntoIterator<Item = Error>) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        let mut distinct: Vec<Error> = errors
+            .into_iter()
+            .flat_map(|e| match e {
+                Error::Many(many) => many,
+                e => vec![e],
+            })
+            .filter(|e| seen.insert(e.to_string()))
+            .collect();
+        match distinct.len() {
+            1 => distinct.remove(0),
+            _ => Error::Many(distinct),
+        }
+    }
 }
 
 impl From<SourceError> for Error {

@@ -92,7 +92,12 @@ pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sour
             || typeset_version(templates, solved, Version::Student, label),
             || typeset_version(templates, solved, Version::Key, label),
         );
-        return Ok([student?, key?]);
+        // Both versions usually fail alike: report each problem once, and
+        // the problems of both.
+        return match (student, key) {
+            (Ok(student), Ok(key)) => Ok([student, key]),
+            (student, key) => Err(Error::all(student.err().into_iter().chain(key.err()))),
+        };
     };
     let document = compile(templates, solved.markup(Version::Key, Mode::Both, label), &both)?;
     let render = |version| match sources {
@@ -148,11 +153,7 @@ fn typst_errors(templates: &Templates, origin: Markup, markup: &str, diagnostics
             }
         })
         .collect::<Vec<_>>();
-    if errors.len() == 1 {
-        errors.into_iter().next().expect("one")
-    } else {
-        Error::Many(errors)
-    }
+    Error::all(errors)
 }
 
 /// The stable document id of a sheet, for reproducible PDFs.

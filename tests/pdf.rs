@@ -225,3 +225,21 @@ fn templates_that_test_key_typeset_each_version_alone() {
     let answer = squeeze(&solved.answers.get("nudge_w2.plus.error").unwrap().value.display());
     assert!(text("classic-key.pdf").contains(&answer) && !text("classic-student.pdf").contains(&answer));
 }
+
+#[test]
+fn templates_that_test_key_report_the_problems_of_both_versions_once() {
+    let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec).unwrap();
+    let error_with = |insert: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        common::templates_with(dir.path(), |text| text.replacen("= Introduction", insert, 1));
+        let templates = Templates::load(Some(dir.path())).unwrap();
+        generate::typeset_sheet(&templates, &solved, &Label::default(), false).err().unwrap().to_string()
+    };
+    // A different problem in each version: both are reported.
+    let error = error_with("{% if key %}#nope-in-key{% else %}#nope-in-student{% endif %}\n\n= Introduction");
+    assert!(error.contains("nope-in-key") && error.contains("nope-in-student"), "{error}");
+    // The same problem in both: reported once.
+    let error = error_with("#also-broken\n\n{% if key %}Key.{% endif %}\n\n= Introduction");
+    assert_eq!(error.matches("unknown variable: also-broken").count(), 1, "{error}");
+}
