@@ -43,6 +43,12 @@ fn peak_memory_kib(args: &[&str]) -> Option<u64> {
     String::from_utf8_lossy(&output.stderr).lines().last()?.trim().parse().ok()
 }
 
+/// Compiles one Typst source with the stock `typst` CLI, as its own process.
+fn typst_compile(source: &Path) {
+    let status = Command::new("typst").arg("compile").arg(source).output().unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+}
+
 fn main() {
     let out = tempfile::tempdir().unwrap();
     let out_path = out.path().to_str().unwrap().to_owned();
@@ -76,9 +82,7 @@ fn main() {
             .map(|_| {
                 time(|| {
                     for version in ["student", "key"] {
-                        let source = sources.path().join(format!("classic-{version}.typ"));
-                        let status = Command::new("typst").arg("compile").arg(&source).output().unwrap();
-                        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+                        typst_compile(&sources.path().join(format!("classic-{version}.typ")));
                     }
                 })
                 .0
@@ -193,8 +197,7 @@ fn main() {
             files.iter().filter(|f| f.name.ends_with(".typ")).map(|f| sources.path().join(&f.name)).collect();
         let (cli, _) = time(|| {
             for path in &typs {
-                let status = Command::new("typst").arg("compile").arg(path).output().unwrap();
-                assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+                typst_compile(path);
             }
         });
         println!(
