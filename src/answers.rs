@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::config::{Activation, Worksheet};
-use crate::engine::{Direction, Outcome, Solution};
+use crate::engine::{self, Direction, Outcome, Solution, Unsolvable};
+use crate::model::{Activation, Worksheet};
 use crate::nonlinear::significant;
 use crate::number::Exact;
 
@@ -89,6 +89,24 @@ impl Serialize for Answers {
         }
         map.end()
     }
+}
+
+/// A worksheet with everything computed.
+#[derive(Debug, Clone)]
+pub struct Solved {
+    /// The worksheet.
+    pub worksheet: Worksheet,
+    /// Its solution.
+    pub solution: Solution,
+    /// Its answers by id.
+    pub answers: Answers,
+}
+
+/// Solves a worksheet whose numbers are fixed.
+pub fn solve(worksheet: Worksheet) -> Result<Solved, Unsolvable> {
+    let solution = engine::solve(&worksheet)?;
+    let answers = Answers::new(&worksheet, &solution);
+    Ok(Solved { worksheet, solution, answers })
 }
 
 /// The name of weight `k` (0-based) as plain text: `w1`.

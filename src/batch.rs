@@ -5,21 +5,20 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::answers::{Answers, Value};
-use crate::config::{Activation, Paper, Worksheet, WorksheetSpec};
+use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
+use crate::model::{Activation, Paper, Worksheet};
 use crate::number::Exact;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
-use crate::render::{Label, SummaryPart, Templates, Version};
+use crate::render::{qr_modules, SheetLabel, Templates, Version};
+use crate::summary;
 use crate::typeset;
 
 /// Variants typeset between two evictions of Typst's caches.
 const CHUNK: usize = 4;
-
-/// Rows of the grading summary typeset at a time: one landscape page.
-const SUMMARY_ROWS: usize = 24;
 
 /// What a batch is asked for.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +38,7 @@ pub struct Sheet {
     /// The variant.
     pub variant: Variant,
     /// Id, student and QR code.
-    pub label: Label,
+    pub label: SheetLabel,
     /// File base name: `classic-v07`, `classic-ada-lovelace`.
     pub base: String,
 }
@@ -61,8 +60,8 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                             "the roster names {other:?} and {name:?} give the same file name {id:?}; make them different"
                         )));
                     }
-                    let qr = crate::render::qr_modules(&format!("{}:{id}", spec.stem));
-                    let label = Label { id: id.clone(), student: Some(name.clone()), qr };
+                    let qr = qr_modules(&format!("{}:{id}", spec.stem));
+                    let label = SheetLabel { id: id.clone(), student: Some(name.clone()), qr };
                     Ok(Sheet { variant, label, base: format!("{}-{id}", spec.stem) })
                 })
                 .collect::<Result<Vec<_>>>()?
@@ -77,8 +76,8 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                 .filter(|(i, _)| request.only.is_none_or(|k| k == *i as u64 + 1))
                 .map(|(i, variant)| {
                     let id = format!("v{:0width$}", i + 1);
-                    let qr = crate::render::qr_modules(&format!("{}:{id}", spec.stem));
-                    let label = Label { id: id.clone(), student: None, qr };
+                    let qr = qr_modules(&format!("{}:{id}", spec.stem));
+                    let label = SheetLabel { id: id.clone(), student: None, qr };
                     Sheet { variant, label, base: format!("{}-{id}", spec.stem) }
                 })
                 .collect()
@@ -114,7 +113,11 @@ pub fn files(
     // pool that lays out the sheets) so the allocator hands the memory it
     // frees to the sheets.
     let summary = match packs.is_some() {
-        true => rayon::join(|| summary_pdfs(spec, templates, &sheets), || ()).0?,
+        true => {
+            let entries: Vec<summary::Entry> =
+                sheets.iter().map(|s| summary::Entry { label: &s.label, answers: &s.variant.solved.answers }).collect();
+            rayon::join(|| summary::pdfs(spec, templates, &entries), || ()).0?
+        }
         false => Vec::new(),
     };
     let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
@@ -172,43 +175,6 @@ pub fn files(
     Ok(())
 }
 
-/// The grading summary at the end of the key pack, as one PDF per part of
-/// [`SUMMARY_ROWS`] rows, with Typst's caches evicted after each: laying out
-/// a table of every variant at once would take memory in proportion to the
-/// batch (240 MiB for 1,000 variants).
-///
-/// Pages are numbered across the parts, "page x of y". A part is one page
-/// unless long roster names wrap its rows; then the parts are typeset again
-/// with the true page count.
-fn summary_pdfs(spec: &WorksheetSpec, templates: &Templates, sheets: &[Sheet]) -> Result<Vec<Vec<u8>>> {
-    let parts = sheets.len().div_ceil(SUMMARY_ROWS).max(1);
-    let mut pages = parts;
-    let mut settled = false;
-    loop {
-        let mut pdfs = Vec::with_capacity(parts);
-        let mut next_page = 1;
-        for part in 0..parts {
-            let rows = part * SUMMARY_ROWS..((part + 1) * SUMMARY_ROWS).min(sheets.len());
-            let markup = templates.render_summary(spec, sheets, &SummaryPart { rows, first_page: next_page, pages })?;
-            let doc = typeset::compile(&markup).map_err(|d| {
-                let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
-                Error::msg(format!("the grading summary does not compile: {}", messages.join("; ")))
-            })?;
-            next_page += doc.page_count();
-            let ident = format!("backprop-worksheet/{}/summary/{}", spec.stem, part + 1);
-            pdfs.push(typeset::pdf(&doc, &ident).map_err(Error::msg)?);
-            typeset::evict_caches();
-        }
-        // Page breaks do not depend on the page count in the footer, so the
-        // second pass, if any, numbers every page right.
-        if next_page - 1 == pages || settled {
-            return Ok(pdfs);
-        }
-        pages = next_page - 1;
-        settled = true;
-    }
-}
-
 /// Appends the student and key PDFs among `files` to the two class packs,
 /// in order, parsing them in parallel.
 fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files: &[OutputFile]) -> Result<()> {
@@ -236,7 +202,7 @@ pub struct ResolvedConfig<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     intro: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    video: Option<&'a crate::config::RawVideo>,
+    video: Option<&'a crate::model::Video>,
     names_line: bool,
     date_line: bool,
     network: ResolvedNetwork,
@@ -275,7 +241,7 @@ fn json_number(x: &Exact) -> f64 {
 impl<'a> ResolvedConfig<'a> {
     /// The resolved config of `worksheet`.
     pub fn new(worksheet: &'a Worksheet) -> Self {
-        let d = &worksheet.document;
+        let d = &worksheet.presentation;
         let n = &worksheet.network;
         ResolvedConfig {
             title: &d.title,
@@ -359,50 +325,4 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&row).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The footers of the summary parts, in order, and how many pages they have.
-    fn footers_of(pdfs: &[Vec<u8>]) -> (Vec<String>, usize) {
-        let mut footers = Vec::new();
-        for pdf in pdfs {
-            for page in pdf_extract::extract_text_from_mem_by_pages(pdf).expect("readable PDF") {
-                let footer = page.lines().rev().find(|l| l.contains("Grading summary ·")).unwrap_or_default();
-                footers.push(footer.trim().to_owned());
-            }
-        }
-        let count = footers.len();
-        (footers, count)
-    }
-
-    #[test]
-    fn summary_parts_number_their_pages_across_the_summary() {
-        let spec = crate::config::load(std::path::Path::new("configs/randomized.yaml")).unwrap();
-        let templates = Templates::load(None).unwrap();
-        let expect = |count: usize| -> Vec<String> {
-            (1..=count).map(|k| format!("Grading summary · page {k} of {count}")).collect()
-        };
-
-        // Short rows: one page per part of SUMMARY_ROWS rows, the title on the first.
-        let sheets = draw(&spec, &Request { seed: 1, count: 30, only: None, roster: None }).unwrap();
-        let pdfs = summary_pdfs(&spec, &templates, &sheets).unwrap();
-        assert_eq!(pdfs.len(), 2);
-        let (footers, count) = footers_of(&pdfs);
-        assert_eq!(count, 2);
-        assert_eq!(footers, expect(2));
-
-        // Long roster names wrap the rows, so a part takes more than a page:
-        // the pages are still numbered "x of y" with the true count.
-        let names: Vec<String> =
-            (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
-        let request = Request { seed: 1, count: 0, only: None, roster: Some(names) };
-        let sheets = draw(&spec, &request).unwrap();
-        let pdfs = summary_pdfs(&spec, &templates, &sheets).unwrap();
-        let (footers, count) = footers_of(&pdfs);
-        assert!(count > 2, "long names should wrap onto more pages than parts");
-        assert_eq!(footers, expect(count));
-    }
 }

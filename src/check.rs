@@ -6,12 +6,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::answers::Solved;
 use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
-use crate::generate::{self, Solved};
+use crate::generate;
 use crate::randomize::{Sampler, Stress};
-use crate::render::{Label, Templates};
+use crate::render::{SheetLabel, Templates};
 
 /// Variants drawn per randomized config.
 pub const SAMPLES: u64 = 200;
@@ -61,7 +62,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
     let spec = config::load(path)?;
     if !spec.is_randomized() {
         let solved = generate::solve_fixed(&spec)?;
-        let pages = typeset_both(templates, &solved, &Label::default())?;
+        let pages = typeset_both(templates, &solved, &SheetLabel::default())?;
         return Ok(format!("ok   {} ({pages} pages)", spec.file));
     }
     let stress = Sampler::new(&spec, seed)?.stress(SAMPLES)?;
@@ -77,9 +78,9 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
 }
 
 /// Typesets both versions in memory, as `generate` would; returns the page count.
-fn typeset_both(templates: &Templates, solved: &Solved, label: &Label) -> Result<usize> {
+fn typeset_both(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
     let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
-    Ok(key.document.page_count())
+    Ok(key.layout.page_count())
 }
 
 fn percent(part: u64, whole: u64) -> f64 {

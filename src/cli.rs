@@ -12,7 +12,7 @@ use crate::config;
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::output;
-use crate::render::{Label, Templates};
+use crate::render::{SheetLabel, Templates};
 
 /// Printable backpropagation worksheets: a student version with blanks and an
 /// answer key, computed exactly from a small YAML config.
@@ -221,7 +221,8 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<()> {
             bar.finish_and_clear();
         } else {
             let solved = generate::solve_fixed(&spec)?;
-            for file in generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &Label::default(), formats)?
+            for file in
+                generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {
                 sink.put(file)?;
             }
@@ -420,7 +421,7 @@ fn answers(args: &AnswersArgs) -> Result<()> {
         generate::solve_fixed(&spec)?
     };
     let text = match args.format {
-        AnswersFormat::Text => solved.answers.to_text(&format!("{} ({})", spec.document.title, spec.file)),
+        AnswersFormat::Text => solved.answers.to_text(&format!("{} ({})", spec.presentation.title, spec.file)),
         AnswersFormat::Json => {
             let mut json = serde_json::to_string_pretty(&solved.answers).map_err(|e| Error::msg(e.to_string()))?;
             json.push('\n');

@@ -10,6 +10,7 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::{Error, Result, SourceError};
+use crate::model::{Activation, Extension, Layer, Network, Paper, Presentation, Video, Worksheet};
 use crate::number::Exact;
 use crate::yamlpos::PositionIndex;
 
@@ -42,7 +43,7 @@ pub struct RawConfig {
     pub intro: Option<String>,
     /// The "watch this first" video line; omit to leave it out.
     #[serde(default)]
-    pub video: Option<RawVideo>,
+    pub video: Option<Video>,
     /// Print the "Group Member Names" line (default true).
     #[serde(default = "yes")]
     pub names_line: bool,
@@ -94,20 +95,6 @@ pub struct RawLayer {
     pub weight: RawNumber,
 }
 
-/// The video line as written.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawVideo {
-    /// Link, printed and clickable.
-    pub url: String,
-    /// Length in minutes, printed as "(~18 minutes)".
-    #[serde(default)]
-    pub minutes: Option<u32>,
-    /// Who made it, printed after the link.
-    #[serde(default)]
-    pub source: Option<String>,
-}
-
 /// The extension challenge as written.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -146,40 +133,6 @@ impl Default for RawRules {
 
 fn default_max_decimals() -> u64 {
     6
-}
-
-/// Paper size.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
-pub enum Paper {
-    /// 8.5 × 11 in.
-    #[default]
-    #[serde(rename = "us-letter")]
-    UsLetter,
-    /// 210 × 297 mm.
-    #[serde(rename = "a4")]
-    A4,
-}
-
-impl Paper {
-    /// The Typst paper name.
-    pub fn typst_name(self) -> &'static str {
-        match self {
-            Paper::UsLetter => "us-letter",
-            Paper::A4 => "a4",
-        }
-    }
-}
-
-/// Activation function of the extension challenge.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Activation {
-    /// σ(z) = 1/(1 + e^−z).
-    Sigmoid,
-    /// tanh(z).
-    Tanh,
-    /// max(0, z).
-    Relu,
 }
 
 /// A number as written: a literal, a range or a choice.
@@ -363,34 +316,6 @@ pub struct Field {
     pub at: SourceError,
 }
 
-/// The text and layout settings of a worksheet: everything that is not a number.
-#[derive(Debug, Clone, Serialize)]
-pub struct Document {
-    /// Title.
-    pub title: String,
-    /// Credit line, if any.
-    pub credit: Option<String>,
-    /// Paper size.
-    pub paper: Paper,
-    /// Introduction paragraph, if not the standard one.
-    pub intro: Option<String>,
-    /// The video line.
-    pub video: Option<RawVideo>,
-    /// Print the names line.
-    pub names_line: bool,
-    /// Print the date line.
-    pub date_line: bool,
-}
-
-/// The extension challenge, checked.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
-pub struct Extension {
-    /// The activation on the first layer.
-    pub activation: Activation,
-    /// Significant digits of the approximate answers.
-    pub digits: u32,
-}
-
 /// A `require:` constraint.
 #[derive(Debug, Clone)]
 pub struct Requirement {
@@ -407,8 +332,8 @@ pub struct WorksheetSpec {
     pub file: String,
     /// The file name without directory and `.yaml`, used to name outputs.
     pub stem: String,
-    /// Text and layout.
-    pub document: Document,
+    /// Words and page settings.
+    pub presentation: Presentation,
     /// The input `x`.
     pub input: Field,
     /// The target.
@@ -427,43 +352,6 @@ pub struct WorksheetSpec {
     pub require: Vec<Requirement>,
     /// Built-in rules for drawn variants.
     pub rules: RawRules,
-}
-
-/// The network of one worksheet, every number fixed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Network {
-    /// The input `x`.
-    pub input: Exact,
-    /// The target output.
-    pub target: Exact,
-    /// The layers, first to last.
-    pub layers: Vec<Layer>,
-}
-
-/// One layer: `next = coefficient × previous + weight`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Layer {
-    /// The fixed multiplier.
-    pub coefficient: Exact,
-    /// The weight.
-    pub weight: Exact,
-}
-
-/// One worksheet with every number fixed: what the engine computes on.
-#[derive(Debug, Clone, Serialize)]
-pub struct Worksheet {
-    /// Text and layout.
-    pub document: Document,
-    /// The network.
-    pub network: Network,
-    /// Nudge of the experiment tables.
-    pub nudge: Exact,
-    /// Learning rate.
-    pub learning_rate: Exact,
-    /// Layer count of the reflection question.
-    pub reflection_layers: u32,
-    /// Extension challenge, if any.
-    pub extension: Option<Extension>,
 }
 
 impl WorksheetSpec {
@@ -506,7 +394,7 @@ impl WorksheetSpec {
     pub fn resolve(&self, mut pick: impl FnMut(&Field) -> Exact) -> Worksheet {
         let layers = self.layers.iter().map(|(c, w)| Layer { coefficient: pick(c), weight: pick(w) }).collect();
         Worksheet {
-            document: self.document.clone(),
+            presentation: self.presentation.clone(),
             network: Network { input: pick(&self.input), target: pick(&self.target), layers },
             nudge: pick(&self.nudge),
             learning_rate: pick(&self.learning_rate),
@@ -596,7 +484,7 @@ fn yaml_error(file: &str, text: &str, error: &serde_yaml::Error, index: &Positio
         ("expected struct RawNetwork", "expected the network's fields (input, target, layers)"),
         ("expected struct RawLayer", "expected a layer `{ coefficient: C, weight: W }`"),
         ("expected struct RawExtension", "expected `{ activation: sigmoid, digits: 4 }`"),
-        ("expected struct RawVideo", "expected `{ url: ..., minutes: 18, source: ... }`"),
+        ("expected struct Video", "expected `{ url: ..., minutes: 18, source: ... }`"),
         ("expected struct RawRules", "expected the rules' fields"),
     ] {
         message = message.replace(jargon, plain);
@@ -805,7 +693,7 @@ impl Checker<'_> {
         let spec = WorksheetSpec {
             file: self.file.to_owned(),
             stem: stem.to_owned(),
-            document: Document {
+            presentation: Presentation {
                 title: raw.title,
                 credit: raw.credit,
                 paper: raw.paper,

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Network, Worksheet};
+use crate::model::{Network, Worksheet};
 use crate::nonlinear::{self, ExtensionSolution};
 use crate::number::Exact;
 

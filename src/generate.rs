@@ -1,13 +1,12 @@
 //! Ties the stages together for one config: solve, render both versions,
 //! typeset, and collect the output files in memory (written by [`crate::output`]).
 
-use crate::answers::Answers;
-use crate::config::{Worksheet, WorksheetSpec};
-use crate::engine::{self, Solution};
+use crate::answers::{self, Solved};
+use crate::config::WorksheetSpec;
 use crate::error::{Error, Result, SourceError};
 use crate::output::OutputFile;
-use crate::render::{self, Label, Markup, Mode, Templates, Version};
-use crate::typeset::{self, Document};
+use crate::render::{self, Job, Mode, SheetLabel, Templates, Version};
+use crate::typeset::{self, Layout};
 
 /// Which files `generate` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,24 +28,6 @@ impl Default for Formats {
 /// Resolution of PNG previews.
 pub const PNG_PPI: f32 = 60.0;
 
-/// A worksheet with everything computed.
-#[derive(Debug, Clone)]
-pub struct Solved {
-    /// The worksheet.
-    pub worksheet: Worksheet,
-    /// Its solution.
-    pub solution: Solution,
-    /// Its answers by id.
-    pub answers: Answers,
-}
-
-/// Solves a worksheet whose numbers are fixed.
-pub fn solve(worksheet: Worksheet) -> Result<Solved, engine::Unsolvable> {
-    let solution = engine::solve(&worksheet)?;
-    let answers = Answers::new(&worksheet, &solution);
-    Ok(Solved { worksheet, solution, answers })
-}
-
 /// Solves the single worksheet of a config without ranges.
 pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
     let worksheet = spec.fixed().ok_or_else(|| {
@@ -55,7 +36,7 @@ pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
             spec.file
         ))
     })?;
-    solve(worksheet).map_err(|problem| {
+    answers::solve(worksheet).map_err(|problem| {
         let mut e: SourceError = spec.target.at.clone();
         e.message = problem.to_string();
         e.into()
@@ -68,14 +49,19 @@ pub struct Typeset {
     /// when it was asked for.
     pub markup: Option<String>,
     /// The laid-out document.
-    pub document: Document,
+    pub layout: Layout,
 }
 
 /// Renders and typesets one version of `solved` on its own.
-pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version, label: &Label) -> Result<Typeset> {
+pub fn typeset_version(
+    templates: &Templates,
+    solved: &Solved,
+    version: Version,
+    label: &SheetLabel,
+) -> Result<Typeset> {
     let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
-    let document = compile(templates, solved.markup(version, Mode::only(version), label), &markup)?;
-    Ok(Typeset { markup: Some(markup), document })
+    let layout = compile(templates, job(solved, version, Mode::only(version), label), &markup)?;
+    Ok(Typeset { markup: Some(markup), layout })
 }
 
 /// Renders and typesets both versions of `solved`: the student version and
@@ -86,7 +72,12 @@ pub fn typeset_version(templates: &Templates, solved: &Solved, version: Version,
 /// themselves; then each version is typeset on its own. The markup kept for
 /// `.typ` output is always each version's own, so a student's source holds no
 /// answer; with `sources` false it is not rendered at all.
-pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sources: bool) -> Result<[Typeset; 2]> {
+pub fn typeset_sheet(
+    templates: &Templates,
+    solved: &Solved,
+    label: &SheetLabel,
+    sources: bool,
+) -> Result<[Typeset; 2]> {
     let Some(both) = templates.render_both(&solved.worksheet, &solved.answers, label)? else {
         let (student, key) = rayon::join(
             || typeset_version(templates, solved, Version::Student, label),
@@ -99,32 +90,30 @@ pub fn typeset_sheet(templates: &Templates, solved: &Solved, label: &Label, sour
             (student, key) => Err(Error::all(student.err().into_iter().chain(key.err()))),
         };
     };
-    let document = compile(templates, solved.markup(Version::Key, Mode::Both, label), &both)?;
+    let layout = compile(templates, job(solved, Version::Key, Mode::Both, label), &both)?;
     let render = |version| match sources {
         true => templates.render(&solved.worksheet, &solved.answers, version, label).map(Some),
         false => Ok(None),
     };
     Ok([
-        Typeset { markup: render(Version::Student)?, document: typeset::without(&document, typeset::KEY_ONLY) },
-        Typeset { markup: render(Version::Key)?, document: typeset::without(&document, typeset::STUDENT_ONLY) },
+        Typeset { markup: render(Version::Student)?, layout: typeset::without(&layout, typeset::KEY_ONLY) },
+        Typeset { markup: render(Version::Key)?, layout: typeset::without(&layout, typeset::STUDENT_ONLY) },
     ])
 }
 
-impl Solved {
-    /// This sheet's markup as `version` in `mode`, for `label`.
-    fn markup<'a>(&'a self, version: Version, mode: Mode, label: &'a Label) -> Markup<'a> {
-        Markup { worksheet: &self.worksheet, answers: &self.answers, version, mode, label }
-    }
+/// The markup of `solved` as `version` in `mode`, for `label`.
+fn job<'a>(solved: &'a Solved, version: Version, mode: Mode, label: &'a SheetLabel) -> Job<'a> {
+    Job { worksheet: &solved.worksheet, answers: &solved.answers, version, mode, label }
 }
 
 /// Compiles `markup`, rendered from `origin`, mapping Typst's errors back to
 /// template lines.
-fn compile(templates: &Templates, origin: Markup, markup: &str) -> Result<Document> {
+fn compile(templates: &Templates, origin: Job, markup: &str) -> Result<Layout> {
     typeset::compile(markup).map_err(|diagnostics| typst_errors(templates, origin, markup, &diagnostics))
 }
 
 /// Maps Typst diagnostics back to the template lines that produced the markup.
-fn typst_errors(templates: &Templates, origin: Markup, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
+fn typst_errors(templates: &Templates, origin: Job, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
     let traced = templates.render_traced(origin);
     let traced_diagnostics = traced.as_deref().map(typeset::compile);
     let errors = diagnostics
@@ -157,7 +146,7 @@ fn typst_errors(templates: &Templates, origin: Markup, markup: &str, diagnostics
 }
 
 /// The stable document id of a sheet, for reproducible PDFs.
-pub fn ident(stem: &str, label: &Label, version: Version) -> String {
+pub fn ident(stem: &str, label: &SheetLabel, version: Version) -> String {
     if label.id.is_empty() {
         format!("backprop-worksheet/{stem}/{}", version.name())
     } else {
@@ -171,7 +160,7 @@ pub fn sheet_files(
     solved: &Solved,
     stem: &str,
     base: &str,
-    label: &Label,
+    label: &SheetLabel,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
     let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
@@ -182,7 +171,7 @@ pub fn sheet_files(
 pub fn sheet_outputs(
     stem: &str,
     base: &str,
-    label: &Label,
+    label: &SheetLabel,
     formats: Formats,
     versions: [(Version, &Typeset); 2],
 ) -> Result<Vec<OutputFile>> {
@@ -197,7 +186,7 @@ pub fn sheet_outputs(
 fn version_outputs(
     stem: &str,
     base: &str,
-    label: &Label,
+    label: &SheetLabel,
     formats: Formats,
     version: Version,
     typeset: &Typeset,
@@ -205,7 +194,7 @@ fn version_outputs(
     let mut files = Vec::new();
     let name = format!("{base}-{}", version.name());
     if formats.pdf {
-        let bytes = typeset::pdf(&typeset.document, &ident(stem, label, version)).map_err(Error::msg)?;
+        let bytes = typeset::pdf(&typeset.layout, &ident(stem, label, version)).map_err(Error::msg)?;
         files.push(OutputFile { name: format!("{name}.pdf"), bytes });
     }
     if formats.typ {
@@ -214,8 +203,8 @@ fn version_outputs(
         files.push(OutputFile { name: format!("{name}.typ"), bytes: markup.into_bytes() });
     }
     if formats.png {
-        for page in 0..typeset.document.page_count() {
-            let bytes = typeset::png(&typeset.document, page, PNG_PPI).map_err(Error::msg)?;
+        for page in 0..typeset.layout.page_count() {
+            let bytes = typeset::png(&typeset.layout, page, PNG_PPI).map_err(Error::msg)?;
             files.push(OutputFile { name: format!("{name}-{}.png", page + 1), bytes });
         }
     }

@@ -15,12 +15,14 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod generate;
+pub mod model;
 pub mod nonlinear;
 pub mod number;
 pub mod output;
 pub mod pack;
 pub mod randomize;
 pub mod render;
+pub mod summary;
 pub mod typeset;
 mod yamlpos;
 

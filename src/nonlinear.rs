@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Activation, Extension, Network};
+use crate::model::{Activation, Extension, Network};
 use crate::number::Exact;
 
 /// The extension challenge's values.

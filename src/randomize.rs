@@ -17,10 +17,11 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
+use crate::answers::{self, Solved};
 use crate::answers::{Answers, Value};
-use crate::config::{Field, Worksheet, WorksheetSpec};
+use crate::config::{Field, WorksheetSpec};
 use crate::error::{Error, Result, SourceError};
-use crate::generate::{self, Solved};
+use crate::model::Worksheet;
 
 /// Draws tried per variant before giving up.
 pub const MAX_TRIES: u32 = 2_000;
@@ -207,7 +208,7 @@ impl<'a> Sampler<'a> {
 
     /// Why `worksheet` must be redrawn, if it must; counts what held in `tally`.
     fn rejection(&self, worksheet: Worksheet, tally: &mut Tally) -> Result<std::result::Result<Solved, String>> {
-        let solved = match generate::solve(worksheet) {
+        let solved = match answers::solve(worksheet) {
             Ok(s) => s,
             Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
         };
@@ -327,7 +328,7 @@ impl<'a> Sampler<'a> {
         for k in 1..=samples {
             let mut rng = generator(self.seed, &Stream::Index(k));
             let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            let Ok(solved) = generate::solve(worksheet) else {
+            let Ok(solved) = answers::solve(worksheet) else {
                 stress.unsolvable += 1;
                 continue;
             };

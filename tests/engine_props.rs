@@ -8,9 +8,10 @@
 
 use std::collections::BTreeMap;
 
+use backprop_worksheet::answers::{self, Solved};
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::config;
-use backprop_worksheet::generate::{self, Solved};
+use backprop_worksheet::generate;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -364,7 +365,7 @@ fn solve(case: &Case) -> Solved {
     let yaml = case.yaml();
     let spec = config::parse(&yaml, "prop.yaml", "prop").unwrap_or_else(|e| panic!("config rejected: {e}\n{yaml}"));
     let worksheet = spec.fixed().expect("a config without ranges is fixed");
-    generate::solve(worksheet).unwrap_or_else(|e| panic!("unsolvable: {e}\n{yaml}"))
+    answers::solve(worksheet).unwrap_or_else(|e| panic!("unsolvable: {e}\n{yaml}"))
 }
 
 /// The exact answer `id` as the engine prints it.

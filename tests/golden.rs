@@ -4,7 +4,7 @@
 
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
-use backprop_worksheet::render::{Label, Templates, Version};
+use backprop_worksheet::render::{SheetLabel, Templates, Version};
 
 #[test]
 fn answers_and_markup() {
@@ -17,7 +17,7 @@ fn answers_and_markup() {
         let solved = generate::solve_fixed(&spec).unwrap();
         insta::assert_json_snapshot!("answers", solved.answers);
         for version in Version::BOTH {
-            let markup = templates.render(&solved.worksheet, &solved.answers, version, &Label::default()).unwrap();
+            let markup = templates.render(&solved.worksheet, &solved.answers, version, &SheetLabel::default()).unwrap();
             insta::assert_snapshot!(version.name(), markup);
         }
     });

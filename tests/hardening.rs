@@ -245,7 +245,7 @@ proptest! {
     fn yaml_shaped_garbage_never_panics(text in yamlish()) {
         if let Ok(spec) = config::parse(&text, "fuzz.yaml", "fuzz") {
             if let Some(worksheet) = spec.fixed() {
-                let _ = generate::solve(worksheet);
+                let _ = backprop_worksheet::answers::solve(worksheet);
             }
         }
     }

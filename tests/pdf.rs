@@ -9,7 +9,7 @@ use std::path::Path;
 use backprop_worksheet::answers::Value;
 use backprop_worksheet::config;
 use backprop_worksheet::generate::{self, Formats};
-use backprop_worksheet::render::{Label, Templates, Version};
+use backprop_worksheet::render::{SheetLabel, Templates, Version};
 use backprop_worksheet::typeset;
 
 mod common;
@@ -67,7 +67,7 @@ fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-fn fixed_configs() -> Vec<(config::WorksheetSpec, generate::Solved)> {
+fn fixed_configs() -> Vec<(config::WorksheetSpec, backprop_worksheet::answers::Solved)> {
     configs()
         .iter()
         .map(|p| config::load(p).unwrap())
@@ -84,8 +84,8 @@ fn key_holds_every_answer_and_student_none() {
     let templates = Templates::load(None).unwrap();
     let formats = Formats { pdf: true, typ: true, png: false };
     for (spec, solved) in fixed_configs() {
-        let files =
-            generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &Label::default(), formats).unwrap();
+        let files = generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)
+            .unwrap();
         let get = |name: &str| &files.iter().find(|f| f.name == name).unwrap().bytes;
         let student_pdf = get(&format!("{}-student.pdf", spec.stem));
         let key_pdf = get(&format!("{}-key.pdf", spec.stem));
@@ -141,7 +141,8 @@ fn key_holds_every_answer_and_student_none() {
 fn student_markup_holds_no_model_answer() {
     let templates = Templates::load(None).unwrap();
     for (_, solved) in fixed_configs() {
-        let markup = templates.render(&solved.worksheet, &solved.answers, Version::Student, &Label::default()).unwrap();
+        let markup =
+            templates.render(&solved.worksheet, &solved.answers, Version::Student, &SheetLabel::default()).unwrap();
         for answer in solved.answers.iter() {
             if let Value::Text(t) = &answer.value {
                 let words: String = t.chars().take(30).collect();
@@ -158,10 +159,10 @@ fn versions_share_pages_and_runs_share_bytes() {
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
     let solved = generate::solve_fixed(&spec).unwrap();
-    let label = Label::default();
+    let label = SheetLabel::default();
     let student = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
     let key = generate::typeset_version(&templates, &solved, Version::Key, &label).unwrap();
-    assert_eq!(student.document.page_count(), key.document.page_count());
+    assert_eq!(student.layout.page_count(), key.layout.page_count());
     let formats = Formats::default();
     let first = generate::sheet_files(&templates, &solved, "classic", "classic", &label, formats).unwrap();
     let second =
@@ -174,7 +175,7 @@ fn versions_share_pages_and_runs_share_bytes() {
 }
 
 /// Every page of `doc` as a PNG at 60 pixels per inch.
-fn pages(doc: &typeset::Document) -> Vec<Vec<u8>> {
+fn pages(doc: &typeset::Layout) -> Vec<Vec<u8>> {
     (0..doc.page_count()).map(|page| typeset::png(doc, page, 60.0).unwrap()).collect()
 }
 
@@ -184,8 +185,8 @@ fn one_layout_looks_like_each_version_alone() {
     let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
     let request = backprop_worksheet::batch::Request { seed: 3, count: 2, only: None, roster: None };
     let drawn = backprop_worksheet::batch::draw(&spec, &request).unwrap().remove(1);
-    let mut sheets: Vec<(String, generate::Solved, Label)> =
-        fixed_configs().into_iter().map(|(spec, solved)| (spec.file, solved, Label::default())).collect();
+    let mut sheets: Vec<(String, backprop_worksheet::answers::Solved, SheetLabel)> =
+        fixed_configs().into_iter().map(|(spec, solved)| (spec.file, solved, SheetLabel::default())).collect();
     // A variant has a footer id and a QR code on the page background.
     sheets.push((spec.file, drawn.variant.solved, drawn.label));
     for (file, solved, label) in &sheets {
@@ -197,7 +198,7 @@ fn one_layout_looks_like_each_version_alone() {
         for (version, cut) in [(Version::Student, &student), (Version::Key, &key)] {
             let alone = generate::typeset_version(&templates, solved, version, label).unwrap();
             assert_eq!(cut.markup, alone.markup, "{file}: the {} source is the version's own", version.name());
-            let (cut, alone) = (pages(&cut.document), pages(&alone.document));
+            let (cut, alone) = (pages(&cut.layout), pages(&alone.layout));
             assert_eq!(cut.len(), alone.len(), "{file}: {} page count", version.name());
             for (page, (a, b)) in cut.iter().zip(&alone).enumerate() {
                 assert!(a == b, "{file}: {} page {} differs from the version typeset alone", version.name(), page + 1);
@@ -215,7 +216,7 @@ fn templates_that_test_key_typeset_each_version_alone() {
     let templates = Templates::load(Some(dir.path())).unwrap();
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
     let solved = generate::solve_fixed(&spec).unwrap();
-    let label = Label::default();
+    let label = SheetLabel::default();
     assert!(templates.render_both(&solved.worksheet, &solved.answers, &label).unwrap().is_none());
     let files = generate::sheet_files(&templates, &solved, "classic", "classic", &label, Formats::default()).unwrap();
     let text = |name: &str| squeezed_text(&files.iter().find(|f| f.name == name).unwrap().bytes);
@@ -234,7 +235,7 @@ fn templates_that_test_key_report_the_problems_of_both_versions_once() {
         let dir = tempfile::tempdir().unwrap();
         common::templates_with(dir.path(), |text| text.replacen("= Introduction", insert, 1));
         let templates = Templates::load(Some(dir.path())).unwrap();
-        generate::typeset_sheet(&templates, &solved, &Label::default(), false).err().unwrap().to_string()
+        generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).err().unwrap().to_string()
     };
     // A different problem in each version: both are reported.
     let error = error_with("{% if key %}#nope-in-key{% else %}#nope-in-student{% endif %}\n\n= Introduction");

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = spec.combinations();
     if let Some(worksheet) = spec.fixed() {
         // `parse` already refused a fixed config that does not solve.
-        let solved = generate::solve(worksheet).expect("an accepted fixed config must solve");
+        let solved = backprop_worksheet::answers::solve(worksheet).expect("an accepted fixed config must solve");
         let text = solved.answers.to_text("t");
         assert!(text.starts_with("t\n"));
         serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
         // A config with ranges or choices: solve its first variant, which may
         // legitimately be unsolvable (zero error), but must not panic.
         let worksheet = spec.resolve(|f| f.spec.value(0));
-        if let Ok(solved) = generate::solve(worksheet) {
+        if let Ok(solved) = backprop_worksheet::answers::solve(worksheet) {
             let _ = solved.answers.to_text("t");
             serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
         }

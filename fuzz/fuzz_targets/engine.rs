@@ -118,7 +118,7 @@ fuzz_target!(|net: Net| {
     };
     assert!(!residual.is_zero(), "a zero starting error was accepted:\n{yaml}");
     let worksheet = spec.fixed().expect("a config without ranges is fixed");
-    let solved = generate::solve(worksheet).expect("an accepted config solves");
+    let solved = backprop_worksheet::answers::solve(worksheet).expect("an accepted config solves");
     let a = &solved.answers;
 
     assert_eq!(answer(a, "y"), y, "y\n{yaml}");

@@ -1,0 +1,75 @@
+//! Escaping for Typst: how text from a config, a roster or an answer is
+//! printed into markup without ever acting as markup or code.
+
+/// Escapes `text` for Typst markup (and math): every ASCII punctuation character
+/// gets a backslash, so nothing in it can act as markup, code, math, a label, a
+/// reference or a comment; line breaks and tabs become spaces; other control
+/// characters are dropped.
+pub fn escape_markup(text: &str) -> String {
+    if is_plain_number(text) {
+        // Digits with a true minus sign and a decimal point cannot act as markup;
+        // left unescaped they stay one number token in math.
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.chars() {
+        match c {
+            // Everything Typst reads as a line break (and tabs) becomes a space.
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => {}
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('\u{2212}').unwrap_or(text);
+    let mut parts = digits.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next();
+    !int.is_empty()
+        && int.chars().all(|c| c.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// `text` as a Typst string literal, quotes included.
+pub fn typst_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_neutralises_markup() {
+        assert_eq!(escape_markup("#set page(width: 3cm)"), "\\#set page\\(width\\: 3cm\\)");
+        assert_eq!(escape_markup("$x$ *b* _i_ `r` <l> @r \\"), "\\$x\\$ \\*b\\* \\_i\\_ \\`r\\` \\<l\\> \\@r \\\\");
+        assert_eq!(escape_markup("a\nb\u{7}c"), "a bc");
+        // Unicode line and paragraph separators are line breaks to Typst (found by fuzzing).
+        assert_eq!(escape_markup("b\u{2212}b\u{2029}x\u{2028}y"), "b\u{2212}b x y");
+        assert_eq!(escape_markup("Zoë 😀 שלום"), "Zoë 😀 שלום");
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_and_backslashes() {
+        assert_eq!(typst_string("say \"hi\" \\ now"), "\"say \\\"hi\\\" \\\\ now\"");
+    }
+}

@@ -1,0 +1,169 @@
+//! The functions templates call to print answers: `blank`, `cell`,
+//! `response`, `value`, `answer`, `answer_number` and `number`, and the
+//! formatter that escapes every other printed value. Each prints the answer in
+//! the key and an empty slot of the same size in the student version.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Object, Value as JValue};
+use minijinja::{Environment, Error as JError, ErrorKind, State};
+
+use super::escape::{escape_markup, typst_string};
+use crate::answers::{Answers, Value};
+
+/// Registers the answer functions and the escaping formatter in `env`.
+pub(super) fn register(env: &mut Environment<'static>) {
+    env.set_formatter(format_value);
+    env.add_function("blank", blank);
+    env.add_function("value", value);
+    env.add_function("response", response);
+    env.add_function("cell", cell);
+    env.add_function("number", number);
+    env.add_function("answer", answer);
+    env.add_function("answer_number", answer_number);
+    env.add_filter("typst_string", |s: String| JValue::from_safe_string(typst_string(&s)));
+}
+
+/// The answers as a template object, so `blank("h1")` can find them.
+#[derive(Debug)]
+pub(super) struct AnswerTable {
+    by_id: BTreeMap<String, Value>,
+}
+
+impl AnswerTable {
+    pub(super) fn new(answers: &Answers) -> Self {
+        AnswerTable { by_id: answers.iter().map(|a| (a.id.clone(), a.value.clone())).collect() }
+    }
+}
+
+impl Object for AnswerTable {
+    fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
+        let v = self.by_id.get(key.as_str()?)?;
+        Some(JValue::from(v.display()))
+    }
+}
+
+/// The answer `id`, and whether the markup being rendered may show answers
+/// (not in [`Mode::Student`]).
+fn lookup(state: &State, id: &str) -> Result<(Value, bool), JError> {
+    let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
+    let key = mode.as_str() != Some("student");
+    let answers =
+        state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
+    let table = answers
+        .downcast_object_ref::<AnswerTable>()
+        .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))?;
+    let value = table.by_id.get(id).cloned().ok_or_else(|| {
+        JError::new(ErrorKind::UndefinedError, format!("no answer has the id `{id}` (see `answers --format json`)"))
+    })?;
+    Ok((value, key))
+}
+
+fn shown(value: &Value, paren: bool) -> String {
+    let text = value.display();
+    let negative = matches!(value, Value::Exact(x) if x.is_negative())
+        || matches!(value, Value::Approx(t, _) if t.starts_with('\u{2212}'));
+    if paren && negative {
+        format!("({text})")
+    } else {
+        text
+    }
+}
+
+/// `blank(id, paren=false, min=4)`: an answer box; empty in the student version,
+/// holding the value in the key. Both have the same width, so both versions lay
+/// out the same.
+fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
+    kwargs.assert_all_used()?;
+    let (value, key) = lookup(state, &id)?;
+    let text = shown(&value, paren);
+    let chars = text.chars().count() as f64;
+    let width = (0.52 * chars + 1.4).max(min);
+    let code =
+        if key { format!("#filled({width:.1}em)[{}]", escape_markup(&text)) } else { format!("#blank({width:.1}em)") };
+    Ok(JValue::from_safe_string(code))
+}
+
+/// `answer(id, paren=false)`: an answer as plain text, for a passage that only
+/// the key shows (inside the Typst function `versions` or `key-only`). Markup
+/// of the student version alone gets the same text with every digit a zero,
+/// so it lays out alike and gives nothing away.
+fn answer(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let (value, key) = lookup(state, &id)?;
+    let text = shown(&value, paren);
+    let text = if key { text } else { text.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect() };
+    Ok(JValue::from_safe_string(escape_markup(&text)))
+}
+
+/// `answer_number(id)`: an exact answer as Typst code, `float("…")`, for
+/// figures that draw the key; `none` in markup of the student version alone.
+fn answer_number(state: &State, id: String) -> Result<JValue, JError> {
+    let (value, key) = lookup(state, &id)?;
+    if !key {
+        return Ok(JValue::from_safe_string("none".to_owned()));
+    }
+    match value {
+        Value::Exact(x) => Ok(JValue::from_safe_string(format!("float({})", typst_string(&x.to_plain_string())))),
+        _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
+    }
+}
+
+/// `value(id, paren=false)`: a given number printed in both versions.
+fn value(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let (value, _) = lookup(state, &id)?;
+    Ok(JValue::from_safe_string(escape_markup(&shown(&value, paren))))
+}
+
+/// `response(id, lines=3)`: ruled lines in the student version, the model answer
+/// in a box of the same height in the key.
+fn response(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let lines: u32 = kwargs.get::<Option<u32>>("lines")?.unwrap_or(3);
+    kwargs.assert_all_used()?;
+    let (value, key) = lookup(state, &id)?;
+    let code =
+        if key { format!("#model({lines})[{}]", escape_markup(&value.display())) } else { format!("#ruled({lines})") };
+    Ok(JValue::from_safe_string(code))
+}
+
+/// `cell(id)`: a table cell aligned on the decimal point; empty in the student version.
+fn cell(state: &State, id: String) -> Result<JValue, JError> {
+    let (value, key) = lookup(state, &id)?;
+    if !key {
+        return Ok(JValue::from_safe_string("#cellblank()".to_owned()));
+    }
+    let text = value.display();
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_owned(), format!(".{f}")),
+        None => (text.clone(), String::new()),
+    };
+    Ok(JValue::from_safe_string(format!("#cellfilled({}, {})", typst_string(&int), typst_string(&frac))))
+}
+
+/// `number(id)`: an exact answer as a Typst string literal of ASCII decimal text,
+/// for code such as `float(...)` in figures.
+fn number(state: &State, id: String) -> Result<JValue, JError> {
+    let (value, _) = lookup(state, &id)?;
+    match value {
+        Value::Exact(x) => Ok(JValue::from_safe_string(typst_string(&x.to_plain_string()))),
+        _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
+    }
+}
+
+fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) -> Result<(), JError> {
+    if value.is_safe() {
+        return out.write_str(value.as_str().unwrap_or_default()).map_err(JError::from);
+    }
+    if value.is_none() {
+        return Err(JError::new(ErrorKind::UndefinedError, "tried to print `none`; test it with `{% if … %}` first"));
+    }
+    let _ = state;
+    let text = if let Some(s) = value.as_str() { s.to_owned() } else { value.to_string() };
+    out.write_str(&escape_markup(&text)).map_err(JError::from)
+}

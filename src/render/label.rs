@@ -1,0 +1,44 @@
+//! What a sheet is labelled with: its variant id, the student it is for, and
+//! a QR code of both, printed in the header and footer.
+
+use serde::Serialize;
+
+/// Who and which variant a sheet is for (printed in the header and footer).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct SheetLabel {
+    /// Variant id such as `v07`, empty for a single worksheet.
+    pub id: String,
+    /// Student name from a roster.
+    pub student: Option<String>,
+    /// QR code of the sheet (config name and variant id), rows of `0`/`1`
+    /// modules joined by `/`, drawn on the first page.
+    pub qr: Option<String>,
+}
+
+/// A QR code of `text` as rows of `0` and `1` (dark) modules joined by `/`.
+pub fn qr_modules(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let rows: Vec<String> = colors
+        .chunks(width)
+        .map(|row| row.iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect())
+        .collect();
+    Some(rows.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_codes_are_square_module_grids() {
+        let qr = qr_modules("randomized:v07").unwrap();
+        let rows: Vec<&str> = qr.split('/').collect();
+        assert_eq!(rows.len(), 21, "a short id fits a version-1 code");
+        assert!(rows.iter().all(|r| r.len() == 21 && r.chars().all(|c| c == '0' || c == '1')));
+        // The finder pattern in the top-left corner.
+        assert_eq!(rows[0].get(..7), Some("1111111"));
+        assert_ne!(qr_modules("randomized:v08"), Some(qr));
+    }
+}

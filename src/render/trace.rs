@@ -1,0 +1,69 @@
+//! Tracing a Typst error back to the template line that produced it: the
+//! templates are rendered again with a marker comment before each line, and
+//! the marker before the failing line names the template and its line.
+
+use super::{render_in, Job, Templates};
+use crate::error::SourceError;
+
+/// The marker written before template lines by [`Templates::render_traced`].
+const TRACE_OPEN: &str = "/*@tpl:";
+
+pub(super) fn trace_template(name: &str, text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut in_raw = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_start();
+        // Only mark lines that start plain markup or code: not inside raw blocks,
+        // not continuations of Jinja tags.
+        if !in_raw && !trimmed.starts_with("{%") && !trimmed.starts_with("{#") && !trimmed.is_empty() {
+            out.push_str(&format!("{TRACE_OPEN}{name}:{}*/", i + 1));
+        }
+        if line.matches("```").count() % 2 == 1 {
+            in_raw = !in_raw;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// The template file and line that produced byte `offset` of traced markup.
+pub fn trace_back(traced: &str, line: usize) -> Option<(String, usize)> {
+    let upto: usize = traced.split_inclusive('\n').take(line).map(str::len).sum();
+    let before = &traced[..upto.min(traced.len())];
+    let at = before.rfind(TRACE_OPEN)?;
+    let rest = &before[at + TRACE_OPEN.len()..];
+    let end = rest.find("*/")?;
+    let (name, number) = rest[..end].rsplit_once(':')?;
+    Some((name.to_owned(), number.parse().ok()?))
+}
+
+impl Templates {
+    /// Renders with a marker comment before each template line, to map a Typst
+    /// error in the output back to the template line that produced it.
+    pub fn render_traced(&self, job: Job) -> Option<String> {
+        let mut env = self.env.clone();
+        for (name, (_, text)) in &self.sources {
+            let traced = trace_template(name, text);
+            env.add_template_owned(name.clone(), traced).ok()?;
+        }
+        render_in(&env, job).ok()
+    }
+
+    /// A [`SourceError`] at `line` of template `name`.
+    pub fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
+        let (path, text) = self.source(name).unwrap_or((name, ""));
+        SourceError::new(path, text, line, 1, message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_maps_output_lines_to_template_lines() {
+        let traced = trace_template("t.j2", "a\n{% if x %}\nb\nc\n");
+        assert_eq!(trace_back(&traced, 3), Some(("t.j2".to_owned(), 3)));
+        assert_eq!(trace_back(&traced, 1), Some(("t.j2".to_owned(), 1)));
+    }
+}
