@@ -239,13 +239,13 @@ fn write(args: &GenerateArgs) -> Result<Vec<PathBuf>> {
 }
 
 fn generate(args: &GenerateArgs) -> Result<()> {
-    // Every file of every config is built in memory first and then written
-    // together: a failure anywhere leaves the output directory as it was.
     if args.check {
-        let mut files = Vec::new();
-        build(args, &mut files)?;
-        return compare(&args.out, &files);
+        let mut comparison = output::Comparison::new(&args.out);
+        build(args, &mut comparison)?;
+        return report_comparison(&args.out, &comparison);
     }
+    // Every file of every config is staged first and moved into place
+    // together: a failure anywhere leaves the output directory as it was.
     let written = write(args)?;
     let mut stdout = std::io::stdout().lock();
     for path in written {
@@ -254,24 +254,25 @@ fn generate(args: &GenerateArgs) -> Result<()> {
     Ok(())
 }
 
-/// `generate --check`: every file must exist in `dir` with exactly these bytes.
-fn compare(dir: &std::path::Path, files: &[output::OutputFile]) -> Result<()> {
-    let mut stale = Vec::new();
-    for file in files {
-        let path = dir.join(&file.name);
-        match std::fs::read(&path) {
-            Ok(bytes) if bytes == file.bytes => {}
-            Ok(_) => stale.push(format!("  stale:   {}", path.display())),
-            Err(_) => stale.push(format!("  missing: {}", path.display())),
-        }
-    }
+/// `generate --check`: every file must exist in `dir` with exactly the bytes
+/// the configs and templates produce now.
+fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison) -> Result<()> {
+    let stale: Vec<String> = comparison
+        .verdicts
+        .iter()
+        .filter_map(|(path, verdict)| match verdict {
+            output::Verdict::Same => None,
+            output::Verdict::Stale => Some(format!("  stale:   {}", path.display())),
+            output::Verdict::Missing => Some(format!("  missing: {}", path.display())),
+        })
+        .collect();
+    let total = comparison.verdicts.len();
     if stale.is_empty() {
-        print(&format!("up to date: {} files in {}\n", files.len(), dir.display()))
+        print(&format!("up to date: {total} files in {}\n", dir.display()))
     } else {
         Err(Error::msg(format!(
-            "{} of {} files in {} are not what the configs and templates produce now; run the same command without --check to regenerate them:\n{}",
+            "{} of {total} files in {} are not what the configs and templates produce now; run the same command without --check to regenerate them:\n{}",
             stale.len(),
-            files.len(),
             dir.display(),
             stale.join("\n")
         )))

@@ -37,6 +37,7 @@ pub struct Pending {
 enum PendingTo {
     Memory(Vec<u8>),
     Disk(std::io::BufWriter<tempfile::NamedTempFile>),
+    Compare(Comparer),
 }
 
 impl std::io::Write for Pending {
@@ -44,12 +45,16 @@ impl std::io::Write for Pending {
         match &mut self.to {
             PendingTo::Memory(bytes) => bytes.write(buf),
             PendingTo::Disk(file) => file.write(buf),
+            PendingTo::Compare(comparer) => {
+                comparer.feed(buf);
+                Ok(buf.len())
+            }
         }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.to {
-            PendingTo::Memory(_) => Ok(()),
+            PendingTo::Memory(_) | PendingTo::Compare(_) => Ok(()),
             PendingTo::Disk(file) => file.flush(),
         }
     }
@@ -69,7 +74,7 @@ impl Sink for Vec<OutputFile> {
     fn finish(&mut self, file: Pending) -> Result<()> {
         match file.to {
             PendingTo::Memory(bytes) => self.put(OutputFile { name: file.name, bytes }),
-            PendingTo::Disk(_) => Err(Error::msg(format!("{} was started by another sink", file.name))),
+            _ => Err(Error::msg(format!("{} was started by another sink", file.name))),
         }
     }
 }
@@ -168,6 +173,95 @@ impl Drop for Staging {
         if self.made_dir {
             let _ = std::fs::remove_dir(&self.dir);
         }
+    }
+}
+
+/// How a file made by `generate --check` compares with the one on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The file on disk has exactly these bytes.
+    Same,
+    /// The file on disk differs.
+    Stale,
+    /// There is no such file.
+    Missing,
+}
+
+/// A sink that writes nothing: it compares each file, as it is made, with
+/// the file of the same name in a directory (`generate --check`). A file is
+/// read from disk a piece at a time alongside the new bytes, so checking a
+/// batch takes no more memory than generating it.
+pub struct Comparison {
+    dir: PathBuf,
+    /// Every file made, in order, with how it compared.
+    pub verdicts: Vec<(PathBuf, Verdict)>,
+}
+
+impl Comparison {
+    /// Compares with the files in `dir`.
+    pub fn new(dir: &Path) -> Comparison {
+        Comparison { dir: dir.to_owned(), verdicts: Vec::new() }
+    }
+
+    fn comparer(&self, name: &str) -> Comparer {
+        let path = self.dir.join(name);
+        let file = std::fs::File::open(&path).ok().filter(|_| path.is_file());
+        let verdict = if file.is_some() { Verdict::Same } else { Verdict::Missing };
+        Comparer { path, file: file.map(std::io::BufReader::new), verdict, buffer: Vec::new() }
+    }
+}
+
+/// The comparison of one file with its twin on disk, fed a piece at a time.
+struct Comparer {
+    path: PathBuf,
+    file: Option<std::io::BufReader<std::fs::File>>,
+    verdict: Verdict,
+    /// The bytes on disk that match the last piece fed, reused between pieces.
+    buffer: Vec<u8>,
+}
+
+impl Comparer {
+    fn feed(&mut self, bytes: &[u8]) {
+        use std::io::Read as _;
+        let Some(file) = self.file.as_mut() else { return };
+        self.buffer.resize(bytes.len(), 0);
+        if file.read_exact(&mut self.buffer).is_err() || self.buffer != bytes {
+            self.verdict = Verdict::Stale;
+            self.file = None;
+        }
+    }
+
+    /// The verdict once every byte has been fed: the file on disk must also end here.
+    fn finish(mut self) -> (PathBuf, Verdict) {
+        use std::io::Read as _;
+        if let Some(file) = self.file.as_mut() {
+            let mut more = [0u8; 1];
+            if !matches!(file.read(&mut more), Ok(0)) {
+                self.verdict = Verdict::Stale;
+            }
+        }
+        (self.path, self.verdict)
+    }
+}
+
+impl Sink for Comparison {
+    fn put(&mut self, file: OutputFile) -> Result<()> {
+        let mut comparer = self.comparer(&file.name);
+        comparer.feed(&file.bytes);
+        self.verdicts.push(comparer.finish());
+        Ok(())
+    }
+
+    fn create(&mut self, name: &str) -> Result<Pending> {
+        Ok(Pending { name: name.to_owned(), to: PendingTo::Compare(self.comparer(name)) })
+    }
+
+    fn finish(&mut self, file: Pending) -> Result<()> {
+        let PendingTo::Compare(comparer) = file.to else {
+            return Err(Error::msg(format!("{} was started by another sink", file.name)));
+        };
+        self.verdicts.push(comparer.finish());
+        Ok(())
     }
 }
 
@@ -280,5 +374,28 @@ mod tests {
         roll_back(vec![(dir.path().join("c.txt"), Some(old.into_temp_path())), (dir.path().join("d.txt"), None)]);
         assert_eq!(std::fs::read(dir.path().join("c.txt")).unwrap(), b"old c");
         assert!(!dir.path().join("d.txt").exists());
+    }
+
+    #[test]
+    fn comparison_reads_each_file_alongside_the_new_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("same.txt"), b"abcdef").unwrap();
+        std::fs::write(dir.path().join("longer.txt"), b"abcdefg").unwrap();
+        std::fs::write(dir.path().join("shorter.txt"), b"abc").unwrap();
+        std::fs::write(dir.path().join("other.txt"), b"abXdef").unwrap();
+        let mut comparison = Comparison::new(dir.path());
+        for name in ["same.txt", "longer.txt", "shorter.txt", "other.txt", "missing.txt"] {
+            let mut pending = comparison.create(name).unwrap();
+            pending.write_all(b"abc").unwrap();
+            pending.write_all(b"def").unwrap();
+            comparison.finish(pending).unwrap();
+        }
+        comparison.put(OutputFile { name: "same.txt".into(), bytes: b"abcdef".to_vec() }).unwrap();
+        comparison.put(OutputFile { name: "other.txt".into(), bytes: b"abcdef".to_vec() }).unwrap();
+        let verdicts: Vec<Verdict> = comparison.verdicts.iter().map(|(_, v)| *v).collect();
+        use Verdict::*;
+        assert_eq!(verdicts, [Same, Stale, Stale, Stale, Missing, Same, Stale]);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 4, "a comparison writes nothing");
     }
 }
