@@ -1,28 +1,31 @@
 //! backprop-worksheet: printable backpropagation worksheets, student version and
 //! answer key, computed exactly from a small YAML config.
 //!
-//! The pipeline, one module per stage (see `ARCHITECTURE.md`):
-//! [`config`] (YAML → checked spec) → [`engine`] (exact answers) → [`answers`]
-//! (every blank by id) → [`render`] (minijinja → Typst markup) → [`typeset`]
-//! (Typst → PDF/PNG) → [`output`] (files, written atomically). [`generate`] ties
-//! them together and [`cli`] is the command line.
+//! The pipeline, one module per stage, each using only the ones before it
+//! (`ARCHITECTURE.md` has the module graph, checked by a test): `config`
+//! (YAML → checked spec) → `model` (one sheet, every number fixed) → `engine`
+//! (exact answers) → `answers` (every blank by id) → `render` (minijinja →
+//! Typst markup) → `typeset` (Typst → PDF/PNG) → `output` (files, written
+//! atomically). `generate`, `batch` and `check` orchestrate them; `cli` is the
+//! command line. Only what the binary and the tests use is public, so unused
+//! code shows up as dead.
 
 pub mod answers;
 pub mod batch;
-pub mod check;
+mod check;
 pub mod cli;
 pub mod config;
-pub mod engine;
-pub mod error;
+mod engine;
+mod error;
 pub mod generate;
-pub mod model;
-pub mod nonlinear;
+mod model;
+mod nonlinear;
 pub mod number;
-pub mod output;
-pub mod pack;
-pub mod randomize;
+mod output;
+mod pack;
+mod randomize;
 pub mod render;
-pub mod summary;
+mod summary;
 pub mod typeset;
 mod yamlpos;
 

@@ -128,11 +128,6 @@ impl Constraints {
             })
             .collect()
     }
-
-    /// The index of the first constraint `answers` fail, if any.
-    pub fn first_failure(&self, answers: &Answers) -> Result<Option<usize>> {
-        Ok(self.evaluate(answers)?.iter().position(|held| !held))
-    }
 }
 
 /// Answers as nested objects (`nudge_w2.plus.change` → `nudge_w2` → `plus` → `change`),
