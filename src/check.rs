@@ -11,7 +11,7 @@ use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate;
-use crate::randomize::{Sampler, Stress};
+use crate::randomize::{percent, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
 
 /// Variants drawn per randomized config.
@@ -81,10 +81,6 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
 fn typeset_both(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
     let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
     Ok(key.layout.page_count())
-}
-
-fn percent(part: u64, whole: u64) -> f64 {
-    100.0 * part as f64 / whole.max(1) as f64
 }
 
 fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {

@@ -26,6 +26,7 @@ impl Default for Formats {
 }
 
 /// Resolution of PNG previews.
+#[allow(clippy::disallowed_types)] // pixels per inch, not an answer
 pub const PNG_PPI: f32 = 60.0;
 
 /// Solves the single worksheet of a config without ranges.

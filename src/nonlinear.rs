@@ -1,5 +1,6 @@
 //! The extension challenge: an activation on the first layer, computed in `f64`
 //! and shown rounded with `≈`. The only floating point in the program's maths.
+#![allow(clippy::disallowed_types)]
 
 use serde::Serialize;
 

@@ -103,6 +103,7 @@ impl Exact {
     }
 
     /// The nearest `f64`, for the approximate extension and for constraints.
+    #[allow(clippy::disallowed_types)] // the one bridge from exact answers to floating point
     pub fn to_f64(&self) -> f64 {
         // The shortest decimal text of the number parses to the nearest double.
         self.to_plain_string().parse().unwrap_or(f64::NAN)

@@ -157,6 +157,12 @@ fn nested(answers: &Answers) -> serde_json::Value {
     serde_json::Value::Object(root)
 }
 
+/// `part` as a percentage of `whole`, for reports.
+#[allow(clippy::disallowed_types)] // a percentage shown with one decimal, not an answer
+pub fn percent(part: u64, whole: u64) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
+}
+
 /// Why draws were rejected, for error messages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -255,7 +261,6 @@ impl<'a> Sampler<'a> {
     }
 
     fn exhausted(&self, tally: &Tally) -> Error {
-        let percent = |part: u64, whole: u64| 100.0 * part as f64 / whole.max(1) as f64;
         // A constraint that never held is the culprit, whatever else failed.
         let never = self.constraints.items.iter().zip(&tally.held).find(|(_, held)| **held == 0);
         let reason = match never {

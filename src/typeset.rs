@@ -24,6 +24,9 @@
 //! evict them on their own; batches call [`evict_caches`] between chunks to
 //! bound memory.
 
+// Page sizes and resolutions are measurements in points and pixels, not answers.
+#![allow(clippy::disallowed_types)]
+
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::ops::RangeInclusive;

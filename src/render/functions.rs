@@ -74,6 +74,7 @@ fn shown(value: &Value, paren: bool) -> String {
 /// `blank(id, paren=false, min=4)`: an answer box; empty in the student version,
 /// holding the value in the key. Both have the same width, so both versions lay
 /// out the same.
+#[allow(clippy::disallowed_types)] // the box's width in em, not an answer
 fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
     let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
