@@ -25,6 +25,7 @@ mod output;
 mod pack;
 mod randomize;
 pub mod render;
+pub mod slips;
 mod summary;
 pub mod typeset;
 mod yamlpos;

@@ -82,3 +82,28 @@ fn model_answers_use_this_worksheets_numbers() {
     assert!(check.contains("−0.3") && check.contains("−0.295"), "{check}");
     assert!(a.get("reflection").unwrap().value.display().starts_with("11 derivatives"));
 }
+
+/// The classic sheet's common slips, as the issue pins them: each is the
+/// value the named mistake gives.
+#[test]
+fn common_slips() {
+    use backprop_worksheet::slips::{self, Mistake};
+    let spec = config::load(std::path::Path::new("configs/classic.yaml")).expect("classic config loads");
+    let solved = generate::solve_fixed(&spec).expect("classic solves");
+    let catalogue = slips::catalogue(&solved.worksheet, &solved.solution);
+    let value_of = |id: &str, mistake: &Mistake| -> String {
+        let slip = catalogue.get(id).iter().find(|s| s.mistakes.contains(mistake));
+        slip.unwrap_or_else(|| panic!("{id} has no slip {mistake:?}")).value.to_plain_string()
+    };
+    assert_eq!(value_of("error", &Mistake::ForgotHalf), "9");
+    assert_eq!(value_of("dE_dy", &Mistake::ResidualSign), "3");
+    // dE/dw1 = dE/dy · dy/dh · dh/dw1: without dy/dh (factor 1) it is −3 · 1.
+    assert_eq!(value_of("grad_w1", &Mistake::DroppedFactor { k: 0, factor: 1 }), "-3");
+    assert_eq!(value_of("new_w2", &Mistake::AddedStep { k: 1 }), "2.7");
+    assert_eq!(value_of("error", &Mistake::ForgotSquare), "-1.5");
+    assert_eq!(value_of("h1", &Mistake::MultipliedAfterAdding { j: 0 }), "9");
+    assert_eq!(value_of("y", &Mistake::SkippedPreviousLayer { j: 1 }), "7");
+    assert_eq!(value_of("nudge_w2.plus.change", &Mistake::ChangeReversed), "0.295");
+    // Dropping dh/dw1 = 1 changes nothing, so it is no slip.
+    assert!(catalogue.get("grad_w1").iter().all(|s| !s.mistakes.contains(&Mistake::DroppedFactor { k: 0, factor: 2 })));
+}

@@ -552,6 +552,120 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------
+// Common slips: each is wrong, is the mistake it names, and none is missing.
+
+impl Oracle {
+    /// The input of layer `j`: `x` for the first, the previous layer's value after.
+    fn input_of(&self, values: &[Q], j: usize) -> Q {
+        if j == 0 {
+            self.input.clone()
+        } else {
+            values[j - 1].clone()
+        }
+    }
+
+    /// The chain of `dE/dw_k`, outermost first: dE/dy, the later coefficients from
+    /// the output down, and da_k/dw_k = 1.
+    fn chain_factors(&self, k: usize) -> Vec<Q> {
+        let mut factors = vec![self.residual()];
+        factors.extend(self.coefficients[k + 1..].iter().rev().cloned());
+        factors.push(Q::one());
+        factors
+    }
+
+    /// Every mistake the catalogue should consider, by blank, with the value it gives:
+    /// `(id, mistake as JSON, value)`, computed from the definitions.
+    fn mistakes(&self) -> Vec<(String, serde_json::Value, Q)> {
+        use serde_json::json;
+        let n = self.layers();
+        let values = self.forward(&self.weights);
+        let r = self.residual();
+        let mut out = Vec::new();
+        for j in 0..n {
+            let (c, w) = (&self.coefficients[j], &self.weights[j]);
+            let input = self.input_of(&values, j);
+            out.push((self.value_id(j), json!({"kind": "multiplied_after_adding", "j": j}), c * (input + w)));
+            if j > 0 {
+                let skipped = self.input_of(&values, j - 1);
+                out.push((self.value_id(j), json!({"kind": "skipped_previous_layer", "j": j}), c * skipped + w));
+            }
+        }
+        out.push(("error".into(), json!({"kind": "forgot_half"}), &r * &r));
+        out.push(("error".into(), json!({"kind": "forgot_square"}), &r / int(2)));
+        out.push(("dE_dy".into(), json!({"kind": "residual_sign"}), -r.clone()));
+        out.push(("dE_dy".into(), json!({"kind": "kept_factor_two"}), &r * int(2)));
+        for k in 0..n {
+            let w = format!("w{}", k + 1);
+            for (row, sign) in [("plus", 1), ("minus", -1)] {
+                let change = self.error_with(k, &self.weights[k] + &self.nudge * int(sign)) - self.error();
+                out.push((format!("nudge_{w}.{row}.change"), json!({"kind": "change_reversed"}), -change));
+            }
+            let factors = self.chain_factors(k);
+            for f in 0..factors.len() {
+                let rest = factors.iter().enumerate().filter(|(i, _)| *i != f).fold(Q::one(), |acc, (_, x)| acc * x);
+                out.push((format!("grad_{w}"), json!({"kind": "dropped_factor", "k": k, "factor": f}), rest));
+            }
+            for j in k + 1..n {
+                let others = (k + 1..n).filter(|&i| i != j).fold(Q::one(), |acc, i| acc * &self.coefficients[i]);
+                let value = &r * others * &self.coefficients[j - 1];
+                out.push((format!("grad_{w}"), json!({"kind": "wrong_coefficient", "j": j, "used": j - 1}), value));
+            }
+            let with_value = self.gradient(k) * &values[k];
+            out.push((format!("grad_{w}"), json!({"kind": "value_for_derivative", "k": k}), with_value));
+            let own = format!("d{}_d{w}", self.value_id(k));
+            out.push((own, json!({"kind": "value_for_derivative", "k": k}), values[k].clone()));
+            let (wk, g, lr) = (&self.weights[k], self.gradient(k), &self.learning_rate);
+            out.push((format!("new_{w}"), json!({"kind": "added_step", "k": k}), wk + lr * &g));
+            out.push((format!("new_{w}"), json!({"kind": "forgot_learning_rate", "k": k}), wk - &g));
+            for other in (0..n).filter(|&o| o != k) {
+                let value = wk - lr * self.gradient(other);
+                out.push((format!("new_{w}"), json!({"kind": "other_gradient", "k": k, "other": other}), value));
+            }
+        }
+        for j in 1..n {
+            let link = format!("d{}_d{}", self.value_id(j), self.value_id(j - 1));
+            let wrong = self.coefficients[j - 1].clone();
+            out.push((link, json!({"kind": "wrong_coefficient", "j": j, "used": j - 1}), wrong));
+        }
+        out
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+
+    /// Every listed slip differs from the right answer and from the other slips
+    /// of its blank, equals what each of its mistakes gives by the oracle, and
+    /// every mistake that gives a wrong value is listed.
+    #[test]
+    fn every_slip_is_wrong_and_is_the_mistake_it_names(case in case()) {
+        let oracle = assume_nonzero_error(&case)?;
+        let solved = solve(&case);
+        let catalogue = backprop_worksheet::slips::catalogue(&solved.worksheet, &solved.solution);
+        let right = oracle.expected(false);
+        let mut listed = Vec::new();
+        for (id, slips) in catalogue.iter() {
+            let want = right.get(id).unwrap_or_else(|| panic!("a slip for {id}, which is no exact answer"));
+            let mut values = Vec::new();
+            for slip in slips {
+                let value = q(&slip.value.to_plain_string());
+                prop_assert!(&value != want, "{id}: slip {:?} equals the right answer", slip.mistakes);
+                prop_assert!(!values.contains(&value), "{id}: two slips with the value {value}");
+                values.push(value.clone());
+                for mistake in &slip.mistakes {
+                    listed.push((id.to_owned(), serde_json::to_value(mistake).unwrap(), value.clone()));
+                }
+            }
+        }
+        let mut expected: Vec<_> = oracle.mistakes().into_iter().filter(|(id, _, v)| v != &right[id]).collect();
+        let key = |m: &(String, serde_json::Value, Q)| (m.0.clone(), m.1.to_string());
+        expected.sort_by_key(key);
+        listed.sort_by_key(key);
+        prop_assert_eq!(listed, expected, "{}", case.yaml());
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Named teaching configs in `configs/`, checked against the oracle too.
 
 fn load(name: &str) -> (Solved, Oracle) {
