@@ -13,7 +13,7 @@ use crate::number::Exact;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
-use crate::render::{qr_modules, SheetLabel, Templates, Version};
+use crate::render::{QrCode, SheetLabel, Templates, Version};
 use crate::summary;
 use crate::typeset;
 
@@ -60,7 +60,7 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                             "the roster names {other:?} and {name:?} give the same file name {id:?}; make them different"
                         )));
                     }
-                    let qr = qr_modules(&format!("{}:{id}", spec.stem));
+                    let qr = QrCode::of(&format!("{}:{id}", spec.stem));
                     let label = SheetLabel { id: id.clone(), student: Some(name.clone()), qr };
                     Ok(Sheet { variant, label, base: format!("{}-{id}", spec.stem) })
                 })
@@ -76,7 +76,7 @@ pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
                 .filter(|(i, _)| request.only.is_none_or(|k| k == *i as u64 + 1))
                 .map(|(i, variant)| {
                     let id = format!("v{:0width$}", i + 1);
-                    let qr = qr_modules(&format!("{}:{id}", spec.stem));
+                    let qr = QrCode::of(&format!("{}:{id}", spec.stem));
                     let label = SheetLabel { id: id.clone(), student: None, qr };
                     Sheet { variant, label, base: format!("{}-{id}", spec.stem) }
                 })

@@ -232,7 +232,10 @@ mod tests {
     }
 
     fn sheet(pages: usize) -> Vec<u8> {
-        let markup = format!("#set page(width: 5cm, height: 5cm)\n{}", vec!["Page"; pages].join("\n#pagebreak()\n"));
+        let markup = format!(
+            "#set document(title: \"Sheet\")\n#set page(width: 5cm, height: 5cm)\n{}",
+            vec!["Page"; pages].join("\n#pagebreak()\n")
+        );
         let doc = crate::typeset::compile(&markup).unwrap();
         crate::typeset::pdf(&doc, "test").unwrap()
     }

@@ -28,20 +28,21 @@
 #![allow(clippy::disallowed_types)]
 
 use std::fmt;
-use std::num::NonZeroUsize;
-use std::ops::RangeInclusive;
 use std::sync::LazyLock;
 
 use typst::diag::{FileError, FileResult, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration, Label, Smart};
-use typst::layout::{Frame, FrameItem, PageRanges};
+use typst::introspection::Tag;
+use typst::layout::{Frame, FrameItem};
+use typst::math::EquationElem;
 use typst::model::Document as _;
+use typst::model::FigureElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::{LazyHash, PicoStr, Scalar};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
-use typst_pdf::PdfOptions;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 use typst_render::RenderOptions;
 
 /// The one virtual path every document is compiled under.
@@ -223,33 +224,26 @@ pub fn evict_caches() {
     typst::comemo::evict(0);
 }
 
-/// Exports the whole document as a reproducible PDF.
+/// Exports the whole document as a reproducible, accessible PDF: tagged, and
+/// checked against PDF/UA-1 by typst-pdf (a formula or figure without alt
+/// text, or a document without a title, is an error, not a silent gap).
 ///
 /// `ident` must identify the document stably across runs (for example its
 /// output name); it becomes the PDF's document identifier. No timestamp and no
 /// Typst version is written, so equal markup gives equal bytes.
 pub fn pdf(doc: &Layout, ident: &str) -> Result<Vec<u8>, String> {
-    export_pdf(doc, ident, None)
-}
-
-/// Exports the 1-based, inclusive range `pages` of the document as a
-/// reproducible PDF, like [`pdf`].
-///
-/// The result is an untagged PDF (no accessibility structure tree): typst-pdf
-/// cannot build the tag tree for a subset of pages.
-///
-/// Fails if the range is empty, starts at 0 or goes past the last page.
-pub fn pdf_pages(doc: &Layout, ident: &str, pages: RangeInclusive<usize>) -> Result<Vec<u8>, String> {
-    let (first, last) = (*pages.start(), *pages.end());
-    let count = doc.page_count();
-    let (Some(start), Some(end)) = (NonZeroUsize::new(first), NonZeroUsize::new(last)) else {
-        return Err(format!("page range {first}..={last}: pages are numbered from 1"));
+    let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| e.message().to_string())?;
+    let options = PdfOptions {
+        ident: Smart::Custom(ident.to_owned()),
+        creator: Smart::Custom(None),
+        timestamp: None,
+        standards,
+        ..PdfOptions::default()
     };
-    if first > last || last > count {
-        return Err(format!("page range {first}..={last} does not fit a document of {count} page(s)"));
-    }
-    let ranges = PageRanges::new(vec![Some(start)..=Some(end)]);
-    export_pdf(doc, ident, Some(ranges))
+    typst_pdf::pdf(&doc.0, &options).map_err(|errors| {
+        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
+        format!("PDF export failed: {}", messages.join("; "))
+    })
 }
 
 /// The label of content only the answer key shows, in markup that lays out
@@ -259,68 +253,114 @@ pub const KEY_ONLY: &str = "key-only";
 /// The label of content only the student version shows.
 pub const STUDENT_ONLY: &str = "student-only";
 
-/// The document without the content labelled `label`.
+/// The document without the content labelled `label`: the student version
+/// (without [`KEY_ONLY`]) or the key (without [`STUDENT_ONLY`]) of a layout
+/// of both.
 ///
 /// Typst labels the frame of a labelled box or block, so the content is cut
 /// out of the laid-out pages: everything else keeps its place, and what was
 /// cut leaves no trace in a PDF or PNG exported from the result (its text,
-/// shapes and introspection tags all live inside the labelled frame). Frames
-/// that do not contain the label are shared with `doc`, not copied.
+/// shapes and introspection tags all live inside the labelled frame).
+///
+/// Alt texts of equations and figures, and the document's description, are
+/// not content that can be cut: in markup of both versions they hold both
+/// readings ([`READINGS`]), and the one of the other version is dropped here.
+/// Frames that need no change are shared with `doc`, not copied.
 pub fn without(doc: &Layout, label: &str) -> Layout {
     let Some(label) = Label::new(PicoStr::intern(label)) else {
         return doc.clone();
     };
+    let key = label.resolve().as_str() == STUDENT_ONLY;
     let pages = doc
         .0
         .pages()
         .iter()
         .map(|page| {
             let mut page = page.clone();
-            cut(&mut page.frame, label);
+            cut(&mut page.frame, label, key);
             page
         })
         .collect();
-    Layout(PagedDocument::new(pages, doc.0.info().clone()))
+    let mut info = doc.0.info().clone();
+    if let Some(description) = &info.description {
+        info.description = Some(one_reading(description, key).into());
+    }
+    Layout(PagedDocument::new(pages, info))
 }
 
-/// Removes the groups labelled `label` from `frame`, at any depth.
-fn cut(frame: &mut Frame, label: Label) {
-    if !holds(frame, label) {
+/// The markers around the two readings of a text in markup of both versions:
+/// `\u{E000}student reading\u{E001}key reading\u{E002}` (private-use characters,
+/// which no config text can contain in the markup: templates print config
+/// text escaped, and the escaping drops nothing else).
+pub const READINGS: [char; 3] = ['\u{E000}', '\u{E001}', '\u{E002}'];
+
+/// `text` with each pair of readings replaced by the key's (`key`) or the
+/// student version's.
+pub fn one_reading(text: &str, key: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(READINGS[0]) {
+        out.push_str(&rest[..open]);
+        let pair = &rest[open + READINGS[0].len_utf8()..];
+        let (Some(middle), Some(close)) = (pair.find(READINGS[1]), pair.find(READINGS[2])) else {
+            // Not a pair of readings: keep the text as it is.
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let reading = if key { &pair[middle + READINGS[1].len_utf8()..close] } else { &pair[..middle] };
+        out.push_str(reading);
+        rest = &pair[close + READINGS[2].len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Removes the groups labelled `label` from `frame`, at any depth, and keeps
+/// one reading of each alt text (the key's when `key`).
+fn cut(frame: &mut Frame, label: Label, key: bool) {
+    if !needs_cut(frame, label) {
         return;
     }
     frame.retain(|item| match item {
         FrameItem::Group(group) if group.label == Some(label) => false,
         FrameItem::Group(group) => {
-            cut(&mut group.frame, label);
+            cut(&mut group.frame, label, key);
+            true
+        }
+        FrameItem::Tag(Tag::Start(content, _)) => {
+            if let Some(alt) = two_readings(content) {
+                let alt = Some(one_reading(&alt, key).into());
+                if let Some(mut equation) = content.to_packed::<EquationElem>().cloned() {
+                    equation.alt.set(alt);
+                    *content = equation.pack();
+                } else if let Some(mut figure) = content.to_packed::<FigureElem>().cloned() {
+                    figure.alt.set(alt);
+                    *content = figure.pack();
+                }
+            }
             true
         }
         _ => true,
     });
 }
 
-/// Whether `frame` has a group labelled `label`, at any depth.
-fn holds(frame: &Frame, label: Label) -> bool {
-    frame.items().any(|(_, item)| match item {
-        FrameItem::Group(group) => group.label == Some(label) || holds(&group.frame, label),
-        _ => false,
-    })
+/// The alt text of an equation or figure, when it holds two readings.
+fn two_readings(content: &typst::foundations::Content) -> Option<String> {
+    let alt = if let Some(equation) = content.to_packed::<EquationElem>() {
+        equation.alt.as_option().clone().flatten()
+    } else {
+        content.to_packed::<FigureElem>()?.alt.as_option().clone().flatten()
+    };
+    alt.filter(|a| a.contains(READINGS[0])).map(|a| a.to_string())
 }
 
-/// The PDF export shared by [`pdf`] and [`pdf_pages`].
-fn export_pdf(doc: &Layout, ident: &str, page_ranges: Option<PageRanges>) -> Result<Vec<u8>, String> {
-    let options = PdfOptions {
-        ident: Smart::Custom(ident.to_owned()),
-        creator: Smart::Custom(None),
-        timestamp: None,
-        // typst-pdf refuses to tag a PDF that exports only some pages, so a
-        // page subset is written untagged; a whole document stays tagged.
-        tagged: page_ranges.is_none(),
-        page_ranges,
-        ..PdfOptions::default()
-    };
-    typst_pdf::pdf(&doc.0, &options).map_err(|errors| {
-        let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
-        format!("PDF export failed: {}", messages.join("; "))
+/// Whether `frame` has, at any depth, a group labelled `label` or an alt text
+/// with two readings.
+fn needs_cut(frame: &Frame, label: Label) -> bool {
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Group(group) => group.label == Some(label) || needs_cut(&group.frame, label),
+        FrameItem::Tag(Tag::Start(content, _)) => two_readings(content).is_some(),
+        _ => false,
     })
 }
 
@@ -355,7 +395,8 @@ pub fn png(doc: &Layout, page: usize, pixels_per_inch: f32) -> Result<Vec<u8>, S
 mod tests {
     use super::*;
 
-    const SMALL: &str = "#set document(date: none)\n= Title\n$x^2$\n";
+    const SMALL: &str =
+        "#set document(title: \"Small\", date: none)\n= Title\n#math.equation(alt: \"x squared\", $x^2$)\n";
 
     #[test]
     fn small_document_compiles_to_one_page_pdf() {
@@ -391,19 +432,8 @@ mod tests {
     }
 
     #[test]
-    fn page_subset_and_bounds() {
-        let doc = compile("#set document(date: none)\nA\n#pagebreak()\nB\n#pagebreak()\nC\n").expect("compiles");
-        assert_eq!(doc.page_count(), 3);
-        let bytes = pdf_pages(&doc, "subset", 2..=3).expect("exports");
-        assert!(bytes.starts_with(b"%PDF"));
-        assert!(pdf_pages(&doc, "subset", 0..=1).is_err());
-        assert!(pdf_pages(&doc, "subset", 2..=4).is_err());
-        assert!(pdf_pages(&doc, "subset", RangeInclusive::new(3, 2)).is_err());
-    }
-
-    #[test]
     fn without_cuts_labelled_content_and_keeps_the_rest_in_place() {
-        let markup = "#set document(date: none)\nBefore #box[secret one]<key-only> after.\n\n#block[secret two]<key-only>\n#box[for students]<student-only>\n\n#pagebreak()\nPage two #box(box[secret three])<key-only>.";
+        let markup = "#set document(title: \"Cut\", date: none)\nBefore #box[secret one]<key-only> after.\n\n#block[secret two]<key-only>\n#box[for students]<student-only>\n\n#pagebreak()\nPage two #box(box[secret three])<key-only>.";
         let doc = compile(markup).expect("compiles");
         let student = without(&doc, KEY_ONLY);
         let key = without(&doc, STUDENT_ONLY);
@@ -441,6 +471,53 @@ mod tests {
         assert!(pdf(&student, "cut").expect("exports").starts_with(b"%PDF"));
         // A label that is nowhere cuts nothing.
         assert_eq!(texts(&without(&doc, "absent")), all);
+    }
+
+    #[test]
+    fn each_version_keeps_its_own_reading_of_alt_texts_and_the_description() {
+        let markup =
+            "#set document(title: \"T\", description: \"About \u{E000}the student version\u{E001}the key\u{E002}.\")\n\
+            #math.equation(alt: \"x equals \u{E000}blank\u{E001}2\u{E002}\", $x = 2$)\n\
+            #figure(alt: \"\u{E000}an empty grid\u{E001}a parabola\u{E002}\", box(width: 1cm, height: 1cm))";
+        let doc = compile(markup).expect("compiles");
+        let alts = |d: &Layout| {
+            let mut out = Vec::new();
+            fn walk(frame: &Frame, out: &mut Vec<String>) {
+                for (_, item) in frame.items() {
+                    match item {
+                        FrameItem::Tag(Tag::Start(content, _)) => {
+                            if let Some(eq) = content.to_packed::<EquationElem>() {
+                                out.extend(eq.alt.as_option().clone().flatten().map(|a| a.to_string()));
+                            }
+                            if let Some(figure) = content.to_packed::<FigureElem>() {
+                                out.extend(figure.alt.as_option().clone().flatten().map(|a| a.to_string()));
+                            }
+                        }
+                        FrameItem::Group(group) => walk(&group.frame, out),
+                        _ => {}
+                    }
+                }
+            }
+            d.0.pages().iter().for_each(|page| walk(&page.frame, &mut out));
+            out
+        };
+        let (student, key) = (without(&doc, KEY_ONLY), without(&doc, STUDENT_ONLY));
+        assert_eq!(alts(&student), ["x equals blank", "an empty grid"]);
+        assert_eq!(alts(&key), ["x equals 2", "a parabola"]);
+        assert_eq!(student.0.info().description.as_deref(), Some("About the student version."));
+        assert_eq!(key.0.info().description.as_deref(), Some("About the key."));
+        // Both export under PDF/UA-1, and neither holds the other's reading.
+        let student_pdf = String::from_utf8_lossy(&pdf(&student, "s").expect("exports")).to_string();
+        assert!(!student_pdf.contains("parabola"));
+        pdf(&key, "k").expect("exports");
+    }
+
+    #[test]
+    fn one_reading_keeps_text_outside_the_markers() {
+        assert_eq!(one_reading("a \u{E000}s\u{E001}k\u{E002} b \u{E000}\u{E001}K\u{E002}", true), "a k b K");
+        assert_eq!(one_reading("a \u{E000}s\u{E001}k\u{E002} b \u{E000}\u{E001}K\u{E002}", false), "a s b ");
+        assert_eq!(one_reading("no markers", false), "no markers");
+        assert_eq!(one_reading("unclosed \u{E000}s", true), "unclosed \u{E000}s");
     }
 
     #[test]

@@ -10,21 +10,31 @@ pub struct SheetLabel {
     pub id: String,
     /// Student name from a roster.
     pub student: Option<String>,
-    /// QR code of the sheet (config name and variant id), rows of `0`/`1`
-    /// modules joined by `/`, drawn on the first page.
-    pub qr: Option<String>,
+    /// QR code of the sheet (config name and variant id), drawn on the first page.
+    pub qr: Option<QrCode>,
 }
 
-/// A QR code of `text` as rows of `0` and `1` (dark) modules joined by `/`.
-pub fn qr_modules(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
-    let width = code.width();
-    let colors = code.to_colors();
-    let rows: Vec<String> = colors
-        .chunks(width)
-        .map(|row| row.iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect())
-        .collect();
-    Some(rows.join("/"))
+/// A QR code: the text it encodes, and its modules.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct QrCode {
+    /// The encoded text, such as `randomized:v07`.
+    pub text: String,
+    /// Rows of `0` and `1` (dark) modules joined by `/`.
+    pub modules: String,
+}
+
+impl QrCode {
+    /// The QR code of `text`, if it fits one.
+    pub fn of(text: &str) -> Option<QrCode> {
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+        let width = code.width();
+        let colors = code.to_colors();
+        let rows: Vec<String> = colors
+            .chunks(width)
+            .map(|row| row.iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect())
+            .collect();
+        Some(QrCode { text: text.to_owned(), modules: rows.join("/") })
+    }
 }
 
 #[cfg(test)]
@@ -33,12 +43,12 @@ mod tests {
 
     #[test]
     fn qr_codes_are_square_module_grids() {
-        let qr = qr_modules("randomized:v07").unwrap();
+        let qr = QrCode::of("randomized:v07").unwrap().modules;
         let rows: Vec<&str> = qr.split('/').collect();
         assert_eq!(rows.len(), 21, "a short id fits a version-1 code");
         assert!(rows.iter().all(|r| r.len() == 21 && r.chars().all(|c| c == '0' || c == '1')));
         // The finder pattern in the top-left corner.
         assert_eq!(rows[0].get(..7), Some("1111111"));
-        assert_ne!(qr_modules("randomized:v08"), Some(qr));
+        assert_ne!(QrCode::of("randomized:v08").unwrap().modules, qr);
     }
 }

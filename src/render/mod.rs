@@ -7,6 +7,7 @@
 //! run as markup or code. Answers reach the markup only through the `blank`,
 //! `value` and `response` functions, which emit Typst calls with escaped content.
 
+mod equations;
 mod escape;
 mod functions;
 mod label;
@@ -21,7 +22,7 @@ use minijinja::{AutoEscape, Environment, Error as JError, UndefinedBehavior};
 use serde::Serialize;
 
 pub use escape::{escape_markup, typst_string};
-pub use label::{qr_modules, SheetLabel};
+pub use label::{QrCode, SheetLabel};
 pub use trace::trace_back;
 
 use crate::answers::Answers;
@@ -38,6 +39,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (MAIN_TEMPLATE, include_str!("../../templates/worksheet.typ.j2")),
     ("preamble.typ.j2", include_str!("../../templates/preamble.typ.j2")),
     (SUMMARY_TEMPLATE, include_str!("../../templates/summary.typ.j2")),
+    ("speech.typ.j2", include_str!("../../templates/speech.typ.j2")),
 ];
 
 /// The grading summary's template file name.
@@ -173,14 +175,14 @@ impl Templates {
 
     /// Renders `job` with the main template.
     pub fn render_job(&self, job: Job) -> Result<String> {
-        render_in(&self.env, job).map_err(|e| template_error(&self.sources, &e))
+        render_in(&self.env, job).map(|m| equations::with_alt_text(&m)).map_err(|e| template_error(&self.sources, &e))
     }
 
     /// Renders the template `name` with `context`, for documents other than
     /// the worksheet (the grading summary).
     pub fn render_template(&self, name: &str, context: JValue) -> Result<String> {
         let template = self.env.get_template(name).map_err(|e| template_error(&self.sources, &e))?;
-        template.render(context).map_err(|e| template_error(&self.sources, &e))
+        template.render(context).map(|m| equations::with_alt_text(&m)).map_err(|e| template_error(&self.sources, &e))
     }
 }
 

@@ -66,6 +66,8 @@ struct LayerView {
     prev_id: String,
     /// Math name of its input.
     prev: JValue,
+    /// Plain name of its input: `x`, `h1`.
+    prev_plain: String,
     /// Word for what it is: `Hidden`, `Output`.
     role: String,
 }
@@ -99,11 +101,12 @@ impl<'a> Context<'a> {
             .map(|(j, layer)| {
                 let c = layer.coefficient.to_display_string();
                 let out_plain = value_name(j, count);
-                let (prev_id, prev) = if j == 0 {
+                let (prev_id, prev_plain) = if j == 0 {
                     ("x".to_owned(), "x".to_owned())
                 } else {
-                    (value_id(j - 1, count), math_name(&value_name(j - 1, count)))
+                    (value_id(j - 1, count), value_name(j - 1, count))
                 };
+                let prev = math_name(&prev_plain);
                 let safe = JValue::from_safe_string;
                 LayerView {
                     n: j + 1,
@@ -120,6 +123,7 @@ impl<'a> Context<'a> {
                     out_plain,
                     prev_id,
                     prev: safe(prev),
+                    prev_plain,
                     role: if j + 1 == count { "Output".to_owned() } else { "Hidden".to_owned() },
                 }
             })

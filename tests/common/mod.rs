@@ -36,9 +36,9 @@ pub fn run(args: &[&str]) -> Output {
 
 /// A copy of the built-in templates in `dir`, with `edit` applied to the worksheet template.
 pub fn templates_with(dir: &Path, edit: impl Fn(&str) -> String) {
-    for name in ["worksheet.typ.j2", "preamble.typ.j2", "summary.typ.j2"] {
+    for (name, _) in backprop_worksheet::render::EMBEDDED {
         let text = std::fs::read_to_string(root().join("templates").join(name)).unwrap();
-        let text = if name == "worksheet.typ.j2" { edit(&text) } else { text };
+        let text = if *name == "worksheet.typ.j2" { edit(&text) } else { text };
         std::fs::write(dir.join(name), text).unwrap();
     }
 }
