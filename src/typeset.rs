@@ -231,8 +231,15 @@ pub fn evict_caches() {
 /// `ident` must identify the document stably across runs (for example its
 /// output name); it becomes the PDF's document identifier. No timestamp and no
 /// Typst version is written, so equal markup gives equal bytes.
+///
+/// A document with text that the embedded fonts cannot draw (an emoji or a
+/// Chinese name in a roster prints as an empty box) cannot be PDF/UA-1; it is
+/// exported tagged, without the standard. [`undrawable`] names such text.
 pub fn pdf(doc: &Layout, ident: &str) -> Result<Vec<u8>, String> {
-    let standards = PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| e.message().to_string())?;
+    let standards = match undrawable(doc).is_empty() {
+        true => PdfStandards::new(&[PdfStandard::Ua_1]).map_err(|e| e.message().to_string())?,
+        false => PdfStandards::default(),
+    };
     let options = PdfOptions {
         ident: Smart::Custom(ident.to_owned()),
         creator: Smart::Custom(None),
@@ -244,6 +251,32 @@ pub fn pdf(doc: &Layout, ident: &str) -> Result<Vec<u8>, String> {
         let messages: Vec<String> = errors.iter().map(|e| e.message.to_string()).collect();
         format!("PDF export failed: {}", messages.join("; "))
     })
+}
+
+/// The characters of `doc` that no embedded font can draw, in order of first
+/// appearance: they print as empty boxes.
+pub fn undrawable(doc: &Layout) -> Vec<char> {
+    fn walk(frame: &Frame, out: &mut Vec<char>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) => {
+                    for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                        let missing = text.text.get(glyph.range()).unwrap_or_default().chars();
+                        for c in missing.filter(|c| !c.is_whitespace()) {
+                            if !out.contains(&c) {
+                                out.push(c);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    doc.0.pages().iter().for_each(|page| walk(&page.frame, &mut out));
+    out
 }
 
 /// The label of content only the answer key shows, in markup that lays out
@@ -510,6 +543,16 @@ mod tests {
         let student_pdf = String::from_utf8_lossy(&pdf(&student, "s").expect("exports")).to_string();
         assert!(!student_pdf.contains("parabola"));
         pdf(&key, "k").expect("exports");
+    }
+
+    #[test]
+    fn text_the_fonts_cannot_draw_is_named_and_exported_without_the_standard() {
+        let doc = compile("#set document(title: \"T\")\nZoë 🙂 李明").expect("compiles");
+        assert_eq!(undrawable(&doc), ['🙂', '李', '明']);
+        let bytes = pdf(&doc, "tofu").expect("exports, tagged but not PDF/UA-1");
+        assert!(!String::from_utf8_lossy(&bytes).contains("pdfuaid"), "claims PDF/UA");
+        let fine = pdf(&compile("#set document(title: \"T\")\nZoë").unwrap(), "fine").unwrap();
+        assert!(String::from_utf8_lossy(&fine).contains("pdfuaid"), "PDF/UA-1 is declared in the metadata");
     }
 
     #[test]
