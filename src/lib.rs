@@ -24,6 +24,5 @@ pub mod randomize;
 pub mod render;
 pub mod summary;
 pub mod typeset;
-mod yamlpos;
 
 pub use error::{Error, Result};
