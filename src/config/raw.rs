@@ -1,12 +1,8 @@
 //! The config as written: structs that mirror the YAML file field for field,
-//! read from the positioned tree of [`super::yaml`] by [`read`].
-//!
-//! The mapping is ours, not a deserializer's, so every message says in plain
-//! words what is wrong and what is allowed, and points at the node: an unknown
-//! field lists the valid names, a missing field names the mapping that lacks
-//! it. Numbers are read from their literal text into exact decimals. The same
-//! structs serialize back (see [`RawNumber`]'s `Serialize`), which is how a
-//! drawn variant is written as a config of its own.
+//! numbers exact, read from the positioned tree of [`super::yaml`] by
+//! [`read`]. The same structs serialize back (see [`RawNumber`]'s
+//! `Serialize`), which is how a drawn variant is written as a config of its
+//! own, and they are what the JSON Schema of the config is derived from.
 
 mod read;
 

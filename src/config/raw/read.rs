@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use super::super::yaml::{Kind, Mark, Node, Style};
-use super::super::{MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
 use super::{
     default_digits, default_max_decimals, yes, RawConfig, RawExtension, RawLayer, RawNetwork, RawNumber, RawRules,
     NUMBER_EXPECTED,
 };
+use crate::config::yaml::{Kind, Mark, Node, Style};
+use crate::config::{MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
 use crate::error::{Error, Place, Result};
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;
