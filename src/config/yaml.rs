@@ -114,8 +114,19 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
 
 /// A sequence or mapping whose end has not been read yet.
 enum Open {
-    Sequence { mark: Mark, anchor: usize, items: Vec<Node> },
-    Mapping { mark: Mark, anchor: usize, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Sequence {
+        mark: Mark,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Mapping {
+        mark: Mark,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        /// Where each scalar key read so far is.
+        seen: HashMap<String, Mark>,
+    },
 }
 
 /// Builds the tree from the parser's events; keeps the first problem it meets.
@@ -147,7 +158,7 @@ impl Builder {
                 items.push(node);
                 None
             }
-            Some(Open::Mapping { entries, key, .. }) => match key.take() {
+            Some(Open::Mapping { entries, key, seen, .. }) => match key.take() {
                 Some(key) => {
                     if node.kind == Kind::Scalar(String::new(), Style::Plain) {
                         // The parser places an empty value at the next token,
@@ -158,9 +169,10 @@ impl Builder {
                     None
                 }
                 None => {
-                    let repeated = node.scalar().and_then(|(text, _)| {
-                        entries.iter().find(|(k, _)| k.scalar().is_some_and(|(t, _)| t == text)).map(|(k, _)| k.mark)
-                    });
+                    let repeated = match node.scalar() {
+                        Some((text, _)) => seen.insert(text.to_owned(), node.mark),
+                        None => None,
+                    };
                     let duplicate = repeated.map(|first| (node.clone(), first));
                     *key = Some(node);
                     duplicate
@@ -204,9 +216,12 @@ impl MarkedEventReceiver for Builder {
         }
         let mark = Mark::from(marker);
         match event {
-            Event::Scalar(text, style, anchor, _) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 if self.count(mark, 1) {
+                    // `!!str 0.1` and `! 0.1` are strings, however they look.
+                    let string_tag = tag.is_some_and(|t| t.suffix == "str" || (t.handle == "!" && t.suffix.is_empty()));
                     let style = match style {
+                        TScalarStyle::Plain if string_tag => Style::Quoted,
                         TScalarStyle::Plain => Style::Plain,
                         TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => Style::Quoted,
                         TScalarStyle::Literal | TScalarStyle::Folded => Style::Block,
@@ -216,7 +231,7 @@ impl MarkedEventReceiver for Builder {
             }
             Event::SequenceStart(anchor, _) => self.open.push(Open::Sequence { mark, anchor, items: Vec::new() }),
             Event::MappingStart(anchor, _) => {
-                self.open.push(Open::Mapping { mark, anchor, entries: Vec::new(), key: None })
+                self.open.push(Open::Mapping { mark, anchor, entries: Vec::new(), key: None, seen: HashMap::new() })
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.open.pop() {
@@ -300,6 +315,9 @@ mod tests {
         assert_eq!(item(get(&root, "d"), 0).scalar(), Some(("1e3", Style::Plain)));
         assert_eq!(item(get(&root, "d"), 1).scalar(), Some((".nan", Style::Plain)));
         assert_eq!(get(&root, "e").scalar(), Some(("text\n", Style::Block)));
+        let tagged = tree("a: !!str 0.1\nb: !!float 1\n");
+        assert_eq!(get(&tagged, "a").scalar(), Some(("0.1", Style::Quoted)), "an explicit string");
+        assert_eq!(get(&tagged, "b").scalar(), Some(("1", Style::Plain)));
         let empty = get(&root, "f");
         assert!(empty.is_null());
         assert_eq!(at(empty), (7, 1), "an empty value points at its key");
