@@ -1,18 +1,19 @@
 //! The YAML config, from text to the checked [`WorksheetSpec`] the rest of
 //! the program uses, in three steps with one file each:
 //!
-//! - [`yaml`]: the text read once into a tree of nodes that know their line,
+//! - `yaml.rs`: the text read once into a tree of nodes that know their line,
 //!   column and literal text;
-//! - [`raw`]: the tree mapped into structs that mirror the file
+//! - `raw.rs`: the tree mapped into structs that mirror the file
 //!   ([`RawConfig`]), numbers read exactly from their text;
-//! - [`check`]: the raw config validated into a [`WorksheetSpec`] ([`spec`]).
+//! - `check.rs`: the raw config validated into a [`WorksheetSpec`]
+//!   (`spec.rs`).
 //!
 //! Every error names the file, line and column and says what is allowed.
 
 mod check;
-pub mod raw;
+mod raw;
 mod spec;
-pub mod yaml;
+mod yaml;
 
 use std::path::Path;
 
