@@ -5,11 +5,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::answers::{Answers, Value};
-use crate::config::WorksheetSpec;
+use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
-use crate::model::{Activation, Paper, Worksheet};
-use crate::number::Exact;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
@@ -165,7 +163,7 @@ pub fn files(
     if whole {
         sink.put(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
-            bytes: manifest_json(request.seed, &sheets)?,
+            bytes: manifest_json(spec, request.seed, &sheets)?,
         })?;
         sink.put(OutputFile {
             name: format!("{}-manifest.csv", spec.stem),
@@ -191,83 +189,6 @@ fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files:
     a.and(b)
 }
 
-/// A drawn worksheet written in the config's own schema, every range replaced
-/// by its drawn number: load it as a config and it gives the same sheet.
-#[derive(Debug, Serialize)]
-pub struct ResolvedConfig<'a> {
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credit: Option<&'a str>,
-    paper: Paper,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    intro: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    video: Option<&'a crate::model::Video>,
-    names_line: bool,
-    date_line: bool,
-    network: ResolvedNetwork,
-    nudge: f64,
-    learning_rate: f64,
-    reflection_layers: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extension: Option<ResolvedExtension>,
-}
-
-#[derive(Debug, Serialize)]
-struct ResolvedNetwork {
-    input: f64,
-    target: f64,
-    layers: Vec<ResolvedLayer>,
-}
-
-#[derive(Debug, Serialize)]
-struct ResolvedLayer {
-    coefficient: f64,
-    weight: f64,
-}
-
-#[derive(Debug, Serialize)]
-struct ResolvedExtension {
-    activation: Activation,
-    digits: u32,
-}
-
-/// JSON numbers for config values: config numbers have at most 13 significant
-/// digits, so the shortest double prints exactly the decimal.
-fn json_number(x: &Exact) -> f64 {
-    x.to_f64()
-}
-
-impl<'a> ResolvedConfig<'a> {
-    /// The resolved config of `worksheet`.
-    pub fn new(worksheet: &'a Worksheet) -> Self {
-        let d = &worksheet.presentation;
-        let n = &worksheet.network;
-        ResolvedConfig {
-            title: &d.title,
-            credit: d.credit.as_deref(),
-            paper: d.paper,
-            intro: d.intro.as_deref(),
-            video: d.video.as_ref(),
-            names_line: d.names_line,
-            date_line: d.date_line,
-            network: ResolvedNetwork {
-                input: json_number(&n.input),
-                target: json_number(&n.target),
-                layers: n
-                    .layers
-                    .iter()
-                    .map(|l| ResolvedLayer { coefficient: json_number(&l.coefficient), weight: json_number(&l.weight) })
-                    .collect(),
-            },
-            nudge: json_number(&worksheet.nudge),
-            learning_rate: json_number(&worksheet.learning_rate),
-            reflection_layers: worksheet.reflection_layers,
-            extension: worksheet.extension.map(|e| ResolvedExtension { activation: e.activation, digits: e.digits }),
-        }
-    }
-}
-
 #[derive(Serialize)]
 struct ManifestEntry<'a> {
     id: &'a str,
@@ -275,11 +196,13 @@ struct ManifestEntry<'a> {
     stream: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     student: Option<&'a str>,
-    config: ResolvedConfig<'a>,
+    /// The config as written with the drawn numbers: load it and it gives
+    /// this sheet.
+    config: RawConfig,
     answers: &'a Answers,
 }
 
-fn manifest_json(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
+fn manifest_json(spec: &WorksheetSpec, seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
     let entries: Vec<ManifestEntry> = sheets
         .iter()
         .map(|s| ManifestEntry {
@@ -287,7 +210,7 @@ fn manifest_json(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
             seed,
             stream: s.variant.stream.number(),
             student: s.label.student.as_deref(),
-            config: ResolvedConfig::new(&s.variant.solved.worksheet),
+            config: spec.resolved_config(&s.variant.solved.worksheet),
             answers: &s.variant.solved.answers,
         })
         .collect();

@@ -20,6 +20,31 @@ impl fmt::Display for Location {
     }
 }
 
+/// A place in a text file together with the text of its line: where a
+/// config value is written, kept to report a problem found later.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The file, line and column.
+    pub location: Location,
+    /// The source line at `location`, if known.
+    pub source_line: Option<String>,
+}
+
+impl Place {
+    /// `line`/`column` (1-based) of `text`, which is the content of `file`.
+    pub fn new(file: &str, text: &str, line: usize, column: usize) -> Self {
+        Place {
+            location: Location { file: file.to_owned(), line: line.max(1), column: column.max(1) },
+            source_line: text.lines().nth(line.saturating_sub(1)).map(str::to_owned),
+        }
+    }
+
+    /// The problem `message` at this place.
+    pub fn error(&self, message: impl Into<String>) -> SourceError {
+        SourceError { location: self.location.clone(), message: message.into(), source_line: self.source_line.clone() }
+    }
+}
+
 /// A problem at a location in a config or template, with the offending line shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceError {
@@ -34,12 +59,7 @@ pub struct SourceError {
 impl SourceError {
     /// A problem at `line`/`column` of `text`, which is the content of `file`.
     pub fn new(file: &str, text: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
-        let source_line = text.lines().nth(line.saturating_sub(1)).map(str::to_owned);
-        SourceError {
-            location: Location { file: file.to_owned(), line: line.max(1), column: column.max(1) },
-            message: message.into(),
-            source_line,
-        }
+        Place::new(file, text, line, column).error(message)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::answers::{self, Solved};
 use crate::config::WorksheetSpec;
-use crate::error::{Error, Result, SourceError};
+use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::render::{self, Job, Mode, SheetLabel, Templates, Version};
 use crate::typeset::{self, Layout};
@@ -37,11 +37,7 @@ pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
             spec.file
         ))
     })?;
-    answers::solve(worksheet).map_err(|problem| {
-        let mut e: SourceError = spec.target.at.clone();
-        e.message = problem.to_string();
-        e.into()
-    })
+    answers::solve(worksheet).map_err(|problem| spec.target.at.error(problem.to_string()).into())
 }
 
 /// One typeset version of one sheet.

@@ -28,6 +28,5 @@ pub mod render;
 pub mod slips;
 mod summary;
 pub mod typeset;
-mod yamlpos;
 
 pub use error::{Error, Result};

@@ -3,7 +3,7 @@
 //! they depend on no stage: the config produces them, the engine computes on
 //! them, the templates print them.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::number::Exact;
 
@@ -74,7 +74,7 @@ pub struct Extension {
 }
 
 /// The "watch this first" video line.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Video {
     /// Link, printed and clickable.
@@ -88,7 +88,7 @@ pub struct Video {
 }
 
 /// Paper size.
-#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub enum Paper {
     /// 8.5 × 11 in.
     #[default]
@@ -110,7 +110,7 @@ impl Paper {
 }
 
 /// Activation function of the extension challenge.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     /// σ(z) = 1/(1 + e^−z).

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::answers::{self, Solved};
 use crate::answers::{Answers, Value};
 use crate::config::{Field, WorksheetSpec};
-use crate::error::{Error, Result, SourceError};
+use crate::error::{Error, Place, Result};
 use crate::model::Worksheet;
 
 /// Draws tried per variant before giving up.
@@ -80,7 +80,7 @@ pub fn index(rng: &mut ChaCha20Rng, n: u64) -> u64 {
 /// Compiled `require:` constraints.
 pub struct Constraints {
     env: Environment<'static>,
-    items: Vec<(String, SourceError)>,
+    items: Vec<(String, Place)>,
 }
 
 impl Constraints {
@@ -91,13 +91,12 @@ impl Constraints {
         let mut items = Vec::new();
         for requirement in &spec.require {
             if let Err(e) = env.compile_expression(&requirement.expression) {
-                let mut at = requirement.at.clone();
-                at.message = format!(
+                let message = format!(
                     "cannot read the constraint `{}`: {}",
                     requirement.expression,
                     e.detail().unwrap_or("syntax error")
                 );
-                return Err(at.into());
+                return Err(requirement.at.error(message).into());
             }
             items.push((requirement.expression.clone(), requirement.at.clone()));
         }
@@ -117,13 +116,11 @@ impl Constraints {
             .map(|(expression, at)| {
                 let compiled = self.env.compile_expression(expression).expect("compiled in new()");
                 compiled.eval(&context).map(|v| v.is_true()).map_err(|e| {
-                    let mut at = at.clone();
-                    at.message = format!(
+                    Error::from(at.error(format!(
                         "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of \
                          `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
                         e.detail().unwrap_or("error")
-                    );
-                    Error::from(at)
+                    )))
                 })
             })
             .collect()

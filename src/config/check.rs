@@ -1,0 +1,208 @@
+//! Validation of the config as written into the checked [`WorksheetSpec`]:
+//! the limits on numbers, ranges and choices, layer counts and the other
+//! bounds, each refused at the place it is written.
+
+use super::raw::{Places, RawConfig, RawNumber};
+use super::spec::{Field, NumberSpec, Requirement, WorksheetSpec};
+use super::{LAYER_RANGE, MAX_CHOICES, MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
+use crate::error::{Error, Result};
+use crate::model::{Extension, Presentation};
+use crate::number::Exact;
+
+/// Checks `raw`, read from `file` with its values at `places`.
+pub fn check(raw: RawConfig, places: &Places, file: &str, stem: &str) -> Result<WorksheetSpec> {
+    let checker = Checker { places };
+    if raw.title.trim().is_empty() {
+        return Err(checker.error("title", "the title is empty"));
+    }
+    let layer_count = raw.network.layers.len();
+    if !LAYER_RANGE.contains(&layer_count) {
+        let plural = if layer_count == 1 { "" } else { "s" };
+        let message = format!("the network has {layer_count} layer{plural}; it must have 2 to 5");
+        return Err(checker.error("network.layers", message));
+    }
+    let input = checker.number("network.input", &raw.network.input)?;
+    let target = checker.number("network.target", &raw.network.target)?;
+    let mut layers = Vec::with_capacity(layer_count);
+    for (i, layer) in raw.network.layers.iter().enumerate() {
+        let c = checker.number(&format!("network.layers[{i}].coefficient"), &layer.coefficient)?;
+        if c.spec.count() == 1 && c.spec.value(0).is_zero() {
+            let message = "a coefficient of 0 cuts the chain: the layers before it could not affect the error";
+            return Err(checker.error(&c.path, message));
+        }
+        let w = checker.number(&format!("network.layers[{i}].weight"), &layer.weight)?;
+        layers.push((c, w));
+    }
+    let (nudge, learning_rate) = checker.steps(&raw)?;
+    let extension = checker.others(&raw)?;
+    let require = raw
+        .require
+        .iter()
+        .enumerate()
+        .map(|(i, expression)| Requirement { expression: expression.clone(), at: places.at(&format!("require[{i}]")) })
+        .collect();
+    let spec = WorksheetSpec {
+        file: file.to_owned(),
+        stem: stem.to_owned(),
+        presentation: Presentation {
+            title: raw.title.clone(),
+            credit: raw.credit.clone(),
+            paper: raw.paper,
+            intro: raw.intro.clone(),
+            video: raw.video.clone(),
+            names_line: raw.names_line,
+            date_line: raw.date_line,
+        },
+        input,
+        target,
+        layers,
+        nudge,
+        learning_rate,
+        reflection_layers: raw.reflection_layers,
+        extension,
+        require,
+        rules: raw.rules.clone(),
+        raw,
+    };
+    if let Some(worksheet) = spec.fixed() {
+        if let Err(problem) = crate::engine::solve(&worksheet) {
+            return Err(spec.target.at.error(problem.to_string()).into());
+        }
+    }
+    Ok(spec)
+}
+
+struct Checker<'a> {
+    places: &'a Places,
+}
+
+impl Checker<'_> {
+    fn error(&self, path: &str, message: impl Into<String>) -> Error {
+        self.places.at(path).error(message).into()
+    }
+
+    /// The nudge and the learning rate, both above zero.
+    fn steps(&self, raw: &RawConfig) -> Result<(Field, Field)> {
+        let nudge = self.number("nudge", &raw.nudge)?;
+        if !nudge.spec.min().is_positive() {
+            let message = format!(
+                "the nudge must be greater than 0 (it is the step of the experiment tables), not {}",
+                nudge.spec.min()
+            );
+            return Err(self.error("nudge", message));
+        }
+        let learning_rate = self.number("learning_rate", &raw.learning_rate)?;
+        if !learning_rate.spec.min().is_positive() {
+            let message = format!("the learning rate must be greater than 0, not {}", learning_rate.spec.min());
+            return Err(self.error("learning_rate", message));
+        }
+        Ok((nudge, learning_rate))
+    }
+
+    /// The fields that are not numbers, after the numbers in the order of the file.
+    fn others(&self, raw: &RawConfig) -> Result<Option<Extension>> {
+        if !(2..=1000).contains(&raw.reflection_layers) {
+            let message = format!("`reflection_layers` must be between 2 and 1000, not {}", raw.reflection_layers);
+            return Err(self.error("reflection_layers", message));
+        }
+        let extension = match &raw.extension {
+            Some(extension) if !(2..=10).contains(&extension.digits) => {
+                let message = format!("`extension.digits` must be between 2 and 10, not {}", extension.digits);
+                return Err(self.error("extension.digits", message));
+            }
+            Some(extension) => Some(Extension { activation: extension.activation, digits: extension.digits }),
+            None => None,
+        };
+        if raw.video.as_ref().is_some_and(|video| video.url.trim().is_empty()) {
+            return Err(self.error("video.url", "the video url is empty"));
+        }
+        if raw.rules.max_decimals > 12 {
+            return Err(self.error("rules.max_decimals", "`rules.max_decimals` must be at most 12"));
+        }
+        Ok(extension)
+    }
+
+    /// `value`, written at `path`, within the limits on size and decimals.
+    fn exact(&self, path: &str, value: &Exact) -> Result<Exact> {
+        if value.abs() > Exact::int(MAX_MAGNITUDE) {
+            let message =
+                format!("{value} is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}");
+            return Err(self.error(path, message));
+        }
+        if value.decimal_places() > MAX_DECIMAL_PLACES {
+            return Err(self.error(path, format!("{value} has more than {MAX_DECIMAL_PLACES} decimal places")));
+        }
+        Ok(value.clone())
+    }
+
+    fn number(&self, path: &str, raw: &RawNumber) -> Result<Field> {
+        let spec = match raw {
+            RawNumber::Value(v) => NumberSpec::Fixed(self.exact(path, v)?),
+            RawNumber::OneOf(values) => self.choices(path, values)?,
+            RawNumber::Range { from, to, step } => self.range(path, from, to, step.as_ref())?,
+        };
+        Ok(Field { path: path.to_owned(), spec, at: self.places.at(path) })
+    }
+
+    fn choices(&self, path: &str, values: &[Exact]) -> Result<NumberSpec> {
+        if values.is_empty() {
+            return Err(self.error(path, format!("`{path}.one_of` is empty: list at least one number")));
+        }
+        let mut exact = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            let item = format!("{path}.one_of[{i}]");
+            let value = self.exact(&item, v)?;
+            if exact.contains(&value) {
+                return Err(self.error(&item, format!("{value} is listed twice in `{path}.one_of`")));
+            }
+            exact.push(value);
+        }
+        Ok(NumberSpec::OneOf(exact))
+    }
+
+    fn range(&self, path: &str, from: &Exact, to: &Exact, step: Option<&Exact>) -> Result<NumberSpec> {
+        let from = self.exact(&format!("{path}.from"), from)?;
+        let to = self.exact(&format!("{path}.to"), to)?;
+        let step = match step {
+            Some(s) => self.exact(&format!("{path}.step"), s)?,
+            None if !from.is_integer() || !to.is_integer() => {
+                let message = format!(
+                    "`{path}` has no `step`, so `from` and `to` must be integers; add a `step` such as 0.5 for decimals"
+                );
+                return Err(self.error(path, message));
+            }
+            None => Exact::int(1),
+        };
+        if from > to {
+            let message = format!("`{path}` is inverted: `from` ({from}) is larger than `to` ({to})");
+            return Err(self.error(path, message));
+        }
+        let step_path = format!("{path}.step");
+        if !step.is_positive() {
+            return Err(self.error(&step_path, format!("`{path}.step` must be positive, not {step}")));
+        }
+        let count = range_count(&from, &to, &step).ok_or_else(|| {
+            self.error(&step_path, format!("the step {step} does not divide the range from {from} to {to}"))
+        })?;
+        if count > MAX_CHOICES {
+            return Err(self.error(path, format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed")));
+        }
+        Ok(NumberSpec::Range { from, to, step, count })
+    }
+}
+
+/// The number of values `from, from+step, …, to`, if `step` divides `to − from`.
+fn range_count(from: &Exact, to: &Exact, step: &Exact) -> Option<u64> {
+    let span = to - from;
+    let mut count: u64 = 0;
+    let mut reached = Exact::zero();
+    // Count by repeated addition with an early bound: at most MAX_CHOICES + 1 steps.
+    while reached < span {
+        reached = &reached + step;
+        count += 1;
+        if count > MAX_CHOICES {
+            return Some(count + 1);
+        }
+    }
+    (reached == span).then_some(count + 1)
+}

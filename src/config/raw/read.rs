@@ -1,0 +1,601 @@
+//! The mapping from the YAML tree to the raw structs: ours, not a
+//! deserializer's, so that each message says in plain words what is wrong and
+//! what is allowed, and points at the node. It also records where every value
+//! is written, for the checks that come later.
+
+use std::collections::HashMap;
+
+use super::{
+    default_digits, default_max_decimals, yes, RawConfig, RawExtension, RawLayer, RawNetwork, RawNumber, RawRules,
+    NUMBER_EXPECTED,
+};
+use crate::config::yaml::{Kind, Mark, Node, Style};
+use crate::config::{MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
+use crate::error::{Error, Place, Result};
+use crate::model::{Activation, Paper, Video};
+use crate::number::Exact;
+
+/// Where each value of the config is written, by path (`title`,
+/// `network.layers[1].weight`, `nudge.one_of[0]`).
+#[derive(Debug, Clone)]
+pub struct Places {
+    by_path: HashMap<String, Place>,
+    start: Place,
+}
+
+impl Places {
+    /// Where `path` is written, or its nearest written ancestor (a default
+    /// value is not written anywhere).
+    pub fn at(&self, path: &str) -> Place {
+        let mut path = path;
+        loop {
+            if let Some(place) = self.by_path.get(path) {
+                return place.clone();
+            }
+            match path.rfind(['.', '[']) {
+                Some(cut) => path = &path[..cut],
+                None => return self.start.clone(),
+            }
+        }
+    }
+}
+
+/// Reads the config from the `root` of the document `text` of `file`.
+pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places)> {
+    let start = Place::new(file, text, 1, 1);
+    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start } };
+    let config = reader.config(root)?;
+    Ok((config, reader.places))
+}
+
+/// The mapping from tree to structs, recording where each value is.
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    places: Places,
+}
+
+/// The entries of a mapping whose keys have been checked.
+struct Fields<'n> {
+    path: String,
+    mark: Mark,
+    entries: Vec<(&'n str, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    /// The value of `name`, unless absent or null.
+    fn get(&self, name: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(key, _)| *key == name).map(|(_, node)| *node).filter(|node| !node.is_null())
+    }
+
+    /// The path of field `name`.
+    fn path(&self, name: &str) -> String {
+        join(&self.path, name)
+    }
+}
+
+fn join(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// `` `a`, `b` or `c` ``.
+fn one_of_names(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+/// What a node is, for "found …" in messages.
+fn describe(node: &Node) -> String {
+    match &node.kind {
+        _ if node.is_null() => "nothing".to_owned(),
+        Kind::Scalar(text, Style::Plain) if Exact::parse(text).is_some() => format!("the number {text}"),
+        Kind::Scalar(text, Style::Plain) if bool_value(text).is_some() => format!("`{text}`"),
+        Kind::Scalar(text, Style::Block) => format!("a block of text {text:?}"),
+        Kind::Scalar(text, _) => format!("the string {text:?}"),
+        Kind::Sequence(_) => "a list".to_owned(),
+        Kind::Mapping(_) => "a mapping".to_owned(),
+    }
+}
+
+fn bool_value(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+impl Reader<'_> {
+    fn error(&self, mark: Mark, message: impl Into<String>) -> Error {
+        self.place(mark).error(message).into()
+    }
+
+    fn place(&self, mark: Mark) -> Place {
+        Place::new(self.file, self.text, mark.line, mark.column)
+    }
+
+    fn record(&mut self, path: &str, node: &Node) {
+        let place = self.place(node.mark);
+        self.places.by_path.insert(path.to_owned(), place);
+    }
+
+    /// "`path`: expected WHAT, found …" at `node`.
+    fn wrong_type(&self, path: &str, node: &Node, expected: &str) -> Error {
+        let subject = if path.is_empty() { String::new() } else { format!("`{path}`: ") };
+        self.error(node.mark, format!("{subject}expected {expected}, found {}", describe(node)))
+    }
+
+    /// The entries of the mapping `node` at `path`, every key one of `names`.
+    fn fields<'n>(&mut self, node: &'n Node, path: &str, expected: &str, names: &[&str]) -> Result<Fields<'n>> {
+        self.record(path, node);
+        let Kind::Mapping(entries) = &node.kind else {
+            return Err(self.wrong_type(path, node, expected));
+        };
+        let mut fields = Fields { path: path.to_owned(), mark: node.mark, entries: Vec::with_capacity(entries.len()) };
+        for (key, value) in entries {
+            let name = match key.scalar() {
+                Some((name, _)) if names.contains(&name) => name,
+                _ => {
+                    let written = key.scalar().map_or_else(|| describe(key), |(name, _)| name.to_owned());
+                    let within = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
+                    let valid = one_of_names(names);
+                    return Err(
+                        self.error(key.mark, format!("unknown field `{written}`{within}, valid names are {valid}"))
+                    );
+                }
+            };
+            self.record(&fields.path(name), value);
+            fields.entries.push((name, value));
+        }
+        Ok(fields)
+    }
+
+    /// The value of the field `name`, which must be given.
+    fn required<'n>(&self, fields: &Fields<'n>, name: &str) -> Result<&'n Node> {
+        match fields.entries.iter().find(|(key, _)| *key == name) {
+            Some((_, node)) => Ok(node),
+            None if fields.path.is_empty() => Err(self.error(fields.mark, format!("missing field `{name}`"))),
+            None => Err(self.error(fields.mark, format!("missing field `{name}` in `{}`", fields.path))),
+        }
+    }
+
+    fn text(&self, node: &Node, path: &str) -> Result<String> {
+        match node.scalar() {
+            Some((text, _)) => Ok(text.to_owned()),
+            None => Err(self.wrong_type(path, node, "text")),
+        }
+    }
+
+    fn optional_text(&self, fields: &Fields, name: &str) -> Result<Option<String>> {
+        fields.get(name).map(|node| self.text(node, &fields.path(name))).transpose()
+    }
+
+    fn flag(&self, fields: &Fields, name: &str) -> Result<Option<bool>> {
+        let Some(node) = fields.get(name) else { return Ok(None) };
+        match node.scalar() {
+            Some((text, Style::Plain)) if bool_value(text).is_some() => Ok(bool_value(text)),
+            _ => Err(self.wrong_type(&fields.path(name), node, "`true` or `false`")),
+        }
+    }
+
+    /// A whole number of type `T` (`u32`, `u64`).
+    fn whole<T: std::str::FromStr + ToString + Bounded>(&self, node: &Node, path: &str) -> Result<T> {
+        let expected = format!("a whole number from 0 to {}", T::MAX.to_string());
+        match node.scalar() {
+            Some((text, Style::Plain)) => {
+                let digits = text.strip_prefix('+').unwrap_or(text);
+                match digits.parse::<T>() {
+                    Ok(value) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(value),
+                    _ if Exact::parse(text).is_some() => {
+                        Err(self.error(node.mark, format!("`{path}`: expected {expected}, found {text}")))
+                    }
+                    _ => Err(self.wrong_type(path, node, &expected)),
+                }
+            }
+            _ => Err(self.wrong_type(path, node, &expected)),
+        }
+    }
+
+    /// One of the `names` of an enum, given as `(name, value)` pairs.
+    fn choice<T: Copy>(&self, node: &Node, path: &str, names: &[(&str, T)]) -> Result<T> {
+        let valid: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+        match node.scalar() {
+            Some((text, _)) => match names.iter().find(|(name, _)| *name == text) {
+                Some((_, value)) => Ok(*value),
+                None => Err(self.error(
+                    node.mark,
+                    format!("`{path}`: unknown value `{text}`, valid values are {}", one_of_names(&valid)),
+                )),
+            },
+            None => Err(self.wrong_type(path, node, &one_of_names(&valid))),
+        }
+    }
+}
+
+/// Integer types with a largest value, for messages.
+trait Bounded {
+    const MAX: Self;
+}
+
+impl Bounded for u32 {
+    const MAX: Self = u32::MAX;
+}
+
+impl Bounded for u64 {
+    const MAX: Self = u64::MAX;
+}
+
+impl Reader<'_> {
+    fn config(&mut self, root: &Node) -> Result<RawConfig> {
+        const NAMES: &[&str] = &[
+            "title",
+            "credit",
+            "paper",
+            "intro",
+            "video",
+            "names_line",
+            "date_line",
+            "network",
+            "nudge",
+            "learning_rate",
+            "reflection_layers",
+            "extension",
+            "require",
+            "rules",
+        ];
+        let expected = "the config's fields (title, network, nudge, learning_rate, …)";
+        let fields = self.fields(root, "", expected, NAMES)?;
+        let title = self.required(&fields, "title")?;
+        let network = self.required(&fields, "network")?;
+        let nudge = self.required(&fields, "nudge")?;
+        let learning_rate = self.required(&fields, "learning_rate")?;
+        let reflection_layers = self.required(&fields, "reflection_layers")?;
+        Ok(RawConfig {
+            title: self.text(title, "title")?,
+            credit: self.optional_text(&fields, "credit")?,
+            paper: match fields.get("paper") {
+                Some(node) => self.choice(node, "paper", &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)])?,
+                None => Paper::default(),
+            },
+            intro: self.optional_text(&fields, "intro")?,
+            video: fields.get("video").map(|node| self.video(node)).transpose()?,
+            names_line: self.flag(&fields, "names_line")?.unwrap_or_else(yes),
+            date_line: self.flag(&fields, "date_line")?.unwrap_or_else(yes),
+            network: self.network(network)?,
+            nudge: self.number(nudge, "nudge")?,
+            learning_rate: self.number(learning_rate, "learning_rate")?,
+            reflection_layers: self.whole(reflection_layers, "reflection_layers")?,
+            extension: fields.get("extension").map(|node| self.extension(node)).transpose()?,
+            require: fields.get("require").map(|node| self.require(node)).transpose()?.unwrap_or_default(),
+            rules: fields.get("rules").map(|node| self.rules(node)).transpose()?.unwrap_or_default(),
+        })
+    }
+
+    fn network(&mut self, node: &Node) -> Result<RawNetwork> {
+        let fields = self.fields(
+            node,
+            "network",
+            "the network's fields (input, target, layers)",
+            &["input", "target", "layers"],
+        )?;
+        let (input, target, layers) =
+            (self.required(&fields, "input")?, self.required(&fields, "target")?, self.required(&fields, "layers")?);
+        let Kind::Sequence(items) = &layers.kind else {
+            return Err(self.wrong_type(
+                "network.layers",
+                layers,
+                "a list of layers `- { coefficient: C, weight: W }`",
+            ));
+        };
+        let mut raw_layers = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("network.layers[{i}]");
+            let layer =
+                self.fields(item, &path, "a layer `{ coefficient: C, weight: W }`", &["coefficient", "weight"])?;
+            let (coefficient, weight) = (self.required(&layer, "coefficient")?, self.required(&layer, "weight")?);
+            raw_layers.push(RawLayer {
+                coefficient: self.number(coefficient, &layer.path("coefficient"))?,
+                weight: self.number(weight, &layer.path("weight"))?,
+            });
+        }
+        Ok(RawNetwork {
+            input: self.number(input, "network.input")?,
+            target: self.number(target, "network.target")?,
+            layers: raw_layers,
+        })
+    }
+
+    fn video(&mut self, node: &Node) -> Result<Video> {
+        let fields =
+            self.fields(node, "video", "`{ url: ..., minutes: 18, source: ... }`", &["url", "minutes", "source"])?;
+        let url = self.required(&fields, "url")?;
+        Ok(Video {
+            url: self.text(url, "video.url")?,
+            minutes: fields.get("minutes").map(|node| self.whole(node, "video.minutes")).transpose()?,
+            source: self.optional_text(&fields, "source")?,
+        })
+    }
+
+    fn extension(&mut self, node: &Node) -> Result<RawExtension> {
+        let fields =
+            self.fields(node, "extension", "`{ activation: sigmoid, digits: 4 }`", &["activation", "digits"])?;
+        let activation = self.required(&fields, "activation")?;
+        let activations = [("sigmoid", Activation::Sigmoid), ("tanh", Activation::Tanh), ("relu", Activation::Relu)];
+        Ok(RawExtension {
+            activation: self.choice(activation, "extension.activation", &activations)?,
+            digits: fields
+                .get("digits")
+                .map(|node| self.whole(node, "extension.digits"))
+                .transpose()?
+                .unwrap_or_else(default_digits),
+        })
+    }
+
+    fn rules(&mut self, node: &Node) -> Result<RawRules> {
+        let names = ["nonzero_error", "nonzero_gradients", "max_decimals"];
+        let fields = self.fields(node, "rules", "the rules' fields", &names)?;
+        Ok(RawRules {
+            nonzero_error: self.flag(&fields, "nonzero_error")?.unwrap_or_else(yes),
+            nonzero_gradients: self.flag(&fields, "nonzero_gradients")?.unwrap_or_else(yes),
+            max_decimals: fields
+                .get("max_decimals")
+                .map(|node| self.whole(node, "rules.max_decimals"))
+                .transpose()?
+                .unwrap_or_else(default_max_decimals),
+        })
+    }
+
+    fn require(&mut self, node: &Node) -> Result<Vec<String>> {
+        let Kind::Sequence(items) = &node.kind else {
+            return Err(self.wrong_type("require", node, "a list of constraints such as `- error >= 2`"));
+        };
+        let mut require = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("require[{i}]");
+            self.record(&path, item);
+            require.push(self.text(item, &path)?);
+        }
+        Ok(require)
+    }
+
+    /// A number, range or choice at `path`.
+    fn number(&mut self, node: &Node, path: &str) -> Result<RawNumber> {
+        self.record(path, node);
+        let entries = match &node.kind {
+            Kind::Scalar(..) => return Ok(RawNumber::Value(self.literal(node, path)?)),
+            Kind::Sequence(_) => {
+                let message = format!(
+                    "`{path}`: expected {NUMBER_EXPECTED}, found a list (write a choice as `{{ one_of: [...] }}`)"
+                );
+                return Err(self.error(node.mark, message));
+            }
+            Kind::Mapping(entries) => entries,
+        };
+        let names = ["from", "to", "step", "one_of"];
+        let mut given: HashMap<&str, &Node> = HashMap::new();
+        for (key, value) in entries {
+            match key.scalar() {
+                Some((name, _)) if names.contains(&name) => {
+                    self.record(&join(path, name), value);
+                    given.insert(name, value);
+                }
+                _ => {
+                    let written = key.scalar().map_or_else(|| describe(key), |(name, _)| name.to_owned());
+                    let message =
+                        format!("`{path}`: unknown field `{written}`, valid names are {}", one_of_names(&names));
+                    return Err(self.error(node.mark, message));
+                }
+            }
+        }
+        let value = |reader: &mut Self, name: &str| match given.get(name) {
+            Some(node) => reader.literal(node, &join(path, name)).map(Some),
+            None => Ok(None),
+        };
+        if let Some(choices) = given.get("one_of") {
+            if given.len() > 1 {
+                return Err(
+                    self.error(node.mark, format!("`{path}`: `one_of` cannot be combined with `from`, `to` or `step`"))
+                );
+            }
+            return self.choices(choices, &join(path, "one_of"));
+        }
+        let (from, to, step) = (value(self, "from")?, value(self, "to")?, value(self, "step")?);
+        match (from, to) {
+            (Some(from), Some(to)) => Ok(RawNumber::Range { from, to, step }),
+            _ if given.is_empty() => {
+                Err(self.error(node.mark, format!("`{path}`: expected {NUMBER_EXPECTED}, found an empty mapping")))
+            }
+            (None, _) => Err(self.error(node.mark, format!("missing field `from` in `{path}`"))),
+            (_, None) => Err(self.error(node.mark, format!("missing field `to` in `{path}`"))),
+        }
+    }
+
+    /// The `one_of` list at `path`.
+    fn choices(&mut self, node: &Node, path: &str) -> Result<RawNumber> {
+        let Kind::Sequence(items) = &node.kind else {
+            return Err(self.wrong_type(path, node, "a list of numbers `[A, B, ...]`"));
+        };
+        let mut values = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let item_path = format!("{path}[{i}]");
+            self.record(&item_path, item);
+            values.push(self.literal(item, &item_path)?);
+        }
+        Ok(RawNumber::OneOf(values))
+    }
+
+    /// The exact value of the number literal `node`.
+    fn literal(&self, node: &Node, path: &str) -> Result<Exact> {
+        let text = match node.scalar() {
+            Some((text, Style::Plain)) => text,
+            Some((text, _)) if Exact::parse(text).is_some() => {
+                let message =
+                    format!("`{path}`: expected a number, found the string {text:?} (write numbers without quotes)");
+                return Err(self.error(node.mark, message));
+            }
+            _ => return Err(self.wrong_type(path, node, NUMBER_EXPECTED)),
+        };
+        if let Some(value) = Exact::parse(text) {
+            return Ok(value);
+        }
+        let unsigned = text.trim_start_matches(['-', '+']);
+        let problem = if matches!(unsigned, ".nan" | ".NaN" | ".NAN") {
+            format!("`{path}` must be a finite number, not NaN")
+        } else if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
+            format!("`{path}` must be a finite number, not {}inf", if text.starts_with('-') { "-" } else { "" })
+        } else if let Some(positive) = beyond_exponent_is_positive(text) {
+            match positive {
+                true => format!("{text} is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}"),
+                false => format!("{text} has more than {MAX_DECIMAL_PLACES} decimal places"),
+            }
+        } else if unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+            format!("`{text}` is not a decimal number; write it like 2, -0.5 or 1.25")
+        } else {
+            return Err(self.wrong_type(path, node, NUMBER_EXPECTED));
+        };
+        Err(self.error(node.mark, problem))
+    }
+}
+
+/// For a decimal literal such as `1e999` or `2.5e-200`, whose exponent is
+/// beyond what [`Exact::parse`] takes, whether that exponent is positive.
+fn beyond_exponent_is_positive(text: &str) -> Option<bool> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let mantissa = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    let numeric = mantissa.bytes().any(|b| b.is_ascii_digit())
+        && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && mantissa.bytes().filter(|&b| b == b'.').count() <= 1;
+    let digits = exponent.strip_prefix(['-', '+']).unwrap_or(exponent);
+    if !numeric || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(!exponent.starts_with('-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::yaml;
+
+    const BASE: &str = "title: T\nnetwork:\n  input: 2\n  target: 20\n  layers:\n    - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 3 }\nnudge: 0.1\nlearning_rate: 0.1\nreflection_layers: 10\n";
+
+    fn read_text(text: &str) -> Result<(RawConfig, Places)> {
+        let root = yaml::parse(text).expect("valid YAML").expect("a document");
+        read(&root, "t.yaml", text)
+    }
+
+    /// The message and `(line, column)` of the error `text` gives.
+    fn refused(text: &str) -> (String, usize, usize) {
+        match read_text(text) {
+            Err(Error::Source(e)) => (e.message, e.location.line, e.location.column),
+            Err(other) => panic!("not a located error: {other}"),
+            Ok(_) => panic!("accepted:\n{text}"),
+        }
+    }
+
+    #[test]
+    fn reads_every_field_with_exact_numbers_and_defaults() {
+        let text = format!("{BASE}credit: ~\nvideo: {{ url: u, minutes: 18 }}\nextension: {{ activation: relu }}\n");
+        let (raw, places) = read_text(&text).unwrap();
+        assert_eq!(raw.title, "T");
+        assert_eq!(raw.credit, None, "null is absent");
+        assert_eq!(raw.paper, Paper::UsLetter);
+        assert!(raw.names_line && raw.date_line);
+        assert_eq!(raw.nudge, RawNumber::Value(Exact::parse("0.1").unwrap()));
+        assert_eq!(raw.network.layers[1].weight, RawNumber::Value(Exact::int(3)));
+        assert_eq!(raw.video.unwrap().minutes, Some(18));
+        let extension = raw.extension.unwrap();
+        assert_eq!((extension.activation, extension.digits), (Activation::Relu, 4));
+        assert_eq!(raw.rules, RawRules::default());
+        assert_eq!(places.at("network.layers[1].weight").location.line, 7);
+        assert_eq!(places.at("extension.digits").location.column, 12, "a default points at its parent");
+    }
+
+    #[test]
+    fn ranges_and_choices_keep_their_literals() {
+        let text = BASE
+            .replace("input: 2", "input: { from: 0.5, to: 2.25, step: 0.25 }")
+            .replace("nudge: 0.1", "nudge: { one_of: [0.1, 1e-2, .5] }");
+        let (raw, _) = read_text(&text).unwrap();
+        let x = |s: &str| Exact::parse(s).unwrap();
+        assert_eq!(raw.network.input, RawNumber::Range { from: x("0.5"), to: x("2.25"), step: Some(x("0.25")) });
+        assert_eq!(raw.nudge, RawNumber::OneOf(vec![x("0.1"), x("0.01"), x("0.5")]));
+    }
+
+    #[test]
+    fn an_unknown_field_is_refused_at_its_key_with_the_valid_names() {
+        let (message, line, column) = refused(&BASE.replace("  target: 20", "  target: 20\n  targte: 1"));
+        assert_eq!((line, column), (5, 3));
+        assert!(message.starts_with("unknown field `targte` in `network`"), "{message}");
+        assert!(message.ends_with("valid names are `input`, `target` or `layers`"), "{message}");
+    }
+
+    #[test]
+    fn a_missing_field_is_refused_at_its_mapping() {
+        let (message, line, column) = refused(&BASE.replace("reflection_layers: 10\n", ""));
+        assert_eq!((message.as_str(), line, column), ("missing field `reflection_layers`", 1, 1));
+        let (message, line, column) = refused(&BASE.replace("{ coefficient: 2, weight: 3 }", "{ weight: 3 }"));
+        assert_eq!((line, column), (7, 7));
+        assert_eq!(message, "missing field `coefficient` in `network.layers[1]`");
+    }
+
+    #[test]
+    fn a_wrong_type_says_what_was_expected_and_found() {
+        let (message, line, column) = refused(&BASE.replace("title: T", "title: [T]"));
+        assert_eq!((message.as_str(), line, column), ("`title`: expected text, found a list", 1, 8));
+        let (message, ..) = refused(&format!("{BASE}names_line: yes\n"));
+        assert_eq!(message, "`names_line`: expected `true` or `false`, found the string \"yes\"");
+        let (message, ..) = refused(&BASE.replace("reflection_layers: 10", "reflection_layers: 2.5"));
+        assert!(message.contains("whole number") && message.ends_with("found 2.5"), "{message}");
+        let (message, ..) = refused(
+            &BASE
+                .replace("layers:\n", "layers: 2\n")
+                .replace("    - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 3 }\n", ""),
+        );
+        assert!(message.starts_with("`network.layers`: expected a list of layers"), "{message}");
+        assert!(message.ends_with("found the number 2"), "{message}");
+        let (message, ..) = refused("just a string\n");
+        assert!(message.starts_with("expected the config's fields"), "{message}");
+    }
+
+    #[test]
+    fn numbers_that_are_not_exact_decimals_are_refused_by_their_text() {
+        for (literal, expected) in [
+            (".nan", "must be a finite number, not NaN"),
+            ("-.inf", "must be a finite number, not -inf"),
+            ("1e999", "1e999 is too large"),
+            ("1e-999", "more than 6 decimal places"),
+            ("0x10", "`0x10` is not a decimal number"),
+            ("\"0.1\"", "found the string \"0.1\" (write numbers without quotes)"),
+            ("two", "found the string \"two\""),
+            ("", "found nothing"),
+            ("{ from: 1 }", "missing field `to` in `nudge`"),
+            ("{}", "found an empty mapping"),
+            ("{ one_of: [1], from: 1 }", "cannot be combined"),
+        ] {
+            let (message, line, column) = refused(&BASE.replace("nudge: 0.1", &format!("nudge: {literal}")));
+            assert!(message.contains(expected), "{literal}: {message}");
+            assert_eq!((line, column), (8, if literal.is_empty() { 1 } else { 8 }), "{literal}");
+        }
+    }
+
+    #[test]
+    fn a_config_serializes_as_written_with_exact_numbers() {
+        let text = BASE
+            .replace("input: 2", "input: { from: 1, to: 3 }")
+            .replace("nudge: 0.1", "nudge: { one_of: [0.1, 0.25] }");
+        let (raw, _) = read_text(&format!("{text}require: [error > 1]\n")).unwrap();
+        let json = serde_json::to_string(&raw).unwrap();
+        assert!(json.contains(r#""input":{"from":1.0,"to":3.0}"#), "{json}");
+        assert!(json.contains(r#""nudge":{"one_of":[0.1,0.25]}"#), "{json}");
+        assert!(json.contains(r#""require":["error > 1"]"#), "{json}");
+        assert!(!json.contains("rules") && !json.contains("credit"), "defaults left out: {json}");
+    }
+}
