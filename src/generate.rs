@@ -1,7 +1,7 @@
 //! Ties the stages together for one config: solve, render both versions,
 //! typeset, and collect the output files in memory (written by [`crate::output`]).
 
-use crate::answers::{self, Solved};
+use crate::answers::{self, SolveError, Solved, Wording};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result, SourceError};
 use crate::output::OutputFile;
@@ -28,18 +28,22 @@ impl Default for Formats {
 /// Resolution of PNG previews.
 pub const PNG_PPI: f32 = 60.0;
 
-/// Solves the single worksheet of a config without ranges.
-pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
+/// Solves the single worksheet of a config without ranges, wording its model
+/// answers with `words`.
+pub fn solve_fixed(spec: &WorksheetSpec, words: &dyn Wording) -> Result<Solved> {
     let worksheet = spec.fixed().ok_or_else(|| {
         Error::msg(format!(
             "{} has ranges or choices; give --seed and --variant (or --variants) to draw its numbers",
             spec.file
         ))
     })?;
-    answers::solve(worksheet).map_err(|problem| {
-        let mut e: SourceError = spec.target.at.clone();
-        e.message = problem.to_string();
-        e.into()
+    answers::solve(worksheet, words).map_err(|problem| match problem {
+        SolveError::Unsolvable(problem) => {
+            let mut e: SourceError = spec.target.at.clone();
+            e.message = problem.to_string();
+            e.into()
+        }
+        SolveError::Wording(e) => e,
     })
 }
 

@@ -187,7 +187,7 @@ fn class_set_of_30_variants() {
     assert_eq!(distinct.len(), 30, "30 pairwise different variants");
 
     let spec = config::load(&randomized()).unwrap();
-    let sheets = batch::draw(&spec, &Request { seed: 7, count: 30, ..Default::default() }).unwrap();
+    let sheets = batch::draw(&spec, common::words(), &Request { seed: 7, count: 30, ..Default::default() }).unwrap();
     assert_eq!(sheets.len(), 30);
     for (sheet, entry) in sheets.iter().zip(&entries) {
         assert_eq!(
@@ -209,7 +209,7 @@ fn class_set_of_30_variants() {
         std::fs::write(&yaml, serde_yaml::to_string(&entry["config"]).unwrap()).unwrap();
         let resolved = config::load(&yaml).unwrap_or_else(|e| panic!("{} does not load: {e}", yaml.display()));
         assert!(!resolved.is_randomized(), "{}: a resolved config has no ranges", yaml.display());
-        let solved = generate::solve_fixed(&resolved).unwrap();
+        let solved = generate::solve_fixed(&resolved, common::words()).unwrap();
         assert_eq!(serde_json::to_value(&solved.answers).unwrap(), entry["answers"], "{}", yaml.display());
     }
 
@@ -301,7 +301,7 @@ fn batches_are_reproducible() {
     // A different seed gives different numbers (the library draws without typesetting).
     let spec = config::load(&config).unwrap();
     let drawn = |seed| -> Vec<Json> {
-        batch::draw(&spec, &Request { seed, count: 6, ..Default::default() })
+        batch::draw(&spec, common::words(), &Request { seed, count: 6, ..Default::default() })
             .unwrap()
             .iter()
             .map(|s| serde_json::to_value(&s.variant.solved.answers).unwrap())

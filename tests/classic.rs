@@ -4,10 +4,11 @@
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
+use backprop_worksheet::render::Templates;
 
 fn classic() -> Answers {
     let spec = config::load(std::path::Path::new("configs/classic.yaml")).expect("classic config loads");
-    generate::solve_fixed(&spec).expect("classic solves").answers
+    generate::solve_fixed(&spec, &Templates::load(None).unwrap()).expect("classic solves").answers
 }
 
 fn exact(answers: &Answers, id: &str) -> String {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use minijinja::value::{Kwargs, Object, Value as JValue};
-use minijinja::{Environment, Error as JError, ErrorKind, State};
+use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, State};
 
 use super::escape::{escape_markup, typst_string};
 use crate::answers::{Answers, Value};
@@ -156,6 +156,8 @@ fn number(state: &State, id: String) -> Result<JValue, JError> {
     }
 }
 
+/// Prints a value: as it is in a plain-text template (`*.txt.j2`), escaped
+/// for Typst otherwise; `none` is an error in both.
 fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) -> Result<(), JError> {
     if value.is_safe() {
         return out.write_str(value.as_str().unwrap_or_default()).map_err(JError::from);
@@ -163,7 +165,9 @@ fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) 
     if value.is_none() {
         return Err(JError::new(ErrorKind::UndefinedError, "tried to print `none`; test it with `{% if … %}` first"));
     }
-    let _ = state;
+    if matches!(state.auto_escape(), AutoEscape::None) {
+        return out.write_str(&value.to_string()).map_err(JError::from);
+    }
     let text = if let Some(s) = value.as_str() { s.to_owned() } else { value.to_string() };
     out.write_str(&escape_markup(&text)).map_err(JError::from)
 }
