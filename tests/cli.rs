@@ -304,9 +304,14 @@ fn answers_template_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
 #[test]
 fn a_model_answer_worded_in_the_answers_template_reaches_the_answers_and_the_key() {
     let builtin = "Yes: the error fell from {{ before }} to {{ after }}.";
+    let yes_no = "{% if value %}yes{% else %}no{% endif %}";
     let templates = answers_template_with(|t| {
-        assert!(t.contains(builtin), "the built-in verdict wording moved");
-        t.replacen(builtin, "The error shrank: {{ before }} became {{ after }}.", 1)
+        assert!(t.contains(builtin) && t.contains(yes_no), "the built-in wording moved");
+        t.replacen(builtin, "The error shrank: {{ before }} became {{ after }}.", 1).replacen(
+            yes_no,
+            "{% if value %}indeed{% else %}no{% endif %}",
+            1,
+        )
     });
     let reworded = "The error shrank: 4.5 became 1.125.";
     let dir = s(templates.path());
@@ -318,6 +323,7 @@ fn a_model_answer_worded_in_the_answers_template_reaches_the_answers_and_the_key
     expect_exit(&json, 0, "answers --format json --templates");
     let json: Json = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(json["error_verdict"]["text"], Json::from(reworded));
+    assert_eq!(json["error_decreased"], Json::from(true), "a yes/no answer stays a boolean");
     let plain = run(&["answers", s(&classic())]);
     assert!(stdout(&plain).contains("Yes: the error fell from 4.5 to 1.125."), "the built-in wording is unchanged");
 
@@ -332,6 +338,7 @@ fn a_model_answer_worded_in_the_answers_template_reaches_the_answers_and_the_key
         !student.contains("shrank") && !student.contains("Yes: the error fell"),
         "the student's source holds no verdict"
     );
+    assert!(key.contains("[indeed]") && !student.contains("indeed"), "the key prints the yes/no answer's new word");
     let key_pdf = std::fs::read(out.join("classic-key.pdf")).unwrap();
     let student_pdf = std::fs::read(out.join("classic-student.pdf")).unwrap();
     let squeeze = |pdf: &[u8]| -> String {

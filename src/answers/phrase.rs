@@ -149,6 +149,12 @@ pub enum Phrase {
         /// A sigmoid or tanh whose slope is below 0.1: almost flat.
         saturated: bool,
     },
+    /// A yes/no answer (`error_decreased`) as the key prints it. The answers
+    /// keep the boolean; the template functions word it when they print it.
+    YesNo {
+        /// The answer.
+        value: bool,
+    },
 }
 
 impl Phrase {
@@ -165,6 +171,7 @@ impl Phrase {
             Phrase::Billions { .. } => "billions",
             Phrase::Verdict { .. } => "verdict",
             Phrase::ExtensionExplanation { .. } => "extension_explanation",
+            Phrase::YesNo { .. } => "yes_no",
         }
     }
 

@@ -10,7 +10,7 @@ use minijinja::value::{Kwargs, Object, Value as JValue};
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, State};
 
 use super::escape::{escape_markup, typst_string};
-use crate::answers::{Answers, Value};
+use crate::answers::{Answers, Phrase, Value};
 
 /// Registers the answer functions and the escaping formatter in `env`.
 pub(super) fn register(env: &mut Environment<'static>) {
@@ -32,8 +32,21 @@ pub(super) struct AnswerTable {
 }
 
 impl AnswerTable {
-    pub(super) fn new(answers: &Answers) -> Self {
-        AnswerTable { by_id: answers.iter().map(|a| (a.id.clone(), a.value.clone())).collect() }
+    /// The answers as printed: yes/no answers worded by the answers template of `env`.
+    pub(super) fn new(answers: &Answers, env: &Environment) -> Result<Self, JError> {
+        let by_id = answers
+            .iter()
+            .map(|a| {
+                let value = match a.value {
+                    Value::Flag(value) => {
+                        Value::Text(super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0))
+                    }
+                    _ => a.value.clone(),
+                };
+                Ok((a.id.clone(), value))
+            })
+            .collect::<Result<_, JError>>()?;
+        Ok(AnswerTable { by_id })
     }
 }
 

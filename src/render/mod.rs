@@ -199,7 +199,7 @@ impl Templates {
 fn render_in(env: &Environment, job: Job) -> Result<String, JError> {
     let context = Context::new(job.worksheet, job.version, job.mode, job.label);
     let ctx = JValue::from(minijinja::value::Serde(&context));
-    let table = JValue::from_object(AnswerTable::new(job.answers));
+    let table = JValue::from_object(AnswerTable::new(job.answers, env)?);
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
 }
 

@@ -6,7 +6,7 @@
 //! escapes a model answer when it prints it.
 
 use minijinja::value::{Kwargs, Value as JValue};
-use minijinja::{Error as JError, ErrorKind, State};
+use minijinja::{Environment, Error as JError, ErrorKind, State};
 
 use super::{template_error_in, Templates, ANSWERS_TEMPLATE};
 use crate::answers::{Phrase, Wording};
@@ -17,14 +17,15 @@ impl Wording for Templates {
         Ok(self.phrase_all(std::slice::from_ref(phrase))?.remove(0))
     }
 
-    /// Evaluates the answers template once and calls each phrase's macro.
     fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
-        let worded = self.env.get_template(ANSWERS_TEMPLATE).and_then(|template| {
-            let mut captured = template.render_captured(())?;
-            captured.with_state_mut(|state| phrases.iter().map(|phrase| call(state, phrase)).collect())
-        });
-        worded.map_err(|e| template_error_in(&self.sources, &e, ANSWERS_TEMPLATE))
+        word_in(&self.env, phrases).map_err(|e| template_error_in(&self.sources, &e, ANSWERS_TEMPLATE))
     }
+}
+
+/// Words `phrases` with the answers template of `env`, evaluated once.
+pub(super) fn word_in(env: &Environment, phrases: &[Phrase]) -> Result<Vec<String>, JError> {
+    let mut captured = env.get_template(ANSWERS_TEMPLATE)?.render_captured(())?;
+    captured.with_state_mut(|state| phrases.iter().map(|phrase| call(state, phrase)).collect())
 }
 
 /// Calls the macro of `phrase` in `state` with the facts it declares.
