@@ -33,9 +33,10 @@ pub enum Value {
     Approx(String, f64),
     /// A whole count.
     Count(u64),
-    /// A yes/no answer.
+    /// A yes/no answer. [`Value::display`] prints `yes` or `no`; the key
+    /// words it with the answers template's `yes_no` macro.
     Flag(bool),
-    /// A word or a model answer.
+    /// A word or a model answer, worded by a [`Wording`].
     Text(String),
 }
 

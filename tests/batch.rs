@@ -378,6 +378,32 @@ fn unsatisfiable_constraint_after_others_reports_zero_percent() {
     assert!(stderr.contains("held in 0.0%"), "`error < 0` never held: {stderr}");
 }
 
+/// Constraints may read word answers: a draw is worded before its constraints
+/// are evaluated when they do (only kept draws are worded otherwise).
+#[test]
+fn constraints_can_read_word_answers() {
+    let spec_with = |require: &str| {
+        let text = std::fs::read_to_string(randomized()).unwrap();
+        let text = text.replace("require:\n", &format!("require:\n  - {require}\n"));
+        config::parse(&text, "words.yaml", "words").unwrap()
+    };
+    let request = Request { seed: 7, count: 5, ..Default::default() };
+    for (require, id, wanted) in [
+        (r#"nudge_w1.direction == "increase""#, "nudge_w1.direction", "increase"),
+        (r#"strongest_weight == "w1""#, "strongest_weight", "w1"),
+        (r#"discussion is string and "too low" in discussion"#, "discussion", "too low"),
+    ] {
+        let sheets = batch::draw(&spec_with(require), common::words(), &request).unwrap();
+        for sheet in &sheets {
+            let shown = sheet.variant.solved.answers.get(id).unwrap().value.display();
+            assert!(shown.contains(wanted), "{require}: {id} = {shown}");
+        }
+    }
+    let spec = spec_with(r#"nudge_w1.direction == "decrease""#);
+    let err = batch::draw(&spec, common::words(), &request).err().expect("y < target: w1 never decreases").to_string();
+    assert!(err.contains("nudge_w1.direction"), "names the constraint: {err}");
+}
+
 const ROSTER: [&str; 6] = [
     "O'Brien, Pat",
     "שלום",

@@ -239,7 +239,8 @@ impl Phrase {
                 .rev()
                 .map(|j| format!("d{}/d{}", value_name(j, layers), value_name(j - 1, layers)))
                 .collect(),
-            dead: ext.activation == Activation::Relu && ext.slope == 0.0,
+            // The ReLU's slope is 0 exactly where z ≤ 0 (the convention at 0).
+            dead: ext.activation == Activation::Relu && (ext.z.is_zero() || ext.z.is_negative()),
             saturated: sigmoidal && ext.slope.abs() < 0.1,
         })
     }
