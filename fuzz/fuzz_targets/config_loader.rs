@@ -2,7 +2,7 @@
 //! config it accepts must solve and print its answers (text and JSON).
 #![no_main]
 
-use backprop_worksheet::{config, generate};
+use backprop_worksheet::config;
 use backprop_worksheet::render::Templates;
 use libfuzzer_sys::fuzz_target;
 

@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::number::Exact;
-use backprop_worksheet::{config, generate};
+use backprop_worksheet::config;
 use backprop_worksheet::render::Templates;
 use libfuzzer_sys::fuzz_target;
 

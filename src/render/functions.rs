@@ -1,7 +1,8 @@
 //! The functions templates call to print answers: `blank`, `cell`,
 //! `response`, `value`, `answer`, `answer_number` and `number`, and the
 //! formatter that escapes every other printed value. Each prints the answer in
-//! the key and an empty slot of the same size in the student version.
+//! the key and an empty slot of the same size in the student version. A yes/no
+//! answer prints as the answers template's `yes_no` macro words it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
