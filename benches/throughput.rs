@@ -101,7 +101,7 @@ fn main() {
     // because Typst memoizes: compiling the same markup twice is nearly free.
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
-    let sample = batch::draw(&spec, &Request { seed: 99, count: 12, only: None, roster: None }).unwrap();
+    let sample = batch::draw(&spec, &templates, &Request { seed: 99, count: 12, only: None, roster: None }).unwrap();
     let (mut render, mut compile, mut export) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for sheet in &sample {
         let solved = &sheet.variant.solved;

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::answers::{Answers, Value};
+use crate::answers::{Answers, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
@@ -41,9 +41,9 @@ pub struct Sheet {
     pub base: String,
 }
 
-/// Draws the variants of `request`.
-pub fn draw(spec: &WorksheetSpec, request: &Request) -> Result<Vec<Sheet>> {
-    let sampler = Sampler::new(spec, request.seed)?;
+/// Draws the variants of `request`, wording their model answers with `words`.
+pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Result<Vec<Sheet>> {
+    let sampler = Sampler::new(spec, request.seed, words)?;
     let sheets = match &request.roster {
         Some(names) => {
             let variants = sampler.roster(names)?;
@@ -100,7 +100,7 @@ pub fn files(
     tick: &(dyn Fn() + Sync),
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    let sheets = draw(spec, request)?;
+    let sheets = draw(spec, templates, request)?;
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {

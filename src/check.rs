@@ -61,17 +61,17 @@ pub fn check(paths: &[PathBuf], templates: &Templates, seed: u64) -> Result<Repo
 fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
     let spec = config::load(path)?;
     if !spec.is_randomized() {
-        let solved = generate::solve_fixed(&spec)?;
+        let solved = generate::solve_fixed(&spec, templates)?;
         let pages = typeset_both(templates, &solved, &SheetLabel::default())?;
         return Ok(format!("ok   {} ({pages} pages)", spec.file));
     }
-    let stress = Sampler::new(&spec, seed)?.stress(SAMPLES)?;
+    let stress = Sampler::new(&spec, seed, templates)?.stress(SAMPLES)?;
     let mut summary = describe(&spec, &stress);
     if stress.accepted == 0 {
         return Err(Error::msg(format!("{}: none of {SAMPLES} sample draws was acceptable\n{summary}", spec.file)));
     }
     let request = batch::Request { seed, count: 1, only: Some(1), roster: None };
-    let sheet = batch::draw(&spec, &request)?.remove(0);
+    let sheet = batch::draw(&spec, templates, &request)?.remove(0);
     let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
     Ok(summary)

@@ -152,6 +152,10 @@ pub struct AnswersArgs {
     /// The variant of this roster student.
     #[arg(long, value_name = "NAME", conflicts_with = "variant")]
     pub student: Option<String>,
+    /// Directory whose templates override the built-in ones, file by file
+    /// (`answers.txt.j2` words the model answers).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
 }
 
 /// Runs the program with the process arguments; errors are printed here, once.
@@ -220,7 +224,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<()> {
             batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), sink)?;
             bar.finish_and_clear();
         } else {
-            let solved = generate::solve_fixed(&spec)?;
+            let solved = generate::solve_fixed(&spec, &templates)?;
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {
@@ -408,18 +412,19 @@ fn read_roster(path: &std::path::Path) -> Result<Vec<String>> {
 }
 
 fn answers(args: &AnswersArgs) -> Result<()> {
+    let templates = load_templates(args.templates.as_deref())?;
     let spec = config::load(&args.config)?;
     let solved = if let Some(name) = &args.student {
         let request = batch::Request { seed: args.draw.seed, roster: Some(vec![name.clone()]), ..Default::default() };
-        batch::draw(&spec, &request)?.remove(0).variant.solved
+        batch::draw(&spec, &templates, &request)?.remove(0).variant.solved
     } else if spec.is_randomized() || args.draw.variant.is_some() {
         let k = args.draw.variant.ok_or_else(|| {
             Error::msg(format!("{} has ranges: say which variant with --variant K (and --seed S)", spec.file))
         })?;
         let request = batch::Request { seed: args.draw.seed, count: k, only: Some(k), roster: None };
-        batch::draw(&spec, &request)?.remove(0).variant.solved
+        batch::draw(&spec, &templates, &request)?.remove(0).variant.solved
     } else {
-        generate::solve_fixed(&spec)?
+        generate::solve_fixed(&spec, &templates)?
     };
     let text = match args.format {
         AnswersFormat::Text => solved.answers.to_text(&format!("{} ({})", spec.presentation.title, spec.file)),

@@ -1,7 +1,7 @@
 //! Ties the stages together for one config: solve, render both versions,
 //! typeset, and collect the output files in memory (written by [`crate::output`]).
 
-use crate::answers::{self, Solved};
+use crate::answers::{self, SolveError, Solved, Wording};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
@@ -29,15 +29,19 @@ impl Default for Formats {
 #[allow(clippy::disallowed_types)] // pixels per inch, not an answer
 pub const PNG_PPI: f32 = 60.0;
 
-/// Solves the single worksheet of a config without ranges.
-pub fn solve_fixed(spec: &WorksheetSpec) -> Result<Solved> {
+/// Solves the single worksheet of a config without ranges, wording its model
+/// answers with `words`.
+pub fn solve_fixed(spec: &WorksheetSpec, words: &dyn Wording) -> Result<Solved> {
     let worksheet = spec.fixed().ok_or_else(|| {
         Error::msg(format!(
             "{} has ranges or choices; give --seed and --variant (or --variants) to draw its numbers",
             spec.file
         ))
     })?;
-    answers::solve(worksheet).map_err(|problem| spec.target.at.error(problem.to_string()).into())
+    answers::solve(worksheet, words).map_err(|problem| match problem {
+        SolveError::Unsolvable(problem) => spec.target.at.error(problem.to_string()).into(),
+        SolveError::Wording(e) => e,
+    })
 }
 
 /// One typeset version of one sheet.

@@ -8,7 +8,9 @@
 //! version of this tool.
 //!
 //! A draw is kept only if the worksheet solves, meets the built-in rules and
-//! every `require:` constraint; otherwise the same stream draws again.
+//! every `require:` constraint; otherwise the same stream draws again. Only a
+//! kept draw has its model answers worded (by the answers template), unless a
+//! constraint reads a model answer.
 
 use std::collections::HashSet;
 
@@ -17,8 +19,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-use crate::answers::{self, Solved};
-use crate::answers::{Answers, Value};
+use crate::answers::{Answers, Draft, Solved, Value, Wording};
 use crate::config::{Field, WorksheetSpec};
 use crate::error::{Error, Place, Result};
 use crate::model::Worksheet;
@@ -81,6 +82,8 @@ pub fn index(rng: &mut ChaCha20Rng, n: u64) -> u64 {
 pub struct Constraints {
     env: Environment<'static>,
     items: Vec<(String, Place)>,
+    /// The names the constraints read: `error`, `nudge_w2.plus.change`.
+    reads: Vec<String>,
 }
 
 impl Constraints {
@@ -89,18 +92,31 @@ impl Constraints {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut items = Vec::new();
+        let mut reads = Vec::new();
         for requirement in &spec.require {
-            if let Err(e) = env.compile_expression(&requirement.expression) {
-                let message = format!(
-                    "cannot read the constraint `{}`: {}",
-                    requirement.expression,
-                    e.detail().unwrap_or("syntax error")
-                );
-                return Err(requirement.at.error(message).into());
+            match env.compile_expression(&requirement.expression) {
+                Ok(expression) => reads.extend(expression.undeclared_variables(true)),
+                Err(e) => {
+                    let message = format!(
+                        "cannot read the constraint `{}`: {}",
+                        requirement.expression,
+                        e.detail().unwrap_or("syntax error")
+                    );
+                    return Err(requirement.at.error(message).into());
+                }
             }
             items.push((requirement.expression.clone(), requirement.at.clone()));
         }
-        Ok(Constraints { env, items })
+        Ok(Constraints { env, items, reads })
+    }
+
+    /// Whether a constraint reads one of the answers `ids` (or an object holding one).
+    pub fn read_any<'i>(&self, mut ids: impl Iterator<Item = &'i str>) -> bool {
+        ids.any(|id| {
+            self.reads
+                .iter()
+                .any(|name| id == name || id.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('.')))
+        })
     }
 
     /// The constraints, as written.
@@ -187,6 +203,7 @@ pub struct Sampler<'a> {
     spec: &'a WorksheetSpec,
     constraints: Constraints,
     seed: u64,
+    words: &'a dyn Wording,
 }
 
 /// One drawn variant.
@@ -199,40 +216,53 @@ pub struct Variant {
 }
 
 impl<'a> Sampler<'a> {
-    /// A sampler for `spec` with batch `seed`.
-    pub fn new(spec: &'a WorksheetSpec, seed: u64) -> Result<Sampler<'a>> {
-        Ok(Sampler { spec, constraints: Constraints::new(spec)?, seed })
+    /// A sampler for `spec` with batch `seed`, wording the model answers with `words`.
+    pub fn new(spec: &'a WorksheetSpec, seed: u64, words: &'a dyn Wording) -> Result<Sampler<'a>> {
+        Ok(Sampler { spec, constraints: Constraints::new(spec)?, seed, words })
+    }
+
+    /// `worksheet` solved, its model answers worded only if a constraint reads
+    /// one (wording every rejected draw would slow sampling down by half).
+    fn draft(&self, worksheet: Worksheet) -> Result<std::result::Result<Draft, String>> {
+        let mut draft = match Draft::new(worksheet) {
+            Ok(draft) => draft,
+            Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
+        };
+        if self.constraints.read_any(draft.unworded()) {
+            draft.word(self.words)?;
+        }
+        Ok(Ok(draft))
     }
 
     /// Why `worksheet` must be redrawn, if it must; counts what held in `tally`.
     fn rejection(&self, worksheet: Worksheet, tally: &mut Tally) -> Result<std::result::Result<Solved, String>> {
-        let solved = match answers::solve(worksheet) {
-            Ok(s) => s,
-            Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
+        let draft = match self.draft(worksheet)? {
+            Ok(draft) => draft,
+            Err(reason) => return Ok(Err(reason)),
         };
         tally.solvable += 1;
-        let held = self.constraints.evaluate(&solved.answers)?;
+        let held = self.constraints.evaluate(draft.answers())?;
         tally.held.resize(held.len(), 0);
         for (count, ok) in tally.held.iter_mut().zip(&held) {
             *count += u64::from(*ok);
         }
-        if let Some(rule) = self.broken_rule(&solved) {
+        if let Some(rule) = self.broken_rule(&draft) {
             return Ok(Err(rule));
         }
         if let Some(i) = held.iter().position(|ok| !ok) {
             return Ok(Err(format!("require: {}", self.constraints.items[i].0)));
         }
-        Ok(Ok(solved))
+        Ok(Ok(draft.finish(self.words)?))
     }
 
-    /// The first built-in rule `solved` breaks, if any.
-    fn broken_rule(&self, solved: &Solved) -> Option<String> {
+    /// The first built-in rule `draft` breaks, if any.
+    fn broken_rule(&self, draft: &Draft) -> Option<String> {
         let rules = &self.spec.rules;
-        if rules.nonzero_gradients && solved.solution.gradients.iter().any(|g| g.value.is_zero()) {
+        if rules.nonzero_gradients && draft.solution.gradients.iter().any(|g| g.value.is_zero()) {
             return Some("rule nonzero_gradients (no zero gradient)".to_owned());
         }
-        let too_fine = solved
-            .answers
+        let too_fine = draft
+            .answers()
             .iter()
             .any(|a| matches!(&a.value, Value::Exact(x) if x.decimal_places() > rules.max_decimals));
         too_fine.then(|| format!("rule max_decimals (no answer with more than {} decimal places)", rules.max_decimals))
@@ -325,19 +355,19 @@ impl<'a> Sampler<'a> {
         for k in 1..=samples {
             let mut rng = generator(self.seed, &Stream::Index(k));
             let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            let Ok(solved) = answers::solve(worksheet) else {
+            let Ok(draft) = self.draft(worksheet)? else {
                 stress.unsolvable += 1;
                 continue;
             };
-            let held = self.constraints.evaluate(&solved.answers)?;
+            let held = self.constraints.evaluate(draft.answers())?;
             for (count, ok) in stress.held.iter_mut().zip(&held) {
                 count.1 += u64::from(*ok);
             }
-            let rule_ok = self.broken_rule(&solved).is_none();
+            let rule_ok = self.broken_rule(&draft).is_none();
             stress.rules_broken += u64::from(!rule_ok);
             if rule_ok && held.iter().all(|h| *h) {
                 stress.accepted += 1;
-                let values = self.spec.fields_of(&solved.worksheet);
+                let values = self.spec.fields_of(&draft.worksheet);
                 for ((_, range), value) in stress.ranges.iter_mut().zip(values) {
                     *range = Some(match range.take() {
                         None => (value.clone(), value),

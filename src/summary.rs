@@ -148,8 +148,12 @@ mod tests {
         };
 
         // Short rows: one page per part of SUMMARY_ROWS rows, the title on the first.
-        let sheets =
-            crate::batch::draw(&spec, &crate::batch::Request { seed: 1, count: 30, only: None, roster: None }).unwrap();
+        let sheets = crate::batch::draw(
+            &spec,
+            &templates,
+            &crate::batch::Request { seed: 1, count: 30, only: None, roster: None },
+        )
+        .unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         assert_eq!(pdfs.len(), 2);
         let (footers, count) = footers_of(&pdfs);
@@ -161,7 +165,7 @@ mod tests {
         let names: Vec<String> =
             (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
         let request = crate::batch::Request { seed: 1, count: 0, only: None, roster: Some(names) };
-        let sheets = crate::batch::draw(&spec, &request).unwrap();
+        let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         let (footers, count) = footers_of(&pdfs);
         assert!(count > 2, "long names should wrap onto more pages than parts");

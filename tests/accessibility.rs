@@ -65,7 +65,7 @@ fn walk(doc: &Document, node: &Object, out: &mut Vec<Element>) {
 fn sheet(name: &str, label: &SheetLabel) -> (Vec<u8>, Vec<u8>) {
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new(&format!("configs/{name}.yaml"))).unwrap();
-    let solved = generate::solve_fixed(&spec).unwrap();
+    let solved = generate::solve_fixed(&spec, &templates).unwrap();
     let files = generate::sheet_files(&templates, &solved, name, name, label, Formats::default())
         .unwrap_or_else(|e| panic!("{name} does not export as PDF/UA-1: {e}"));
     let pdf = |suffix: &str| files.iter().find(|f| f.name.ends_with(suffix)).unwrap().bytes.clone();
@@ -107,12 +107,13 @@ fn every_kind_of_sheet() -> Vec<(String, Vec<u8>)> {
         if spec.is_randomized() {
             for roster in [None, Some(vec!["Zoë O'Brien".to_owned()])] {
                 let request = batch::Request { seed: 7, count: 3, only: Some(2), roster };
-                for sheet in batch::draw(&spec, &request).unwrap() {
+                for sheet in batch::draw(&spec, &templates, &request).unwrap() {
                     add(format!("{} {}", spec.file, sheet.label.id), &sheet.variant.solved, &sheet.label);
                 }
             }
         } else {
-            add(spec.file.clone(), &generate::solve_fixed(&spec).unwrap(), &SheetLabel::default());
+            let solved = generate::solve_fixed(&spec, &templates).unwrap();
+            add(spec.file.clone(), &solved, &SheetLabel::default());
         }
     }
     sheets

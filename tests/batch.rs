@@ -187,7 +187,7 @@ fn class_set_of_30_variants() {
     assert_eq!(distinct.len(), 30, "30 pairwise different variants");
 
     let spec = config::load(&randomized()).unwrap();
-    let sheets = batch::draw(&spec, &Request { seed: 7, count: 30, ..Default::default() }).unwrap();
+    let sheets = batch::draw(&spec, common::words(), &Request { seed: 7, count: 30, ..Default::default() }).unwrap();
     assert_eq!(sheets.len(), 30);
     for (sheet, entry) in sheets.iter().zip(&entries) {
         assert_eq!(
@@ -210,7 +210,7 @@ fn class_set_of_30_variants() {
         std::fs::write(&yaml, serde_json::to_string_pretty(&entry["config"]).unwrap()).unwrap();
         let resolved = config::load(&yaml).unwrap_or_else(|e| panic!("{} does not load: {e}", yaml.display()));
         assert!(!resolved.is_randomized(), "{}: a resolved config has no ranges", yaml.display());
-        let solved = generate::solve_fixed(&resolved).unwrap();
+        let solved = generate::solve_fixed(&resolved, common::words()).unwrap();
         assert_eq!(serde_json::to_value(&solved.answers).unwrap(), entry["answers"], "{}", yaml.display());
     }
 
@@ -302,7 +302,7 @@ fn batches_are_reproducible() {
     // A different seed gives different numbers (the library draws without typesetting).
     let spec = config::load(&config).unwrap();
     let drawn = |seed| -> Vec<Json> {
-        batch::draw(&spec, &Request { seed, count: 6, ..Default::default() })
+        batch::draw(&spec, common::words(), &Request { seed, count: 6, ..Default::default() })
             .unwrap()
             .iter()
             .map(|s| serde_json::to_value(&s.variant.solved.answers).unwrap())
@@ -377,6 +377,32 @@ fn unsatisfiable_constraint_after_others_reports_zero_percent() {
     let stderr = run_fails(&["answers", s(&config), "--variant", "1"]);
     assert!(stderr.contains("error < 0"), "names the constraint: {stderr}");
     assert!(stderr.contains("held in 0.0%"), "`error < 0` never held: {stderr}");
+}
+
+/// Constraints may read word answers: a draw is worded before its constraints
+/// are evaluated when they do (only kept draws are worded otherwise).
+#[test]
+fn constraints_can_read_word_answers() {
+    let spec_with = |require: &str| {
+        let text = std::fs::read_to_string(randomized()).unwrap();
+        let text = text.replace("require:\n", &format!("require:\n  - {require}\n"));
+        config::parse(&text, "words.yaml", "words").unwrap()
+    };
+    let request = Request { seed: 7, count: 5, ..Default::default() };
+    for (require, id, wanted) in [
+        (r#"nudge_w1.direction == "increase""#, "nudge_w1.direction", "increase"),
+        (r#"strongest_weight == "w1""#, "strongest_weight", "w1"),
+        (r#"discussion is string and "too low" in discussion"#, "discussion", "too low"),
+    ] {
+        let sheets = batch::draw(&spec_with(require), common::words(), &request).unwrap();
+        for sheet in &sheets {
+            let shown = sheet.variant.solved.answers.get(id).unwrap().value.display();
+            assert!(shown.contains(wanted), "{require}: {id} = {shown}");
+        }
+    }
+    let spec = spec_with(r#"nudge_w1.direction == "decrease""#);
+    let err = batch::draw(&spec, common::words(), &request).err().expect("y < target: w1 never decreases").to_string();
+    assert!(err.contains("nudge_w1.direction"), "names the constraint: {err}");
 }
 
 const ROSTER: [&str; 6] = [

@@ -4,10 +4,11 @@
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
+use backprop_worksheet::render::Templates;
 
 fn classic() -> Answers {
     let spec = config::load(std::path::Path::new("configs/classic.yaml")).expect("classic config loads");
-    generate::solve_fixed(&spec).expect("classic solves").answers
+    generate::solve_fixed(&spec, &Templates::load(None).unwrap()).expect("classic solves").answers
 }
 
 fn exact(answers: &Answers, id: &str) -> String {
@@ -89,7 +90,7 @@ fn model_answers_use_this_worksheets_numbers() {
 fn common_slips() {
     use backprop_worksheet::slips::{self, Mistake};
     let spec = config::load(std::path::Path::new("configs/classic.yaml")).expect("classic config loads");
-    let solved = generate::solve_fixed(&spec).expect("classic solves");
+    let solved = generate::solve_fixed(&spec, &Templates::load(None).unwrap()).expect("classic solves");
     let catalogue = slips::catalogue(&solved.worksheet, &solved.solution);
     let value_of = |id: &str, mistake: &Mistake| -> String {
         let slip = catalogue.get(id).iter().find(|s| s.mistakes.contains(mistake));

@@ -293,3 +293,97 @@ fn written_files_are_readable_by_others() {
         assert!(mode & 0o044 == 0o044, "{name} has mode {mode:o}");
     }
 }
+
+/// A copy of the built-in templates with `edit` applied to the answers template.
+fn answers_template_with(edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::template_with(dir.path(), "answers.txt.j2", edit);
+    dir
+}
+
+#[test]
+fn a_model_answer_worded_in_the_answers_template_reaches_the_answers_and_the_key() {
+    let builtin = "Yes: the error fell from {{ before }} to {{ after }}.";
+    let yes_no = "{% if value %}yes{% else %}no{% endif %}";
+    let templates = answers_template_with(|t| {
+        assert!(t.contains(builtin) && t.contains(yes_no), "the built-in wording moved");
+        t.replacen(builtin, "The error shrank: {{ before }} became {{ after }}.", 1).replacen(
+            yes_no,
+            "{% if value %}indeed{% else %}no{% endif %}",
+            1,
+        )
+    });
+    let reworded = "The error shrank: 4.5 became 1.125.";
+    let dir = s(templates.path());
+
+    let text = run(&["answers", s(&classic()), "--templates", dir]);
+    expect_exit(&text, 0, "answers --templates");
+    assert!(stdout(&text).contains(reworded), "text answers:\n{}", stdout(&text));
+    let json = run(&["answers", s(&classic()), "--format", "json", "--templates", dir]);
+    expect_exit(&json, 0, "answers --format json --templates");
+    let json: Json = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(json["error_verdict"]["text"], Json::from(reworded));
+    assert_eq!(json["error_decreased"], Json::from(true), "a yes/no answer stays a boolean");
+    let plain = run(&["answers", s(&classic())]);
+    assert!(stdout(&plain).contains("Yes: the error fell from 4.5 to 1.125."), "the built-in wording is unchanged");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let output = run(&["generate", s(&classic()), "--format", "typ,pdf", "--templates", dir, "--out", s(&out)]);
+    expect_exit(&output, 0, "generate --templates");
+    let key = std::fs::read_to_string(out.join("classic-key.typ")).unwrap();
+    let student = std::fs::read_to_string(out.join("classic-student.typ")).unwrap();
+    assert!(key.contains(r"The error shrank\: 4\.5 became 1\.125\."), "the key's source holds the new wording");
+    assert!(
+        !student.contains("shrank") && !student.contains("Yes: the error fell"),
+        "the student's source holds no verdict"
+    );
+    assert!(key.contains("[indeed]") && !student.contains("indeed"), "the key prints the yes/no answer's new word");
+    let key_pdf = std::fs::read(out.join("classic-key.pdf")).unwrap();
+    let student_pdf = std::fs::read(out.join("classic-student.pdf")).unwrap();
+    let squeeze = |pdf: &[u8]| -> String {
+        pdf_extract::extract_text_from_mem(pdf).unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+    };
+    assert!(squeeze(&key_pdf).contains("Theerrorshrank:4.5became1.125."), "the key PDF holds the new wording");
+    assert!(!squeeze(&student_pdf).contains("shrank"), "the student PDF does not");
+}
+
+#[test]
+fn a_broken_answers_template_is_reported_at_its_file_and_line() {
+    // A misspelt fact inside a macro: found when the answer is worded.
+    let templates = answers_template_with(|t| t.replacen("to {{ after }}.", "to {{ aftr }}.", 1));
+    let text = std::fs::read_to_string(templates.path().join("answers.txt.j2")).unwrap();
+    let line = text.lines().position(|l| l.contains("{{ aftr }}")).unwrap() + 1;
+    let at = format!("answers.txt.j2:{line}:");
+    let dir = s(templates.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    for args in [
+        vec!["answers", s(&classic()), "--templates", dir],
+        vec!["generate", s(&classic()), "--templates", dir, "--out", s(&out)],
+        vec!["generate", "configs/randomized.yaml", "--variants", "2", "--templates", dir, "--out", s(&out)],
+    ] {
+        let err = expect_exit(&run(&args), 1, &args.join(" "));
+        assert!(err.contains(&at) && err.contains("aftr"), "{}: names the template line:\n{err}", args.join(" "));
+    }
+    // `check` lists the configs that pass (overshoot's error grows: it never
+    // words that sentence) and reports the others.
+    let output = run(&["check", "configs", "--templates", dir]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains(&at) && err.contains("aftr"), "check names the template line:\n{err}");
+    assert!(!out.exists(), "nothing is written");
+
+    // A syntax error: found when the templates load.
+    let templates =
+        answers_template_with(|t| t.replacen("{% macro billions(layers) -%}", "{% macro billions(layers) %", 1));
+    let text = std::fs::read_to_string(templates.path().join("answers.txt.j2")).unwrap();
+    let line = text.lines().position(|l| l.contains("billions(layers) %")).unwrap() + 1;
+    let err = expect_exit(&run(&["answers", s(&classic()), "--templates", s(templates.path())]), 1, "syntax error");
+    assert!(err.contains(&format!("answers.txt.j2:{line}:")), "names the template line:\n{err}");
+
+    // A missing macro names the answer it should word.
+    let templates = answers_template_with(|t| t.replacen("macro why_harder(", "macro why_hard(", 1));
+    let err = expect_exit(&run(&["answers", s(&classic()), "--templates", s(templates.path())]), 1, "missing macro");
+    assert!(err.contains("answers.txt.j2") && err.contains("why_harder"), "names the macro:\n{err}");
+}

@@ -12,6 +12,7 @@ use backprop_worksheet::answers::{self, Solved};
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
+use backprop_worksheet::render::Templates;
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
@@ -361,11 +362,17 @@ impl Oracle {
 // ---------------------------------------------------------------------------
 // Running a case through the crate.
 
+/// The built-in templates, loaded once; they word the model answers.
+fn words() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::load(None).expect("the built-in templates load"))
+}
+
 fn solve(case: &Case) -> Solved {
     let yaml = case.yaml();
     let spec = config::parse(&yaml, "prop.yaml", "prop").unwrap_or_else(|e| panic!("config rejected: {e}\n{yaml}"));
     let worksheet = spec.fixed().expect("a config without ranges is fixed");
-    answers::solve(worksheet).unwrap_or_else(|e| panic!("unsolvable: {e}\n{yaml}"))
+    answers::solve(worksheet, words()).unwrap_or_else(|e| panic!("unsolvable: {e}\n{yaml}"))
 }
 
 /// The exact answer `id` as the engine prints it.
@@ -671,7 +678,7 @@ proptest! {
 fn load(name: &str) -> (Solved, Oracle) {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(name);
     let spec = config::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let solved = generate::solve_fixed(&spec).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let solved = generate::solve_fixed(&spec, words()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let w = &solved.worksheet;
     let oracle = Oracle {
         input: q(&w.network.input.to_plain_string()),

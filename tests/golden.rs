@@ -14,7 +14,7 @@ fn answers_and_markup() {
         if spec.is_randomized() {
             return;
         }
-        let solved = generate::solve_fixed(&spec).unwrap();
+        let solved = generate::solve_fixed(&spec, &templates).unwrap();
         insta::assert_json_snapshot!("answers", solved.answers);
         for version in Version::BOTH {
             let markup = templates.render(&solved.worksheet, &solved.answers, version, &SheetLabel::default()).unwrap();

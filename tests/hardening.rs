@@ -154,7 +154,7 @@ fn numbers_at_the_limits_are_exact_or_refused() {
     };
     // The largest numbers allowed: every answer exact, none in exponent notation.
     let spec = config::parse(&config("1000000", "-999999.999999"), "big.yaml", "big").unwrap();
-    let solved = generate::solve_fixed(&spec).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     let y = solved.answers.get("y").unwrap().value.display();
     assert!(y.len() > 30 && !y.contains('e'), "{y}");
     let json = serde_json::to_string(&solved.answers).unwrap();
@@ -173,7 +173,7 @@ fn numbers_at_the_limits_are_exact_or_refused() {
     let huge = config("1000000", "1").replace("sigmoid", "relu");
     match config::parse(&huge, "big.yaml", "big") {
         Ok(spec) => {
-            let solved = generate::solve_fixed(&spec).unwrap();
+            let solved = generate::solve_fixed(&spec, common::words()).unwrap();
             let shown = solved.answers.get("ext.grad_w1").unwrap().value.display();
             assert!(!shown.contains("inf") && !shown.contains("NaN"), "{shown}");
         }
@@ -245,7 +245,7 @@ proptest! {
     fn yaml_shaped_garbage_never_panics(text in yamlish()) {
         if let Ok(spec) = config::parse(&text, "fuzz.yaml", "fuzz") {
             if let Some(worksheet) = spec.fixed() {
-                let _ = backprop_worksheet::answers::solve(worksheet);
+                let _ = backprop_worksheet::answers::solve(worksheet, common::words());
             }
         }
     }
@@ -264,7 +264,7 @@ proptest! {
             n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]
         );
         if let Ok(spec) = config::parse(&text, "fuzz.yaml", "fuzz") {
-            let solved = generate::solve_fixed(&spec).unwrap();
+            let solved = generate::solve_fixed(&spec, common::words()).unwrap();
             for answer in solved.answers.iter() {
                 let shown = answer.value.display();
                 prop_assert!(!shown.contains("inf") && !shown.contains("NaN"), "{} = {}", answer.id, shown);

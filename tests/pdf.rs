@@ -73,7 +73,7 @@ fn fixed_configs() -> Vec<(config::WorksheetSpec, backprop_worksheet::answers::S
         .map(|p| config::load(p).unwrap())
         .filter(|spec| !spec.is_randomized())
         .map(|spec| {
-            let solved = generate::solve_fixed(&spec).unwrap();
+            let solved = generate::solve_fixed(&spec, common::words()).unwrap();
             (spec, solved)
         })
         .collect()
@@ -158,7 +158,7 @@ fn student_markup_holds_no_model_answer() {
 fn versions_share_pages_and_runs_share_bytes() {
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
-    let solved = generate::solve_fixed(&spec).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     let label = SheetLabel::default();
     let student = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
     let key = generate::typeset_version(&templates, &solved, Version::Key, &label).unwrap();
@@ -184,7 +184,7 @@ fn one_layout_looks_like_each_version_alone() {
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
     let request = backprop_worksheet::batch::Request { seed: 3, count: 2, only: None, roster: None };
-    let drawn = backprop_worksheet::batch::draw(&spec, &request).unwrap().remove(1);
+    let drawn = backprop_worksheet::batch::draw(&spec, &templates, &request).unwrap().remove(1);
     let mut sheets: Vec<(String, backprop_worksheet::answers::Solved, SheetLabel)> =
         fixed_configs().into_iter().map(|(spec, solved)| (spec.file, solved, SheetLabel::default())).collect();
     // A variant has a footer id and a QR code on the page background.
@@ -215,7 +215,7 @@ fn templates_that_test_key_typeset_each_version_alone() {
     });
     let templates = Templates::load(Some(dir.path())).unwrap();
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
-    let solved = generate::solve_fixed(&spec).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     let label = SheetLabel::default();
     assert!(templates.render_both(&solved.worksheet, &solved.answers, &label).unwrap().is_none());
     let files = generate::sheet_files(&templates, &solved, "classic", "classic", &label, Formats::default()).unwrap();
@@ -230,7 +230,7 @@ fn templates_that_test_key_typeset_each_version_alone() {
 #[test]
 fn templates_that_test_key_report_the_problems_of_both_versions_once() {
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
-    let solved = generate::solve_fixed(&spec).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     let error_with = |insert: &str| {
         let dir = tempfile::tempdir().unwrap();
         common::templates_with(dir.path(), |text| text.replacen("= Introduction", insert, 1));

@@ -2,8 +2,15 @@
 //! config it accepts must solve and print its answers (text and JSON).
 #![no_main]
 
-use backprop_worksheet::{config, generate};
+use backprop_worksheet::config;
+use backprop_worksheet::render::Templates;
 use libfuzzer_sys::fuzz_target;
+
+/// The built-in templates, loaded once; they word the model answers.
+fn words() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::load(None).expect("the built-in templates load"))
+}
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -20,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = spec.combinations();
     if let Some(worksheet) = spec.fixed() {
         // `parse` already refused a fixed config that does not solve.
-        let solved = backprop_worksheet::answers::solve(worksheet).expect("an accepted fixed config must solve");
+        let solved = backprop_worksheet::answers::solve(worksheet, words()).expect("an accepted fixed config must solve");
         let text = solved.answers.to_text("t");
         assert!(text.starts_with("t\n"));
         serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
@@ -28,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         // A config with ranges or choices: solve its first variant, which may
         // legitimately be unsolvable (zero error), but must not panic.
         let worksheet = spec.resolve(|f| f.spec.value(0));
-        if let Ok(solved) = backprop_worksheet::answers::solve(worksheet) {
+        if let Ok(solved) = backprop_worksheet::answers::solve(worksheet, words()) {
             let _ = solved.answers.to_text("t");
             serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
         }

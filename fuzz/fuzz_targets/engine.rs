@@ -6,8 +6,15 @@
 use arbitrary::Arbitrary;
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::number::Exact;
-use backprop_worksheet::{config, generate};
+use backprop_worksheet::config;
+use backprop_worksheet::render::Templates;
 use libfuzzer_sys::fuzz_target;
+
+/// The built-in templates, loaded once; they word the model answers.
+fn words() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::load(None).expect("the built-in templates load"))
+}
 
 /// A decimal `mantissa / 10^k`, k ≤ 3.
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -118,7 +125,7 @@ fuzz_target!(|net: Net| {
     };
     assert!(!residual.is_zero(), "a zero starting error was accepted:\n{yaml}");
     let worksheet = spec.fixed().expect("a config without ranges is fixed");
-    let solved = backprop_worksheet::answers::solve(worksheet).expect("an accepted config solves");
+    let solved = backprop_worksheet::answers::solve(worksheet, words()).expect("an accepted config solves");
     let a = &solved.answers;
 
     assert_eq!(answer(a, "y"), y, "y\n{yaml}");

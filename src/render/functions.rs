@@ -1,16 +1,17 @@
 //! The functions templates call to print answers: `blank`, `cell`,
 //! `response`, `value`, `answer`, `answer_number` and `number`, and the
 //! formatter that escapes every other printed value. Each prints the answer in
-//! the key and an empty slot of the same size in the student version.
+//! the key and an empty slot of the same size in the student version. A yes/no
+//! answer prints as the answers template's `yes_no` macro words it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use minijinja::value::{Kwargs, Object, Value as JValue};
-use minijinja::{Environment, Error as JError, ErrorKind, State};
+use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, State};
 
 use super::escape::{escape_markup, typst_string};
-use crate::answers::{Answers, Value};
+use crate::answers::{Answers, Phrase, Value};
 
 /// Registers the answer functions and the escaping formatter in `env`.
 pub(super) fn register(env: &mut Environment<'static>) {
@@ -32,8 +33,21 @@ pub(super) struct AnswerTable {
 }
 
 impl AnswerTable {
-    pub(super) fn new(answers: &Answers) -> Self {
-        AnswerTable { by_id: answers.iter().map(|a| (a.id.clone(), a.value.clone())).collect() }
+    /// The answers as printed: yes/no answers worded by the answers template of `env`.
+    pub(super) fn new(answers: &Answers, env: &Environment) -> Result<Self, JError> {
+        let by_id = answers
+            .iter()
+            .map(|a| {
+                let value = match a.value {
+                    Value::Flag(value) => {
+                        Value::Text(super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0))
+                    }
+                    _ => a.value.clone(),
+                };
+                Ok((a.id.clone(), value))
+            })
+            .collect::<Result<_, JError>>()?;
+        Ok(AnswerTable { by_id })
     }
 }
 
@@ -157,6 +171,8 @@ fn number(state: &State, id: String) -> Result<JValue, JError> {
     }
 }
 
+/// Prints a value: as it is in a plain-text template (`*.txt.j2`), escaped
+/// for Typst otherwise; `none` is an error in both.
 fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) -> Result<(), JError> {
     if value.is_safe() {
         return out.write_str(value.as_str().unwrap_or_default()).map_err(JError::from);
@@ -164,7 +180,9 @@ fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) 
     if value.is_none() {
         return Err(JError::new(ErrorKind::UndefinedError, "tried to print `none`; test it with `{% if … %}` first"));
     }
-    let _ = state;
+    if matches!(state.auto_escape(), AutoEscape::None) {
+        return out.write_str(&value.to_string()).map_err(JError::from);
+    }
     let text = if let Some(s) = value.as_str() { s.to_owned() } else { value.to_string() };
     out.write_str(&escape_markup(&text)).map_err(JError::from)
 }

@@ -1,6 +1,7 @@
 //! Templates: one minijinja template renders both the student version and the
-//! answer key as Typst markup. Rendering never does maths: every number comes
-//! from [`Answers`], already computed and formatted.
+//! answer key as Typst markup, and another words the model answers (see
+//! [`crate::answers::Wording`]). Rendering never does maths: every number
+//! comes from [`Answers`], already computed and formatted.
 //!
 //! Safety: every value printed with `{{ … }}` goes through a custom auto-escape
 //! for Typst, so text from a config or roster prints literally and can never
@@ -13,6 +14,7 @@ mod functions;
 mod label;
 mod trace;
 mod view;
+mod words;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,7 +42,11 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("preamble.typ.j2", include_str!("../../templates/preamble.typ.j2")),
     (SUMMARY_TEMPLATE, include_str!("../../templates/summary.typ.j2")),
     ("speech.typ.j2", include_str!("../../templates/speech.typ.j2")),
+    (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
 ];
+
+/// The template of the model answers' words: one macro per answer, plain text.
+pub const ANSWERS_TEMPLATE: &str = "answers.txt.j2";
 
 /// The grading summary's template file name.
 pub const SUMMARY_TEMPLATE: &str = "summary.typ.j2";
@@ -135,7 +141,12 @@ impl Templates {
         }
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
+        // `*.txt.j2` templates render plain text (the model answers' words,
+        // escaped where the worksheet prints them); the rest render Typst.
+        env.set_auto_escape_callback(|name| match name.ends_with(".txt.j2") {
+            true => AutoEscape::None,
+            false => AutoEscape::Custom("typst".into()),
+        });
         functions::register(&mut env);
         for (name, (_, text)) in &sources {
             env.add_template_owned(name.clone(), text.clone()).map_err(|e| template_error(&sources, &e))?;
@@ -190,12 +201,17 @@ impl Templates {
 fn render_in(env: &Environment, job: Job) -> Result<String, JError> {
     let context = Context::new(job.worksheet, job.version, job.mode, job.label);
     let ctx = JValue::from(minijinja::value::Serde(&context));
-    let table = JValue::from_object(AnswerTable::new(job.answers));
+    let table = JValue::from_object(AnswerTable::new(job.answers, env)?);
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
 }
 
 fn template_error(sources: &BTreeMap<String, (String, String)>, error: &JError) -> Error {
-    let name = error.name().unwrap_or(MAIN_TEMPLATE);
+    template_error_in(sources, error, MAIN_TEMPLATE)
+}
+
+/// A template error at its template and line; at `default` if it names no template.
+fn template_error_in(sources: &BTreeMap<String, (String, String)>, error: &JError, default: &str) -> Error {
+    let name = error.name().unwrap_or(default);
     let (path, text) = sources.get(name).map(|(p, t)| (p.as_str(), t.as_str())).unwrap_or((name, ""));
     let line = error.line().unwrap_or(1);
     let column = error

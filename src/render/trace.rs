@@ -42,7 +42,9 @@ impl Templates {
     /// error in the output back to the template line that produced it.
     pub fn render_traced(&self, job: Job) -> Option<String> {
         let mut env = self.env.clone();
-        for (name, (_, text)) in &self.sources {
+        // Plain-text templates (the answers' words) are printed escaped, so a
+        // marker in them could not be found again: they stay as they are.
+        for (name, (_, text)) in self.sources.iter().filter(|(name, _)| !name.ends_with(".txt.j2")) {
             let traced = trace_template(name, text);
             env.add_template_owned(name.clone(), traced).ok()?;
         }

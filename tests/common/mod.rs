@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
+use backprop_worksheet::render::Templates;
 
 /// The package root.
 pub fn root() -> PathBuf {
@@ -34,11 +35,22 @@ pub fn run(args: &[&str]) -> Output {
     run_in(&root(), args)
 }
 
+/// The built-in templates, loaded once; they also word the model answers.
+pub fn words() -> &'static Templates {
+    static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();
+    TEMPLATES.get_or_init(|| Templates::load(None).expect("the built-in templates load"))
+}
+
 /// A copy of the built-in templates in `dir`, with `edit` applied to the worksheet template.
 pub fn templates_with(dir: &Path, edit: impl Fn(&str) -> String) {
+    template_with(dir, "worksheet.typ.j2", edit);
+}
+
+/// A copy of the built-in templates in `dir`, with `edit` applied to the template `edited`.
+pub fn template_with(dir: &Path, edited: &str, edit: impl Fn(&str) -> String) {
     for (name, _) in backprop_worksheet::render::EMBEDDED {
         let text = std::fs::read_to_string(root().join("templates").join(name)).unwrap();
-        let text = if *name == "worksheet.typ.j2" { edit(&text) } else { text };
+        let text = if *name == edited { edit(&text) } else { text };
         std::fs::write(dir.join(name), text).unwrap();
     }
 }
