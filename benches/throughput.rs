@@ -6,6 +6,7 @@
 //! in-process floor (render + compile + PDF of one document, times the number
 //! of documents); the stock `typst` CLI on the same emitted sources when a
 //! `typst` binary is on PATH; and peak memory for growing batches.
+#![allow(clippy::disallowed_types)] // timings and ratios are measurements, not answers
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

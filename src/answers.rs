@@ -30,6 +30,7 @@ pub enum Value {
     /// An exact number.
     Exact(Exact),
     /// A rounded value of the nonlinear extension: the rounded text and the double.
+    #[allow(clippy::disallowed_types)] // the extension is computed in f64; its double feeds `require:`
     Approx(String, f64),
     /// A whole count.
     Count(u64),

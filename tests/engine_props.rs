@@ -601,7 +601,7 @@ impl Oracle {
         out.push(("error".into(), json!({"kind": "forgot_square"}), &r / int(2)));
         out.push(("dE_dy".into(), json!({"kind": "residual_sign"}), -r.clone()));
         out.push(("dE_dy".into(), json!({"kind": "kept_factor_two"}), &r * int(2)));
-        for k in 0..n {
+        for (k, value) in values.iter().enumerate() {
             let w = format!("w{}", k + 1);
             for (row, sign) in [("plus", 1), ("minus", -1)] {
                 let change = self.error_with(k, &self.weights[k] + &self.nudge * int(sign)) - self.error();
@@ -617,10 +617,10 @@ impl Oracle {
                 let value = &r * others * &self.coefficients[j - 1];
                 out.push((format!("grad_{w}"), json!({"kind": "wrong_coefficient", "j": j, "used": j - 1}), value));
             }
-            let with_value = self.gradient(k) * &values[k];
+            let with_value = self.gradient(k) * value;
             out.push((format!("grad_{w}"), json!({"kind": "value_for_derivative", "k": k}), with_value));
             let own = format!("d{}_d{w}", self.value_id(k));
-            out.push((own, json!({"kind": "value_for_derivative", "k": k}), values[k].clone()));
+            out.push((own, json!({"kind": "value_for_derivative", "k": k}), value.clone()));
             let (wk, g, lr) = (&self.weights[k], self.gradient(k), &self.learning_rate);
             out.push((format!("new_{w}"), json!({"kind": "added_step", "k": k}), wk + lr * &g));
             out.push((format!("new_{w}"), json!({"kind": "forgot_learning_rate", "k": k}), wk - &g));

@@ -255,6 +255,8 @@ proptest! {
         numbers in proptest::collection::vec(-2_000_000i64..2_000_000, 8),
         scale in 0u32..8,
     ) {
+        // Numbers as a float prints them (exponents included), to feed the loader.
+        #[allow(clippy::disallowed_types)]
         let n: Vec<String> = numbers.iter().map(|v| {
             let d = 10f64.powi(scale as i32);
             format!("{}", *v as f64 / d)

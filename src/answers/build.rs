@@ -177,6 +177,7 @@ impl Builder<'_> {
     }
 
     /// The extension challenge, if the sheet has one.
+    #[allow(clippy::disallowed_types)] // the extension's values are f64, shown rounded with ≈
     fn extension(&mut self) {
         const EX: &str = "Extension challenge";
         let (solution, layers) = (self.solution, self.layers());
