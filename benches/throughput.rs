@@ -106,8 +106,7 @@ fn main() {
     let (mut render, mut compile, mut export) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for sheet in &sample {
         let solved = &sheet.variant.solved;
-        let (r, markup) =
-            time(|| templates.render(&solved.worksheet, &solved.answers, Version::Key, &sheet.label).unwrap());
+        let (r, markup) = time(|| templates.render(solved, Version::Key, &sheet.label).unwrap());
         let (c, doc) = time(|| typeset::compile(&markup).unwrap());
         let (p, _) = time(|| typeset::pdf(&doc, "bench").unwrap());
         render += r;

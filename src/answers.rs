@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-pub use phrase::{Phrase, Side, Wording};
+pub use phrase::{MistakeFacts, Phrase, Side, Wording};
 
 use crate::engine::{self, Solution, Unsolvable};
 use crate::error::{Error, Result};
@@ -250,7 +250,9 @@ impl Answers {
     }
 
     /// The answer sheet as text for a terminal, grouped by task.
-    pub fn to_text(&self, title: &str) -> String {
+    ///
+    /// `notes` gives lines to print under an answer (its common slips), by id.
+    pub fn to_text(&self, title: &str, notes: &dyn Fn(&str) -> Vec<String>) -> String {
         let mut out = format!("{title}\n");
         let width = self
             .list
@@ -279,6 +281,9 @@ impl Answers {
                     };
                     let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id, shown, a.label);
                 }
+            }
+            for note in notes(&a.id) {
+                let _ = writeln!(out, "  {:<width$}    {note}", "");
             }
         }
         out

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::output;
 use crate::render::{SheetLabel, Templates};
+use crate::slips;
 
 /// Printable backpropagation worksheets: a student version with blanks and an
 /// answer key, computed exactly from a small YAML config.
@@ -156,6 +157,10 @@ pub struct AnswersArgs {
     /// (`answers.txt.j2` words the model answers).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The common slips of every blank: the wrong values typical mistakes give,
+    /// and which mistake each is (JSON: an object keyed by answer id).
+    #[arg(long)]
+    pub slips: bool,
 }
 
 /// Runs the program with the process arguments; errors are printed here, once.
@@ -426,15 +431,29 @@ fn answers(args: &AnswersArgs) -> Result<()> {
     } else {
         generate::solve_fixed(&spec, &templates)?
     };
+    let slips = match args.slips {
+        true => slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, &templates)?,
+        false => slips::WordedSlips::default(),
+    };
     let text = match args.format {
-        AnswersFormat::Text => solved.answers.to_text(&format!("{} ({})", spec.presentation.title, spec.file)),
-        AnswersFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&solved.answers).map_err(|e| Error::msg(e.to_string()))?;
-            json.push('\n');
-            json
+        AnswersFormat::Text => {
+            let title = format!("{} ({})", spec.presentation.title, spec.file);
+            let notes = |id: &str| -> Vec<String> {
+                slips.get(id).iter().map(|s| format!("slip {:<10}  {}", s.value.to_display_string(), s.slip)).collect()
+            };
+            solved.answers.to_text(&title, &notes)
         }
+        AnswersFormat::Json if args.slips => json(&slips)?,
+        AnswersFormat::Json => json(&solved.answers)?,
     };
     print(&text)
+}
+
+/// `value` as pretty JSON, with a final newline.
+fn json(value: &impl serde::Serialize) -> Result<String> {
+    let mut json = serde_json::to_string_pretty(value).map_err(|e| Error::msg(e.to_string()))?;
+    json.push('\n');
+    Ok(json)
 }
 
 #[cfg(test)]

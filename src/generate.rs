@@ -60,8 +60,8 @@ pub fn typeset_version(
     version: Version,
     label: &SheetLabel,
 ) -> Result<Typeset> {
-    let markup = templates.render(&solved.worksheet, &solved.answers, version, label)?;
-    let layout = compile(templates, job(solved, version, Mode::only(version), label), &markup)?;
+    let markup = templates.render(solved, version, label)?;
+    let layout = compile(templates, (solved, version, Mode::only(version), label), &markup)?;
     Ok(Typeset { markup: Some(markup), layout })
 }
 
@@ -79,7 +79,7 @@ pub fn typeset_sheet(
     label: &SheetLabel,
     sources: bool,
 ) -> Result<[Typeset; 2]> {
-    let Some(both) = templates.render_both(&solved.worksheet, &solved.answers, label)? else {
+    let Some(both) = templates.render_both(solved, label)? else {
         let (student, key) = rayon::join(
             || typeset_version(templates, solved, Version::Student, label),
             || typeset_version(templates, solved, Version::Key, label),
@@ -91,9 +91,9 @@ pub fn typeset_sheet(
             (student, key) => Err(Error::all(student.err().into_iter().chain(key.err()))),
         };
     };
-    let layout = compile(templates, job(solved, Version::Key, Mode::Both, label), &both)?;
+    let layout = compile(templates, (solved, Version::Key, Mode::Both, label), &both)?;
     let render = |version| match sources {
-        true => templates.render(&solved.worksheet, &solved.answers, version, label).map(Some),
+        true => templates.render(solved, version, label).map(Some),
         false => Ok(None),
     };
     Ok([
@@ -102,20 +102,24 @@ pub fn typeset_sheet(
     ])
 }
 
-/// The markup of `solved` as `version` in `mode`, for `label`.
-fn job<'a>(solved: &'a Solved, version: Version, mode: Mode, label: &'a SheetLabel) -> Job<'a> {
-    Job { worksheet: &solved.worksheet, answers: &solved.answers, version, mode, label }
-}
+/// What a markup was rendered from: the sheet, as which version, in which
+/// mode, for whom.
+type Origin<'a> = (&'a Solved, Version, Mode, &'a SheetLabel);
 
 /// Compiles `markup`, rendered from `origin`, mapping Typst's errors back to
 /// template lines.
-fn compile(templates: &Templates, origin: Job, markup: &str) -> Result<Layout> {
+fn compile(templates: &Templates, origin: Origin, markup: &str) -> Result<Layout> {
     typeset::compile(markup).map_err(|diagnostics| typst_errors(templates, origin, markup, &diagnostics))
 }
 
 /// Maps Typst diagnostics back to the template lines that produced the markup.
-fn typst_errors(templates: &Templates, origin: Job, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
-    let traced = templates.render_traced(origin);
+fn typst_errors(templates: &Templates, origin: Origin, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
+    let (solved, version, mode, label) = origin;
+    let slips = match version {
+        Version::Key => templates.slips(solved).unwrap_or_default(),
+        Version::Student => Default::default(),
+    };
+    let traced = templates.render_traced(Job { solved, slips: &slips, version, mode, label });
     let traced_diagnostics = traced.as_deref().map(typeset::compile);
     let errors = diagnostics
         .iter()

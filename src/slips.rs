@@ -9,10 +9,13 @@
 //! mistake it is, by kind and the layers or weights it involves (0-based).
 #![deny(clippy::float_arithmetic, clippy::float_cmp, clippy::cast_precision_loss)]
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use crate::answers::{link_id, own_id, value_id, weight_name};
+use crate::answers::{link_id, own_id, value_id, value_name, weight_name, MistakeFacts, Phrase, Wording};
 use crate::engine::Solution;
+use crate::error::Result;
 use crate::model::Worksheet;
 use crate::number::Exact;
 
@@ -123,6 +126,108 @@ impl Slips {
             self.by_id.push((id, slips));
         }
     }
+}
+
+impl Mistake {
+    /// The kind of mistake, as it is serialized: `forgot_half`.
+    pub fn kind(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        value["kind"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The mistake's kind and the names it involves in the sheet's notation,
+    /// for its words in the answers template.
+    pub fn facts(&self, worksheet: &Worksheet) -> MistakeFacts {
+        let count = worksheet.network.layers.len();
+        let name = |j: usize| value_name(j, count);
+        let input = |j: usize| if j == 0 { "x".to_owned() } else { name(j - 1) };
+        let coefficient = |j: usize| worksheet.network.layers[j].coefficient.to_display_string();
+        let link = |j: usize| format!("d{}/d{}", name(j), name(j - 1));
+        let mut names: BTreeMap<&'static str, String> = BTreeMap::new();
+        match *self {
+            Mistake::MultipliedAfterAdding { j } => {
+                names.extend([("layer", name(j)), ("input", input(j)), ("weight", weight_name(j))]);
+                names.insert("coefficient", coefficient(j));
+            }
+            Mistake::SkippedPreviousLayer { j } => {
+                names.extend([("layer", name(j)), ("input", input(j)), ("skipped", input(j - 1))]);
+            }
+            Mistake::DroppedFactor { k, factor } => {
+                let factors = count - k + 1;
+                let which = match factor {
+                    0 => "dE/dy".to_owned(),
+                    f if f + 1 == factors => format!("d{}/d{}", name(k), weight_name(k)),
+                    f => link(count - f),
+                };
+                names.extend([("weight", weight_name(k)), ("factor", which)]);
+            }
+            Mistake::WrongCoefficient { j, used } => {
+                names.extend([("link", link(j)), ("used", coefficient(used)), ("right", coefficient(j))]);
+            }
+            Mistake::ValueForDerivative { k } => names.extend([("layer", name(k)), ("weight", weight_name(k))]),
+            Mistake::AddedStep { k } | Mistake::ForgotLearningRate { k } => {
+                names.insert("weight", weight_name(k));
+            }
+            Mistake::OtherGradient { k, other } => {
+                names.extend([("weight", weight_name(k)), ("other", weight_name(other))]);
+            }
+            Mistake::ForgotHalf
+            | Mistake::ForgotSquare
+            | Mistake::ResidualSign
+            | Mistake::KeptFactorTwo
+            | Mistake::ChangeReversed => {}
+        }
+        MistakeFacts { kind: self.kind(), names }
+    }
+}
+
+/// A slip with its words: what a grader's script or the key's rubric shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordedSlip {
+    /// The wrong value, exact.
+    pub value: Exact,
+    /// What mistake gives it, in words.
+    pub slip: String,
+}
+
+/// The worded slips of every blank that has some, in worksheet order; as JSON,
+/// an object keyed by answer id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordedSlips(pub Vec<(String, Vec<WordedSlip>)>);
+
+impl WordedSlips {
+    /// The worded slips of the blank `id` (empty if it has none).
+    pub fn get(&self, id: &str) -> &[WordedSlip] {
+        self.0.iter().find(|(i, _)| i == id).map_or(&[], |(_, list)| list.as_slice())
+    }
+}
+
+impl Serialize for WordedSlips {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(id, list)| (id, list)))
+    }
+}
+
+/// The slips of every blank, worded by `words`, in worksheet order.
+pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording) -> Result<WordedSlips> {
+    let phrases: Vec<Phrase> = slips
+        .iter()
+        .flat_map(|(_, list)| list.iter())
+        .map(|slip| Phrase::Slip { mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet)).collect() })
+        .collect();
+    let mut texts = words.phrase_all(&phrases)?.into_iter();
+    Ok(WordedSlips(
+        slips
+            .iter()
+            .map(|(id, list)| {
+                let worded = list
+                    .iter()
+                    .map(|slip| WordedSlip { value: slip.value.clone(), slip: texts.next().unwrap_or_default() })
+                    .collect();
+                (id.to_owned(), worded)
+            })
+            .collect(),
+    ))
 }
 
 /// The slips of every blank of `worksheet`, whose answers are `solution`.

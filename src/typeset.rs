@@ -286,6 +286,10 @@ pub const KEY_ONLY: &str = "key-only";
 /// The label of content only the student version shows.
 pub const STUDENT_ONLY: &str = "student-only";
 
+/// The label of the marker where the key's own pages start (its rubric of
+/// common slips): the student version ends before the page that holds it.
+pub const KEY_PAGES: &str = "key-pages";
+
 /// The document without the content labelled `label`: the student version
 /// (without [`KEY_ONLY`]) or the key (without [`STUDENT_ONLY`]) of a layout
 /// of both.
@@ -294,6 +298,9 @@ pub const STUDENT_ONLY: &str = "student-only";
 /// out of the laid-out pages: everything else keeps its place, and what was
 /// cut leaves no trace in a PDF or PNG exported from the result (its text,
 /// shapes and introspection tags all live inside the labelled frame).
+///
+/// The student version ends before the page that holds the [`KEY_PAGES`]
+/// marker, so the key's own pages at the end are not in it.
 ///
 /// Alt texts of equations and figures, and the document's description, are
 /// not content that can be cut: in markup of both versions they hold both
@@ -304,9 +311,12 @@ pub fn without(doc: &Layout, label: &str) -> Layout {
         return doc.clone();
     };
     let key = label.resolve().as_str() == STUDENT_ONLY;
-    let pages = doc
-        .0
-        .pages()
+    let pages = doc.0.pages();
+    let kept = match key {
+        true => pages.len(),
+        false => pages.iter().position(|page| marks_key_pages(&page.frame)).unwrap_or(pages.len()),
+    };
+    let pages = pages[..kept]
         .iter()
         .map(|page| {
             let mut page = page.clone();
@@ -385,6 +395,15 @@ fn two_readings(content: &typst::foundations::Content) -> Option<String> {
         content.to_packed::<FigureElem>()?.alt.as_option().clone().flatten()
     };
     alt.filter(|a| a.contains(READINGS[0])).map(|a| a.to_string())
+}
+
+/// Whether `frame` holds, at any depth, the [`KEY_PAGES`] marker.
+fn marks_key_pages(frame: &Frame) -> bool {
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Group(group) => marks_key_pages(&group.frame),
+        FrameItem::Tag(Tag::Start(content, _)) => content.label().is_some_and(|l| l.resolve().as_str() == KEY_PAGES),
+        _ => false,
+    })
 }
 
 /// Whether `frame` has, at any depth, a group labelled `label` or an alt text

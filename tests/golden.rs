@@ -17,7 +17,7 @@ fn answers_and_markup() {
         let solved = generate::solve_fixed(&spec, &templates).unwrap();
         insta::assert_json_snapshot!("answers", solved.answers);
         for version in Version::BOTH {
-            let markup = templates.render(&solved.worksheet, &solved.answers, version, &SheetLabel::default()).unwrap();
+            let markup = templates.render(&solved, version, &SheetLabel::default()).unwrap();
             insta::assert_snapshot!(version.name(), markup);
         }
     });

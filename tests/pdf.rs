@@ -141,8 +141,7 @@ fn key_holds_every_answer_and_student_none() {
 fn student_markup_holds_no_model_answer() {
     let templates = Templates::load(None).unwrap();
     for (_, solved) in fixed_configs() {
-        let markup =
-            templates.render(&solved.worksheet, &solved.answers, Version::Student, &SheetLabel::default()).unwrap();
+        let markup = templates.render(&solved, Version::Student, &SheetLabel::default()).unwrap();
         for answer in solved.answers.iter() {
             if let Value::Text(t) = &answer.value {
                 let words: String = t.chars().take(30).collect();
@@ -162,7 +161,11 @@ fn versions_share_pages_and_runs_share_bytes() {
     let label = SheetLabel::default();
     let student = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
     let key = generate::typeset_version(&templates, &solved, Version::Key, &label).unwrap();
-    assert_eq!(student.layout.page_count(), key.layout.page_count());
+    // The key has the student version's pages, then pages of its own (the
+    // rubric of common slips) from the key-pages marker on.
+    let key_before_its_own = typeset::without(&key.layout, typeset::KEY_ONLY);
+    assert_eq!(student.layout.page_count(), key_before_its_own.page_count());
+    assert!(key.layout.page_count() > student.layout.page_count(), "the key has its rubric");
     let formats = Formats::default();
     let first = generate::sheet_files(&templates, &solved, "classic", "classic", &label, formats).unwrap();
     let second =
@@ -191,7 +194,7 @@ fn one_layout_looks_like_each_version_alone() {
     sheets.push((spec.file, drawn.variant.solved, drawn.label));
     for (file, solved, label) in &sheets {
         assert!(
-            templates.render_both(&solved.worksheet, &solved.answers, label).unwrap().is_some(),
+            templates.render_both(solved, label).unwrap().is_some(),
             "{file}: the built-in templates must lay both versions out at once"
         );
         let [student, key] = generate::typeset_sheet(&templates, solved, label, true).unwrap();
@@ -217,7 +220,7 @@ fn templates_that_test_key_typeset_each_version_alone() {
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
     let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     let label = SheetLabel::default();
-    assert!(templates.render_both(&solved.worksheet, &solved.answers, &label).unwrap().is_none());
+    assert!(templates.render_both(&solved, &label).unwrap().is_none());
     let files = generate::sheet_files(&templates, &solved, "classic", "classic", &label, Formats::default()).unwrap();
     let text = |name: &str| squeezed_text(&files.iter().find(|f| f.name == name).unwrap().bytes);
     assert!(text("classic-key.pdf").contains("Markedbythekeyonly."));

@@ -155,6 +155,24 @@ pub enum Phrase {
         /// The answer.
         value: bool,
     },
+    /// `slip`: what a typical mistake does, in the sheet's notation; several
+    /// mistakes when they give the same wrong value.
+    Slip {
+        /// The mistakes, each by kind with the names it involves.
+        mistakes: Vec<MistakeFacts>,
+    },
+}
+
+/// One typical mistake as the `slip` macro receives it: its kind
+/// (`forgot_half`, `dropped_factor`, …) and the names and numbers it
+/// involves, in the sheet's notation (`layer: "h1"`, `factor: "dy/dh1"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MistakeFacts {
+    /// The kind of mistake.
+    pub kind: String,
+    /// The names and numbers it involves.
+    #[serde(flatten)]
+    pub names: std::collections::BTreeMap<&'static str, String>,
 }
 
 impl Phrase {
@@ -172,6 +190,7 @@ impl Phrase {
             Phrase::Verdict { .. } => "verdict",
             Phrase::ExtensionExplanation { .. } => "extension_explanation",
             Phrase::YesNo { .. } => "yes_no",
+            Phrase::Slip { .. } => "slip",
         }
     }
 

@@ -27,9 +27,9 @@ pub use escape::{escape_markup, typst_string};
 pub use label::{QrCode, SheetLabel};
 pub use trace::trace_back;
 
-use crate::answers::Answers;
+use crate::answers::Solved;
 use crate::error::{Error, Result, SourceError};
-use crate::model::Worksheet;
+use crate::slips::{self, WordedSlips};
 use functions::AnswerTable;
 use view::Context;
 
@@ -101,10 +101,10 @@ impl Mode {
 /// A markup to render: a sheet, as one version, in one mode.
 #[derive(Debug, Clone, Copy)]
 pub struct Job<'a> {
-    /// The sheet.
-    pub worksheet: &'a Worksheet,
-    /// Its answers.
-    pub answers: &'a Answers,
+    /// The sheet, solved.
+    pub solved: &'a Solved,
+    /// Its common slips, worded, for the key's rubric (empty for the student version).
+    pub slips: &'a WordedSlips,
     /// The version the template sees (`key`, `version`).
     pub version: Version,
     /// What the markup typesets.
@@ -159,29 +159,34 @@ impl Templates {
         self.sources.get(name).map(|(path, text)| (path.as_str(), text.as_str()))
     }
 
-    /// Renders `version` of `worksheet` as Typst markup that typesets that
+    /// Renders `version` of `solved` as Typst markup that typesets that
     /// version alone.
-    pub fn render(
-        &self,
-        worksheet: &Worksheet,
-        answers: &Answers,
-        version: Version,
-        label: &SheetLabel,
-    ) -> Result<String> {
-        self.render_job(Job { worksheet, answers, version, mode: Mode::only(version), label })
+    pub fn render(&self, solved: &Solved, version: Version, label: &SheetLabel) -> Result<String> {
+        let slips = match version {
+            Version::Key => self.slips(solved)?,
+            Version::Student => WordedSlips::default(),
+        };
+        self.render_job(Job { solved, slips: &slips, version, mode: Mode::only(version), label })
     }
 
-    /// Renders both versions of `worksheet` as one markup ([`Mode::Both`]), or
+    /// Renders both versions of `solved` as one markup ([`Mode::Both`]), or
     /// `None` if the templates test `key` or `version` themselves, so that the
     /// versions differ in more than what the template functions and the
     /// Typst functions `key-only`, `student-only` and `versions` label.
     ///
     /// The markup is rendered once as each version; the two must be the same.
-    pub fn render_both(&self, worksheet: &Worksheet, answers: &Answers, label: &SheetLabel) -> Result<Option<String>> {
-        let as_version = |version| Job { worksheet, answers, version, mode: Mode::Both, label };
+    pub fn render_both(&self, solved: &Solved, label: &SheetLabel) -> Result<Option<String>> {
+        let slips = self.slips(solved)?;
+        let as_version = |version| Job { solved, slips: &slips, version, mode: Mode::Both, label };
         let student = self.render_job(as_version(Version::Student))?;
         let key = self.render_job(as_version(Version::Key))?;
         Ok((student == key).then_some(key))
+    }
+
+    /// The common slips of `solved`, worded by the answers template, for the
+    /// key's rubric.
+    pub fn slips(&self, solved: &Solved) -> Result<WordedSlips> {
+        slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, self)
     }
 
     /// Renders `job` with the main template.
@@ -199,9 +204,9 @@ impl Templates {
 
 /// Renders `job` with the main template of `env`.
 fn render_in(env: &Environment, job: Job) -> Result<String, JError> {
-    let context = Context::new(job.worksheet, job.version, job.mode, job.label);
+    let context = Context::new(&job);
     let ctx = JValue::from(minijinja::value::Serde(&context));
-    let table = JValue::from_object(AnswerTable::new(job.answers, env)?);
+    let table = JValue::from_object(AnswerTable::new(&job.solved.answers, env)?);
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
 }
 

@@ -4,9 +4,10 @@
 use minijinja::value::Value as JValue;
 use serde::Serialize;
 
-use super::{Mode, SheetLabel, Version};
-use crate::answers::{activation_symbol, value_id, value_name};
+use super::{Job, Mode, SheetLabel, Version};
+use crate::answers::{activation_symbol, value_id, value_name, Answers};
 use crate::model::{Activation, Presentation, Worksheet};
+use crate::slips::WordedSlips;
 
 /// What a template sees (besides `answers` and the functions).
 #[derive(Debug, Serialize)]
@@ -39,6 +40,24 @@ pub(super) struct Context<'a> {
     reflection_layers: u32,
     /// The extension, if any.
     extension: Option<ExtensionView>,
+    /// The key's rubric of common slips, a row per slip (empty for the student version).
+    rubric: Vec<RubricRow>,
+}
+
+/// One row of the key's rubric: a wrong value of a blank and the mistake
+/// that gives it. The first row of each blank also names the blank.
+#[derive(Debug, Serialize)]
+struct RubricRow {
+    /// The blank in the sheet's notation, as Typst math: `(d E) / (d y)`.
+    blank: JValue,
+    /// Its right answer, as printed.
+    right: String,
+    /// The wrong value, as printed.
+    wrong: String,
+    /// What mistake gives it.
+    slip: String,
+    /// How many rows the blank has, on its first row; 0 on the others.
+    rows: usize,
 }
 
 /// One layer as the template sees it. Names are Typst math (`h_1`, `w_2`).
@@ -91,7 +110,8 @@ fn math_name(plain: &str) -> String {
 }
 
 impl<'a> Context<'a> {
-    pub(super) fn new(worksheet: &'a Worksheet, version: Version, mode: Mode, label: &'a SheetLabel) -> Self {
+    pub(super) fn new(job: &Job<'a>) -> Self {
+        let (worksheet, version, mode, label) = (&job.solved.worksheet, job.version, job.mode, job.label);
         let count = worksheet.network.layers.len();
         let layers = worksheet
             .network
@@ -148,6 +168,58 @@ impl<'a> Context<'a> {
             input: worksheet.network.input.to_display_string(),
             reflection_layers: worksheet.reflection_layers,
             extension,
+            rubric: rubric(worksheet, &job.solved.answers, job.slips),
         }
     }
+}
+
+/// The rows of the key's rubric of common slips.
+fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<RubricRow> {
+    let mut rows = Vec::new();
+    for (id, list) in &slips.0 {
+        let right = answers.get(id).map(|a| a.value.display()).unwrap_or_default();
+        for (i, slip) in list.iter().enumerate() {
+            rows.push(RubricRow {
+                blank: JValue::from_safe_string(blank_math(worksheet, id)),
+                right: right.clone(),
+                wrong: slip.value.to_display_string(),
+                slip: slip.slip.clone(),
+                rows: if i == 0 { list.len() } else { 0 },
+            });
+        }
+    }
+    rows
+}
+
+/// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
+/// `(d E) / (d w_2)`, `w_(2,"new")`, `"change in" E`.
+fn blank_math(worksheet: &Worksheet, id: &str) -> String {
+    let count = worksheet.network.layers.len();
+    // The math name of a value or weight id: `h1` → `h_1` (or `h`), `w2` → `w_2`.
+    let name = |id: &str| -> String {
+        match (0..count).find(|&j| value_id(j, count) == id) {
+            Some(j) => math_name(&value_name(j, count)),
+            None => math_name(id),
+        }
+    };
+    if id == "error" {
+        return "E".to_owned();
+    }
+    if let Some(w) = id.strip_prefix("grad_") {
+        return format!("(d E) / (d {})", name(w));
+    }
+    if let Some(w) = id.strip_prefix("new_") {
+        let n = &w[1..];
+        return format!("w_({n},\"new\")");
+    }
+    if let Some(rest) = id.strip_prefix("nudge_") {
+        let (w, row) = rest.split_once('.').unwrap_or((rest, ""));
+        let sign = if row.starts_with("plus") { "+" } else { "-" };
+        let nudge = worksheet.nudge.to_display_string();
+        return format!("\"change in\" E, {} {sign} {nudge}", name(w));
+    }
+    if let Some((top, bottom)) = id.strip_prefix('d').and_then(|rest| rest.split_once("_d")) {
+        return format!("(d {}) / (d {})", if top == "E" { "E".to_owned() } else { name(top) }, name(bottom));
+    }
+    name(id)
 }
