@@ -70,7 +70,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
     if stress.accepted == 0 {
         return Err(Error::msg(format!("{}: none of {SAMPLES} sample draws was acceptable\n{summary}", spec.file)));
     }
-    let request = batch::Request { seed, count: 1, only: Some(1), roster: None };
+    let request = batch::Request { seed, count: 1, only: Some(1), ..Default::default() };
     let sheet = batch::draw(&spec, &request)?.remove(0);
     let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
