@@ -141,10 +141,16 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
     let mut students: Vec<Student> = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(String::new(), |p| format!("{}:", p.line()));
+            let line = e.position().map_or(String::new(), |p| format!("{}:", line_at(&text, p.byte())));
             Error::msg(format!("{file}:{line} cannot read the roster: {e}"))
         })?;
-        let line = record.position().map_or(i as u64 + 1, |p| p.line());
+        // The reader's own line count skips runs of blank lines, and a
+        // record's position is where the blank lines before it begin.
+        let line = record.position().map_or(i as u64 + 1, |p| {
+            let start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(text.len());
+            let blank = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+            line_at(&text, (start + blank) as u64)
+        });
         let name = record.get(0).unwrap_or("").trim();
         if name.is_empty() || (students.is_empty() && name.eq_ignore_ascii_case("name")) {
             continue;
@@ -183,6 +189,12 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
         ));
     }
     Ok(Roster { file: file.to_owned(), students, warnings })
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_at(text: &str, offset: u64) -> u64 {
+    let end = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+    1 + text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 /// The students whose names hold characters no embedded font can draw, with

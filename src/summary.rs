@@ -149,7 +149,7 @@ mod tests {
 
         // Short rows: one page per part of SUMMARY_ROWS rows, the title on the first.
         let sheets =
-            crate::batch::draw(&spec, &crate::batch::Request { seed: 1, count: 30, only: None, roster: None }).unwrap();
+            crate::batch::draw(&spec, &crate::batch::Request { seed: 1, count: 30, only: None, ..Default::default() }).unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         assert_eq!(pdfs.len(), 2);
         let (footers, count) = footers_of(&pdfs);
@@ -160,7 +160,7 @@ mod tests {
         // the pages are still numbered "x of y" with the true count.
         let names: Vec<String> =
             (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
-        let request = crate::batch::Request { seed: 1, count: 0, only: None, roster: Some(names) };
+        let request = crate::batch::Request { seed: 1, count: 0, roster: Some(names), ..Default::default() };
         let sheets = crate::batch::draw(&spec, &request).unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         let (footers, count) = footers_of(&pdfs);
