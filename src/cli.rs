@@ -650,9 +650,9 @@ struct SheetInfo<'a> {
 }
 
 #[derive(serde::Serialize)]
-struct WithSheet<'a> {
+struct WithSheet<'a, A: serde::Serialize> {
     #[serde(flatten)]
-    answers: &'a crate::answers::Answers,
+    answers: &'a A,
     sheet: SheetInfo<'a>,
 }
 
