@@ -91,7 +91,11 @@ fn numbers(entry: &Json) -> String {
 fn cli_answers(config: &Path, seed: u64, k: u64) -> Json {
     let out =
         run_ok(&["answers", s(config), "--seed", &seed.to_string(), "--variant", &k.to_string(), "--format", "json"]);
-    serde_json::from_slice(&out.stdout).expect("answers --format json prints JSON")
+    let mut json: Json = serde_json::from_slice(&out.stdout).expect("answers --format json prints JSON");
+    // Which sheet it is, after the answers.
+    let sheet = json.as_object_mut().unwrap().remove("sheet").expect("a variant names itself");
+    assert_eq!(sheet["variant"], Json::from(format!("v{k:02}")));
+    json
 }
 
 /// Asserts `needles` occur in `haystack` in this order.
