@@ -90,7 +90,10 @@ fn never_acceptable(spec: &WorksheetSpec, stress: &Stress) -> Error {
     let solvable = stress.draws - stress.unsolvable;
     let rules_held = solvable - stress.rules_broken;
     let worst = stress.held.iter().enumerate().min_by_key(|(_, (_, held))| *held);
-    match worst.and_then(|(i, (_, held))| spec.require.get(i).map(|r| (r, *held))).filter(|(_, held)| *held < rules_held) {
+    match worst
+        .and_then(|(i, (_, held))| spec.require.get(i).map(|r| (r, *held)))
+        .filter(|(_, held)| *held < rules_held)
+    {
         Some((requirement, held)) => {
             let mut at = requirement.at.clone();
             at.message = format!(

@@ -265,6 +265,15 @@ impl Recorder<'_> {
     fn claim(&mut self, name: &str) -> Result<()> {
         let made = self.made.last_mut().expect("a config is being built");
         if let Some(other) = self.owners.insert(name.to_owned(), made.config.clone()) {
+            if other == made.config {
+                // Only a roster name can do this: "Class" is the class packs' name.
+                return Err(Error::msg(format!(
+                    "{} would write {} twice: a roster name gives the file name of the class packs; add a letter \
+                     to that name. Nothing was written.",
+                    made.config.display(),
+                    self.dir.join(name).display()
+                )));
+            }
             return Err(Error::msg(format!(
                 "{} and {} would both write {}; give each config its own --out (run generate once per config) or \
                  rename one of them. Nothing was written.",
@@ -420,7 +429,9 @@ fn describe_run(dir: &std::path::Path, made: &[Made], removed: &[PathBuf]) -> St
                     m.files.len(),
                     m.config.display(),
                     dir.display(),
-                    if m.files.iter().any(|f| f.ends_with("-manifest.json")) && m.files.iter().any(|f| f.contains("-class-")) {
+                    if m.files.iter().any(|f| f.ends_with("-manifest.json"))
+                        && m.files.iter().any(|f| f.contains("-class-"))
+                    {
                         ", class packs, manifests"
                     } else {
                         ", manifests"
@@ -453,7 +464,9 @@ fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison, qui
             output::Verdict::Same => None,
             output::Verdict::Stale => Some(format!("  stale:   {}", path.display())),
             output::Verdict::Missing => Some(format!("  missing: {}", path.display())),
-            output::Verdict::Extra => Some(format!("  extra:   {} (an earlier run made it; this one would remove it)", path.display())),
+            output::Verdict::Extra => {
+                Some(format!("  extra:   {} (an earlier run made it; this one would remove it)", path.display()))
+            }
         })
         .collect();
     let extra = comparison.verdicts.iter().filter(|(_, v)| *v == output::Verdict::Extra).count();
@@ -599,7 +612,8 @@ fn answers(args: &AnswersArgs) -> Result<()> {
         let k = roster.students.iter().position(|s| s == student).expect("found in the roster") as u64 + 1;
         let request = batch::Request { seed, roster: Some(roster.names()), only: Some(k), ..Default::default() };
         let drawn = batch::draw(&spec, &request)?.remove(0);
-        let sheet = SheetInfo { config: &spec.file, seed, variant: drawn.label.id, student: Some(student.name.clone()) };
+        let sheet =
+            SheetInfo { config: &spec.file, seed, variant: drawn.label.id, student: Some(student.name.clone()) };
         (drawn.variant.solved, Some(sheet))
     } else if spec.is_randomized() || args.draw.variant.is_some() {
         let k = args.draw.variant.ok_or_else(|| {
@@ -617,7 +631,9 @@ fn answers(args: &AnswersArgs) -> Result<()> {
             let mut header = format!("{} ({})", spec.presentation.title, spec.file);
             if let Some(sheet) = &sheet {
                 match &sheet.student {
-                    Some(student) => header.push_str(&format!("\nstudent {student} (sheet {}), seed {seed}", sheet.variant)),
+                    Some(student) => {
+                        header.push_str(&format!("\nstudent {student} (sheet {}), seed {seed}", sheet.variant))
+                    }
                     None => header.push_str(&format!("\nvariant {}, seed {seed}", sheet.variant)),
                 }
             }

@@ -424,6 +424,29 @@ mod tests {
     }
 
     #[test]
+    fn leftovers_go_with_the_commit_and_come_back_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old.txt"), b"old").unwrap();
+        let mut staging = Staging::new(dir.path()).unwrap();
+        staging.put(OutputFile { name: "new.txt".into(), bytes: b"new".to_vec() }).unwrap();
+        staging.leftover("old.txt").unwrap();
+        assert!(dir.path().join("old.txt").exists(), "nothing removed before the commit");
+        let committed = staging.commit().unwrap();
+        assert_eq!(committed.removed, [dir.path().join("old.txt")]);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["new.txt"]);
+
+        // A failed run removes nothing.
+        std::fs::write(dir.path().join("old.txt"), b"old").unwrap();
+        std::fs::create_dir(dir.path().join("blocked.txt")).unwrap();
+        let mut staging = Staging::new(dir.path()).unwrap();
+        staging.leftover("old.txt").unwrap();
+        staging.put(OutputFile { name: "blocked.txt".into(), bytes: b"x".to_vec() }).unwrap();
+        assert!(staging.commit().is_err());
+        assert_eq!(std::fs::read(dir.path().join("old.txt")).unwrap(), b"old");
+    }
+
+    #[test]
     fn comparison_reads_each_file_alongside_the_new_bytes() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("same.txt"), b"abcdef").unwrap();

@@ -307,7 +307,11 @@ impl<'a> Sampler<'a> {
         let culprit = match never {
             Some(((_, at), _)) if tally.solvable > 0 => Some(at.clone()),
             _ => tally.rejected.iter().max_by_key(|(_, n)| *n).and_then(|(reason, _)| {
-                self.constraints.items.iter().find(|(e, _)| *reason == format!("require: {e}")).map(|(_, at)| at.clone())
+                self.constraints
+                    .items
+                    .iter()
+                    .find(|(e, _)| *reason == format!("require: {e}"))
+                    .map(|(_, at)| at.clone())
             }),
         };
         let reason = match never {
@@ -333,8 +337,10 @@ impl<'a> Sampler<'a> {
                 }
             }
         };
-        let message =
-            format!("no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.", tally.draws);
+        let message = format!(
+            "no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.",
+            tally.draws
+        );
         match culprit {
             // At the `require:` line of the constraint to blame.
             Some(mut at) => {

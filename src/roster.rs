@@ -81,8 +81,7 @@ impl Roster {
                 )))
             }
             many => {
-                let list: Vec<String> =
-                    many.iter().map(|s| format!("  {:?} (line {})", s.name, s.line)).collect();
+                let list: Vec<String> = many.iter().map(|s| format!("  {:?} (line {})", s.name, s.line)).collect();
                 Err(Error::msg(format!(
                     "{}: {query:?} could be any of these students; give the name exactly as in the roster:\n{}",
                     self.file,
@@ -97,7 +96,11 @@ impl Roster {
 /// combining marks (accents), lower case, letters and digits only (so
 /// apostrophes, dashes and spaces of any style do not count).
 fn fold(name: &str) -> String {
-    name.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect()
+    name.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 /// The text of a roster file: UTF-8 (with or without a byte-order mark),

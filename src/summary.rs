@@ -149,7 +149,8 @@ mod tests {
 
         // Short rows: one page per part of SUMMARY_ROWS rows, the title on the first.
         let sheets =
-            crate::batch::draw(&spec, &crate::batch::Request { seed: 1, count: 30, only: None, ..Default::default() }).unwrap();
+            crate::batch::draw(&spec, &crate::batch::Request { seed: 1, count: 30, only: None, ..Default::default() })
+                .unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         assert_eq!(pdfs.len(), 2);
         let (footers, count) = footers_of(&pdfs);

@@ -132,7 +132,18 @@ fn one_lost_roster_sheet_can_be_reprinted() {
     for version in ["student", "key"] {
         std::fs::remove_file(out.join(format!("randomized-josé-núñez-{version}.pdf"))).unwrap();
     }
-    let printed = ok(&["generate", s(&config), "--seed", "7", "--roster", s(&roster), "--student", "jose nunez", "--out", s(&out)]);
+    let printed = ok(&[
+        "generate",
+        s(&config),
+        "--seed",
+        "7",
+        "--roster",
+        s(&roster),
+        "--student",
+        "jose nunez",
+        "--out",
+        s(&out),
+    ]);
     assert_eq!(files(&out), before, "the two files come back byte for byte; nothing else changes");
     assert_eq!(stdout(&printed).lines().count(), 2, "{}", stdout(&printed));
 
@@ -162,7 +173,8 @@ fn a_smaller_batch_removes_what_the_larger_one_left() {
     let config = randomized();
     ok(&["generate", s(&config), "--variants", "4", "--seed", "7", "--out", s(&out), "--quiet"]);
     // Files that are not this batch's: another config's, a teacher's own.
-    let unrelated = ["notes.txt", "randomized-v03-notes.pdf", "randomized-extra.pdf", "other-v03-key.pdf", "classic-key.pdf"];
+    let unrelated =
+        ["notes.txt", "randomized-v03-notes.pdf", "randomized-extra.pdf", "other-v03-key.pdf", "classic-key.pdf"];
     for name in unrelated {
         write(&out.join(name), "mine");
     }
@@ -241,7 +253,9 @@ fn roster_files_as_spreadsheets_make_them() {
     let tmp = tempfile::tempdir().unwrap();
     let config = randomized();
     let out = tmp.path().join("out");
-    let refuse = |roster: &Path| expect_exit(&run(&["generate", s(&config), "--roster", s(roster), "--out", s(&out)]), 1, "bad roster");
+    let refuse = |roster: &Path| {
+        expect_exit(&run(&["generate", s(&config), "--roster", s(roster), "--out", s(&out)]), 1, "bad roster")
+    };
 
     // A duplicate after blank lines is placed at its own line.
     let roster = tmp.path().join("dup.csv");
