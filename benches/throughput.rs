@@ -102,7 +102,8 @@ fn main() {
     // because Typst memoizes: compiling the same markup twice is nearly free.
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
-    let sample = batch::draw(&spec, &templates, &Request { seed: 99, count: 12, only: None, roster: None }).unwrap();
+    let sample =
+        batch::draw(&spec, &templates, &Request { seed: 99, count: 12, only: None, ..Default::default() }).unwrap();
     let (mut render, mut compile, mut export) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for sheet in &sample {
         let solved = &sheet.variant.solved;
@@ -125,7 +126,7 @@ fn main() {
     );
 
     // 3. 100 variants, all cores and one thread.
-    let request = Request { seed: 7, count: 100, only: None, roster: None };
+    let request = Request { seed: 7, count: 100, only: None, ..Default::default() };
     let formats = Formats { pdf: true, typ: false, png: false };
     let (all_cores, files) = time(|| {
         let mut files = Vec::new();

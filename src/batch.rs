@@ -27,8 +27,12 @@ pub struct Request {
     pub count: u64,
     /// Only this 1-based variant, byte-identical to its twin in the batch.
     pub only: Option<u64>,
-    /// One variant per student, in roster order.
+    /// One variant per student, in roster order; with `only`, the `only`-th
+    /// student alone.
     pub roster: Option<Vec<String>>,
+    /// Class packs for single-sided printing: no blank page after a sheet
+    /// with an odd number of pages.
+    pub simplex: bool,
 }
 
 /// A drawn variant with its label and file base name.
@@ -45,7 +49,12 @@ pub struct Sheet {
 pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Result<Vec<Sheet>> {
     let sampler = Sampler::new(spec, request.seed, words)?;
     let sheets = match &request.roster {
-        Some(names) => {
+        Some(all) => {
+            let names: Vec<String> = match request.only {
+                Some(k) => all.get(k as usize - 1).cloned().into_iter().collect(),
+                None => all.clone(),
+            };
+            let names = &names;
             let variants = sampler.roster(names)?;
             let mut seen = std::collections::HashMap::new();
             variants
@@ -143,7 +152,7 @@ pub fn files(
         let (next, packed) = rayon::join(
             || chunk.map(typeset_chunk).transpose(),
             || match packs.as_mut() {
-                Some(packs) => add_to_packs(packs, &done),
+                Some(packs) => add_to_packs(packs, &done, request.simplex),
                 None => Ok(()),
             },
         );
@@ -175,7 +184,11 @@ pub fn files(
 
 /// Appends the student and key PDFs among `files` to the two class packs,
 /// in order, parsing them in parallel.
-fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files: &[OutputFile]) -> Result<()> {
+fn add_to_packs<W: std::io::Write + Send>(
+    packs: &mut [pack::Pack<W>; 2],
+    files: &[OutputFile],
+    simplex: bool,
+) -> Result<()> {
     let [students, keys] = packs;
     let of = |version: Version| {
         let suffix = format!("-{}.pdf", version.name());
@@ -183,7 +196,7 @@ fn add_to_packs<W: std::io::Write + Send>(packs: &mut [pack::Pack<W>; 2], files:
     };
     let add = |pack: &mut pack::Pack<W>, pdfs: Vec<&OutputFile>| -> Result<()> {
         let parsed: Vec<_> = pdfs.par_iter().map(|f| pack::parse(&f.bytes)).collect::<Result<_>>()?;
-        parsed.into_iter().try_for_each(|doc| pack.add(doc, true))
+        parsed.into_iter().try_for_each(|doc| pack.add(doc, !simplex))
     };
     let (a, b) = rayon::join(|| add(students, of(Version::Student)), || add(keys, of(Version::Key)));
     a.and(b)
@@ -194,7 +207,7 @@ struct ManifestEntry<'a> {
     id: &'a str,
     seed: u64,
     stream: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The roster name, or null for a numbered variant.
     student: Option<&'a str>,
     /// The config as written with the drawn numbers: load it and it gives
     /// this sheet.
@@ -248,4 +261,66 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&row).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
+}
+
+/// The files in `dir` that an earlier run of the config `stem` made and that
+/// a whole run of it (not `--variant K` or `--student NAME` alone) no longer
+/// makes, so they must go: the run owns, among the files of the formats it
+/// writes (`pdf`, `typ`, `png`),
+///
+/// - `STEM-student.*` and `STEM-key.*` (with `-N.png` page previews);
+/// - `STEM-ID-student.*` and `STEM-ID-key.*` for each variant or student id
+///   listed in the `STEM-manifest.json` already in `dir`;
+/// - the class packs `STEM-class-student.pdf`, `STEM-class-key.pdf`, and the
+///   manifests `STEM-manifest.json`, `STEM-manifest.csv`.
+///
+/// Nothing else is touched: a file of another config, or one a teacher put
+/// there, never matches (ids come from the manifest, not from guessing). Of
+/// the owned files, those in `produced` are kept.
+pub fn leftovers(
+    dir: &std::path::Path,
+    stem: &str,
+    formats: Formats,
+    produced: &std::collections::HashSet<String>,
+) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Ok(bytes) = std::fs::read(dir.join(format!("{stem}-manifest.json"))) {
+        if let Ok(serde_json::Value::Array(entries)) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            ids.extend(entries.iter().filter_map(|e| e.get("id")?.as_str().map(str::to_owned)));
+        }
+    }
+    let owned = |name: &str| -> bool {
+        if name == format!("{stem}-manifest.json") || name == format!("{stem}-manifest.csv") {
+            return true;
+        }
+        let Some((base, ext)) = name.rsplit_once('.') else { return false };
+        let base = match ext {
+            "pdf" if formats.pdf => base,
+            "typ" if formats.typ => base,
+            // A page preview: `…-student-3.png`.
+            "png" if formats.png => match base.rsplit_once('-') {
+                Some((base, page)) if !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()) => base,
+                _ => return false,
+            },
+            _ => return false,
+        };
+        let Some(body) = base.strip_suffix("-student").or_else(|| base.strip_suffix("-key")) else { return false };
+        if body == stem {
+            return true;
+        }
+        match body.strip_prefix(stem).and_then(|rest| rest.strip_prefix('-')) {
+            Some("class") => ext == "pdf",
+            Some(id) => ids.contains(id),
+            None => false,
+        }
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| owned(name) && !produced.contains(name))
+        .collect();
+    found.sort();
+    found
 }

@@ -66,11 +66,11 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
         return Ok(format!("ok   {} ({pages} pages)", spec.file));
     }
     let stress = Sampler::new(&spec, seed, templates)?.stress(SAMPLES)?;
-    let mut summary = describe(&spec, &stress);
     if stress.accepted == 0 {
-        return Err(Error::msg(format!("{}: none of {SAMPLES} sample draws was acceptable\n{summary}", spec.file)));
+        return Err(never_acceptable(&spec, &stress));
     }
-    let request = batch::Request { seed, count: 1, only: Some(1), roster: None };
+    let mut summary = format!("ok   {}", describe(&spec, &stress));
+    let request = batch::Request { seed, count: 1, only: Some(1), ..Default::default() };
     let sheet = batch::draw(&spec, templates, &request)?.remove(0);
     let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
@@ -83,9 +83,37 @@ fn typeset_both(templates: &Templates, solved: &Solved, label: &SheetLabel) -> R
     Ok(key.layout.page_count())
 }
 
+/// The problem of a config none of whose sample draws was acceptable: at
+/// the `require:` line of the constraint that held least often, if one held
+/// in fewer draws than the built-in rules did.
+fn never_acceptable(spec: &WorksheetSpec, stress: &Stress) -> Error {
+    let solvable = stress.draws - stress.unsolvable;
+    let rules_held = solvable - stress.rules_broken;
+    let worst = stress.held.iter().enumerate().min_by_key(|(_, (_, held))| *held);
+    match worst
+        .and_then(|(i, (_, held))| spec.require.get(i).map(|r| (r, *held)))
+        .filter(|(_, held)| *held < rules_held)
+    {
+        Some((requirement, held)) => requirement
+            .at
+            .error(format!(
+                "none of {SAMPLES} sample draws was acceptable: the constraint `{}` held in {:.0}% of the {solvable} \
+                 that could be solved; widen the ranges or relax the constraint",
+                requirement.expression,
+                percent(held, solvable)
+            ))
+            .into(),
+        None => Error::msg(format!(
+            "{}: none of {SAMPLES} sample draws was acceptable\n{}",
+            spec.file,
+            describe(spec, stress)
+        )),
+    }
+}
+
 fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {
     let mut out = format!(
-        "ok   {} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {:.0}%)",
+        "{} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {:.0}%)",
         spec.file,
         spec.combinations(),
         stress.accepted,

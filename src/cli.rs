@@ -7,12 +7,15 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::output::Sink as _;
+
 use crate::batch;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::output;
 use crate::render::{SheetLabel, Templates};
+use crate::roster::Roster;
 use crate::slips;
 
 /// Printable backpropagation worksheets: a student version with blanks and an
@@ -108,10 +111,20 @@ pub struct GenerateArgs {
     /// Number of variants to draw from a config with ranges.
     #[arg(long, value_name = "N", conflicts_with = "roster")]
     pub variants: Option<u64>,
-    /// One variant per student named in the first column of this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
+    /// One variant per student named in the first column of this CSV file
+    /// (pick one student with --student, not --variant).
+    #[arg(long, value_name = "FILE.csv", conflicts_with = "variant")]
     pub roster: Option<PathBuf>,
-    /// No progress bar.
+    /// Only this roster student's sheet, to reprint it; the name is matched
+    /// ignoring case, accents and apostrophe style.
+    #[arg(long, value_name = "NAME", requires = "roster")]
+    pub student: Option<String>,
+    /// Class packs for single-sided printing: no blank page after a sheet with
+    /// an odd number of pages.
+    #[arg(long)]
+    pub simplex: bool,
+    /// Print nothing on success: no progress bar, no list of files (warnings
+    /// and errors still go to standard error).
     #[arg(long, short)]
     pub quiet: bool,
     /// Write nothing; exit 1 listing every file in --out that is missing or stale.
@@ -150,8 +163,9 @@ pub struct AnswersArgs {
     pub format: AnswersFormat,
     #[command(flatten)]
     pub draw: DrawArgs,
-    /// The variant of this roster student.
-    #[arg(long, value_name = "NAME", conflicts_with = "variant")]
+    /// The sheet of this student of --roster; the name is matched ignoring
+    /// case, accents and apostrophe style.
+    #[arg(long, value_name = "NAME", conflicts_with = "variant", requires = "roster")]
     pub student: Option<String>,
     /// Directory whose templates override the built-in ones, file by file
     /// (`answers.txt.j2` words the model answers).
@@ -161,6 +175,9 @@ pub struct AnswersArgs {
     /// and which mistake each is (JSON: an object keyed by answer id).
     #[arg(long)]
     pub slips: bool,
+    /// The class roster (CSV) that --student is looked up in.
+    #[arg(long, value_name = "FILE.csv", requires = "student")]
+    pub roster: Option<PathBuf>,
 }
 
 /// Runs the program with the process arguments; errors are printed here, once.
@@ -199,13 +216,126 @@ fn formats(list: &[Format]) -> Formats {
 
 fn load_templates(dir: Option<&std::path::Path>) -> Result<Templates> {
     match dir {
-        Some(dir) => Templates::load(Some(&crate::render::template_dir(dir)?)),
+        Some(dir) => {
+            let dir = crate::render::template_dir(dir)?;
+            let unknown = crate::render::unknown_template_files(&dir);
+            if !unknown.is_empty() {
+                let expected: Vec<&str> = crate::render::EMBEDDED.iter().map(|(name, _)| *name).collect();
+                warn(&format!(
+                    "--templates {}: {} {} not a template name and {} ignored; the templates are named {}",
+                    dir.display(),
+                    unknown.join(", "),
+                    if unknown.len() == 1 { "is" } else { "are" },
+                    if unknown.len() == 1 { "is" } else { "are" },
+                    expected.join(", ")
+                ));
+            }
+            Templates::load(Some(&dir))
+        }
         None => Templates::load(None),
     }
 }
 
-/// Makes every file `generate` writes, into `sink`.
-fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<()> {
+/// Prints a warning: something the run got past that the user should know.
+fn warn(text: &str) {
+    let _ = writeln!(std::io::stderr(), "warning: {text}");
+}
+
+/// Reads a roster and prints its warnings.
+fn read_roster(path: &std::path::Path) -> Result<Roster> {
+    let roster = Roster::read(path)?;
+    for warning in &roster.warnings {
+        warn(warning);
+    }
+    Ok(roster)
+}
+
+/// What `generate` made for one config.
+struct Made {
+    /// The config, as named on the command line.
+    config: PathBuf,
+    /// Sheets of a whole batch, or `None` for a single sheet (a fixed config,
+    /// `--variant K` or `--student NAME`).
+    batch: Option<usize>,
+    /// The file names, in order.
+    files: Vec<String>,
+}
+
+/// A sink that remembers which config made each file, so two configs can
+/// never write the same file.
+struct Recorder<'a> {
+    inner: &'a mut dyn output::Sink,
+    dir: PathBuf,
+    owners: std::collections::HashMap<String, PathBuf>,
+    made: Vec<Made>,
+}
+
+impl Recorder<'_> {
+    fn claim(&mut self, name: &str) -> Result<()> {
+        let made = self.made.last_mut().expect("a config is being built");
+        if let Some(other) = self.owners.insert(name.to_owned(), made.config.clone()) {
+            if other == made.config {
+                // Only a roster name can do this: "Class" is the class packs' name.
+                return Err(Error::msg(format!(
+                    "{} would write {} twice: a roster name gives the file name of the class packs; add a letter \
+                     to that name. Nothing was written.",
+                    made.config.display(),
+                    self.dir.join(name).display()
+                )));
+            }
+            return Err(Error::msg(format!(
+                "{} and {} would both write {}; give each config its own --out (run generate once per config) or \
+                 rename one of them. Nothing was written.",
+                other.display(),
+                made.config.display(),
+                self.dir.join(name).display()
+            )));
+        }
+        made.files.push(name.to_owned());
+        Ok(())
+    }
+}
+
+impl output::Sink for Recorder<'_> {
+    fn put(&mut self, file: output::OutputFile) -> Result<()> {
+        self.claim(&file.name)?;
+        self.inner.put(file)
+    }
+
+    fn create(&mut self, name: &str) -> Result<output::Pending> {
+        self.claim(name)?;
+        self.inner.create(name)
+    }
+
+    fn finish(&mut self, file: output::Pending) -> Result<()> {
+        self.inner.finish(file)
+    }
+
+    fn leftover(&mut self, name: &str) -> Result<()> {
+        self.inner.leftover(name)
+    }
+}
+
+/// Makes every file `generate` writes, into `sink`, and notes the files of
+/// earlier runs that this run replaces with nothing (see [`batch::leftovers`]).
+fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> {
+    // Two configs with the same file name would write the same files.
+    let mut stems: Vec<(String, &PathBuf)> = Vec::new();
+    for path in &args.configs {
+        let stem = output_stem(path);
+        if let Some((_, other)) = stems.iter().find(|(s, _)| *s == stem) {
+            return Err(Error::msg(format!(
+                "{} and {} would both write {}-student.pdf, {}-key.pdf, … in {}; give each config its own --out \
+                 (run generate once per config) or rename one of them. Nothing was written.",
+                other.display(),
+                path.display(),
+                stem,
+                stem,
+                args.out.display()
+            )));
+        }
+        stems.push((stem, path));
+    }
     let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
     let roster = args.roster.as_deref().map(read_roster).transpose()?;
@@ -214,58 +344,128 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<()> {
             return Err(Error::msg(format!("--variant {k} is not one of the {n} variants of --variants {n}")));
         }
     }
+    let only = match (&roster, &args.student) {
+        (Some(roster), Some(name)) => {
+            let student = roster.find(name)?;
+            Some(roster.students.iter().position(|s| s == student).expect("found in the roster") as u64 + 1)
+        }
+        _ => args.draw.variant,
+    };
+    let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };
+    let mut stems_to_clean = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
-        let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || args.draw.variant.is_some();
+        let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || only.is_some();
+        recorder.made.push(Made { config: path.clone(), batch: None, files: Vec::new() });
         if batch {
             let request = batch::Request {
                 seed: args.draw.seed,
                 count: args.variants.unwrap_or(1),
-                only: args.draw.variant,
-                roster: roster.clone(),
+                only,
+                roster: roster.as_ref().map(Roster::names),
+                simplex: args.simplex,
             };
-            let total = roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.len() as u64);
-            let bar = progress_bar(if request.only.is_some() { 1 } else { total }, args.quiet, &spec.stem);
-            batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), sink)?;
+            let total =
+                roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.students.len() as u64);
+            let total = if request.only.is_some() { 1 } else { total };
+            let bar = progress_bar(total, args.quiet, &spec.stem);
+            batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), &mut recorder)?;
             bar.finish_and_clear();
+            if only.is_none() {
+                recorder.made.last_mut().expect("pushed above").batch = Some(total as usize);
+            }
         } else {
             let solved = generate::solve_fixed(&spec, &templates)?;
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {
-                sink.put(file)?;
+                recorder.put(file)?;
             }
         }
+        // A single sheet of a batch is added to the files there; a whole
+        // run replaces all of them.
+        if only.is_none() {
+            stems_to_clean.push(spec.stem.clone());
+        }
     }
-    Ok(())
+    let produced: std::collections::HashSet<String> = recorder.owners.keys().cloned().collect();
+    for stem in stems_to_clean {
+        for name in batch::leftovers(&args.out, &stem, formats, &produced) {
+            recorder.leftover(&name)?;
+        }
+    }
+    Ok(recorder.made)
+}
+
+/// The stem of a config's output files, as `config::load` names them
+/// (computed before loading, to find clashes before any work).
+fn output_stem(path: &std::path::Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
+    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
 /// Builds and writes every file, all or nothing.
-fn write(args: &GenerateArgs) -> Result<Vec<PathBuf>> {
+fn write(args: &GenerateArgs) -> Result<(Vec<Made>, output::Committed)> {
     let mut staging = output::Staging::new(&args.out)?;
-    build(args, &mut staging)?;
-    staging.commit()
+    let made = build(args, &mut staging)?;
+    Ok((made, staging.commit()?))
 }
 
 fn generate(args: &GenerateArgs) -> Result<()> {
     if args.check {
         let mut comparison = output::Comparison::new(&args.out);
         build(args, &mut comparison)?;
-        return report_comparison(&args.out, &comparison);
+        return report_comparison(&args.out, &comparison, args.quiet);
     }
     // Every file of every config is staged first and moved into place
     // together: a failure anywhere leaves the output directory as it was.
-    let written = write(args)?;
-    let mut stdout = std::io::stdout().lock();
-    for path in written {
-        let _ = writeln!(stdout, "wrote {}", path.display());
+    let (made, committed) = write(args)?;
+    if !args.quiet {
+        print(&describe_run(&args.out, &made, &committed.removed))?;
     }
     Ok(())
 }
 
+/// What a run did, for the terminal: a line per file of a single sheet, one
+/// line per batch.
+fn describe_run(dir: &std::path::Path, made: &[Made], removed: &[PathBuf]) -> String {
+    let mut out = String::new();
+    for m in made {
+        match m.batch {
+            Some(sheets) => {
+                out.push_str(&format!(
+                    "wrote {} files of {} into {}: {sheets} sheets{}\n",
+                    m.files.len(),
+                    m.config.display(),
+                    dir.display(),
+                    if m.files.iter().any(|f| f.ends_with("-manifest.json"))
+                        && m.files.iter().any(|f| f.contains("-class-"))
+                    {
+                        ", class packs, manifests"
+                    } else {
+                        ", manifests"
+                    }
+                ));
+            }
+            None => m.files.iter().for_each(|f| out.push_str(&format!("wrote {}\n", dir.join(f).display()))),
+        }
+    }
+    if !removed.is_empty() {
+        let names: Vec<String> =
+            removed.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        let shown = if names.len() > 4 { format!("{}, …", names[..3].join(", ")) } else { names.join(", ") };
+        out.push_str(&format!(
+            "removed {} file{} an earlier run made that this run does not: {shown}\n",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
 /// `generate --check`: every file must exist in `dir` with exactly the bytes
 /// the configs and templates produce now.
-fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison) -> Result<()> {
+fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison, quiet: bool) -> Result<()> {
     let stale: Vec<String> = comparison
         .verdicts
         .iter()
@@ -273,19 +473,37 @@ fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison) -> 
             output::Verdict::Same => None,
             output::Verdict::Stale => Some(format!("  stale:   {}", path.display())),
             output::Verdict::Missing => Some(format!("  missing: {}", path.display())),
+            output::Verdict::Extra => {
+                Some(format!("  extra:   {} (an earlier run made it; this one would remove it)", path.display()))
+            }
         })
         .collect();
-    let total = comparison.verdicts.len();
+    let extra = comparison.verdicts.iter().filter(|(_, v)| *v == output::Verdict::Extra).count();
+    let total = comparison.verdicts.len() - extra;
     if stale.is_empty() {
-        print(&format!("up to date: {total} files in {}\n", dir.display()))
-    } else {
-        Err(Error::msg(format!(
-            "{} of {total} files in {} are not what the configs and templates produce now; run the same command without --check to regenerate them:\n{}",
-            stale.len(),
-            dir.display(),
-            stale.join("\n")
-        )))
+        return match quiet {
+            true => Ok(()),
+            false => print(&format!("up to date: {total} files in {}\n", dir.display())),
+        };
     }
+    let mut summary = Vec::new();
+    if stale.len() > extra {
+        summary.push(format!(
+            "{} of {total} files in {} are not what the configs and templates produce now",
+            stale.len() - extra,
+            dir.display()
+        ));
+    }
+    if extra > 0 {
+        let plural = if extra == 1 { " is" } else { "s are" };
+        summary.push(format!("{extra} file{plural} left in {} from an earlier run", dir.display()));
+    }
+    Err(Error::msg(format!(
+        "{}; run the same command without --check to bring {} up to date:\n{}",
+        summary.join(", and "),
+        dir.display(),
+        stale.join("\n")
+    )))
 }
 
 fn print(text: &str) -> Result<()> {
@@ -330,6 +548,15 @@ fn watch(args: &GenerateArgs) -> Result<()> {
     if args.check {
         return Err(Error::msg("watch writes files; --check does not apply"));
     }
+    // A file that is not there now is a typo, not a file still to be saved.
+    for path in args.configs.iter().chain(&args.roster) {
+        if !path.is_file() {
+            return Err(Error::msg(format!("{}: no such file; watch follows files that exist", path.display())));
+        }
+    }
+    if let Some(dir) = &args.templates {
+        crate::render::template_dir(dir)?;
+    }
     let mut seen = Vec::new();
     loop {
         let now = snapshot(args);
@@ -338,11 +565,11 @@ fn watch(args: &GenerateArgs) -> Result<()> {
             let started = std::time::Instant::now();
             // Errors are shown, not fatal: fix the file and save again.
             match write(args) {
-                Ok(written) => {
+                Ok((_, committed)) => {
                     let _ = writeln!(
                         std::io::stdout(),
                         "regenerated {} files in {} ms; watching for changes (Ctrl-C to stop)",
-                        written.len(),
+                        committed.written.len(),
                         started.elapsed().as_millis()
                     );
                 }
@@ -385,75 +612,86 @@ fn progress_bar(total: u64, quiet: bool, stem: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// The student names of a roster: the first column of each non-empty row,
-/// without a `name` header.
-fn read_roster(path: &std::path::Path) -> Result<Vec<String>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read roster", path, e))?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
-    let mut names = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record =
-            record.map_err(|e| Error::msg(format!("{}:{}: cannot read the roster: {e}", path.display(), i + 1)))?;
-        let name = record.get(0).unwrap_or("").trim();
-        if name.is_empty() || (i == 0 && name.eq_ignore_ascii_case("name")) {
-            continue;
-        }
-        if name.chars().count() > 200 {
-            return Err(Error::msg(format!("{}:{}: the name is longer than 200 characters", path.display(), i + 1)));
-        }
-        if names.iter().any(|n: &String| n == name) {
-            return Err(Error::msg(format!(
-                "{}:{}: {name:?} is listed twice; give each student a different name",
-                path.display(),
-                i + 1
-            )));
-        }
-        names.push(name.to_owned());
-    }
-    if names.is_empty() {
-        return Err(Error::msg(format!("{}: the roster has no names", path.display())));
-    }
-    Ok(names)
-}
-
 fn answers(args: &AnswersArgs) -> Result<()> {
     let templates = load_templates(args.templates.as_deref())?;
     let spec = config::load(&args.config)?;
-    let solved = if let Some(name) = &args.student {
-        let request = batch::Request { seed: args.draw.seed, roster: Some(vec![name.clone()]), ..Default::default() };
-        batch::draw(&spec, &templates, &request)?.remove(0).variant.solved
+    let roster = args.roster.as_deref().map(read_roster).transpose()?;
+    let seed = args.draw.seed;
+    let (solved, sheet) = if let (Some(name), Some(roster)) = (&args.student, &roster) {
+        let student = roster.find(name)?;
+        let k = roster.students.iter().position(|s| s == student).expect("found in the roster") as u64 + 1;
+        let request = batch::Request { seed, roster: Some(roster.names()), only: Some(k), ..Default::default() };
+        let drawn = batch::draw(&spec, &templates, &request)?.remove(0);
+        let sheet =
+            SheetInfo { config: &spec.file, seed, variant: drawn.label.id, student: Some(student.name.clone()) };
+        (drawn.variant.solved, Some(sheet))
     } else if spec.is_randomized() || args.draw.variant.is_some() {
         let k = args.draw.variant.ok_or_else(|| {
             Error::msg(format!("{} has ranges: say which variant with --variant K (and --seed S)", spec.file))
         })?;
-        let request = batch::Request { seed: args.draw.seed, count: k, only: Some(k), roster: None };
-        batch::draw(&spec, &templates, &request)?.remove(0).variant.solved
+        let request = batch::Request { seed, count: k, only: Some(k), ..Default::default() };
+        let drawn = batch::draw(&spec, &templates, &request)?.remove(0);
+        let sheet = SheetInfo { config: &spec.file, seed, variant: drawn.label.id, student: None };
+        (drawn.variant.solved, Some(sheet))
     } else {
-        generate::solve_fixed(&spec, &templates)?
+        (generate::solve_fixed(&spec, &templates)?, None)
     };
     let slips = match args.slips {
-        true => slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, &templates)?,
+        true => templates.slips(&solved)?,
         false => slips::WordedSlips::default(),
     };
     let text = match args.format {
         AnswersFormat::Text => {
-            let title = format!("{} ({})", spec.presentation.title, spec.file);
+            let mut header = format!("{} ({})", spec.presentation.title, spec.file);
+            if let Some(sheet) = &sheet {
+                match &sheet.student {
+                    Some(student) => {
+                        header.push_str(&format!("\nstudent {student} (sheet {}), seed {seed}", sheet.variant))
+                    }
+                    None => header.push_str(&format!("\nvariant {}, seed {seed}", sheet.variant)),
+                }
+            }
             let notes = |id: &str| -> Vec<String> {
                 slips.get(id).iter().map(|s| format!("slip {:<10}  {}", s.value.to_display_string(), s.slip)).collect()
             };
-            solved.answers.to_text(&title, &notes)
+            solved.answers.to_text(&header, &notes)
         }
-        AnswersFormat::Json if args.slips => json(&slips)?,
-        AnswersFormat::Json => json(&solved.answers)?,
+        AnswersFormat::Json if args.slips => with_sheet(&slips, sheet)?,
+        AnswersFormat::Json => with_sheet(&solved.answers, sheet)?,
     };
     print(&text)
 }
 
-/// `value` as pretty JSON, with a final newline.
-fn json(value: &impl serde::Serialize) -> Result<String> {
-    let mut json = serde_json::to_string_pretty(value).map_err(|e| Error::msg(e.to_string()))?;
+/// `value` as pretty JSON with a final newline, with the key `sheet` added
+/// when it is a variant or a roster student's sheet.
+fn with_sheet(value: &impl serde::Serialize, sheet: Option<SheetInfo>) -> Result<String> {
+    let json = match sheet {
+        Some(sheet) => serde_json::to_string_pretty(&WithSheet { answers: value, sheet }),
+        None => serde_json::to_string_pretty(value),
+    };
+    let mut json = json.map_err(|e| Error::msg(e.to_string()))?;
     json.push('\n');
     Ok(json)
+}
+
+/// Which sheet `answers` printed: under the key `sheet` of its JSON, after
+/// the answers (no answer id is `sheet`), for a variant or a roster student.
+#[derive(serde::Serialize)]
+struct SheetInfo<'a> {
+    config: &'a str,
+    seed: u64,
+    /// The variant id (`v03`), or the student's file-name form.
+    variant: String,
+    /// The roster name, as written in the roster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    student: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct WithSheet<'a, A: serde::Serialize> {
+    #[serde(flatten)]
+    answers: &'a A,
+    sheet: SheetInfo<'a>,
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ mod output;
 mod pack;
 mod randomize;
 pub mod render;
+mod roster;
 pub mod slips;
 mod summary;
 pub mod typeset;

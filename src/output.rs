@@ -25,6 +25,10 @@ pub trait Sink {
     fn create(&mut self, name: &str) -> Result<Pending>;
     /// Takes a file started with [`Sink::create`], once it is complete.
     fn finish(&mut self, file: Pending) -> Result<()>;
+    /// Notes a file in the output directory that an earlier run of the same
+    /// config made and this run does not: staged for removal, reported as
+    /// extra by `--check`.
+    fn leftover(&mut self, name: &str) -> Result<()>;
 }
 
 /// A file being written a piece at a time; see [`Sink::create`]. Dropped
@@ -77,6 +81,10 @@ impl Sink for Vec<OutputFile> {
             _ => Err(Error::msg(format!("{} was started by another sink", file.name))),
         }
     }
+
+    fn leftover(&mut self, _: &str) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Files staged as temporary files in the output directory as they are made,
@@ -88,6 +96,16 @@ pub struct Staging {
     dir: PathBuf,
     made_dir: bool,
     staged: Vec<(tempfile::TempPath, PathBuf)>,
+    leftovers: Vec<PathBuf>,
+}
+
+/// What a committed run changed in the output directory.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// Files written, in order.
+    pub written: Vec<PathBuf>,
+    /// Files of an earlier run removed.
+    pub removed: Vec<PathBuf>,
 }
 
 impl Staging {
@@ -98,12 +116,13 @@ impl Staging {
         }
         let made_dir = !dir.exists();
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
-        Ok(Staging { dir: dir.to_owned(), made_dir, staged: Vec::new() })
+        Ok(Staging { dir: dir.to_owned(), made_dir, staged: Vec::new(), leftovers: Vec::new() })
     }
 
-    /// Moves every staged file into place, all or nothing: if a rename fails,
-    /// the files already renamed are put back as they were.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+    /// Moves every staged file into place and removes the leftovers, all or
+    /// nothing: if a rename fails, the files already renamed or removed are
+    /// put back as they were.
+    pub fn commit(mut self) -> Result<Committed> {
         for (_, target) in &self.staged {
             if target.is_dir() {
                 return Err(Error::msg(format!("cannot write {}: a directory is in the way", target.display())));
@@ -130,9 +149,25 @@ impl Staging {
             }
             done.push((target, backup));
         }
+        let written: Vec<PathBuf> = done.iter().map(|(target, _)| target.clone()).collect();
+        // Leftovers are moved aside like replaced files, so a failure restores them too.
+        let mut removed = Vec::new();
+        for target in std::mem::take(&mut self.leftovers) {
+            match aside(&self.dir, &target) {
+                Ok(backup) => {
+                    removed.push(target.clone());
+                    done.push((target, backup));
+                }
+                Err(e) => {
+                    roll_back(done);
+                    return Err(Error::io("remove", &target, e));
+                }
+            }
+        }
         self.made_dir = false;
         // Success: the backups (old versions) are deleted when dropped.
-        Ok(done.into_iter().map(|(target, _)| target).collect())
+        drop(done);
+        Ok(Committed { written, removed })
     }
 }
 
@@ -164,6 +199,11 @@ impl Sink for Staging {
         self.staged.push((temp.into_temp_path(), target));
         Ok(())
     }
+
+    fn leftover(&mut self, name: &str) -> Result<()> {
+        self.leftovers.push(self.dir.join(name));
+        Ok(())
+    }
 }
 
 impl Drop for Staging {
@@ -185,6 +225,8 @@ pub enum Verdict {
     Stale,
     /// There is no such file.
     Missing,
+    /// A file an earlier run of the same config made, which this run would remove.
+    Extra,
 }
 
 /// A sink that writes nothing: it compares each file, as it is made, with
@@ -263,6 +305,11 @@ impl Sink for Comparison {
         self.verdicts.push(comparer.finish());
         Ok(())
     }
+
+    fn leftover(&mut self, name: &str) -> Result<()> {
+        self.verdicts.push((self.dir.join(name), Verdict::Extra));
+        Ok(())
+    }
 }
 
 /// Writes all `files` into `dir`, all or nothing (see [`Staging`]).
@@ -271,7 +318,7 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
     for file in files {
         staging.put(file.clone())?;
     }
-    staging.commit()
+    Ok(staging.commit()?.written)
 }
 
 /// Renames an existing `target` to a temporary name in `dir`.
@@ -374,6 +421,29 @@ mod tests {
         roll_back(vec![(dir.path().join("c.txt"), Some(old.into_temp_path())), (dir.path().join("d.txt"), None)]);
         assert_eq!(std::fs::read(dir.path().join("c.txt")).unwrap(), b"old c");
         assert!(!dir.path().join("d.txt").exists());
+    }
+
+    #[test]
+    fn leftovers_go_with_the_commit_and_come_back_on_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("old.txt"), b"old").unwrap();
+        let mut staging = Staging::new(dir.path()).unwrap();
+        staging.put(OutputFile { name: "new.txt".into(), bytes: b"new".to_vec() }).unwrap();
+        staging.leftover("old.txt").unwrap();
+        assert!(dir.path().join("old.txt").exists(), "nothing removed before the commit");
+        let committed = staging.commit().unwrap();
+        assert_eq!(committed.removed, [dir.path().join("old.txt")]);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["new.txt"]);
+
+        // A failed run removes nothing.
+        std::fs::write(dir.path().join("old.txt"), b"old").unwrap();
+        std::fs::create_dir(dir.path().join("blocked.txt")).unwrap();
+        let mut staging = Staging::new(dir.path()).unwrap();
+        staging.leftover("old.txt").unwrap();
+        staging.put(OutputFile { name: "blocked.txt".into(), bytes: b"x".to_vec() }).unwrap();
+        assert!(staging.commit().is_err());
+        assert_eq!(std::fs::read(dir.path().join("old.txt")).unwrap(), b"old");
     }
 
     #[test]

@@ -132,15 +132,57 @@ impl Constraints {
             .map(|(expression, at)| {
                 let compiled = self.env.compile_expression(expression).expect("compiled in new()");
                 compiled.eval(&context).map(|v| v.is_true()).map_err(|e| {
-                    Error::from(at.error(format!(
-                        "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of \
-                         `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
-                        e.detail().unwrap_or("error")
-                    )))
+                    let unknown = unknown_names(&compiled, &context, answers);
+                    let message = match unknown.first() {
+                        Some((name, closest)) => format!(
+                            "the constraint `{expression}` uses `{name}`, which is not an answer id{}",
+                            closest.as_ref().map_or(String::new(), |c| format!("; did you mean `{c}`?"))
+                        ),
+                        None => format!(
+                            "cannot evaluate the constraint `{expression}`: {} (the names are the answer ids of \
+                             `answers --format json`, such as error, grad_w1, nudge_w2.plus.change)",
+                            e.detail().unwrap_or("error")
+                        ),
+                    };
+                    Error::from(at.error(message))
                 })
             })
             .collect()
     }
+}
+
+/// The names `expression` uses that are not answer ids, each with the
+/// closest answer id (by edit distance), if one is close.
+fn unknown_names(
+    expression: &minijinja::Expression<'_, '_>,
+    context: &minijinja::Value,
+    answers: &Answers,
+) -> Vec<(String, Option<String>)> {
+    let mut names: Vec<String> = expression.undeclared_variables(true).into_iter().collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter(|name| {
+            let mut value = context.clone();
+            let known = name.split('.').all(|part| match value.get_attr(part) {
+                Ok(inner) if !inner.is_undefined() => {
+                    value = inner;
+                    true
+                }
+                _ => false,
+            });
+            !known
+        })
+        .map(|name| {
+            let closest = answers
+                .iter()
+                .map(|a| (strsim::levenshtein(&a.id, &name), a.id.clone()))
+                .min_by_key(|(distance, _)| *distance)
+                .filter(|(distance, _)| *distance <= name.chars().count().div_ceil(2))
+                .map(|(_, id)| id);
+            (name, closest)
+        })
+        .collect()
 }
 
 /// Answers as nested objects (`nudge_w2.plus.change` → `nudge_w2` → `plus` → `change`),
@@ -290,6 +332,16 @@ impl<'a> Sampler<'a> {
     fn exhausted(&self, tally: &Tally) -> Error {
         // A constraint that never held is the culprit, whatever else failed.
         let never = self.constraints.items.iter().zip(&tally.held).find(|(_, held)| **held == 0);
+        let culprit = match never {
+            Some(((_, at), _)) if tally.solvable > 0 => Some(at.clone()),
+            _ => tally.rejected.iter().max_by_key(|(_, n)| *n).and_then(|(reason, _)| {
+                self.constraints
+                    .items
+                    .iter()
+                    .find(|(e, _)| *reason == format!("require: {e}"))
+                    .map(|(_, at)| at.clone())
+            }),
+        };
         let reason = match never {
             Some(((expression, _), _)) if tally.solvable > 0 => {
                 format!(
@@ -313,10 +365,15 @@ impl<'a> Sampler<'a> {
                 }
             }
         };
-        Error::msg(format!(
-            "{}: no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.",
-            self.spec.file, tally.draws
-        ))
+        let message = format!(
+            "no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.",
+            tally.draws
+        );
+        match culprit {
+            // At the `require:` line of the constraint to blame.
+            Some(at) => at.error(message).into(),
+            None => Error::msg(format!("{}: {message}", self.spec.file)),
+        }
     }
 
     /// Variants `1..=count` of the batch, pairwise distinct.
@@ -333,9 +390,11 @@ impl<'a> Sampler<'a> {
         Ok(variants)
     }
 
-    /// One variant per roster name; each depends only on the seed and the name.
+    /// One variant per roster name; each depends only on the seed and the
+    /// name. Students may share numbers (a fixed config gives everyone the
+    /// same sheet), so the count is not held against the ranges.
     pub fn roster(&self, names: &[String]) -> Result<Vec<Variant>> {
-        check_count(self.spec, names.len() as u64)?;
+        check_bounds(names.len() as u64)?;
         let mut tally = Tally::default();
         names.iter().map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally)).collect()
     }
@@ -397,10 +456,15 @@ pub struct Stress {
     pub ranges: Vec<(String, Option<(crate::number::Exact, crate::number::Exact)>)>,
 }
 
-fn check_count(spec: &WorksheetSpec, count: u64) -> Result<()> {
+fn check_bounds(count: u64) -> Result<()> {
     if count == 0 || count > MAX_VARIANTS {
         return Err(Error::msg(format!("the number of variants must be between 1 and {MAX_VARIANTS}, not {count}")));
     }
+    Ok(())
+}
+
+fn check_count(spec: &WorksheetSpec, count: u64) -> Result<()> {
+    check_bounds(count)?;
     let possible = spec.combinations();
     if count > possible {
         return Err(Error::msg(format!(

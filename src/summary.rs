@@ -151,7 +151,7 @@ mod tests {
         let sheets = crate::batch::draw(
             &spec,
             &templates,
-            &crate::batch::Request { seed: 1, count: 30, only: None, roster: None },
+            &crate::batch::Request { seed: 1, count: 30, only: None, ..Default::default() },
         )
         .unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
@@ -164,7 +164,7 @@ mod tests {
         // the pages are still numbered "x of y" with the true count.
         let names: Vec<String> =
             (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
-        let request = crate::batch::Request { seed: 1, count: 0, only: None, roster: Some(names) };
+        let request = crate::batch::Request { seed: 1, count: 0, roster: Some(names), ..Default::default() };
         let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         let (footers, count) = footers_of(&pdfs);

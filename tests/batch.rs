@@ -91,7 +91,11 @@ fn numbers(entry: &Json) -> String {
 fn cli_answers(config: &Path, seed: u64, k: u64) -> Json {
     let out =
         run_ok(&["answers", s(config), "--seed", &seed.to_string(), "--variant", &k.to_string(), "--format", "json"]);
-    serde_json::from_slice(&out.stdout).expect("answers --format json prints JSON")
+    let mut json: Json = serde_json::from_slice(&out.stdout).expect("answers --format json prints JSON");
+    // Which sheet it is, after the answers.
+    let sheet = json.as_object_mut().unwrap().remove("sheet").expect("a variant names itself");
+    assert_eq!(sheet["variant"], Json::from(format!("v{k:02}")));
+    json
 }
 
 /// Asserts `needles` occur in `haystack` in this order.
@@ -163,11 +167,16 @@ fn class_set_of_30_variants() {
     sorted.sort();
     assert_eq!(files.keys().cloned().collect::<Vec<_>>(), sorted, "the files of the batch");
     let stdout = String::from_utf8(printed.stdout).unwrap();
-    let wrote: Vec<&str> = stdout.lines().collect();
-    assert_eq!(wrote.len(), expected.len(), "one `wrote` line per file:\n{stdout}");
-    for (line, name) in wrote.iter().zip(&expected) {
-        assert_eq!(*line, format!("wrote {}", out.join(name).display()));
-    }
+    assert_eq!(
+        stdout,
+        format!(
+            "wrote {} files of {} into {}: 30 sheets, class packs, manifests\n",
+            expected.len(),
+            randomized().display(),
+            out.display()
+        ),
+        "one line for the batch"
+    );
     for (name, bytes) in &files {
         if name.ends_with(".pdf") {
             assert!(bytes.starts_with(b"%PDF"), "{name} is not a PDF");
@@ -499,8 +508,21 @@ fn roster_gives_each_student_a_named_sheet() {
     }
 
     // `answers --student NAME` prints that student's answers.
-    let out = run_ok(&["answers", s(&config), "--seed", "7", "--student", "José Núñez", "--format", "json"]);
-    let answers: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let out = run_ok(&[
+        "answers",
+        s(&config),
+        "--seed",
+        "7",
+        "--roster",
+        s(&roster),
+        "--student",
+        "José Núñez",
+        "--format",
+        "json",
+    ]);
+    let mut answers: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answers["sheet"]["student"], Json::from("José Núñez"));
+    answers.as_object_mut().unwrap().remove("sheet");
     assert_eq!(answers, entries[4]["answers"]);
 }
 

@@ -186,7 +186,7 @@ fn pages(doc: &typeset::Layout) -> Vec<Vec<u8>> {
 fn one_layout_looks_like_each_version_alone() {
     let templates = Templates::load(None).unwrap();
     let spec = config::load(Path::new("configs/randomized.yaml")).unwrap();
-    let request = backprop_worksheet::batch::Request { seed: 3, count: 2, only: None, roster: None };
+    let request = backprop_worksheet::batch::Request { seed: 3, count: 2, only: None, ..Default::default() };
     let drawn = backprop_worksheet::batch::draw(&spec, &templates, &request).unwrap().remove(1);
     let mut sheets: Vec<(String, backprop_worksheet::answers::Solved, SheetLabel)> =
         fixed_configs().into_iter().map(|(spec, solved)| (spec.file, solved, SheetLabel::default())).collect();

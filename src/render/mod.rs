@@ -238,6 +238,21 @@ fn template_error_in(sources: &BTreeMap<String, (String, String)>, error: &JErro
     SourceError::new(path, text, line, column, message).into()
 }
 
+/// The files in a `--templates` directory that are ignored because they are
+/// not templates (not `*.j2`), so a misnamed template (`worksheet.typ`) does
+/// not go unnoticed. Hidden files (editor swap files, `.DS_Store`) are left
+/// out.
+pub fn unknown_template_files(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut unknown: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| !name.starts_with('.') && !name.ends_with(".j2"))
+        .collect();
+    unknown.sort();
+    unknown
+}
+
 /// The directory a `--templates` path names, checked to exist.
 pub fn template_dir(path: &Path) -> Result<PathBuf> {
     if !path.is_dir() {

@@ -1,0 +1,277 @@
+//! Rosters: the student names of a class, read from the CSV a spreadsheet
+//! exports, and found again by a name typed at the command line.
+//!
+//! A student's numbers are drawn from their exact name, so a name typed with
+//! another accent, case or apostrophe must find the roster's spelling, not
+//! silently draw someone else's numbers. Spreadsheets export CSV in more than
+//! one shape: a byte-order mark, Windows-1252 instead of UTF-8, semicolons
+//! instead of commas (in locales whose decimal separator is a comma), CRLF
+//! line ends and extra columns are all read.
+
+use std::path::Path;
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization as _;
+
+use crate::error::{Error, Result};
+use crate::output::sanitize;
+
+/// Longest name accepted, in characters.
+const MAX_NAME: usize = 200;
+
+/// One student: the name as written, and the roster line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Student {
+    /// The name, trimmed, exactly as in the roster.
+    pub name: String,
+    /// 1-based line of the roster file.
+    pub line: u64,
+}
+
+/// A class roster, in file order.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The students, in order.
+    pub students: Vec<Student>,
+    /// Things worth telling the teacher that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+impl Roster {
+    /// Reads the roster at `path`: the first column of each non-empty row,
+    /// without a `name` header.
+    pub fn read(path: &Path) -> Result<Roster> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read roster", path, e))?;
+        parse(&path.display().to_string(), &bytes)
+    }
+
+    /// The names, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.students.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// The student called `query`: the exact name, or else the one name that
+    /// matches ignoring case, accents, apostrophe style, spaces and dashes
+    /// (so the file-name form `zoë-o-brien` finds "Zoë O'Brien" too).
+    pub fn find(&self, query: &str) -> Result<&Student> {
+        let query = query.trim();
+        if let Some(exact) = self.students.iter().find(|s| s.name == query) {
+            return Ok(exact);
+        }
+        let key = fold(query);
+        let matches: Vec<&Student> = self.students.iter().filter(|s| fold(&s.name) == key).collect();
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => {
+                // The edit distance to the whole name or to its closest word,
+                // so "Zoey" finds "Zoë O'Brien".
+                let distance = |name: &str| {
+                    let whole = strsim::levenshtein(&fold(name), &key);
+                    name.split_whitespace().map(|w| strsim::levenshtein(&fold(w), &key)).fold(whole, usize::min)
+                };
+                let mut scored: Vec<(usize, &Student)> = self.students.iter().map(|s| (distance(&s.name), s)).collect();
+                scored.sort_by_key(|(distance, _)| *distance);
+                let closest: Vec<String> = scored.iter().take(3).map(|(_, s)| format!("{:?}", s.name)).collect();
+                Err(Error::msg(format!(
+                    "{}: no student is called {query:?}; the closest names are {}",
+                    self.file,
+                    closest.join(", ")
+                )))
+            }
+            many => {
+                let list: Vec<String> = many.iter().map(|s| format!("  {:?} (line {})", s.name, s.line)).collect();
+                Err(Error::msg(format!(
+                    "{}: {query:?} could be any of these students; give the name exactly as in the roster:\n{}",
+                    self.file,
+                    list.join("\n")
+                )))
+            }
+        }
+    }
+}
+
+/// The form names are compared in: compatibility-decomposed, without
+/// combining marks (accents), lower case, letters and digits only (so
+/// apostrophes, dashes and spaces of any style do not count).
+fn fold(name: &str) -> String {
+    name.nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// The text of a roster file: UTF-8 (with or without a byte-order mark),
+/// UTF-16 with a byte-order mark, or else Windows-1252, which Excel writes
+/// for "CSV (Comma delimited)" on Western Windows.
+fn decode(file: &str, bytes: &[u8], warnings: &mut Vec<String>) -> String {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => {
+            warnings.push(format!(
+                "{file} is not UTF-8; it was read as Windows-1252 (what Excel saves as \"CSV\"). Check that the \
+                 names print right, or save the roster as \"CSV UTF-8\" instead"
+            ));
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+        }
+    }
+}
+
+/// The field separator of `text`: whichever of comma, semicolon and tab is
+/// most frequent on its first non-empty line (a comma if none is there).
+fn delimiter(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let count = |c: char| first.chars().filter(|x| *x == c).count();
+    [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))]
+        .into_iter()
+        .fold((b',', 0), |best, (d, n)| if n > best.1 { (d, n) } else { best })
+        .0
+}
+
+fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
+    let mut warnings = Vec::new();
+    let text = decode(file, bytes, &mut warnings);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(&text))
+        .from_reader(text.as_bytes());
+    let mut students: Vec<Student> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(String::new(), |p| format!("{}:", line_at(&text, p.byte())));
+            Error::msg(format!("{file}:{line} cannot read the roster: {e}"))
+        })?;
+        // The reader's own line count skips runs of blank lines, and a
+        // record's position is where the blank lines before it begin.
+        let line = record.position().map_or(i as u64 + 1, |p| {
+            let start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(text.len());
+            let blank = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+            line_at(&text, (start + blank) as u64)
+        });
+        let name = record.get(0).unwrap_or("").trim();
+        if name.is_empty() || (students.is_empty() && name.eq_ignore_ascii_case("name")) {
+            continue;
+        }
+        if name.chars().count() > MAX_NAME {
+            return Err(Error::msg(format!("{file}:{line}: the name is longer than {MAX_NAME} characters")));
+        }
+        if let Some(other) = students.iter().find(|s| s.name == name) {
+            return Err(Error::msg(format!(
+                "{file}:{line}: {name:?} is listed twice (also on line {}); give each student a different name",
+                other.line
+            )));
+        }
+        if let Some(other) = students.iter().find(|s| sanitize(&s.name) == sanitize(name)) {
+            return Err(Error::msg(format!(
+                "{file}:{line}: {name:?} and {:?} (line {}) would both be written to files named {:?}; make the \
+                 names differ in a letter or digit",
+                other.name,
+                other.line,
+                sanitize(name)
+            )));
+        }
+        students.push(Student { name: name.to_owned(), line });
+    }
+    if students.is_empty() {
+        return Err(Error::msg(format!("{file}: the roster has no names")));
+    }
+    let missing = missing_glyphs(&students);
+    if !missing.is_empty() {
+        let list: Vec<String> =
+            missing.iter().map(|(s, chars)| format!("  line {}: {:?} ({})", s.line, s.name, chars)).collect();
+        warnings.push(format!(
+            "{file}: the embedded fonts have no letters for some characters of these names; they will print as \
+             empty boxes:\n{}",
+            list.join("\n")
+        ));
+    }
+    Ok(Roster { file: file.to_owned(), students, warnings })
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_at(text: &str, offset: u64) -> u64 {
+    let end = usize::try_from(offset).unwrap_or(usize::MAX).min(text.len());
+    1 + text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// The students whose names hold characters no embedded font can draw, with
+/// those characters.
+fn missing_glyphs(students: &[Student]) -> Vec<(&Student, String)> {
+    use std::sync::LazyLock;
+    static FONTS: LazyLock<Vec<typst::text::Font>> = LazyLock::new(|| {
+        typst_assets::fonts().flat_map(|data| typst::text::Font::iter(typst::foundations::Bytes::new(data))).collect()
+    });
+    let drawable = |c: char| c.is_whitespace() || FONTS.iter().any(|f| f.info().coverage.contains(c as u32));
+    students
+        .iter()
+        .filter_map(|s| {
+            let mut missing: Vec<char> = s.name.chars().filter(|c| !drawable(*c)).collect();
+            missing.dedup();
+            (!missing.is_empty()).then(|| (s, missing.into_iter().collect()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(roster: &Roster) -> Vec<&str> {
+        roster.students.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn lines_count_blank_lines() {
+        let error = parse("r.csv", b"name\nAda\n\n\nBob\n\nAda\n").unwrap_err().to_string();
+        assert!(error.starts_with("r.csv:7:"), "{error}");
+        assert!(error.contains("line 2"), "{error}");
+    }
+
+    #[test]
+    fn names_that_make_the_same_file_are_placed() {
+        let error = parse("r.csv", b"Anna Lee\nBob\nanna lee\n").unwrap_err().to_string();
+        assert!(error.starts_with("r.csv:3:") && error.contains("line 1") && error.contains("anna-lee"), "{error}");
+    }
+
+    #[test]
+    fn windows_1252_is_read_with_a_warning() {
+        let roster = parse("r.csv", b"Zo\xEB O'Brien\r\nJos\xE9\r\n").unwrap();
+        assert_eq!(names(&roster), ["Zoë O'Brien", "José"]);
+        assert!(roster.warnings[0].contains("CSV UTF-8"), "{:?}", roster.warnings);
+    }
+
+    #[test]
+    fn semicolons_are_detected() {
+        let roster = parse("r.csv", "Name;Group\nAnna Lee;3\n\"Lee; Ann\";4\n".as_bytes()).unwrap();
+        assert_eq!(names(&roster), ["Anna Lee", "Lee; Ann"]);
+        let roster = parse("r.csv", "\u{feff}name,group\n\"O'Brien, Pat\",1\n".as_bytes()).unwrap();
+        assert_eq!(names(&roster), ["O'Brien, Pat"]);
+    }
+
+    #[test]
+    fn names_without_glyphs_are_named() {
+        let roster = parse("r.csv", "Ada\n李明\n".as_bytes()).unwrap();
+        assert_eq!(roster.warnings.len(), 1);
+        assert!(roster.warnings[0].contains("line 2") && roster.warnings[0].contains("李明"), "{:?}", roster.warnings);
+        assert!(parse("r.csv", "Zoë Ångström\nJosé Núñez\nשלום\n".as_bytes()).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn names_are_found_ignoring_case_accents_and_apostrophes() {
+        let roster = parse("r.csv", "Zoë O\u{2019}Brien\nZoe Adams\nAnna Lee\nAnnalee\n".as_bytes()).unwrap();
+        for query in ["Zoë O\u{2019}Brien", "Zoe O'Brien", "zoë o'brien", "ZOE OBRIEN", "zoë-o-brien"] {
+            assert_eq!(roster.find(query).unwrap().name, "Zoë O\u{2019}Brien", "{query}");
+        }
+        assert_eq!(roster.find("Annalee").unwrap().name, "Annalee", "an exact name wins");
+        let error = roster.find("anna lee").unwrap_err().to_string();
+        assert!(error.contains("line 3") && error.contains("line 4"), "{error}");
+        let error = roster.find("Zoey Adams").unwrap_err().to_string();
+        assert!(error.contains("closest") && error.contains("\"Zoe Adams\""), "{error}");
+    }
+}
