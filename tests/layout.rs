@@ -1,0 +1,354 @@
+//! The layout check: walks the laid-out Typst frames of both versions of a
+//! sheet and fails when a text item crosses a rule (a table's column or row
+//! rule, its outer border), overprints another text item, or leaves the text
+//! area (the page minus its margins); and when a page holds only a scrap of
+//! content. It runs on every shipped config and on random valid configs, so a
+//! teacher's numbers cannot break the layout unseen.
+
+// Geometry in points: page measurements, not answers.
+#![allow(clippy::disallowed_types, clippy::disallowed_methods)]
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use backprop_worksheet::batch;
+use backprop_worksheet::config;
+use backprop_worksheet::generate;
+use backprop_worksheet::render::{SheetLabel, Templates};
+use backprop_worksheet::typeset::Layout;
+use proptest::prelude::*;
+use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst::visualize::Geometry;
+
+/// How far (pt) text may touch a rule or another text item: antialiasing, not overprint.
+const EPS: f64 = 0.4;
+
+/// A rectangle in page points: left, top, right, bottom.
+#[derive(Debug, Clone, Copy)]
+struct Rect {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+}
+
+impl Rect {
+    fn around(points: &[Point]) -> Rect {
+        let xs = points.iter().map(|p| p.x.to_pt());
+        let ys = points.iter().map(|p| p.y.to_pt());
+        Rect {
+            x0: xs.clone().fold(f64::INFINITY, f64::min),
+            x1: xs.fold(f64::NEG_INFINITY, f64::max),
+            y0: ys.clone().fold(f64::INFINITY, f64::min),
+            y1: ys.fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
+/// The overlap of two intervals.
+fn overlap(a0: f64, a1: f64, b0: f64, b1: f64) -> f64 {
+    a1.min(b1) - a0.max(b0)
+}
+
+/// A run of text as laid out: its glyphs' box from the cap height down to
+/// the baseline (descenders may touch an underline, that is no overprint).
+#[derive(Debug)]
+struct Ink {
+    text: String,
+    size: f64,
+    rect: Rect,
+    /// Inside the page's body (not the footer or background).
+    body: bool,
+}
+
+/// A straight stroked line, horizontal or vertical.
+#[derive(Debug)]
+struct Rule {
+    rect: Rect,
+    vertical: bool,
+}
+
+#[derive(Default)]
+struct Page {
+    inks: Vec<Ink>,
+    rules: Vec<Rule>,
+    /// The text area: the page minus its margins.
+    area: Option<Rect>,
+}
+
+fn walk(frame: &Frame, ts: Transform, body: bool, page: &mut Page) {
+    for (pos, item) in frame.items() {
+        let at = ts.pre_concat(Transform::translate(pos.x, pos.y));
+        match item {
+            FrameItem::Group(group) => {
+                let inner = at.pre_concat(group.transform);
+                walk(&group.frame, inner, body, page);
+            }
+            FrameItem::Text(text) => {
+                let width = text.width();
+                let cap = text.font.metrics().cap_height.at(text.size);
+                let corners =
+                    [Point::new(Abs::zero(), -cap).transform(at), Point::new(width, Abs::zero()).transform(at)];
+                page.inks.push(Ink {
+                    text: text.text.to_string(),
+                    size: text.size.to_pt(),
+                    rect: Rect::around(&corners),
+                    body,
+                });
+            }
+            FrameItem::Shape(shape, _) => {
+                if let (Geometry::Line(to), Some(_)) = (&shape.geometry, &shape.stroke) {
+                    let ends = [Point::zero().transform(at), to.transform(at)];
+                    let rect = Rect::around(&ends);
+                    let (w, h) = (rect.x1 - rect.x0, rect.y1 - rect.y0);
+                    if w < 0.01 || h < 0.01 {
+                        page.rules.push(Rule { rect, vertical: w < h });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The text items and rules of every page; the body of a page is its largest
+/// group not at the page's origin (Typst places the body at the margins,
+/// the background at the origin, the footer below the body).
+fn pages(layout: &Layout) -> Vec<Page> {
+    layout
+        .as_paged()
+        .pages()
+        .iter()
+        .map(|p| {
+            let mut page = Page::default();
+            let body_group = p
+                .frame
+                .items()
+                .enumerate()
+                .filter_map(|(i, (pos, item))| match item {
+                    FrameItem::Group(g) if *pos != Point::zero() => Some((i, *pos, g.frame.size())),
+                    _ => None,
+                })
+                .max_by(|a, b| (a.2.x * a.2.y.to_pt()).to_pt().total_cmp(&(b.2.x * b.2.y.to_pt()).to_pt()));
+            if let Some((_, pos, size)) = body_group {
+                page.area = Some(Rect {
+                    x0: pos.x.to_pt(),
+                    y0: pos.y.to_pt(),
+                    x1: (pos.x + size.x).to_pt(),
+                    y1: (pos.y + size.y).to_pt(),
+                });
+            }
+            for (i, (pos, item)) in p.frame.items().enumerate() {
+                let body = body_group.is_some_and(|(b, _, _)| b == i);
+                let at = Transform::translate(pos.x, pos.y);
+                match item {
+                    FrameItem::Group(g) => walk(&g.frame, at.pre_concat(g.transform), body, &mut page),
+                    _ => {}
+                }
+            }
+            page
+        })
+        .collect()
+}
+
+/// Every layout fault of one version: text across a rule, text over text,
+/// text outside the text area, a page with a scrap of content.
+fn faults(name: &str, layout: &Layout) -> Vec<String> {
+    let mut out = Vec::new();
+    let pages = pages(layout);
+    let count = pages.len();
+    for (n, page) in pages.iter().enumerate() {
+        let here = format!("{name} page {}", n + 1);
+        let visible: Vec<&Ink> = page.inks.iter().filter(|i| !i.text.trim().is_empty()).collect();
+        for ink in &visible {
+            let r = ink.rect;
+            for rule in &page.rules {
+                let q = rule.rect;
+                let crosses = if rule.vertical {
+                    r.x0 < q.x0 - EPS && r.x1 > q.x0 + EPS && overlap(r.y0, r.y1, q.y0, q.y1) > EPS
+                } else {
+                    r.y0 < q.y0 - EPS && r.y1 > q.y0 + EPS && overlap(r.x0, r.x1, q.x0, q.x1) > EPS
+                };
+                if crosses {
+                    out.push(format!("{here}: {:?} crosses a rule at {q:?}", ink.text));
+                }
+            }
+            if let (true, Some(a)) = (ink.body, page.area) {
+                if r.x0 < a.x0 - EPS || r.x1 > a.x1 + EPS || r.y0 < a.y0 - EPS || r.y1 > a.y1 + EPS {
+                    out.push(format!("{here}: {:?} leaves the text area ({r:?} outside {a:?})", ink.text));
+                }
+            }
+        }
+        for (i, a) in visible.iter().enumerate() {
+            for b in &visible[i + 1..] {
+                let (p, q) = (a.rect, b.rect);
+                if overlap(p.x0, p.x1, q.x0, q.x1) > 1.0 && overlap(p.y0, p.y1, q.y0, q.y1) > 1.0 {
+                    out.push(format!("{here}: {:?} overprints {:?}", a.text, b.text));
+                }
+            }
+        }
+        // A page (the last, typically) with only a trailing box on it.
+        let mut lines: Vec<i64> =
+            visible.iter().filter(|i| i.body && i.size > 9.0).map(|i| i.rect.y1.round() as i64).collect();
+        lines.sort_unstable();
+        lines.dedup_by(|a, b| (*a - *b).abs() < 6);
+        if count > 1 && lines.len() < 6 {
+            out.push(format!("{here}: a scrap page with {} lines of text", lines.len()));
+        }
+    }
+    out
+}
+
+/// Lays out both versions of a fixed config's sheet and returns their faults.
+fn sheet_faults(
+    spec: &config::WorksheetSpec,
+    label: &SheetLabel,
+    solved: &backprop_worksheet::answers::Solved,
+) -> Vec<String> {
+    let templates = Templates::load(None).unwrap();
+    let [student, key] = generate::typeset_sheet(&templates, solved, label, false).unwrap();
+    let mut out = faults(&format!("{} student", spec.file), &student.layout);
+    out.extend(faults(&format!("{} key", spec.file), &key.layout));
+    out
+}
+
+fn assert_clean(what: &str, faults: &[String]) {
+    let mut message = String::new();
+    for f in faults.iter().take(25) {
+        let _ = writeln!(message, "  {f}");
+    }
+    assert!(faults.is_empty(), "{what}: {} layout faults:\n{message}", faults.len());
+}
+
+fn check_yaml(yaml: &str) -> Vec<String> {
+    let spec = config::parse(yaml, "generated.yaml", "generated").unwrap();
+    let solved = generate::solve_fixed(&spec).unwrap();
+    sheet_faults(&spec, &SheetLabel::default(), &solved)
+}
+
+#[test]
+fn shipped_configs_lay_out_cleanly() {
+    let mut paths: Vec<_> = std::fs::read_dir("configs")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let spec = config::load(&path).unwrap();
+        if spec.is_randomized() {
+            let request = batch::Request { seed: 7, count: 3, only: None, roster: None };
+            for sheet in batch::draw(&spec, &request).unwrap() {
+                assert_clean(&spec.file, &sheet_faults(&spec, &sheet.label, &sheet.variant.solved));
+            }
+        } else {
+            let solved = generate::solve_fixed(&spec).unwrap();
+            assert_clean(&spec.file, &sheet_faults(&spec, &SheetLabel::default(), &solved));
+        }
+    }
+}
+
+/// Found by a new user: long values in the five-layer A4 tables ran over the
+/// column rules and out of the tables.
+#[test]
+fn five_layers_on_a4_lay_out_cleanly() {
+    let yaml = "title: Five layers\npaper: a4\nnetwork:\n  input: 2\n  target: 20\n  layers:\n    \
+        - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 3 }\n    - { coefficient: -1, weight: 0.5 }\n    \
+        - { coefficient: 1, weight: 2 }\n    - { coefficient: 1.5, weight: -1 }\nnudge: 0.05\nlearning_rate: 0.01\nreflection_layers: 10\n";
+    assert_clean("five layers, A4", &check_yaml(yaml));
+}
+
+/// Decimal coefficients and a small nudge: seventeen-digit table entries.
+#[test]
+fn decimal_coefficients_lay_out_cleanly() {
+    let yaml = "title: Decimals\nnetwork:\n  input: 1.5\n  target: 100\n  layers:\n    \
+        - { coefficient: 1.25, weight: 0.5 }\n    - { coefficient: -0.75, weight: 1.5 }\n    \
+        - { coefficient: 2.5, weight: -2 }\n    - { coefficient: -3, weight: 1 }\nnudge: 0.01\nlearning_rate: 0.001\nreflection_layers: 10\n";
+    assert_clean("four decimal layers", &check_yaml(yaml));
+}
+
+/// Large integers: eight-digit values and more.
+#[test]
+fn large_integers_lay_out_cleanly() {
+    let yaml = "title: Large\nnetwork:\n  input: 12\n  target: 1000\n  layers:\n    \
+        - { coefficient: 7, weight: 40 }\n    - { coefficient: -5, weight: -120 }\n    - { coefficient: 9, weight: 300 }\n\
+        nudge: 0.1\nlearning_rate: 0.001\nreflection_layers: 10\n";
+    assert_clean("three layers, large integers", &check_yaml(yaml));
+}
+
+/// A number of a config: an integer, or a decimal with up to three places.
+fn number(max: i64, places: u32) -> impl Strategy<Value = String> {
+    (-max..=max, 0..=places).prop_map(|(n, p)| {
+        let s = n.abs().to_string();
+        let s = if p == 0 {
+            s
+        } else {
+            let s = format!("{:0>width$}", s, width = p as usize + 1);
+            let (i, f) = s.split_at(s.len() - p as usize);
+            format!("{i}.{f}")
+        };
+        if n < 0 {
+            format!("-{s}")
+        } else {
+            s
+        }
+    })
+}
+
+fn coefficient() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-9i64..=9).prop_filter("not 0", |c| *c != 0).prop_map(|c| c.to_string()),
+        prop::sample::select(vec!["1.25", "-0.75", "2.5", "-1.5", "0.5", "-3.2", "1.1"]).prop_map(str::to_owned),
+    ]
+}
+
+fn random_config() -> impl Strategy<Value = String> {
+    (
+        prop::bool::ANY,
+        number(20, 1),
+        number(2000, 1),
+        prop::collection::vec((coefficient(), number(400, 2)), 2..=5),
+        prop::sample::select(vec!["0.001", "0.01", "0.05", "0.1", "0.25", "1"]),
+        prop::sample::select(vec!["0.001", "0.01", "0.1"]),
+    )
+        .prop_map(|(a4, input, target, layers, nudge, rate)| {
+            let mut yaml = format!(
+                "title: Random\npaper: {}\nnetwork:\n  input: {input}\n  target: {target}\n  layers:\n",
+                if a4 { "a4" } else { "us-letter" }
+            );
+            for (c, w) in layers {
+                let _ = writeln!(yaml, "    - {{ coefficient: {c}, weight: {w} }}");
+            }
+            let _ = write!(yaml, "nudge: {nudge}\nlearning_rate: {rate}\nreflection_layers: 10\n");
+            yaml
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_configs_lay_out_cleanly(yaml in random_config()) {
+        let spec = config::parse(&yaml, "generated.yaml", "generated").unwrap();
+        // A draw whose starting error is 0 is rejected by the loader or solver: skip it.
+        let Ok(solved) = generate::solve_fixed(&spec) else { return Ok(()) };
+        let faults = sheet_faults(&spec, &SheetLabel::default(), &solved);
+        prop_assert!(faults.is_empty(), "{yaml}\n{}", faults.iter().take(25).cloned().collect::<Vec<_>>().join("\n"));
+    }
+}
+
+#[test]
+fn the_check_sees_a_page_body() {
+    let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec).unwrap();
+    let templates = Templates::load(None).unwrap();
+    let [_, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+    let pages = pages(&key.layout);
+    let first = &pages[0];
+    let area = first.area.expect("a body");
+    // 2 cm margins left and right.
+    assert!((area.x0 - 56.69).abs() < 0.1, "{area:?}");
+    assert!(first.inks.iter().any(|i| i.body && i.text.contains("Introduction")));
+    // The experiment tables' rules are seen.
+    assert!(pages.iter().map(|p| p.rules.iter().filter(|r| r.vertical).count()).sum::<usize>() >= 20);
+}
