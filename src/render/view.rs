@@ -50,6 +50,12 @@ struct LayerView {
     c: String,
     /// Coefficient wrapped in parentheses when negative.
     c_paren: JValue,
+    /// Coefficient as a factor written before a name, the way mathematics
+    /// writes it: `3`, `−3`, nothing for 1 and `−` for −1 (`h = x + w_1`).
+    c_times: String,
+    /// The coefficient is 1 or −1: a substituted value needs no factor
+    /// (`h = 2 + 1`) or only a sign (`−(…)`).
+    unit: bool,
     /// Answer id of its weight: `w1`.
     w_id: String,
     /// Math name of its weight: `w_1`.
@@ -105,8 +111,15 @@ impl<'a> Context<'a> {
                     (value_id(j - 1, count), math_name(&value_name(j - 1, count)))
                 };
                 let safe = JValue::from_safe_string;
+                let c_times = match c.as_str() {
+                    "1" => String::new(),
+                    "\u{2212}1" => "\u{2212}".to_owned(),
+                    _ => c.clone(),
+                };
                 LayerView {
                     n: j + 1,
+                    unit: c_times.chars().all(|ch| ch == '\u{2212}'),
+                    c_times,
                     c_paren: safe(if layer.coefficient.is_negative() { format!("({c})") } else { c.clone() }),
                     c,
                     w_id: format!("w{}", j + 1),
