@@ -100,7 +100,8 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut
             FrameItem::Text(text) => {
                 let width = text.width();
                 let cap = text.font.metrics().cap_height.at(text.size);
-                let corners = [Point::new(Abs::zero(), -cap).transform(at), Point::new(width, Abs::zero()).transform(at)];
+                let corners =
+                    [Point::new(Abs::zero(), -cap).transform(at), Point::new(width, Abs::zero()).transform(at)];
                 page.inks.push(Ink {
                     text: text.text.to_string(),
                     size: text.size.to_pt(),
@@ -283,6 +284,18 @@ fn large_integers_lay_out_cleanly() {
         - { coefficient: 7, weight: 40 }\n    - { coefficient: -5, weight: -120 }\n    - { coefficient: 9, weight: 300 }\n\
         nudge: 0.1\nlearning_rate: 0.001\nreflection_layers: 10\n";
     assert_clean("three layers, large integers", &check_yaml(yaml));
+}
+
+/// Five layers on A4 with the extension ended on a page holding only the
+/// closing box (found by sweeping layer counts, papers and extensions).
+#[test]
+fn the_last_page_is_no_scrap() {
+    let layers = (1..=5).map(|k| format!("    - {{ coefficient: {}, weight: 1.5 }}\n", k % 3 + 1)).collect::<String>();
+    let yaml = format!(
+        "title: Sweep\npaper: a4\nnetwork:\n  input: 2\n  target: 20\n  layers:\n{layers}\
+         nudge: 0.1\nlearning_rate: 0.001\nreflection_layers: 10\nextension: {{ activation: tanh, digits: 4 }}\n"
+    );
+    assert_clean("five layers with the extension", &check_yaml(&yaml));
 }
 
 /// A number of a config: an integer, or a decimal with up to three places.
