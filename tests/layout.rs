@@ -375,3 +375,60 @@ fn the_check_sees_a_page_body() {
     assert!(pages.iter().map(|p| p.rules.iter().filter(|r| r.vertical).count()).sum::<usize>() >= 20);
 }
 
+/// The error plot's axis labels (7.5pt numbers): along each axis, the values
+/// go up by one step and sit at one spacing.
+fn assert_regular_ticks(what: &str, layout: &Layout) {
+    let mut axes = 0;
+    for page in pages(layout) {
+        let ticks: Vec<(f64, &Ink)> = page
+            .inks
+            .iter()
+            .filter(|i| (i.size - 7.5).abs() < 0.01)
+            .filter_map(|i| i.text.replace('\u{2212}', "-").parse::<f64>().ok().map(|v| (v, i)))
+            .collect();
+        // The w axis: a row of labels (same baseline, spaced by their
+        // centres). The E axis: a column, right-aligned (spaced by baselines).
+        type Measure = Box<dyn Fn(&Ink) -> f64>;
+        for (key, along) in [
+            (Box::new(|i: &Ink| i.rect.y1) as Measure, Box::new(|i: &Ink| (i.rect.x0 + i.rect.x1) / 2.0) as Measure),
+            (Box::new(|i: &Ink| i.rect.x1), Box::new(|i: &Ink| i.rect.y1)),
+        ] {
+            let mut groups: Vec<(f64, Vec<(f64, f64)>)> = Vec::new();
+            for (v, ink) in &ticks {
+                let k = key(ink);
+                match groups.iter_mut().find(|(gk, _)| (gk - k).abs() < 1.0) {
+                    Some((_, g)) => g.push((along(ink), *v)),
+                    None => groups.push((k, vec![(along(ink), *v)])),
+                }
+            }
+            for (_, mut g) in groups.into_iter().filter(|(_, g)| g.len() >= 3) {
+                axes += 1;
+                g.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let steps: Vec<(f64, f64)> = g.windows(2).map(|w| (w[1].0 - w[0].0, w[1].1 - w[0].1)).collect();
+                for (at, value) in &steps {
+                    assert!(
+                        (at - steps[0].0).abs() < 0.5 && (value - steps[0].1).abs() < 1e-9,
+                        "{what}: irregular axis labels {g:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(axes >= 2, "{what}: the plot's two axes were not found");
+}
+
+#[test]
+fn plot_axes_step_regularly() {
+    let templates = Templates::load(None).unwrap();
+    let five = "title: Five layers\npaper: a4\nnetwork:\n  input: 2\n  target: 20\n  layers:\n    \
+        - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 3 }\n    - { coefficient: -1, weight: 0.5 }\n    \
+        - { coefficient: 1, weight: 2 }\n    - { coefficient: 1.5, weight: -1.123 }\nnudge: 0.005\nlearning_rate: 0.01\nreflection_layers: 10\n";
+    let classic = std::fs::read_to_string("configs/classic.yaml").unwrap();
+    for yaml in [classic.as_str(), five] {
+        let spec = config::parse(yaml, "plot.yaml", "plot").unwrap();
+        let solved = generate::solve_fixed(&spec).unwrap();
+        let [student, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+        assert_regular_ticks("student", &student.layout);
+        assert_regular_ticks("key", &key.layout);
+    }
+}
