@@ -298,6 +298,18 @@ fn the_last_page_is_no_scrap() {
     assert_clean("five layers with the extension", &check_yaml(&yaml));
 }
 
+/// The longest numbers a config allows, on the narrower paper: every slot of
+/// the forward pass, the chain, the update and the extension at its widest.
+#[test]
+fn longest_numbers_lay_out_cleanly() {
+    let yaml = "title: Long\npaper: a4\nnetwork:\n  input: -999.123\n  target: 99999.654\n  layers:\n    \
+        - { coefficient: -9.75, weight: -123.789 }\n    - { coefficient: 8.5, weight: 234.891 }\n    \
+        - { coefficient: -7.25, weight: -345.901 }\n    - { coefficient: 6.5, weight: 456.012 }\n    \
+        - { coefficient: -5.125, weight: -567.123 }\n\
+        nudge: 0.001\nlearning_rate: 0.000001\nreflection_layers: 1000\nextension: { activation: tanh, digits: 10 }\n";
+    assert_clean("the longest numbers", &check_yaml(yaml));
+}
+
 /// A number of a config: an integer, or a decimal with up to three places.
 fn number(max: i64, places: u32) -> impl Strategy<Value = String> {
     (-max..=max, 0..=places).prop_map(|(n, p)| {
@@ -332,8 +344,9 @@ fn random_config() -> impl Strategy<Value = String> {
         prop::collection::vec((coefficient(), number(400, 2)), 2..=5),
         prop::sample::select(vec!["0.001", "0.01", "0.05", "0.1", "0.25", "1"]),
         prop::sample::select(vec!["0.001", "0.01", "0.1"]),
+        prop::option::of((prop::sample::select(vec!["sigmoid", "tanh", "relu"]), 2u32..=10)),
     )
-        .prop_map(|(a4, input, target, layers, nudge, rate)| {
+        .prop_map(|(a4, input, target, layers, nudge, rate, extension)| {
             let mut yaml = format!(
                 "title: Random\npaper: {}\nnetwork:\n  input: {input}\n  target: {target}\n  layers:\n",
                 if a4 { "a4" } else { "us-letter" }
@@ -342,6 +355,9 @@ fn random_config() -> impl Strategy<Value = String> {
                 let _ = writeln!(yaml, "    - {{ coefficient: {c}, weight: {w} }}");
             }
             let _ = write!(yaml, "nudge: {nudge}\nlearning_rate: {rate}\nreflection_layers: 10\n");
+            if let Some((activation, digits)) = extension {
+                let _ = write!(yaml, "extension: {{ activation: {activation}, digits: {digits} }}\n");
+            }
             yaml
         })
 }
