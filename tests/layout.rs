@@ -356,7 +356,7 @@ fn random_config() -> impl Strategy<Value = String> {
             }
             let _ = write!(yaml, "nudge: {nudge}\nlearning_rate: {rate}\nreflection_layers: 10\n");
             if let Some((activation, digits)) = extension {
-                let _ = write!(yaml, "extension: {{ activation: {activation}, digits: {digits} }}\n");
+                let _ = writeln!(yaml, "extension: {{ activation: {activation}, digits: {digits} }}");
             }
             yaml
         })
