@@ -71,7 +71,9 @@ pub fn solve(network: &Network, extension: &Extension) -> Option<ExtensionSoluti
     })
 }
 
-/// `value` to `digits` significant digits as plain decimal text with a true minus sign.
+/// `value` to `digits` significant digits as plain decimal text with a true
+/// minus sign; a value below 10⁻⁶ or from 10¹⁵ up in scientific form,
+/// `7.337 × 10⁻¹⁵⁰`, which a page can hold and a reader can take in.
 pub fn significant(value: f64, digits: u32) -> String {
     if value == 0.0 {
         return "0".to_owned();
@@ -85,6 +87,16 @@ pub fn significant(value: f64, digits: u32) -> String {
     let mut out = String::new();
     if negative {
         out.push('\u{2212}');
+    }
+    if !(-6..15).contains(&exponent) {
+        out.push_str(&mantissa_digits[..1]);
+        if mantissa_digits.len() > 1 {
+            out.push('.');
+            out.push_str(&mantissa_digits[1..]);
+        }
+        out.push_str(" × 10");
+        out.extend(exponent.to_string().chars().map(superscript));
+        return out;
     }
     if exponent < 0 {
         out.push_str("0.");
@@ -104,6 +116,17 @@ pub fn significant(value: f64, digits: u32) -> String {
     out
 }
 
+/// The superscript form of a digit or a minus sign.
+fn superscript(c: char) -> char {
+    match c {
+        '-' => '\u{207B}',
+        '1' => '\u{00B9}',
+        '2' => '\u{00B2}',
+        '3' => '\u{00B3}',
+        d => d.to_digit(10).and_then(|d| char::from_u32(0x2070 + d)).unwrap_or(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::significant;
@@ -116,5 +139,9 @@ mod tests {
         assert_eq!(significant(123456.0, 3), "123000");
         assert_eq!(significant(0.000910221, 4), "0.0009102");
         assert_eq!(significant(0.0, 4), "0");
+        // Values a page cannot hold in plain decimals, in scientific form.
+        assert_eq!(significant(7.3370299e-150, 4), "7.337 × 10⁻¹⁵⁰");
+        assert_eq!(significant(-2.5e17, 3), "\u{2212}2.50 × 10¹⁷");
+        assert_eq!(significant(0.000001234, 3), "0.00000123");
     }
 }

@@ -42,20 +42,61 @@ struct SummaryRow {
     cells: Vec<String>,
 }
 
+/// The math name of layer output `j`: `h`, `h_1`, `y`.
+fn math_value_name(j: usize, layers: usize) -> String {
+    let plain = crate::answers::value_name(j, layers);
+    match plain.find(|c: char| c.is_ascii_digit()) {
+        Some(i) => format!("{}_{}", &plain[..i], &plain[i..]),
+        None => plain,
+    }
+}
+
+/// The summary's columns, as (answer id, header markup): the givens (every
+/// one that varies across the batch, so a grader sees which network a row
+/// is), then the key answers. Headers use the sheet's notation: the
+/// coefficient of a layer is the factor on the diagram's arrow into it.
+fn columns(layers: usize, entries: &[Entry]) -> Vec<(String, String)> {
+    let varies = |id: &str| {
+        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.display()));
+        let first = values.next().flatten();
+        values.any(|v| v != first)
+    };
+    let math = |m: String| format!("${m}$");
+    let mut columns: Vec<(String, String)> =
+        vec![("x".into(), math("x".into())), ("target".into(), math("y_\"target\"".into()))];
+    for k in 1..=layers {
+        let id = format!("c{k}");
+        if varies(&id) {
+            columns.push((id, format!("$times$ into ${}$", math_value_name(k - 1, layers))));
+        }
+    }
+    for k in 1..=layers {
+        columns.push((format!("w{k}"), math(format!("w_{k}"))));
+    }
+    if varies("learning_rate") {
+        columns.push(("learning_rate".into(), "learning rate".into()));
+    }
+    if varies("nudge") {
+        columns.push(("nudge".into(), "nudge".into()));
+    }
+    columns.push(("y".into(), math("y".into())));
+    columns.push(("error".into(), math("E".into())));
+    for k in (1..=layers).rev() {
+        columns.push((format!("grad_w{k}"), math(format!("(d E) / (d w_{k})"))));
+    }
+    columns.push(("new_error".into(), math("E_\"new\"".into())));
+    columns
+}
+
 /// Renders one part of the summary: the rows of the entries in `part.rows`.
+/// The columns are chosen from the whole batch, so every part has the same.
 fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], part: &Part) -> Result<String> {
     let layers = spec.layers.len();
-    let mut columns: Vec<(String, String)> = vec![("x".into(), "x".into()), ("target".into(), "y_\"target\"".into())];
-    for k in 1..=layers {
-        columns.push((format!("w{k}"), format!("w_{k}")));
-    }
-    columns.push(("y".into(), "y".into()));
-    columns.push(("error".into(), "E".into()));
-    for k in (1..=layers).rev() {
-        columns.push((format!("grad_w{k}"), format!("(d E) / (d w_{k})")));
-    }
-    columns.push(("new_error".into(), "E_\"new\"".into()));
-    let headers: Vec<JValue> = columns.iter().map(|(_, math)| JValue::from_safe_string(format!("${math}$"))).collect();
+    let columns = columns(layers, entries);
+    // The student column wraps long names at about 12 em.
+    let longest = entries.iter().filter_map(|e| e.label.student.as_ref()).map(|s| s.chars().count()).max();
+    let student_width = longest.map_or(0, |n| (n / 2 + 2).min(12));
+    let headers: Vec<JValue> = columns.iter().map(|(_, header)| JValue::from_safe_string(header.clone())).collect();
     let rows: Vec<SummaryRow> = entries
         .get(part.rows.clone())
         .unwrap_or_default()
@@ -75,6 +116,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         rows => JValue::from(minijinja::value::Serde(&rows)),
         roster => entries.iter().any(|e| e.label.student.is_some()),
         first => part.rows.start == 0,
+        student_width => student_width,
         first_page => part.first_page,
         pages => part.pages,
     };
@@ -121,6 +163,9 @@ pub fn pdfs(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in templates, loaded once.
+    static TEMPLATES: std::sync::LazyLock<Templates> = std::sync::LazyLock::new(|| Templates::load(None).unwrap());
 
     fn entries(sheets: &[crate::batch::Sheet]) -> Vec<Entry<'_>> {
         sheets.iter().map(|s| Entry { label: &s.label, answers: &s.variant.solved.answers }).collect()
@@ -170,5 +215,107 @@ mod tests {
         let (footers, count) = footers_of(&pdfs);
         assert!(count > 2, "long names should wrap onto more pages than parts");
         assert_eq!(footers, expect(count));
+    }
+
+    /// The headers of the summary of `sheets`.
+    fn headers_of(spec: &WorksheetSpec, sheets: &[crate::batch::Sheet]) -> Vec<String> {
+        columns(spec.layers.len(), &entries(sheets)).into_iter().map(|(_, header)| header).collect()
+    }
+
+    #[test]
+    fn givens_that_vary_get_a_column() {
+        let spec = crate::config::load(std::path::Path::new("configs/randomized.yaml")).unwrap();
+        let templates = Templates::load(None).unwrap();
+        let request = crate::batch::Request { seed: 1, count: 30, only: None, ..Default::default() };
+        let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
+        let headers = headers_of(&spec, &sheets);
+        // The coefficients and the learning rate are drawn; the nudge is fixed.
+        for wanted in ["$times$ into $h$", "$times$ into $y$", "learning rate"] {
+            assert!(headers.iter().any(|h| h == wanted), "no column {wanted:?} in {headers:?}");
+        }
+        assert!(!headers.iter().any(|h| h == "nudge"), "{headers:?}");
+        // Each row shows its own coefficient, as the sheet prints it.
+        let markup = render_part(
+            &spec,
+            &Templates::load(None).unwrap(),
+            &entries(&sheets),
+            &Part { rows: 0..3, first_page: 1, pages: 2 },
+        )
+        .unwrap();
+        let c1 = sheets[0].variant.solved.answers.get("c1").unwrap().value.display();
+        let rate = sheets[0].variant.solved.answers.get("learning_rate").unwrap().value.display();
+        assert!(markup.contains(&format!("[{}], [{c1}], ", sheets[0].label.id)), "{markup}");
+        assert!(markup.contains(&format!("[{rate}], ")), "{markup}");
+
+        // A batch that draws nothing but a weight shows no extra column.
+        let fixed = std::fs::read_to_string("configs/classic.yaml")
+            .unwrap()
+            .replace("weight: 1 }", "weight: { from: 1, to: 9 } }");
+        let spec = crate::config::parse(&fixed, "fixed.yaml", "fixed").unwrap();
+        let request = crate::batch::Request { seed: 1, count: 5, only: None, ..Default::default() };
+        let headers = headers_of(&spec, &crate::batch::draw(&spec, &*TEMPLATES, &request).unwrap());
+        assert_eq!(headers.len(), 2 + 2 + 2 + 2 + 1, "{headers:?}");
+    }
+
+    /// Text items and vertical rules of a laid-out page, in points: no text
+    /// may cross a rule or leave the page's body, whatever the batch draws.
+    #[test]
+    #[allow(clippy::disallowed_types)] // page measurements, not answers
+    fn long_values_never_cross_a_rule() {
+        use typst::layout::{Frame, FrameItem, Point, Transform};
+        use typst::visualize::Geometry;
+
+        fn walk(frame: &Frame, ts: Transform, texts: &mut Vec<(f64, f64, f64)>, rules: &mut Vec<(f64, f64, f64)>) {
+            for (pos, item) in frame.items() {
+                let at = ts.pre_concat(Transform::translate(pos.x, pos.y));
+                match item {
+                    FrameItem::Group(g) => walk(&g.frame, at.pre_concat(g.transform), texts, rules),
+                    FrameItem::Text(t) => {
+                        let a = Point::zero().transform(at);
+                        let b = Point::new(t.width(), typst::layout::Abs::zero()).transform(at);
+                        texts.push((a.x.to_pt(), b.x.to_pt(), a.y.to_pt()));
+                    }
+                    FrameItem::Shape(shape, _) => {
+                        if let Geometry::Line(to) = shape.geometry {
+                            let (a, b) = (Point::zero().transform(at), to.transform(at));
+                            if (a.x - b.x).to_pt().abs() < 0.01 {
+                                rules.push((a.x.to_pt(), a.y.to_pt().min(b.y.to_pt()), a.y.to_pt().max(b.y.to_pt())));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+
+        let yaml = "title: Five\npaper: a4\nnetwork:\n  input: { from: 1, to: 3 }\n  target: 1000\n  layers:\n    \
+            - { coefficient: { one_of: [-7, 9] }, weight: 1 }\n    - { coefficient: { one_of: [-1, 8] }, weight: 3 }\n    \
+            - { coefficient: 9, weight: -2 }\n    - { coefficient: { one_of: [-8, 6] }, weight: 5 }\n    \
+            - { coefficient: 7, weight: { from: -2, to: 2 } }\n\
+            nudge: { one_of: [0.5, 0.25] }\nlearning_rate: { one_of: [0.001, 0.0001] }\nreflection_layers: 10\nrules:\n  max_decimals: 12\n";
+        let spec = crate::config::parse(yaml, "five.yaml", "five").unwrap();
+        let request = crate::batch::Request { seed: 1, count: 8, only: None, ..Default::default() };
+        let sheets = crate::batch::draw(&spec, &*TEMPLATES, &request).unwrap();
+        let markup = render_part(
+            &spec,
+            &Templates::load(None).unwrap(),
+            &entries(&sheets),
+            &Part { rows: 0..8, first_page: 1, pages: 1 },
+        )
+        .unwrap();
+        let doc = typeset::compile(&markup).unwrap();
+        let page = &doc.as_paged().pages()[0];
+        let (mut texts, mut rules) = (Vec::new(), Vec::new());
+        walk(&page.frame, Transform::identity(), &mut texts, &mut rules);
+        assert!(rules.len() > 20, "the table's rules are seen");
+        let width = page.frame.width().to_pt();
+        for &(x0, x1, y) in &texts {
+            // 1.5 cm margins.
+            assert!(x0 >= 42.0 && x1 <= width - 42.0, "text at {x0}..{x1} leaves the page body");
+            for &(x, top, bottom) in &rules {
+                let crosses = x0 < x - 0.4 && x1 > x + 0.4 && y > top && y < bottom;
+                assert!(!crosses, "text at {x0}..{x1} crosses the rule at {x}");
+            }
+        }
     }
 }

@@ -20,6 +20,7 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_function("value", value);
     env.add_function("response", response);
     env.add_function("cell", cell);
+    env.add_function("column", column);
     env.add_function("number", number);
     env.add_function("answer", answer);
     env.add_function("answer_number", answer_number);
@@ -85,9 +86,25 @@ fn shown(value: &Value, paren: bool) -> String {
     }
 }
 
+/// The width of `text` set in the answers' bold Libertinus Serif, in em:
+/// digits are tabular (0.514 em), the rest measured or a little generous.
+#[allow(clippy::disallowed_types)] // a width in em, not an answer
+fn text_em(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' => 0.52,
+            '.' | ',' | ' ' => 0.25,
+            '\u{2212}' | '\u{2248}' => 0.55,
+            '-' => 0.36,
+            '(' | ')' => 0.32,
+            _ => 0.62,
+        })
+        .sum()
+}
+
 /// `blank(id, paren=false, min=4)`: an answer box; empty in the student version,
-/// holding the value in the key. Both have the same width, so both versions lay
-/// out the same.
+/// holding the value in the key. Both have the same width, the value's own
+/// plus a little air, so both versions lay out the same.
 #[allow(clippy::disallowed_types)] // the box's width in em, not an answer
 fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
@@ -95,10 +112,9 @@ fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     kwargs.assert_all_used()?;
     let (value, key) = lookup(state, &id)?;
     let text = shown(&value, paren);
-    let chars = text.chars().count() as f64;
-    let width = (0.52 * chars + 1.4).max(min);
+    let width = (text_em(&text) + 1.2).max(min);
     let code =
-        if key { format!("#filled({width:.1}em)[{}]", escape_markup(&text)) } else { format!("#blank({width:.1}em)") };
+        if key { format!("#filled({width:.2}em)[{}]", escape_markup(&text)) } else { format!("#blank({width:.2}em)") };
     Ok(JValue::from_safe_string(code))
 }
 
@@ -147,18 +163,80 @@ fn response(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError>
     Ok(JValue::from_safe_string(code))
 }
 
-/// `cell(id)`: a table cell aligned on the decimal point; empty in the student version.
+/// A value split at its decimal point, for a cell aligned on it.
+fn split_point(text: &str) -> (String, String) {
+    match text.split_once('.') {
+        Some((i, f)) => (i.to_owned(), format!(".{f}")),
+        None => (text.to_owned(), String::new()),
+    }
+}
+
+/// The answers in the table column of `id`: a table's ids are
+/// `table.row.column` (`nudge_w2.plus.y`), so the column of `id` is every id
+/// with its first and last parts; any other id is a column of its own.
+fn column_values(state: &State, id: &str) -> Result<Vec<String>, JError> {
+    let answers =
+        state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
+    let table = answers
+        .downcast_object_ref::<AnswerTable>()
+        .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))?;
+    let parts: Vec<&str> = id.split('.').collect();
+    let values = match parts.as_slice() {
+        [first, _, last] => table
+            .by_id
+            .iter()
+            .filter(|(other, _)| {
+                let p: Vec<&str> = other.split('.').collect();
+                p.len() == 3 && p[0] == *first && p[2] == *last
+            })
+            .map(|(_, v)| v.display())
+            .collect(),
+        _ => table.by_id.get(id).map(Value::display).into_iter().collect(),
+    };
+    Ok(values)
+}
+
+/// The widths (em) of the integer and fractional parts of the widest entries
+/// of the column of `id`, so every cell of a column aligns on its point and
+/// the column is as wide as its widest entry, in both versions.
+#[allow(clippy::disallowed_types)] // widths in em, not answers
+fn column_parts(state: &State, id: &str) -> Result<(f64, f64), JError> {
+    let values = column_values(state, id)?;
+    let mut widths = (0.0f64, 0.0f64);
+    for text in values {
+        let (int, frac) = split_point(&text);
+        widths.0 = widths.0.max(text_em(&int));
+        widths.1 = widths.1.max(text_em(&frac));
+    }
+    Ok(widths)
+}
+
+/// `column(id, min=4)`: the width of the table column holding `id` (see
+/// `cell`), at least `min` em so that its header fits, as a Typst length.
+#[allow(clippy::disallowed_types)] // a width in em, not an answer
+fn column(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
+    let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
+    let suffix: String = kwargs.get::<Option<String>>("suffix")?.unwrap_or_default();
+    kwargs.assert_all_used()?;
+    let (int, frac) = column_parts(state, &id)?;
+    let width = (int + frac + text_em(&suffix)).max(min);
+    Ok(JValue::from_safe_string(format!("{width:.2}em")))
+}
+
+/// `cell(id)`: a table cell aligned on the decimal point; empty in the
+/// student version. Its box is as wide as the widest entry of its column.
 fn cell(state: &State, id: String) -> Result<JValue, JError> {
     let (value, key) = lookup(state, &id)?;
+    let (int_w, frac_w) = column_parts(state, &id)?;
     if !key {
-        return Ok(JValue::from_safe_string("#cellblank()".to_owned()));
+        return Ok(JValue::from_safe_string(format!("#cellblank({int_w:.2}em, {frac_w:.2}em)")));
     }
-    let text = value.display();
-    let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_owned(), format!(".{f}")),
-        None => (text.clone(), String::new()),
-    };
-    Ok(JValue::from_safe_string(format!("#cellfilled({}, {})", typst_string(&int), typst_string(&frac))))
+    let (int, frac) = split_point(&value.display());
+    Ok(JValue::from_safe_string(format!(
+        "#cellfilled({int_w:.2}em, {frac_w:.2}em, {}, {})",
+        typst_string(&int),
+        typst_string(&frac)
+    )))
 }
 
 /// `number(id)`: an exact answer as a Typst string literal of ASCII decimal text,

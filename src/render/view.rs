@@ -69,6 +69,12 @@ struct LayerView {
     c: String,
     /// Coefficient wrapped in parentheses when negative.
     c_paren: JValue,
+    /// Coefficient as a factor written before a name, the way mathematics
+    /// writes it: `3`, `−3`, nothing for 1 and `−` for −1 (`h = x + w_1`).
+    c_times: String,
+    /// The coefficient is 1 or −1: a substituted value needs no factor
+    /// (`h = 2 + 1`) or only a sign (`−(…)`).
+    unit: bool,
     /// Answer id of its weight: `w1`.
     w_id: String,
     /// Math name of its weight: `w_1`.
@@ -128,8 +134,15 @@ impl<'a> Context<'a> {
                 };
                 let prev = math_name(&prev_plain);
                 let safe = JValue::from_safe_string;
+                let c_times = match c.as_str() {
+                    "1" => String::new(),
+                    "\u{2212}1" => "\u{2212}".to_owned(),
+                    _ => c.clone(),
+                };
                 LayerView {
                     n: j + 1,
+                    unit: c_times.chars().all(|ch| ch == '\u{2212}'),
+                    c_times,
                     c_paren: safe(if layer.coefficient.is_negative() { format!("({c})") } else { c.clone() }),
                     c,
                     w_id: format!("w{}", j + 1),
@@ -177,18 +190,34 @@ impl<'a> Context<'a> {
 fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<RubricRow> {
     let mut rows = Vec::new();
     for (id, list) in &slips.0 {
-        let right = answers.get(id).map(|a| a.value.display()).unwrap_or_default();
+        let right = breakable(&answers.get(id).map(|a| a.value.display()).unwrap_or_default());
         for (i, slip) in list.iter().enumerate() {
             rows.push(RubricRow {
                 blank: JValue::from_safe_string(blank_math(worksheet, id)),
                 right: right.clone(),
-                wrong: slip.value.to_display_string(),
+                wrong: breakable(&slip.value.to_display_string()),
                 slip: slip.slip.clone(),
                 rows: if i == 0 { list.len() } else { 0 },
             });
         }
     }
     rows
+}
+
+/// A number that may break over lines in a narrow column: a zero-width
+/// space after every tenth character of a long one.
+fn breakable(number: &str) -> String {
+    if number.chars().count() <= 14 {
+        return number.to_owned();
+    }
+    let mut out = String::new();
+    for (i, c) in number.chars().enumerate() {
+        if i > 0 && i % 10 == 0 {
+            out.push('\u{200B}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
