@@ -12,6 +12,7 @@ use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
 use crate::render::{QrCode, SheetLabel, Templates, Version};
+use crate::slips::WordedSlips;
 use crate::summary;
 use crate::typeset;
 
@@ -172,7 +173,7 @@ pub fn files(
     if whole {
         sink.put(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
-            bytes: manifest_json(spec, request.seed, &sheets)?,
+            bytes: manifest_json(spec, templates, request.seed, &sheets)?,
         })?;
         sink.put(OutputFile {
             name: format!("{}-manifest.csv", spec.stem),
@@ -213,20 +214,26 @@ struct ManifestEntry<'a> {
     /// this sheet.
     config: RawConfig,
     answers: &'a Answers,
+    /// The common slips of each blank: the wrong values typical mistakes
+    /// give, so a grader's script can match a wrong answer to its cause.
+    slips: WordedSlips,
 }
 
-fn manifest_json(spec: &WorksheetSpec, seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
+fn manifest_json(spec: &WorksheetSpec, templates: &Templates, seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
     let entries: Vec<ManifestEntry> = sheets
         .iter()
-        .map(|s| ManifestEntry {
-            id: &s.label.id,
-            seed,
-            stream: s.variant.stream.number(),
-            student: s.label.student.as_deref(),
-            config: spec.resolved_config(&s.variant.solved.worksheet),
-            answers: &s.variant.solved.answers,
+        .map(|s| {
+            Ok(ManifestEntry {
+                id: &s.label.id,
+                seed,
+                stream: s.variant.stream.number(),
+                student: s.label.student.as_deref(),
+                config: spec.resolved_config(&s.variant.solved.worksheet),
+                answers: &s.variant.solved.answers,
+                slips: templates.slips(&s.variant.solved)?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut bytes = serde_json::to_vec_pretty(&entries).map_err(|e| Error::msg(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)

@@ -52,6 +52,10 @@ pub struct Presentation {
     pub title: String,
     /// Credit line, if any.
     pub credit: Option<String>,
+    /// The author's name for the PDF's metadata, if given.
+    pub author: Option<String>,
+    /// The language code: `en`, `de`, `en-GB`.
+    pub language: String,
     /// Paper size.
     pub paper: Paper,
     /// Introduction paragraph, if not the standard one.

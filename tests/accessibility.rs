@@ -156,7 +156,7 @@ fn every_formula_and_figure_of_every_sheet_has_alt_text() {
 }
 
 #[test]
-fn viewers_show_the_title_and_the_language_is_set() {
+fn viewers_show_the_title_and_the_author_and_language_come_from_the_config() {
     let (student, key) = sheet("classic", &SheetLabel::default());
     for pdf in [student, key] {
         let doc = Document::load_mem(&pdf).unwrap();
@@ -168,7 +168,23 @@ fn viewers_show_the_title_and_the_language_is_set() {
         };
         assert_eq!(preferences.get(b"DisplayDocTitle").unwrap(), &Object::Boolean(true));
         assert_eq!(text_of(catalog.get(b"Lang").unwrap()).as_deref(), Some("en"));
+        let info = match doc.trailer.get(b"Info").unwrap() {
+            Object::Reference(id) => doc.get_dictionary(*id).unwrap(),
+            other => panic!("Info is {other:?}"),
+        };
+        assert_eq!(text_of(info.get(b"Author").unwrap()).as_deref(), Some("Reggie Bain"), "the config's author");
+        let title = text_of(info.get(b"Title").unwrap()).unwrap();
+        assert!(title.starts_with("How Does AI Learn"), "{title}");
     }
+    // Another language, from the config.
+    let text = std::fs::read_to_string("configs/classic.yaml").unwrap().replace("language: en", "language: de-AT");
+    let spec = config::parse(&text, "deutsch.yaml", "deutsch").unwrap();
+    let templates = Templates::load(None).unwrap();
+    let solved = generate::solve_fixed(&spec, &templates).unwrap();
+    let files =
+        generate::sheet_files(&templates, &solved, "d", "d", &SheetLabel::default(), Formats::default()).unwrap();
+    let doc = Document::load_mem(&files[0].bytes).unwrap();
+    assert_eq!(text_of(doc.catalog().unwrap().get(b"Lang").unwrap()).as_deref(), Some("de-AT"));
 }
 
 /// The page text in reading order: the tasks come in order, and every blank
@@ -195,4 +211,39 @@ fn the_reading_order_is_the_visual_order() {
     let at = |needle: &str| alts.iter().position(|a| a.contains(needle)).unwrap_or_else(|| panic!("no {needle:?}"));
     assert!(at("equals 3 times 2 plus 1 equals 7") < at("equals minus 3 times 1 equals minus 3"));
     assert!(at("equals minus 3 times 2 times 1 equals minus 6") < at("w 1 new equals"));
+}
+
+/// The emitted Typst sources (`generate --format typ`) typeset on their own
+/// under PDF/UA-1, as `typst compile --pdf-standard ua-1` would: every
+/// equation carries its alt text in the source itself.
+#[test]
+fn emitted_sources_export_as_pdf_ua_on_their_own() {
+    let templates = Templates::load(None).unwrap();
+    let mut configs: Vec<_> = std::fs::read_dir("configs").unwrap().map(|e| e.unwrap().path()).collect();
+    configs.sort();
+    for path in configs {
+        let spec = config::load(&path).unwrap();
+        let solved = match spec.is_randomized() {
+            true => {
+                batch::draw(&spec, &templates, &batch::Request { seed: 7, count: 1, ..Default::default() })
+                    .unwrap()
+                    .remove(0)
+                    .variant
+                    .solved
+            }
+            false => generate::solve_fixed(&spec, &templates).unwrap(),
+        };
+        for version in [backprop_worksheet::render::Version::Student, backprop_worksheet::render::Version::Key] {
+            let source = templates.render(&solved, version, &SheetLabel::default()).unwrap();
+            assert!(
+                !source.contains(['\u{E000}', '\u{E001}']),
+                "{}: a source of one version holds both readings",
+                spec.file
+            );
+            let layout = backprop_worksheet::typeset::compile(&source).unwrap();
+            let pdf = backprop_worksheet::typeset::pdf(&layout, "source")
+                .unwrap_or_else(|e| panic!("{} ({version:?}) is not PDF/UA-1: {e}", spec.file));
+            assert!(String::from_utf8_lossy(&pdf).contains("pdfuaid"), "{}: not declared PDF/UA-1", spec.file);
+        }
+    }
 }

@@ -559,3 +559,42 @@ fn bad_rosters_are_refused() {
     let output = run(&["generate", s(&config), "--roster", s(&roster), "--variants", "3", "--out", s(&out)]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Each manifest entry carries its sheet's common slips, the same as
+/// `answers --slips` prints for that variant: wrong values, each with the
+/// mistake that gives it, none equal to the right answer.
+#[test]
+fn the_manifest_carries_each_variants_slips() {
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(&["generate", s(&randomized()), "--variants", "3", "--seed", "5", "--out", s(dir.path()), "--quiet"]);
+    let entries = manifest(dir.path(), "randomized");
+    assert_eq!(entries.len(), 3);
+    for (k, entry) in entries.iter().enumerate() {
+        let slips = entry["slips"].as_object().expect("an object of slips by answer id");
+        let forgot_half = slips["error"].as_array().unwrap().iter().find(|s| s["slip"] == "forgot the ½");
+        let exact = |v: &Json| backprop_worksheet::number::Exact::parse(v.as_str().unwrap()).unwrap();
+        let error = exact(&entry["answers"]["error"]);
+        let doubled = exact(&forgot_half.expect("forgetting the ½ is a slip")["value"]);
+        assert_eq!(doubled, &backprop_worksheet::number::Exact::int(2) * &error);
+        for (id, list) in slips {
+            for slip in list.as_array().unwrap() {
+                assert_ne!(slip["value"], entry["answers"][id], "{id}: a slip equals the right answer");
+                assert!(!slip["slip"].as_str().unwrap().is_empty());
+            }
+        }
+        let printed = run_ok(&[
+            "answers",
+            s(&randomized()),
+            "--seed",
+            "5",
+            "--variant",
+            &(k + 1).to_string(),
+            "--slips",
+            "--format",
+            "json",
+        ]);
+        let mut printed: Json = serde_json::from_slice(&printed.stdout).unwrap();
+        printed.as_object_mut().unwrap().remove("sheet");
+        assert_eq!(&printed, &entry["slips"], "the manifest and answers --slips agree");
+    }
+}

@@ -47,6 +47,8 @@ pub fn check(raw: RawConfig, places: &Places, file: &str, stem: &str) -> Result<
         presentation: Presentation {
             title: raw.title.clone(),
             credit: raw.credit.clone(),
+            author: raw.author.clone(),
+            language: checker.language(&raw)?,
             paper: raw.paper,
             intro: raw.intro.clone(),
             video: raw.video.clone(),
@@ -77,6 +79,27 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// The sheet's language: a language code of 2 or 3 letters, optionally
+    /// with a region of 2 letters (`en`, `de`, `en-GB`); `en` when absent.
+    fn language(&self, raw: &RawConfig) -> Result<String> {
+        let Some(code) = raw.language.as_deref() else { return Ok("en".to_owned()) };
+        let (lang, region) = code.split_once(['-', '_']).map_or((code, None), |(l, r)| (l, Some(r)));
+        let letters = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphabetic())
+        };
+        if !letters(lang, 2..=3) || region.is_some_and(|r| !letters(r, 2..=2)) {
+            let message = format!(
+                "`{code}` is not a language code: write one like `en`, `de`, `fr` or `en-GB` (the language, \
+                 then optionally a dash and the country)"
+            );
+            return Err(self.error("language", message));
+        }
+        Ok(match region {
+            Some(region) => format!("{}-{}", lang.to_ascii_lowercase(), region.to_ascii_uppercase()),
+            None => lang.to_ascii_lowercase(),
+        })
+    }
+
     fn error(&self, path: &str, message: impl Into<String>) -> Error {
         self.places.at(path).error(message).into()
     }

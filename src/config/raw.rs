@@ -26,6 +26,15 @@ pub struct RawConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(!skip_serializing_if)]
     pub credit: Option<String>,
+    /// The author's name, for the PDF's metadata (the credit line is printed, not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(!skip_serializing_if)]
+    pub author: Option<String>,
+    /// The sheet's language, as a code such as `en`, `de` or `en-GB` (default `en`):
+    /// what a screen reader reads it as, and the language of its hyphenation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(!skip_serializing_if)]
+    pub language: Option<String>,
     /// Paper size: `us-letter` or `a4`.
     #[serde(default)]
     pub paper: Paper,

@@ -237,6 +237,8 @@ impl Reader<'_> {
         const NAMES: &[&str] = &[
             "title",
             "credit",
+            "author",
+            "language",
             "paper",
             "intro",
             "video",
@@ -260,6 +262,8 @@ impl Reader<'_> {
         Ok(RawConfig {
             title: self.text(title, "title")?,
             credit: self.optional_text(&fields, "credit")?,
+            author: self.optional_text(&fields, "author")?,
+            language: self.optional_text(&fields, "language")?,
             paper: match fields.get("paper") {
                 Some(node) => self.choice(node, "paper", &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)])?,
                 None => Paper::default(),
