@@ -16,8 +16,11 @@ use crate::slips::WordedSlips;
 use crate::summary;
 use crate::typeset;
 
-/// Variants typeset between two evictions of Typst's caches.
-const CHUNK: usize = 4;
+/// Variants typeset between two evictions of Typst's caches. Typst memoizes
+/// every call of a template's Typst function, and the alt texts of a sheet's
+/// hundred equations are built by such calls, so a chunk's caches are large:
+/// two sheets at a time (one per core) keep a batch of 200 within 150 MiB.
+const CHUNK: usize = 2;
 
 /// What a batch is asked for.
 #[derive(Debug, Clone, Default)]
