@@ -191,14 +191,19 @@ impl Templates {
 
     /// Renders `job` with the main template.
     pub fn render_job(&self, job: Job) -> Result<String> {
-        render_in(&self.env, job).map(|m| equations::with_alt_text(&m)).map_err(|e| template_error(&self.sources, &e))
+        render_in(&self.env, job)
+            .map(|m| equations::with_alt_text(&m, job.mode))
+            .map_err(|e| template_error(&self.sources, &e))
     }
 
     /// Renders the template `name` with `context`, for documents other than
     /// the worksheet (the grading summary).
     pub fn render_template(&self, name: &str, context: JValue) -> Result<String> {
         let template = self.env.get_template(name).map_err(|e| template_error(&self.sources, &e))?;
-        template.render(context).map(|m| equations::with_alt_text(&m)).map_err(|e| template_error(&self.sources, &e))
+        template
+            .render(context)
+            .map(|m| equations::with_alt_text(&m, Mode::Key))
+            .map_err(|e| template_error(&self.sources, &e))
     }
 }
 

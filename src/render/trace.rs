@@ -48,7 +48,7 @@ impl Templates {
             let traced = trace_template(name, text);
             env.add_template_owned(name.clone(), traced).ok()?;
         }
-        render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup))
+        render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
     }
 
     /// A [`SourceError`] at `line` of template `name`.
