@@ -96,10 +96,12 @@ pub(crate) const GIVEN: &str = "Given";
 
 impl Answer {
     /// The answer as the sheet prints it: [`Value::display`], except that a
-    /// given number is printed exactly as the teacher wrote it, however long.
+    /// given number is printed exactly as the teacher wrote it, however long,
+    /// and so is a nudged weight of an experiment table (`w ± nudge`, at most
+    /// 13 digits), which must show the nudge.
     pub fn display(&self) -> String {
         match &self.value {
-            Value::Exact(x) if self.group == GIVEN => x.to_display_string(),
+            Value::Exact(x) if self.always_exact() => x.to_display_string(),
             value => value.display(),
         }
     }
@@ -107,7 +109,19 @@ impl Answer {
     /// Whether the sheet prints this answer rounded, with `≈`, because its
     /// exact value is too long to read ([`Exact::legible`]).
     pub fn is_rounded(&self) -> bool {
-        matches!(&self.value, Value::Exact(x) if self.group != GIVEN && x.is_too_long())
+        matches!(&self.value, Value::Exact(x) if !self.always_exact() && x.is_too_long())
+    }
+
+    /// A given number, a local derivative of the chain (a coefficient, or 1),
+    /// or the weight of an experiment table's row (`nudge_w2.plus.w2`).
+    fn always_exact(&self) -> bool {
+        self.group == GIVEN
+            || (self.id.starts_with('d') && !self.id.starts_with("dE_"))
+            || self
+                .id
+                .strip_prefix("nudge_")
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(w, rest)| rest.rsplit_once('.').is_some_and(|(_, last)| last == w))
     }
 }
 
