@@ -325,7 +325,7 @@ pub const LONG_DECIMALS: &str = "title: Long decimals\nnetwork:\n  input: 1.5\n 
 /// 1000 reflection layers, the extension at 10 digits, on A4. Answers reach
 /// 10⁴⁷ and are printed in scientific form.
 pub const AT_THE_LIMITS: &str = "title: Limits\npaper: a4\nnetwork:\n  input: 999999.5\n  target: -1000000\n  \
-    layers:\n    - { coefficient: 1000000, weight: 0.000001 }\n    - { coefficient: -1000000, weight: -1000000 }\n    \
+    layers:\n    - { coefficient: 1000000, weight: 0.000001 }\n    - { coefficient: -999999.999999, weight: -1000000 }\n    \
     - { coefficient: 0.000001, weight: 999999.999999 }\n    - { coefficient: 1000000, weight: -0.000001 }\n    \
     - { coefficient: -1000000, weight: 1000000 }\nnudge: 0.000001\nlearning_rate: 0.000001\nreflection_layers: 1000\n\
     extension: { activation: tanh, digits: 10 }\n";
