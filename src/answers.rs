@@ -355,7 +355,9 @@ impl Answers {
                 _ => true,
             }
         };
-        let kinds: [(&str, &str, fn(&str) -> bool); 6] = [
+        /// A kind of given number: its names (plural, singular) and which ids are of it.
+        type Kind = (&'static str, &'static str, fn(&str) -> bool);
+        let kinds: [Kind; 6] = [
             ("the coefficients", "the coefficient", |id| id.starts_with('c')),
             ("the weights", "the weight", |id| id.starts_with('w')),
             ("the input", "the input", |id| id == "x"),

@@ -200,7 +200,7 @@ impl Phrase {
         let y = s.output();
         let t = &worksheet.network.target;
         Phrase::Discussion {
-            y: printed(&y),
+            y: printed(y),
             target: t.to_display_string(),
             side: if y < t { Side::Low } else { Side::High },
             gap: printed(&(y - t).abs()),
