@@ -22,7 +22,7 @@ pub use phrase::{MistakeFacts, Phrase, Side, Wording};
 use crate::engine::{self, Solution, Unsolvable};
 use crate::error::{Error, Result};
 use crate::model::{Activation, Worksheet};
-use crate::number::Exact;
+use crate::number::{Exact, LEGIBLE_DIGITS};
 
 /// The value of one blank.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,10 +42,14 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value as printed on the worksheet (true minus signs, `≈` not included).
+    /// The value as printed on the worksheet (true minus signs). An exact
+    /// number longer than [`crate::number::LEGIBLE_DIGITS`] significant digits
+    /// is printed rounded, with `≈ ` before it ([`Exact::legible`]); the
+    /// approximate values of the extension come without `≈`, which the
+    /// worksheet prints in its equations.
     pub fn display(&self) -> String {
         match self {
-            Value::Exact(x) => x.to_display_string(),
+            Value::Exact(x) => x.legible().marked(),
             Value::Approx(text, _) => text.clone(),
             Value::Count(n) => n.to_string(),
             Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
@@ -85,6 +89,40 @@ pub struct Answer {
     pub label: String,
     /// Its value.
     pub value: Value,
+}
+
+/// The group of the given numbers (the teacher's, printed as written).
+pub(crate) const GIVEN: &str = "Given";
+
+impl Answer {
+    /// The answer as the sheet prints it: [`Value::display`], except that a
+    /// given number is printed exactly as the teacher wrote it, however long,
+    /// and so is a nudged weight of an experiment table (`w ± nudge`, at most
+    /// 13 digits), which must show the nudge.
+    pub fn display(&self) -> String {
+        match &self.value {
+            Value::Exact(x) if self.always_exact() => x.to_display_string(),
+            value => value.display(),
+        }
+    }
+
+    /// Whether the sheet prints this answer rounded, with `≈`, because its
+    /// exact value is too long to read ([`Exact::legible`]).
+    pub fn is_rounded(&self) -> bool {
+        matches!(&self.value, Value::Exact(x) if !self.always_exact() && x.is_too_long())
+    }
+
+    /// A given number, a local derivative of the chain (a coefficient, or 1),
+    /// or the weight of an experiment table's row (`nudge_w2.plus.w2`).
+    fn always_exact(&self) -> bool {
+        self.group == GIVEN
+            || (self.id.starts_with('d') && !self.id.starts_with("dE_"))
+            || self
+                .id
+                .strip_prefix("nudge_")
+                .and_then(|rest| rest.split_once('.'))
+                .is_some_and(|(w, rest)| rest.rsplit_once('.').is_some_and(|(_, last)| last == w))
+    }
 }
 
 /// Every answer of one worksheet, in worksheet order.
@@ -244,9 +282,124 @@ impl Answers {
     fn word(&mut self, pending: Vec<(usize, Phrase)>, words: &dyn Wording) -> Result<()> {
         let (at, phrases): (Vec<usize>, Vec<Phrase>) = pending.into_iter().unzip();
         for (i, text) in at.into_iter().zip(words.phrase_all(&phrases)?) {
+            // A rounded number arrives as `≈ 350.4505317`; after an equals
+            // sign the `≈` replaces it: `E ≈ 350.4505317`, not `E = ≈ …`.
+            let text = text.replace("= \u{2248} ", "\u{2248} ");
             self.list[i].value = Value::Text(text);
         }
         Ok(())
+    }
+
+    /// The answers the sheet prints rounded, with `≈`, because their exact
+    /// values are too long to read ([`Answer::is_rounded`]).
+    pub fn rounded(&self) -> impl Iterator<Item = &Answer> {
+        self.list.iter().filter(|a| a.is_rounded())
+    }
+
+    /// The warning `generate` and `check` print for a sheet of `file` whose
+    /// key prints answers rounded ([`Answers::rounded`]): each answer by id
+    /// and label, exact and as printed, under the given numbers whose
+    /// decimals or size make it long. `None` when every answer prints exactly.
+    pub fn rounded_warning(&self, file: &str) -> Option<String> {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for answer in self.rounded() {
+            let Value::Exact(exact) = &answer.value else { continue };
+            let line = format!(
+                "{} ({}) = {}, printed {}",
+                answer.id,
+                answer.label,
+                exact.to_display_string(),
+                answer.display()
+            );
+            let remedy = self.remedy(answer, exact);
+            match groups.iter_mut().find(|(r, _)| *r == remedy) {
+                Some((_, lines)) => lines.push(line),
+                None => groups.push((remedy, vec![line])),
+            }
+        }
+        let count: usize = groups.iter().map(|(_, lines)| lines.len()).sum();
+        let (count, them) = match count {
+            0 => return None,
+            1 => ("1 answer has".to_owned(), "it"),
+            n => (format!("{n} answers have"), "them"),
+        };
+        let mut out = format!(
+            "{file}: {count} more than {LEGIBLE_DIGITS} significant digits, so the key prints {them} rounded to \
+             {LEGIBLE_DIGITS} digits, with \u{2248} (answers --format json keeps the exact values)"
+        );
+        for (remedy, lines) in groups {
+            let _ = write!(out, "\n  {remedy} would shorten:");
+            for line in lines {
+                let _ = write!(out, "\n    {line}");
+            }
+        }
+        Some(out)
+    }
+
+    /// Which given numbers would make `answer` shorter: fewer decimal places
+    /// in those it is computed from that have decimals, or, for a large
+    /// answer, smaller coefficients.
+    fn remedy(&self, answer: &Answer, exact: &Exact) -> String {
+        let id = answer.id.as_str();
+        let first = id.split('.').next().unwrap_or(id);
+        let last = id.rsplit('.').next().unwrap_or(id);
+        // The given numbers this answer is computed from: the network's always,
+        // the target from the error on, the nudge in the experiment tables,
+        // the learning rate in the update step.
+        let forward = last.starts_with('h') || last == "y" || last.starts_with('w') || id == "ext.z";
+        let uses = |given: &str| -> bool {
+            match given {
+                "target" => !forward,
+                "nudge" => first.starts_with("nudge_"),
+                "learning_rate" => first.starts_with("new_") || first == "error_change",
+                _ => true,
+            }
+        };
+        /// A kind of given number: its names (plural, singular) and which ids are of it.
+        type Kind = (&'static str, &'static str, fn(&str) -> bool);
+        let kinds: [Kind; 6] = [
+            ("the coefficients", "the coefficient", |id| id.starts_with('c')),
+            ("the weights", "the weight", |id| id.starts_with('w')),
+            ("the input", "the input", |id| id == "x"),
+            ("the target", "the target", |id| id == "target"),
+            ("the nudge", "the nudge", |id| id == "nudge"),
+            ("the learning rate", "the learning rate", |id| id == "learning_rate"),
+        ];
+        let givens: Vec<(&str, &Exact)> = self
+            .list
+            .iter()
+            .filter(|a| a.group == GIVEN && uses(&a.id))
+            .filter_map(|a| match &a.value {
+                Value::Exact(x) => Some((a.id.as_str(), x)),
+                _ => None,
+            })
+            .collect();
+        let mut decimals = Vec::new();
+        for (plural, singular, of_kind) in kinds {
+            let values: Vec<String> = givens
+                .iter()
+                .filter(|(id, x)| of_kind(id) && x.decimal_places() > 0)
+                .map(|(_, x)| x.to_display_string())
+                .collect();
+            match values.len() {
+                0 => {}
+                1 => decimals.push(format!("{singular} ({})", values[0])),
+                _ => decimals.push(format!("{plural} ({})", values.join(", "))),
+            }
+        }
+        let mut remedies = Vec::new();
+        if exact.decimal_places() > 0 && !decimals.is_empty() {
+            remedies.push(format!("fewer decimal places in {}", or_list(&decimals)));
+        }
+        // Digits before the point grow with the product of the coefficients.
+        if exact.integer_digits() > 6 || remedies.is_empty() {
+            remedies.push("smaller coefficients (or a smaller input, target and weights)".to_owned());
+        }
+        let mut remedy = remedies.join(", or ");
+        if let Some(first) = remedy.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        remedy
     }
 
     /// The answer sheet as text for a terminal, grouped by task.
@@ -277,16 +430,28 @@ impl Answers {
                 value => {
                     let shown = match value {
                         Value::Approx(t, _) => format!("≈ {t}"),
-                        other => other.display(),
+                        _ => a.display(),
                     };
                     let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id, shown, a.label);
                 }
+            }
+            if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
+                let _ = writeln!(out, "  {:<width$}    exactly {}", "", x.to_display_string());
             }
             for note in notes(&a.id) {
                 let _ = writeln!(out, "  {:<width$}    {note}", "");
             }
         }
         out
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Report {
     pub passed: Vec<String>,
     /// Every problem found.
     pub problems: Vec<Error>,
+    /// What passed but the user should know: answers the key prints rounded.
+    pub warnings: Vec<String>,
 }
 
 /// The YAML files `paths` name: files as given, directories by their `*.yaml` and `*.yml`.
@@ -49,7 +51,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 pub fn check(paths: &[PathBuf], templates: &Templates, seed: u64) -> Result<Report> {
     let mut report = Report::default();
     for path in collect(paths)? {
-        match check_one(&path, templates, seed) {
+        match check_one(&path, templates, seed, &mut report.warnings) {
             Ok(summary) => report.passed.push(summary),
             Err(Error::Many(errors)) => report.problems.extend(errors),
             Err(error) => report.problems.push(error),
@@ -58,10 +60,11 @@ pub fn check(paths: &[PathBuf], templates: &Templates, seed: u64) -> Result<Repo
     Ok(report)
 }
 
-fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
+fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<String>) -> Result<String> {
     let spec = config::load(path)?;
     if !spec.is_randomized() {
         let solved = generate::solve_fixed(&spec, templates)?;
+        warnings.extend(solved.answers.rounded_warning(&spec.file));
         let pages = typeset_both(templates, &solved, &SheetLabel::default())?;
         return Ok(format!("ok   {} ({pages} pages)", spec.file));
     }
@@ -72,6 +75,8 @@ fn check_one(path: &Path, templates: &Templates, seed: u64) -> Result<String> {
     let mut summary = format!("ok   {}", describe(&spec, &stress));
     let request = batch::Request { seed, count: 1, only: Some(1), ..Default::default() };
     let sheet = batch::draw(&spec, templates, &request)?.remove(0);
+    let variant = format!("{} (variant 1 of seed {seed})", spec.file);
+    warnings.extend(sheet.variant.solved.answers.rounded_warning(&variant));
     let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
     Ok(summary)

@@ -376,6 +376,9 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> 
             }
         } else {
             let solved = generate::solve_fixed(&spec, &templates)?;
+            if let Some(warning) = solved.answers.rounded_warning(&spec.file) {
+                warn(&warning);
+            }
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {
@@ -516,6 +519,9 @@ fn print(text: &str) -> Result<()> {
 fn check(args: &CheckArgs) -> Result<()> {
     let templates = load_templates(args.templates.as_deref())?;
     let report = crate::check::check(&args.paths, &templates, args.seed)?;
+    for warning in &report.warnings {
+        warn(warning);
+    }
     let mut out = String::new();
     for line in &report.passed {
         out.push_str(line);

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::{Activation, Extension, Network};
-use crate::number::Exact;
+use crate::number::{format_digits, Exact};
 
 /// The extension challenge's values.
 #[derive(Debug, Clone, Serialize)]
@@ -73,7 +73,8 @@ pub fn solve(network: &Network, extension: &Extension) -> Option<ExtensionSoluti
 
 /// `value` to `digits` significant digits as plain decimal text with a true
 /// minus sign; a value below 10⁻⁶ or from 10¹⁵ up in scientific form,
-/// `7.337 × 10⁻¹⁵⁰`, which a page can hold and a reader can take in.
+/// `7.337 × 10⁻¹⁵⁰`, which a page can hold and a reader can take in. The
+/// printing is the exact answers' ([`crate::number::format_digits`]).
 pub fn significant(value: f64, digits: u32) -> String {
     if value == 0.0 {
         return "0".to_owned();
@@ -81,50 +82,9 @@ pub fn significant(value: f64, digits: u32) -> String {
     let digits = digits.max(1) as usize;
     let scientific = format!("{:.*e}", digits - 1, value);
     let (mantissa, exponent) = scientific.split_once('e').expect("exponent format");
-    let exponent: i32 = exponent.parse().expect("exponent");
-    let negative = mantissa.starts_with('-');
+    let exponent: i64 = exponent.parse().expect("exponent");
     let mantissa_digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let mut out = String::new();
-    if negative {
-        out.push('\u{2212}');
-    }
-    if !(-6..15).contains(&exponent) {
-        out.push_str(&mantissa_digits[..1]);
-        if mantissa_digits.len() > 1 {
-            out.push('.');
-            out.push_str(&mantissa_digits[1..]);
-        }
-        out.push_str(" × 10");
-        out.extend(exponent.to_string().chars().map(superscript));
-        return out;
-    }
-    if exponent < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exponent - 1) as usize));
-        out.push_str(&mantissa_digits);
-    } else {
-        let int_len = exponent as usize + 1;
-        if mantissa_digits.len() <= int_len {
-            out.push_str(&mantissa_digits);
-            out.push_str(&"0".repeat(int_len - mantissa_digits.len()));
-        } else {
-            out.push_str(&mantissa_digits[..int_len]);
-            out.push('.');
-            out.push_str(&mantissa_digits[int_len..]);
-        }
-    }
-    out
-}
-
-/// The superscript form of a digit or a minus sign.
-fn superscript(c: char) -> char {
-    match c {
-        '-' => '\u{207B}',
-        '1' => '\u{00B9}',
-        '2' => '\u{00B2}',
-        '3' => '\u{00B3}',
-        d => d.to_digit(10).and_then(|d| char::from_u32(0x2070 + d)).unwrap_or(d),
-    }
+    format_digits(mantissa.starts_with('-'), &mantissa_digits, exponent, -6..15)
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //!
 //! Every number of the linear worksheet is a terminating decimal (the inputs
 //! are decimals and the engine only adds, subtracts, multiplies and halves), so
-//! an arbitrary-precision decimal represents each answer exactly. Nothing here
-//! rounds: a result that would need rounding is a bug, not a display choice.
+//! an arbitrary-precision decimal represents each answer exactly. The maths
+//! never rounds. Only printing may: an answer longer than [`LEGIBLE_DIGITS`]
+//! significant digits is shown rounded, always with `≈` ([`Exact::legible`]),
+//! while the value itself (and the JSON) stays exact.
 
 use std::fmt;
 use std::str::FromStr;
@@ -145,6 +147,166 @@ impl Exact {
     }
 }
 
+/// The most significant digits an exact answer is printed with on a sheet.
+///
+/// Ten digits is what a calculator shows and what a student can copy from it;
+/// an answer with more is printed rounded to ten, with `≈`.
+pub const LEGIBLE_DIGITS: u32 = 10;
+
+/// The decimal exponents (of the leading digit) printed as plain decimals on a
+/// sheet: 0.000001 to 9,999,999,999. Outside them a number is printed in
+/// scientific form, `4.999995 × 10⁶⁰`, which a page can hold.
+pub const PLAIN_EXPONENTS: std::ops::Range<i64> = -6..10;
+
+/// An exact answer as a sheet prints it (see [`Exact::legible`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Legible {
+    /// The number as printed, true minus sign, without `≈`.
+    pub text: String,
+    /// Whether the printed number was rounded (then it must be shown with `≈`).
+    pub rounded: bool,
+}
+
+impl Legible {
+    /// The text with `≈ ` before it when it was rounded: what a sheet prints.
+    pub fn marked(&self) -> String {
+        if self.rounded {
+            format!("\u{2248} {}", self.text)
+        } else {
+            self.text.clone()
+        }
+    }
+}
+
+impl Exact {
+    /// The significant digits of the number (without leading or trailing
+    /// zeros) and the decimal exponent of the first: 350.45 is (`35045`, 2),
+    /// 0.0025 is (`25`, −3). Zero is (`0`, 0).
+    fn digits_and_exponent(&self) -> (String, i64) {
+        let (digits, scale) = self.0.normalized().as_bigint_and_exponent();
+        let magnitude = digits.magnitude().to_string();
+        if digits.is_zero() {
+            return ("0".to_owned(), 0);
+        }
+        let exponent = magnitude.len() as i64 - 1 - scale;
+        (magnitude, exponent)
+    }
+
+    /// The number of significant digits: 350.45 has 5, 1000 has 1, 0.0025 has 2.
+    pub fn significant_digits(&self) -> u64 {
+        self.digits_and_exponent().0.len() as u64
+    }
+
+    /// The number rounded to `digits` significant digits, exactly, halves away
+    /// from zero (2.5 to one digit is 3, −2.5 is −3), the way a student rounds.
+    pub fn round_significant(&self, digits: u32) -> Exact {
+        let digits = digits.max(1) as usize;
+        let (all, exponent) = self.digits_and_exponent();
+        if all.len() <= digits {
+            return self.clone();
+        }
+        let mut kept: Vec<u8> = all.as_bytes()[..digits].iter().map(|b| b - b'0').collect();
+        // Normalized digits end in a non-zero digit, so a first dropped digit of 5
+        // is a half only when nothing follows it; either way it rounds up.
+        let mut exponent = exponent;
+        if all.as_bytes()[digits] >= b'5' {
+            let mut i = digits;
+            loop {
+                if i == 0 {
+                    // 9.99… rounded up to 10: one more digit before the point.
+                    kept.insert(0, 1);
+                    kept.pop();
+                    exponent += 1;
+                    break;
+                }
+                i -= 1;
+                if kept[i] == 9 {
+                    kept[i] = 0;
+                } else {
+                    kept[i] += 1;
+                    break;
+                }
+            }
+        }
+        let magnitude: String = kept.iter().map(|d| char::from(b'0' + d)).collect();
+        let mut value = BigInt::from_str(&magnitude).expect("digits");
+        if self.is_negative() {
+            value = -value;
+        }
+        // The last kept digit stands for 10^(exponent − digits + 1).
+        let scale = digits as i64 - 1 - exponent;
+        Exact(BigDecimal::new(value, scale).normalized())
+    }
+
+    /// The number as a sheet prints it: exactly when it has at most
+    /// [`LEGIBLE_DIGITS`] significant digits, otherwise rounded to that many
+    /// (marked `rounded`); in scientific form outside [`PLAIN_EXPONENTS`].
+    pub fn legible(&self) -> Legible {
+        let shown = self.round_significant(LEGIBLE_DIGITS);
+        let rounded = shown != *self;
+        let (digits, exponent) = shown.digits_and_exponent();
+        Legible { text: format_digits(shown.is_negative(), &digits, exponent, PLAIN_EXPONENTS), rounded }
+    }
+
+    /// Whether the sheet prints the number rounded (see [`Exact::legible`]).
+    pub fn is_too_long(&self) -> bool {
+        self.significant_digits() > u64::from(LEGIBLE_DIGITS)
+    }
+}
+
+/// Prints significant `digits` (ASCII, the first standing for 10^`exponent`)
+/// for people: a true minus sign, plain decimals when `exponent` lies in
+/// `plain`, otherwise scientific form with a superscript exponent,
+/// `7.337 × 10⁻¹⁵⁰`. Every digit given is printed (trailing zeros too, so
+/// `15.00` keeps its precision). Shared by the exact answers and the
+/// approximate ones of the extension.
+pub fn format_digits(negative: bool, digits: &str, exponent: i64, plain: std::ops::Range<i64>) -> String {
+    let mut out = String::new();
+    if negative {
+        out.push('\u{2212}');
+    }
+    if digits.bytes().all(|b| b == b'0') {
+        return "0".to_owned();
+    }
+    if !plain.contains(&exponent) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push_str(" \u{00D7} 10");
+        out.extend(exponent.to_string().chars().map(superscript));
+        return out;
+    }
+    if exponent < 0 {
+        out.push_str("0.");
+        out.push_str(&"0".repeat((-exponent - 1) as usize));
+        out.push_str(digits);
+    } else {
+        let int_len = exponent as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(digits);
+            out.push_str(&"0".repeat(int_len - digits.len()));
+        } else {
+            out.push_str(&digits[..int_len]);
+            out.push('.');
+            out.push_str(&digits[int_len..]);
+        }
+    }
+    out
+}
+
+/// The superscript form of a digit or a minus sign.
+fn superscript(c: char) -> char {
+    match c {
+        '-' => '\u{207B}',
+        '1' => '\u{00B9}',
+        '2' => '\u{00B2}',
+        '3' => '\u{00B3}',
+        d => d.to_digit(10).and_then(|d| char::from_u32(0x2070 + d)).unwrap_or(d),
+    }
+}
+
 impl fmt::Display for Exact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_plain_string())
@@ -226,8 +388,59 @@ mod tests {
         }
     }
 
+    fn legible(s: &str) -> (String, bool) {
+        let l = n(s).legible();
+        (l.text, l.rounded)
+    }
+
+    #[test]
+    fn rounding_to_significant_digits_is_exact() {
+        assert_eq!(n("350.450531723797321319580078125").round_significant(10), n("350.4505317"));
+        assert_eq!(n("4.205").round_significant(10), n("4.205"));
+        assert_eq!(n("0").round_significant(3), n("0"));
+        assert_eq!(n("123456").round_significant(3), n("123000"));
+        assert_eq!(n("0.000123456").round_significant(2), n("0.00012"));
+        // Halves go away from zero, on either side.
+        assert_eq!(n("2.5").round_significant(1), n("3"));
+        assert_eq!(n("-2.5").round_significant(1), n("-3"));
+        assert_eq!(n("0.125").round_significant(2), n("0.13"));
+        assert_eq!(n("-0.125").round_significant(2), n("-0.13"));
+        // Just below and just above a half.
+        assert_eq!(n("0.12499999999999").round_significant(2), n("0.12"));
+        assert_eq!(n("0.12500000000001").round_significant(2), n("0.13"));
+        // A carry through every digit adds a digit before the point.
+        assert_eq!(n("9.9999999999").round_significant(10), n("10"));
+        assert_eq!(n("-99999999999").round_significant(10), n("-100000000000"));
+        assert_eq!(n("0.00099999999999").round_significant(10), n("0.001"));
+    }
+
+    #[test]
+    fn legible_answers_print_exactly_or_rounded_with_a_mark() {
+        // At most ten significant digits: exact, not marked.
+        assert_eq!(legible("-0.295"), ("\u{2212}0.295".to_owned(), false));
+        assert_eq!(legible("1234567.891"), ("1234567.891".to_owned(), false));
+        assert_eq!(legible("0.000001"), ("0.000001".to_owned(), false));
+        // More: rounded to ten, marked.
+        assert_eq!(legible("350.450531723797321319580078125"), ("350.4505317".to_owned(), true));
+        assert_eq!(legible("-350.450531723797321319580078125"), ("\u{2212}350.4505317".to_owned(), true));
+        assert_eq!(legible("4.20499999999"), ("4.205".to_owned(), true));
+        assert_eq!(n("4.20499999999").legible().marked(), "\u{2248} 4.205");
+        // Huge and tiny magnitudes in scientific form, exact or rounded.
+        assert_eq!(legible("27051690123.456"), ("2.705169012 × 10¹⁰".to_owned(), true));
+        assert_eq!(legible("1000000000000000000000000000000"), ("1 × 10³⁰".to_owned(), false));
+        assert_eq!(legible("-0.000000000001"), ("\u{2212}1 × 10⁻¹²".to_owned(), false));
+        assert_eq!(legible("0.00000012345678912345"), ("1.234567891 × 10⁻⁷".to_owned(), true));
+        assert_eq!(legible("9999999999.5"), ("1 × 10¹⁰".to_owned(), true));
+        assert_eq!(legible("0"), ("0".to_owned(), false));
+        assert!(!n("1000000000000").is_too_long());
+        assert!(n("12345678901").is_too_long());
+    }
+
     #[test]
     fn digit_counts() {
+        assert_eq!(n("350.45").significant_digits(), 5);
+        assert_eq!(n("1000").significant_digits(), 1);
+        assert_eq!(n("-0.0025").significant_digits(), 2);
         assert_eq!(n("4.205").decimal_places(), 3);
         assert_eq!(n("4.2050").decimal_places(), 3);
         assert_eq!(n("1500").integer_digits(), 4);

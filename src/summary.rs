@@ -57,7 +57,7 @@ fn math_value_name(j: usize, layers: usize) -> String {
 /// coefficient of a layer is the factor on the diagram's arrow into it.
 fn columns(layers: usize, entries: &[Entry]) -> Vec<(String, String)> {
     let varies = |id: &str| {
-        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.display()));
+        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.display()));
         let first = values.next().flatten();
         values.any(|v| v != first)
     };
@@ -106,7 +106,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
             student: entry.label.student.clone().unwrap_or_default(),
             cells: columns
                 .iter()
-                .map(|(id, _)| entry.answers.get(id).map(|a| a.value.display()).unwrap_or_default())
+                .map(|(id, _)| entry.answers.get(id).map(|a| a.display()).unwrap_or_default())
                 .collect(),
         })
         .collect();

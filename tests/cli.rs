@@ -387,3 +387,60 @@ fn a_broken_answers_template_is_reported_at_its_file_and_line() {
     let err = expect_exit(&run(&["answers", s(&classic()), "--templates", s(templates.path())]), 1, "missing macro");
     assert!(err.contains("answers.txt.j2") && err.contains("why_harder"), "names the macro:\n{err}");
 }
+
+/// A config whose exact answers run to 30 digits: decimal coefficients and a
+/// learning rate of 0.02 (the same as `tests/layout.rs`'s `LONG_DECIMALS`).
+const LONG_DECIMALS: &str = "title: Long decimals\nnetwork:\n  input: 1.5\n  target: 100\n  layers:\n    \
+    - { coefficient: 1.25, weight: 0.5 }\n    - { coefficient: -0.75, weight: 1.5 }\n    \
+    - { coefficient: 2.5, weight: -2 }\n    - { coefficient: -3, weight: 1 }\nnudge: 0.1\nlearning_rate: 0.02\n";
+
+#[test]
+fn long_answers_are_printed_rounded_with_a_warning_and_kept_exact_in_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("long.yaml");
+    std::fs::write(&config, LONG_DECIMALS).unwrap();
+    let out = tmp.path().join("out");
+
+    // generate writes both PDFs and warns, even with --quiet.
+    let output = run_in(tmp.path(), &["generate", "long.yaml", "--out", s(&out), "--quiet"]);
+    let err = expect_exit(&output, 0, "generate --quiet");
+    assert!(stdout(&output).is_empty(), "--quiet printed {}", stdout(&output));
+    assert_eq!(names(&out), ["long-key.pdf", "long-student.pdf"]);
+    let warning = err.strip_prefix("warning: long.yaml: ").unwrap_or_else(|| panic!("no warning: {err}"));
+    assert!(warning.contains("more than 10 significant digits"), "{err}");
+    assert!(warning.contains("answers --format json keeps the exact values"), "{err}");
+    // Each answer by id and as the sheet calls it, exact and as printed.
+    assert!(
+        err.contains("new_error (new E) = 3789.388955843746662139892578125, printed \u{2248} 3789.388956"),
+        "{err}"
+    );
+    assert!(err.contains("error (E = ½(y − target)²) = 4130.5528564453125, printed ≈ 4130.552856"), "{err}");
+    // And the given numbers that would shorten it.
+    assert!(err.contains("the coefficients (1.25, \u{2212}0.75, 2.5)"), "{err}");
+    assert!(err.contains("or the learning rate (0.02) would shorten:\n    new_w1 "), "{err}");
+    assert!(err.contains("or the nudge (0.1) would shorten:\n    nudge_w4.base.error "), "{err}");
+    // A short answer is not named.
+    assert!(!err.contains("  h1 ") && !err.contains("grad_w4 "), "{err}");
+
+    // check passes, with the same warning.
+    let output = run_in(tmp.path(), &["check", "long.yaml"]);
+    let check_err = expect_exit(&output, 0, "check");
+    assert!(stdout(&output).starts_with("ok   long.yaml"), "{}", stdout(&output));
+    assert_eq!(check_err, err);
+
+    // The JSON keeps every exact value; the text shows both.
+    let output = run_in(tmp.path(), &["answers", "long.yaml", "--format", "json"]);
+    expect_exit(&output, 0, "answers --format json");
+    let json: Json = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["new_error"], "3789.388955843746662139892578125");
+    assert_eq!(json["error_change"], "-341.163900601565837860107421875");
+    assert_eq!(json["h1"], "2.375");
+    let output = run_in(tmp.path(), &["answers", "long.yaml"]);
+    let text = stdout(&output);
+    assert!(text.contains("new_error              \u{2248} 3789.388956"), "{text}");
+    assert!(text.contains("exactly 3789.388955843746662139892578125"), "{text}");
+
+    // A config whose answers are all short gets no warning.
+    let output = run(&["check", s(&classic())]);
+    assert!(expect_exit(&output, 0, "check classic").is_empty());
+}

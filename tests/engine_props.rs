@@ -12,6 +12,7 @@ use backprop_worksheet::answers::{self, Solved};
 use backprop_worksheet::answers::{Answers, Value};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
+use backprop_worksheet::number::Exact;
 use backprop_worksheet::render::Templates;
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -495,7 +496,8 @@ proptest! {
         prop_assert_eq!(residual, exact(&answers, "dE_dy") * shrink);
     }
 
-    /// Exact answers print as plain decimals: no exponent, no float artefacts such as
+    /// Exact answers print as plain decimals (or, beyond ten significant digits,
+    /// rounded within half a unit, with ≈): no exponent, no float artefacts such as
     /// `4.2049999`, the same digits as the oracle's own rendering, a true minus for people.
     #[test]
     fn displayed_numbers_are_plain_exact_decimals(case in case()) {
@@ -514,7 +516,22 @@ proptest! {
                         prop_assert!(!plain_text.contains(run) || exact_text.contains(run), "{} = {}", a.id, plain_text);
                     }
                     prop_assert!(!(plain_text.contains('.') && plain_text.ends_with('0')), "trailing zero: {} = {}", a.id, plain_text);
-                    prop_assert_eq!(a.value.display(), plain_text.replace('-', "\u{2212}"));
+                    let shown = a.value.display();
+                    match shown.strip_prefix("\u{2248} ") {
+                        // Longer than ten significant digits: printed rounded, with ≈,
+                        // within half a unit of its tenth digit of the exact value.
+                        Some(rounded) if !rounded.contains('\u{00D7}') => {
+                            prop_assert!(x.is_too_long(), "{} = {} is short but shows {}", a.id, plain_text, shown);
+                            let r = Exact::parse(&rounded.replace('\u{2212}', "-")).unwrap();
+                            prop_assert!(r.significant_digits() <= 10, "{}: {}", a.id, shown);
+                            let error = (&r - x).abs();
+                            prop_assert!(&error * &Exact::int(2_000_000_000) <= x.abs(), "{}: {} for {}", a.id, shown, plain_text);
+                        }
+                        Some(_) => prop_assert!(x.is_too_long(), "{}: {}", a.id, shown),
+                        // Exact, in scientific form when huge or tiny (`1 × 10⁻¹²`).
+                        None if shown.contains('\u{00D7}') => prop_assert!(!x.is_too_long(), "{}: {}", a.id, shown),
+                        None => prop_assert_eq!(shown, plain_text.replace('-', "\u{2212}")),
+                    }
                 }
                 Value::Text(t) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),
                 Value::Approx(t, _) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),

@@ -155,9 +155,16 @@ fn numbers_at_the_limits_are_exact_or_refused() {
     // The largest numbers allowed: every answer exact, none in exponent notation.
     let spec = config::parse(&config("1000000", "-999999.999999"), "big.yaml", "big").unwrap();
     let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-    let y = solved.answers.get("y").unwrap().value.display();
+    // The exact value (in JSON) in full, the sheet's rounded with ≈ (README, Legibility).
+    let y = match &solved.answers.get("y").unwrap().value {
+        backprop_worksheet::answers::Value::Exact(y) => y.to_plain_string(),
+        other => panic!("y is {other:?}"),
+    };
     assert!(y.len() > 30 && !y.contains('e'), "{y}");
+    let shown = solved.answers.get("y").unwrap().display();
+    assert!(shown.starts_with("\u{2248} ") && shown.contains(" \u{00D7} 10"), "{shown}");
     let json = serde_json::to_string(&solved.answers).unwrap();
+    assert!(json.contains(&format!("\"y\":\"{y}\"")));
     assert!(!json.contains("e+") && !json.contains("E+"));
     // One step past a limit is refused with the limit in the message.
     for (input, weight, expected) in [

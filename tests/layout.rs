@@ -313,6 +313,33 @@ fn longest_numbers_lay_out_cleanly() {
     assert_clean("the longest numbers", &check_yaml(yaml));
 }
 
+/// A config whose exact answers run to 30 digits (decimal coefficients, a
+/// learning rate of 0.02): the key prints them rounded, with ≈, and both
+/// versions still lay out cleanly.
+pub const LONG_DECIMALS: &str = "title: Long decimals\nnetwork:\n  input: 1.5\n  target: 100\n  layers:\n    \
+    - { coefficient: 1.25, weight: 0.5 }\n    - { coefficient: -0.75, weight: 1.5 }\n    \
+    - { coefficient: 2.5, weight: -2 }\n    - { coefficient: -3, weight: 1 }\nnudge: 0.1\nlearning_rate: 0.02\n";
+
+/// Every number at a documented limit (README, "Limits"): the largest
+/// magnitudes, the most decimal places, the smallest steps, five layers,
+/// 1000 reflection layers, the extension at 10 digits, on A4. Answers reach
+/// 10⁴⁷ and are printed in scientific form.
+pub const AT_THE_LIMITS: &str = "title: Limits\npaper: a4\nnetwork:\n  input: 999999.5\n  target: -1000000\n  \
+    layers:\n    - { coefficient: 1000000, weight: 0.000001 }\n    - { coefficient: -999999.999999, weight: -1000000 }\n    \
+    - { coefficient: 0.000001, weight: 999999.999999 }\n    - { coefficient: 1000000, weight: -0.000001 }\n    \
+    - { coefficient: -1000000, weight: 1000000 }\nnudge: 0.000001\nlearning_rate: 0.000001\nreflection_layers: 1000\n\
+    extension: { activation: tanh, digits: 10 }\n";
+
+#[test]
+fn long_decimal_answers_lay_out_cleanly() {
+    assert_clean("four decimal layers, learning rate 0.02", &check_yaml(LONG_DECIMALS));
+}
+
+#[test]
+fn numbers_at_the_limits_lay_out_cleanly() {
+    assert_clean("every number at its limit", &check_yaml(AT_THE_LIMITS));
+}
+
 /// A number of a config: an integer, or a decimal with up to three places.
 fn number(max: i64, places: u32) -> impl Strategy<Value = String> {
     (-max..=max, 0..=places).prop_map(|(n, p)| {

@@ -98,7 +98,7 @@ fn key_holds_every_answer_and_student_none() {
         let mut checked = 0;
         let mut missing = Vec::new();
         for answer in solved.answers.iter() {
-            let shown = squeeze(&answer.value.display());
+            let shown = squeeze(&answer.display());
             // Numbers the worksheet gives (printed in both versions): x, the
             // target, the coefficients, weights, nudge, learning rate, and the
             // weight column of the nudge tables.
@@ -120,7 +120,7 @@ fn key_holds_every_answer_and_student_none() {
                 }
             }
             // Distinctive answers must not leak into the student version.
-            if !is_given && shown.chars().count() >= 4 && !student_markup.contains(&answer.value.display()) {
+            if !is_given && shown.chars().count() >= 4 && !student_markup.contains(&answer.display()) {
                 let needle: String = shown.chars().take(40).collect();
                 assert!(!student.contains(&needle), "{}: student version shows {} = {needle:?}", spec.file, answer.id);
                 assert!(
@@ -246,4 +246,42 @@ fn templates_that_test_key_report_the_problems_of_both_versions_once() {
     // The same problem in both: reported once.
     let error = error_with("#also-broken\n\n{% if key %}Key.{% endif %}\n\n= Introduction");
     assert_eq!(error.matches("unknown variable: also-broken").count(), 1, "{error}");
+}
+
+/// Answers of 30 digits (decimal coefficients, a learning rate of 0.02) are
+/// printed in the key rounded to ten significant digits, with ≈, and never as
+/// their long exact text; the student version holds none of them.
+#[test]
+fn long_answers_print_rounded_with_approx_in_the_key() {
+    let yaml = "title: Long decimals\nnetwork:\n  input: 1.5\n  target: 100\n  layers:\n    \
+        - { coefficient: 1.25, weight: 0.5 }\n    - { coefficient: -0.75, weight: 1.5 }\n    \
+        - { coefficient: 2.5, weight: -2 }\n    - { coefficient: -3, weight: 1 }\nnudge: 0.1\nlearning_rate: 0.02\n";
+    let spec = config::parse(yaml, "long.yaml", "long").unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+    let files = generate::sheet_files(
+        common::words(),
+        &solved,
+        "long",
+        "long",
+        &SheetLabel::default(),
+        Formats { pdf: true, typ: false, png: false },
+    )
+    .unwrap();
+    let text = |name: &str| squeezed_text(&files.iter().find(|f| f.name == name).unwrap().bytes);
+    let (key, student) = (text("long-key.pdf"), text("long-student.pdf"));
+    let rounded: Vec<_> = solved.answers.rounded().collect();
+    assert!(rounded.len() >= 20, "{} answers rounded", rounded.len());
+    for answer in rounded {
+        let Value::Exact(exact) = &answer.value else { panic!("{} is rounded but not exact", answer.id) };
+        let shown = squeeze(&answer.display());
+        assert!(shown.starts_with('\u{2248}'), "{}: {shown}", answer.id);
+        // (The sheet does not ask for new E − E.)
+        assert!(answer.id == "error_change" || key.contains(&shown), "{}: the key lacks {shown}", answer.id);
+        assert!(!student.contains(&shown), "{}: the student version shows {shown}", answer.id);
+        // The exact text is nowhere on the key.
+        let long = exact.to_display_string();
+        assert!(!key.contains(&long), "{}: the key prints the long {long}", answer.id);
+    }
+    assert!(key.contains("\u{2248}3789.388956"), "new E");
+    assert!(key.contains("E\u{2248}4130.552856"), "the discussion's E = ≈ reads E ≈");
 }

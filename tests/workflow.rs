@@ -105,6 +105,13 @@ fn schema_is_derived_json_schema() {
     }
     let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(required.contains(&"network") && !required.contains(&"extension"));
+    // The reflection question's layer count is optional, the handout's 10 by default.
+    assert!(!required.contains(&"reflection_layers"));
+    assert_eq!(properties["reflection_layers"]["default"], 10);
+    assert_eq!(
+        (properties["reflection_layers"]["minimum"].as_u64(), properties["reflection_layers"]["maximum"].as_u64()),
+        (Some(2), Some(1000))
+    );
 }
 
 #[test]

@@ -56,7 +56,7 @@ impl Builder<'_> {
 
     /// The given numbers.
     fn given(&mut self) {
-        const GIVEN: &str = "Given";
+        use super::GIVEN;
         let net = &self.worksheet.network;
         self.exact("x", GIVEN, "input x", &net.input);
         self.exact("target", GIVEN, "target output", &net.target);

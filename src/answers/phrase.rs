@@ -13,6 +13,7 @@ use crate::engine::{Direction, Outcome, Solution};
 use crate::error::Result;
 use crate::model::{Activation, Worksheet};
 use crate::nonlinear::significant;
+use crate::number::Exact;
 
 /// Turns the facts of one model answer into its text.
 ///
@@ -199,11 +200,11 @@ impl Phrase {
         let y = s.output();
         let t = &worksheet.network.target;
         Phrase::Discussion {
-            y: y.to_display_string(),
+            y: printed(y),
             target: t.to_display_string(),
             side: if y < t { Side::Low } else { Side::High },
-            gap: (y - t).abs().to_display_string(),
-            error: s.error.to_display_string(),
+            gap: printed(&(y - t).abs()),
+            error: printed(&s.error),
         }
     }
 
@@ -213,12 +214,12 @@ impl Phrase {
         Phrase::Check {
             weight: weight_name(k),
             nudge: worksheet.nudge.to_display_string(),
-            gradient: s.gradients[k].value.to_display_string(),
-            predicted: e.predicted_change.to_display_string(),
-            measured: e.plus.change.to_display_string(),
+            gradient: printed(&s.gradients[k].value),
+            predicted: printed(&e.predicted_change),
+            measured: printed(&e.plus.change),
             curved: !(&e.plus.change - &e.predicted_change).is_zero(),
-            plus_error: e.plus.error.to_display_string(),
-            minus_error: e.minus.error.to_display_string(),
+            plus_error: printed(&e.plus.error),
+            minus_error: printed(&e.minus.error),
         }
     }
 
@@ -236,8 +237,8 @@ impl Phrase {
     pub(super) fn verdict(worksheet: &Worksheet, s: &Solution) -> Phrase {
         Phrase::Verdict {
             outcome: s.update.outcome,
-            before: s.error.to_display_string(),
-            after: s.update.error.to_display_string(),
+            before: printed(&s.error),
+            after: printed(&s.update.error),
             learning_rate: worksheet.learning_rate.to_display_string(),
         }
     }
@@ -250,10 +251,10 @@ impl Phrase {
         Some(Phrase::ExtensionExplanation {
             activation: ext.activation,
             symbol: activation_symbol(ext.activation),
-            z: ext.z.to_display_string(),
+            z: printed(&ext.z),
             slope: significant(ext.slope, ext.digits),
             gradient: significant(ext.gradient, ext.digits),
-            linear: s.gradients[0].value.to_display_string(),
+            linear: printed(&s.gradients[0].value),
             links: (1..layers)
                 .rev()
                 .map(|j| format!("d{}/d{}", value_name(j, layers), value_name(j - 1, layers)))
@@ -263,4 +264,11 @@ impl Phrase {
             saturated: sigmoidal && ext.slope.abs() < 0.1,
         })
     }
+}
+
+/// A computed number as the sheet prints it: exact, or rounded with `≈` when
+/// it is too long to read ([`Exact::legible`]). Given numbers are printed as
+/// the teacher wrote them.
+fn printed(x: &Exact) -> String {
+    x.legible().marked()
 }

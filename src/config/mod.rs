@@ -55,8 +55,8 @@ pub fn load(path: &Path) -> Result<WorksheetSpec> {
 /// Validates config `text` read from `file` (named `stem` for outputs).
 pub fn parse(text: &str, file: &str, stem: &str) -> Result<WorksheetSpec> {
     let empty = || {
-        let message = "the config is empty: it needs at least a title, a network, a nudge, a learning_rate and \
-                       reflection_layers (see configs/classic.yaml)";
+        let message =
+            "the config is empty: it needs at least a title, a network, a nudge and a learning_rate (see configs/classic.yaml)";
         Error::from(SourceError::new(file, text, 1, 1, message))
     };
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {

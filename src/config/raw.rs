@@ -58,7 +58,9 @@ pub struct RawConfig {
     pub nudge: RawNumber,
     /// Learning rate of the update step.
     pub learning_rate: RawNumber,
-    /// Layer count asked about in the reflection question.
+    /// Layer count asked about in the reflection question (default 10, the handout's).
+    #[serde(default = "default_reflection_layers")]
+    #[schemars(range(min = 2, max = 1000))]
     pub reflection_layers: u32,
     /// The nonlinear extension challenge; omit to leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +78,11 @@ pub struct RawConfig {
 
 fn yes() -> bool {
     true
+}
+
+/// The handout's "what if the network had 10 layers?".
+pub(crate) fn default_reflection_layers() -> u32 {
+    10
 }
 
 /// The network as written.

@@ -30,7 +30,15 @@ pub(super) fn register(env: &mut Environment<'static>) {
 /// The answers as a template object, so `blank("h1")` can find them.
 #[derive(Debug)]
 pub(super) struct AnswerTable {
-    by_id: BTreeMap<String, Value>,
+    by_id: BTreeMap<String, Printed>,
+}
+
+/// One answer and its text as the sheet prints it ([`crate::answers::Answer::display`]:
+/// a long exact number rounded, with `≈`; a given number as written).
+#[derive(Debug, Clone)]
+struct Printed {
+    value: Value,
+    text: String,
 }
 
 impl AnswerTable {
@@ -39,13 +47,14 @@ impl AnswerTable {
         let by_id = answers
             .iter()
             .map(|a| {
-                let value = match a.value {
+                let printed = match a.value {
                     Value::Flag(value) => {
-                        Value::Text(super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0))
+                        let text = super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0);
+                        Printed { value: Value::Text(text.clone()), text }
                     }
-                    _ => a.value.clone(),
+                    _ => Printed { value: a.value.clone(), text: a.display() },
                 };
-                Ok((a.id.clone(), value))
+                Ok((a.id.clone(), printed))
             })
             .collect::<Result<_, JError>>()?;
         Ok(AnswerTable { by_id })
@@ -55,13 +64,13 @@ impl AnswerTable {
 impl Object for AnswerTable {
     fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
         let v = self.by_id.get(key.as_str()?)?;
-        Some(JValue::from(v.display()))
+        Some(JValue::from(v.text.clone()))
     }
 }
 
 /// The answer `id`, and whether the markup being rendered may show answers
 /// (not in [`Mode::Student`]).
-fn lookup(state: &State, id: &str) -> Result<(Value, bool), JError> {
+fn lookup(state: &State, id: &str) -> Result<(Printed, bool), JError> {
     let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
     let key = mode.as_str() != Some("student");
     let answers =
@@ -75,10 +84,11 @@ fn lookup(state: &State, id: &str) -> Result<(Value, bool), JError> {
     Ok((value, key))
 }
 
-fn shown(value: &Value, paren: bool) -> String {
-    let text = value.display();
-    let negative = matches!(value, Value::Exact(x) if x.is_negative())
-        || matches!(value, Value::Approx(t, _) if t.starts_with('\u{2212}'));
+/// The printed text of an answer, in parentheses when `paren` and negative.
+fn shown(printed: &Printed, paren: bool) -> String {
+    let text = printed.text.clone();
+    let negative = matches!(&printed.value, Value::Exact(x) if x.is_negative())
+        || matches!(&printed.value, Value::Approx(t, _) if t.starts_with('\u{2212}'));
     if paren && negative {
         format!("({text})")
     } else {
@@ -138,7 +148,7 @@ fn answer_number(state: &State, id: String) -> Result<JValue, JError> {
     if !key {
         return Ok(JValue::from_safe_string("none".to_owned()));
     }
-    match value {
+    match value.value {
         Value::Exact(x) => Ok(JValue::from_safe_string(format!("float({})", typst_string(&x.to_plain_string())))),
         _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
     }
@@ -159,7 +169,7 @@ fn response(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError>
     kwargs.assert_all_used()?;
     let (value, key) = lookup(state, &id)?;
     let code =
-        if key { format!("#model({lines})[{}]", escape_markup(&value.display())) } else { format!("#ruled({lines})") };
+        if key { format!("#model({lines})[{}]", escape_markup(&value.text)) } else { format!("#ruled({lines})") };
     Ok(JValue::from_safe_string(code))
 }
 
@@ -189,9 +199,9 @@ fn column_values(state: &State, id: &str) -> Result<Vec<String>, JError> {
                 let p: Vec<&str> = other.split('.').collect();
                 p.len() == 3 && p[0] == *first && p[2] == *last
             })
-            .map(|(_, v)| v.display())
+            .map(|(_, v)| v.text.clone())
             .collect(),
-        _ => table.by_id.get(id).map(Value::display).into_iter().collect(),
+        _ => table.by_id.get(id).map(|v| v.text.clone()).into_iter().collect(),
     };
     Ok(values)
 }
@@ -231,7 +241,7 @@ fn cell(state: &State, id: String) -> Result<JValue, JError> {
     if !key {
         return Ok(JValue::from_safe_string(format!("#cellblank({int_w:.2}em, {frac_w:.2}em)")));
     }
-    let (int, frac) = split_point(&value.display());
+    let (int, frac) = split_point(&value.text);
     Ok(JValue::from_safe_string(format!(
         "#cellfilled({int_w:.2}em, {frac_w:.2}em, {}, {})",
         typst_string(&int),
@@ -243,7 +253,7 @@ fn cell(state: &State, id: String) -> Result<JValue, JError> {
 /// for code such as `float(...)` in figures.
 fn number(state: &State, id: String) -> Result<JValue, JError> {
     let (value, _) = lookup(state, &id)?;
-    match value {
+    match value.value {
         Value::Exact(x) => Ok(JValue::from_safe_string(typst_string(&x.to_plain_string()))),
         _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
     }

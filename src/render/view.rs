@@ -190,12 +190,12 @@ impl<'a> Context<'a> {
 fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<RubricRow> {
     let mut rows = Vec::new();
     for (id, list) in &slips.0 {
-        let right = breakable(&answers.get(id).map(|a| a.value.display()).unwrap_or_default());
+        let right = breakable(&answers.get(id).map(|a| a.display()).unwrap_or_default());
         for (i, slip) in list.iter().enumerate() {
             rows.push(RubricRow {
                 blank: JValue::from_safe_string(blank_math(worksheet, id)),
                 right: right.clone(),
-                wrong: breakable(&slip.value.to_display_string()),
+                wrong: breakable(&slip.value.legible().marked()),
                 slip: slip.slip.clone(),
                 rows: if i == 0 { list.len() } else { 0 },
             });

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use super::{
-    default_digits, default_max_decimals, yes, RawConfig, RawExtension, RawLayer, RawNetwork, RawNumber, RawRules,
-    NUMBER_EXPECTED,
+    default_digits, default_max_decimals, default_reflection_layers, yes, RawConfig, RawExtension, RawLayer,
+    RawNetwork, RawNumber, RawRules, NUMBER_EXPECTED,
 };
 use crate::config::yaml::{Kind, Mark, Node, Style};
 use crate::config::{MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
@@ -258,7 +258,6 @@ impl Reader<'_> {
         let network = self.required(&fields, "network")?;
         let nudge = self.required(&fields, "nudge")?;
         let learning_rate = self.required(&fields, "learning_rate")?;
-        let reflection_layers = self.required(&fields, "reflection_layers")?;
         Ok(RawConfig {
             title: self.text(title, "title")?,
             credit: self.optional_text(&fields, "credit")?,
@@ -275,7 +274,10 @@ impl Reader<'_> {
             network: self.network(network)?,
             nudge: self.number(nudge, "nudge")?,
             learning_rate: self.number(learning_rate, "learning_rate")?,
-            reflection_layers: self.whole(reflection_layers, "reflection_layers")?,
+            reflection_layers: match fields.get("reflection_layers") {
+                Some(node) => self.whole(node, "reflection_layers")?,
+                None => default_reflection_layers(),
+            },
             extension: fields.get("extension").map(|node| self.extension(node)).transpose()?,
             require: fields.get("require").map(|node| self.require(node)).transpose()?.unwrap_or_default(),
             rules: fields.get("rules").map(|node| self.rules(node)).transpose()?.unwrap_or_default(),
@@ -542,9 +544,21 @@ mod tests {
     }
 
     #[test]
+    fn reflection_layers_defaults_to_the_handouts_ten() {
+        let minimal = BASE.replace("reflection_layers: 10\n", "");
+        let spec = crate::config::parse(&minimal, "minimal.yaml", "minimal").unwrap();
+        let worksheet = spec.fixed().unwrap();
+        assert_eq!(worksheet.reflection_layers, 10);
+        let solved = crate::answers::Draft::new(worksheet).unwrap();
+        let factors = solved.answers().get("reflection_factors").unwrap();
+        assert_eq!(factors.value, crate::answers::Value::Count(11));
+        assert_eq!(factors.label, "derivatives chained for w1 with 10 layers");
+    }
+
+    #[test]
     fn a_missing_field_is_refused_at_its_mapping() {
-        let (message, line, column) = refused(&BASE.replace("reflection_layers: 10\n", ""));
-        assert_eq!((message.as_str(), line, column), ("missing field `reflection_layers`", 1, 1));
+        let (message, line, column) = refused(&BASE.replace("learning_rate: 0.1\n", ""));
+        assert_eq!((message.as_str(), line, column), ("missing field `learning_rate`", 1, 1));
         let (message, line, column) = refused(&BASE.replace("{ coefficient: 2, weight: 3 }", "{ weight: 3 }"));
         assert_eq!((line, column), (7, 7));
         assert_eq!(message, "missing field `coefficient` in `network.layers[1]`");
