@@ -182,7 +182,11 @@ impl Checker<'_> {
             return Err(self.error(&step_path, format!("`{path}.step` must be positive, not {step}")));
         }
         let count = range_count(&from, &to, &step).ok_or_else(|| {
-            self.error(&step_path, format!("the step {step} does not divide the range from {from} to {to}"))
+            let message = format!(
+                "the step {step} does not divide the range from {from} to {to}; {}",
+                step_suggestions(&from, &to, &step)
+            );
+            self.error(&step_path, message)
         })?;
         if count > MAX_CHOICES {
             return Err(self.error(path, format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed")));
@@ -191,18 +195,47 @@ impl Checker<'_> {
     }
 }
 
+/// `x` in millionths: an integer, since config numbers have at most
+/// [`MAX_DECIMAL_PLACES`] decimals and lie within [`MAX_MAGNITUDE`].
+fn millionths(x: &Exact) -> i64 {
+    const _: () = assert!(MAX_DECIMAL_PLACES == 6);
+    (x * &Exact::int(1_000_000)).to_plain_string().parse().expect("a checked config number in millionths is an integer")
+}
+
+/// `m` millionths as an exact number.
+fn from_millionths(m: i64) -> Exact {
+    let text =
+        format!("{}{}.{:06}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 1_000_000, m.unsigned_abs() % 1_000_000);
+    Exact::parse(&text).expect("a decimal literal")
+}
+
 /// The number of values `from, from+step, …, to`, if `step` divides `to − from`.
 fn range_count(from: &Exact, to: &Exact, step: &Exact) -> Option<u64> {
-    let span = to - from;
-    let mut count: u64 = 0;
-    let mut reached = Exact::zero();
-    // Count by repeated addition with an early bound: at most MAX_CHOICES + 1 steps.
-    while reached < span {
-        reached = &reached + step;
-        count += 1;
-        if count > MAX_CHOICES {
-            return Some(count + 1);
-        }
+    let (span, step) = (millionths(to) - millionths(from), millionths(step));
+    (span % step == 0).then(|| (span / step) as u64 + 1)
+}
+
+/// What to write instead of a `step` that does not divide the range from
+/// `from` to `to`: the steps nearest to it that do (with at most
+/// [`MAX_DECIMAL_PLACES`] decimals), and the `to` nearest the end that fits it.
+fn step_suggestions(from: &Exact, to: &Exact, step: &Exact) -> String {
+    let (span, step_m) = (millionths(to) - millionths(from), millionths(step));
+    // A step dividing the span is span / n for a whole n; the nearest ones
+    // are the divisors with n nearest to span / step, searched outwards.
+    let steps_in = span / step_m;
+    let divides = |n: i64| n > 0 && span % n == 0;
+    let below = (steps_in + 1..=steps_in + 1000).find(|&n| divides(n)).map(|n| span / n);
+    let above = (1..=steps_in).rev().take(1000).find(|&n| divides(n)).map(|n| span / n);
+    let steps: Vec<String> = [below, above].into_iter().flatten().map(|m| from_millionths(m).to_string()).collect();
+    let last = millionths(from) + steps_in * step_m;
+    let ends: Vec<String> = [last, last + step_m]
+        .into_iter()
+        .filter(|&end| end > millionths(from))
+        .map(|end| format!("`to: {}`", from_millionths(end)))
+        .collect();
+    let keep = format!("keep the step {step} and end the range at {}", ends.join(" or "));
+    match steps.is_empty() {
+        true => keep,
+        false => format!("a step of {} would fit, or {keep}", steps.join(" or ")),
     }
-    (reached == span).then_some(count + 1)
 }
