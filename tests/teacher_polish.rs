@@ -46,3 +46,60 @@ fn check_reports_every_independent_problem_of_a_file() {
     }
     assert!(!stdout(&output).contains("ok "), "{}", stdout(&output));
 }
+
+#[test]
+fn a_relu_extension_prints_exact_values_without_approx() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, weight, h1, grad) in [("live", "1", "7", "-6"), ("dead", "-7", "0", "0")] {
+        let config = CLASSIC.replace("weight: 1 }", &format!("weight: {weight} }}"));
+        std::fs::write(tmp.path().join(format!("{name}.yaml")), format!("{config}extension: {{ activation: relu }}\n"))
+            .unwrap();
+        let output = run_in(tmp.path(), &["answers", &format!("{name}.yaml"), "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(json["ext.h1"], h1, "{name}: {json}");
+        assert_eq!(json["ext.grad_w1"], grad, "{name}: {json}");
+        for (id, value) in json.as_object().unwrap() {
+            assert!(!(id.starts_with("ext.") && value.get("approx").is_some()), "{name}: {id} is approximate: {value}");
+        }
+        let text = stdout(&run_in(tmp.path(), &["answers", &format!("{name}.yaml")]));
+        assert!(!text.contains('≈'), "{name}: {text}");
+    }
+}
+
+const RANDOM_RELU: &str = "\
+title: T
+network:
+  input: { from: 1, to: 3 }
+  target: { from: 15, to: 30 }
+  layers:
+    - { coefficient: { one_of: [2, 3] }, weight: { from: -8, to: 2 } }
+    - { coefficient: { one_of: [2, 3] }, weight: { from: 0, to: 4 } }
+nudge: 0.1
+learning_rate: 0.1
+reflection_layers: 10
+extension: { activation: relu }
+";
+
+#[test]
+fn check_notes_how_many_draws_have_a_live_or_dead_relu_and_how_to_ask_for_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("r.yaml"), RANDOM_RELU).unwrap();
+    let output = run_in(tmp.path(), &["check", "r.yaml"]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let note = out.lines().find(|l| l.contains("note:")).unwrap_or_else(|| panic!("no note:\n{out}"));
+    assert!(note.contains("live (z > 0) in") && note.contains("dead (z ≤ 0) in"), "{note}");
+    assert!(note.contains("`ext.z <= 0`"), "{note}");
+    // Asking for it works.
+    std::fs::write(tmp.path().join("d.yaml"), format!("{RANDOM_RELU}require: [ext.z <= 0]\n")).unwrap();
+    let output = run_in(tmp.path(), &["check", "d.yaml"]);
+    let out = stdout(&output);
+    assert!(out.contains("dead (z ≤ 0) in all"), "{out}{}", stderr(&output));
+    let sigmoid = RANDOM_RELU.replace("relu", "sigmoid");
+    std::fs::write(tmp.path().join("s.yaml"), sigmoid).unwrap();
+    let out = stdout(&run_in(tmp.path(), &["check", "s.yaml"]));
+    assert!(
+        out.contains("the sigmoid is saturated (slope below 0.1) in") && out.contains("`ext.slope < 0.1`"),
+        "{out}"
+    );
+}

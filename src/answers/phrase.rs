@@ -247,12 +247,16 @@ impl Phrase {
         let ext = s.extension.as_ref()?;
         let layers = worksheet.network.layers.len();
         let sigmoidal = ext.activation != Activation::Relu;
+        // A ReLU's slope and gradient are exact.
+        let exact = crate::nonlinear::exact_relu(&worksheet.network, ext);
         Some(Phrase::ExtensionExplanation {
             activation: ext.activation,
             symbol: activation_symbol(ext.activation),
             z: ext.z.to_display_string(),
-            slope: significant(ext.slope, ext.digits),
-            gradient: significant(ext.gradient, ext.digits),
+            slope: exact.as_ref().map_or_else(|| significant(ext.slope, ext.digits), |e| e.slope.to_display_string()),
+            gradient: exact
+                .as_ref()
+                .map_or_else(|| significant(ext.gradient, ext.digits), |e| e.gradient.to_display_string()),
             linear: s.gradients[0].value.to_display_string(),
             links: (1..layers)
                 .rev()

@@ -105,6 +105,8 @@ struct ExtensionView {
     plain: &'static str,
     /// Significant digits shown.
     digits: u32,
+    /// Whether every value is exact (a ReLU), so printed with `=`, not `≈`.
+    exact: bool,
 }
 
 fn math_name(plain: &str) -> String {
@@ -165,6 +167,7 @@ impl<'a> Context<'a> {
             activation: ext.activation,
             plain: activation_symbol(ext.activation),
             digits: ext.digits,
+            exact: ext.activation == Activation::Relu,
         });
         Context {
             key: version == Version::Key,
