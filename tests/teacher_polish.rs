@@ -103,3 +103,24 @@ fn check_notes_how_many_draws_have_a_live_or_dead_relu_and_how_to_ask_for_one() 
         "{out}"
     );
 }
+
+#[test]
+fn an_intro_keeps_its_paragraphs_and_three_weights_ask_for_the_biggest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let intro = "intro: |\n  One *about* #set,\n  still one.\n\n  = Two\n";
+    let three = CLASSIC.replace(
+        "    - { coefficient: 2, weight: 3 }\n",
+        "    - { coefficient: 2, weight: 3 }\n    - { coefficient: 1, weight: 1 }\n",
+    );
+    std::fs::write(tmp.path().join("three.yaml"), format!("{three}{intro}")).unwrap();
+    std::fs::write(tmp.path().join("two.yaml"), CLASSIC).unwrap();
+    for name in ["three.yaml", "two.yaml"] {
+        let output = run_in(tmp.path(), &["generate", name, "--format", "typ", "--quiet"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let three = std::fs::read_to_string(tmp.path().join("out/three-student.typ")).unwrap();
+    assert!(three.contains("One \\*about\\* \\#set\\, still one\\.\n\n\\= Two\n"), "{three}");
+    assert!(three.contains("has the biggest effect on the error?"));
+    let two = std::fs::read_to_string(tmp.path().join("out/two-student.typ")).unwrap();
+    assert!(two.contains("has a bigger effect on the error?"));
+}
