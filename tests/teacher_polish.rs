@@ -124,3 +124,29 @@ fn an_intro_keeps_its_paragraphs_and_three_weights_ask_for_the_biggest() {
     let two = std::fs::read_to_string(tmp.path().join("out/two-student.typ")).unwrap();
     assert!(two.contains("has a bigger effect on the error?"));
 }
+
+#[test]
+fn misspelt_fields_are_reported_with_the_other_problems_in_file_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = CLASSIC
+        .replace("  target: 20", "  targt: 20\n  colour: red")
+        .replace("nudge: 0.1", "nudge: -0.1")
+        .replace("learning_rate: 0.1", "learnin_rate: 0.1");
+    std::fs::write(tmp.path().join("many.yaml"), config).unwrap();
+    let output = run_in(tmp.path(), &["answers", "many.yaml"]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    let found: Vec<&str> = err.lines().filter(|l| l.contains("many.yaml:")).collect();
+    let expected = [
+        "many.yaml:4:3: unknown field `targt` in `network`: did you mean `target`?",
+        "many.yaml:5:3: unknown field `colour` in `network`, valid names are",
+        "many.yaml:9:8: the nudge must be greater than 0",
+        "many.yaml:10:1: unknown field `learnin_rate`: did you mean `learning_rate`?",
+    ];
+    assert_eq!(found.len(), expected.len(), "{err}");
+    for (line, want) in found.iter().zip(expected) {
+        assert!(line.contains(want), "{line:?} should contain {want:?}\n{err}");
+    }
+    // A misspelling is one problem: no "missing field `target`" as well.
+    assert!(!err.contains("missing field"), "{err}");
+}

@@ -63,8 +63,28 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<WorksheetSpec> {
         return Err(empty());
     }
     let root = yaml::parse(text).map_err(|e| syntax_error(file, text, e))?.ok_or_else(empty)?;
-    let (raw, places) = raw::read(&root, file, text)?;
-    check::check(raw, &places, file, stem)
+    let (raw, places, unknown) = raw::read(&root, file, text)?;
+    match check::check(raw, &places, file, stem) {
+        Ok(spec) if unknown.is_empty() => Ok(spec),
+        Ok(_) => Err(in_file_order(unknown)),
+        Err(e) => Err(in_file_order(unknown.into_iter().chain([e]))),
+    }
+}
+
+/// Every problem of `errors`, those at a place in the order of the file.
+fn in_file_order(errors: impl IntoIterator<Item = Error>) -> Error {
+    let mut all: Vec<Error> = errors
+        .into_iter()
+        .flat_map(|e| match e {
+            Error::Many(many) => many,
+            e => vec![e],
+        })
+        .collect();
+    all.sort_by_key(|e| match e {
+        Error::Source(s) => (s.location.line, s.location.column),
+        _ => (usize::MAX, 0),
+    });
+    Error::all(all)
 }
 
 /// For a syntax error at 1-based `line`, a network field (`input`, `target`,

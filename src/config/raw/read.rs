@@ -40,12 +40,19 @@ impl Places {
     }
 }
 
-/// Reads the config from the `root` of the document `text` of `file`.
-pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places)> {
+/// Reads the config from the `root` of the document `text` of `file`. An
+/// unknown field does not stop the reading: it is returned among the
+/// problems found so far (a likely misspelling read as the field it names),
+/// so that one run reports it with the problems found later.
+pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places, Vec<Error>)> {
     let start = Place::new(file, text, 1, 1);
-    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start } };
-    let config = reader.config(root)?;
-    Ok((config, reader.places))
+    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start }, unknown: Vec::new() };
+    let config = reader.config(root);
+    let unknown = std::mem::take(&mut reader.unknown);
+    match config {
+        Ok(config) => Ok((config, reader.places, unknown)),
+        Err(e) => Err(Error::all(unknown.into_iter().chain([e]))),
+    }
 }
 
 /// The mapping from tree to structs, recording where each value is.
@@ -53,6 +60,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     places: Places,
+    /// The unknown fields found so far.
+    unknown: Vec<Error>,
 }
 
 /// The entries of a mapping whose keys have been checked.
@@ -133,7 +142,7 @@ impl Reader<'_> {
     }
 
     /// The entries of the mapping `node` at `path`, every key one of `names`.
-    fn fields<'n>(&mut self, node: &'n Node, path: &str, expected: &str, names: &[&str]) -> Result<Fields<'n>> {
+    fn fields<'n>(&mut self, node: &'n Node, path: &str, expected: &str, names: &[&'static str]) -> Result<Fields<'n>> {
         self.record(path, node);
         let Kind::Mapping(entries) = &node.kind else {
             return Err(self.wrong_type(path, node, expected));
@@ -145,7 +154,14 @@ impl Reader<'_> {
                 Some((name, _)) if names.contains(&name) => name,
                 _ => {
                     let within = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
-                    return Err(self.error(key.mark, unknown_field(key, previous, &within, names)));
+                    self.unknown.push(self.error(key.mark, unknown_field(key, previous, &within, names)));
+                    match stand_in(key, names, entries) {
+                        Some(name) => name,
+                        None => {
+                            previous = Some((key, value));
+                            continue;
+                        }
+                    }
                 }
             };
             previous = Some((key, value));
@@ -416,7 +432,11 @@ impl Reader<'_> {
                 }
                 _ => {
                     let message = format!("`{path}`: {}", unknown_field(key, previous, "", &names));
-                    return Err(self.error(node.mark, message));
+                    self.unknown.push(self.error(node.mark, message));
+                    if let Some(name) = stand_in(key, &names, entries) {
+                        self.record(&join(path, name), value);
+                        given.insert(name, value);
+                    }
                 }
             }
             previous = Some((key, value));
@@ -519,6 +539,15 @@ fn unknown_field(key: &Node, previous: Option<(&Node, &Node)>, within: &str, nam
     }
 }
 
+/// The field an unknown `key` of a mapping with `entries` is read as, so
+/// that one misspelling is one problem (not also a missing field): the name
+/// it is a likely misspelling of, unless that name is written too.
+fn stand_in<'a>(key: &Node, names: &[&'a str], entries: &[(Node, Node)]) -> Option<&'a str> {
+    let name = did_you_mean(key.scalar()?.0, names)?;
+    let written = |n: &str| entries.iter().any(|(k, _)| k.scalar().is_some_and(|(s, _)| s == n));
+    (!written(name)).then_some(name)
+}
+
 /// The one of `names` that `written` is most likely a misspelling of: at
 /// most one edit (a letter added, dropped, changed or two swapped) per three
 /// letters, ignoring case.
@@ -571,7 +600,11 @@ mod tests {
 
     fn read_text(text: &str) -> Result<(RawConfig, Places)> {
         let root = yaml::parse(text).expect("valid YAML").expect("a document");
-        read(&root, "t.yaml", text)
+        let (raw, places, unknown) = read(&root, "t.yaml", text)?;
+        match unknown.is_empty() {
+            true => Ok((raw, places)),
+            false => Err(Error::all(unknown)),
+        }
     }
 
     /// The message and `(line, column)` of the error `text` gives.
