@@ -105,6 +105,10 @@ fn schema_is_derived_json_schema() {
     }
     let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(required.contains(&"network") && !required.contains(&"extension"));
+    // The paper size is read in any case, so the schema must not be the
+    // closed list `us-letter`, `a4` (an editor would flag `A4`).
+    let paper = &properties["paper"];
+    assert!(paper.get("$ref").is_none() && paper["pattern"].as_str().is_some_and(|p| p.contains("[Aa]4")), "{paper}");
 }
 
 #[test]
