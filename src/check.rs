@@ -160,6 +160,10 @@ fn extension_note(spec: &WorksheetSpec, stress: &Stress) -> Option<String> {
     }
     let of = |n: u64| if n == all { format!("all {all}") } else { format!("{n} of {all}") };
     Some(match extension.activation {
+        Activation::Relu if flat == all => format!(
+            "the ReLU is dead (z ≤ 0) in all {all} acceptable draws: every sheet has the dead-ReLU lesson (for a live \
+             one, `ext.z > 0` in `require:`)"
+        ),
         Activation::Relu => format!(
             "the ReLU is live (z > 0) in {} acceptable draws and dead (z ≤ 0) in {}; to give every sheet the dead-ReLU \
              lesson add `ext.z <= 0` to `require:` (or `ext.z > 0` for a live one)",

@@ -94,7 +94,11 @@ fn check_notes_how_many_draws_have_a_live_or_dead_relu_and_how_to_ask_for_one() 
     std::fs::write(tmp.path().join("d.yaml"), format!("{RANDOM_RELU}require: [ext.z <= 0]\n")).unwrap();
     let output = run_in(tmp.path(), &["check", "d.yaml"]);
     let out = stdout(&output);
-    assert!(out.contains("dead (z ≤ 0) in all"), "{out}{}", stderr(&output));
+    assert!(
+        out.contains("dead (z ≤ 0) in all") && out.contains("every sheet has the dead-ReLU lesson"),
+        "{out}{}",
+        stderr(&output)
+    );
     let sigmoid = RANDOM_RELU.replace("relu", "sigmoid");
     std::fs::write(tmp.path().join("s.yaml"), sigmoid).unwrap();
     let out = stdout(&run_in(tmp.path(), &["check", "s.yaml"]));
