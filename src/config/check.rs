@@ -205,7 +205,11 @@ impl Checker<'_> {
             self.error(&step_path, message)
         })?;
         if count > MAX_CHOICES {
-            return Err(self.error(path, format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed")));
+            let mut message = format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed");
+            if let Some((wider, values)) = wider_step(&from, &to, &step) {
+                message.push_str(&format!(": a `step` of {wider} would give {values}"));
+            }
+            return Err(self.error(path, message));
         }
         Ok(NumberSpec::Range { from, to, step, count })
     }
@@ -234,6 +238,19 @@ fn from_millionths(m: i64) -> Exact {
 fn range_count(from: &Exact, to: &Exact, step: &Exact) -> Option<u64> {
     let (span, step) = (millionths(to) - millionths(from), millionths(step));
     (span % step == 0).then(|| (span / step) as u64 + 1)
+}
+
+/// The smallest round step (1, 2 or 5 times a power of ten) above `step`
+/// that divides the range from `from` to `to` into at most [`MAX_CHOICES`]
+/// values, and how many values it gives.
+fn wider_step(from: &Exact, to: &Exact, step: &Exact) -> Option<(Exact, u64)> {
+    let (span, step) = (millionths(to) - millionths(from), millionths(step));
+    let round = (0..=12).flat_map(|power| [1, 2, 5].map(|m| m * 10_i64.pow(power)));
+    round
+        .filter(|&s| s > step && span % s == 0)
+        .map(|s| (s, (span / s) as u64 + 1))
+        .find(|&(_, values)| values <= MAX_CHOICES)
+        .map(|(s, values)| (from_millionths(s), values))
 }
 
 /// What to write instead of a `step` that does not divide the range from
