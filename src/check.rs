@@ -11,6 +11,7 @@ use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate;
+use crate::model::Activation;
 use crate::randomize::{percent, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
 
@@ -147,5 +148,38 @@ fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {
     if !drawn.is_empty() {
         let _ = write!(out, "\n     drawn: {}", drawn.join(", "));
     }
+    if let Some(note) = extension_note(spec, stress) {
+        let _ = write!(out, "\n     note: {note}");
+    }
     out
+}
+
+/// How the acceptable sample draws meet the extension's activation: how
+/// many have a live or dead ReLU, or a saturated sigmoid or tanh, and how
+/// `require:` asks for the other case, since the lesson differs.
+fn extension_note(spec: &WorksheetSpec, stress: &Stress) -> Option<String> {
+    let extension = spec.extension?;
+    let (all, flat) = (stress.accepted, stress.flat_extension);
+    if all == 0 {
+        return None;
+    }
+    let of = |n: u64| if n == all { format!("all {all}") } else { format!("{n} of {all}") };
+    Some(match extension.activation {
+        Activation::Relu if flat == all => format!(
+            "the ReLU is dead (z ≤ 0) in all {all} acceptable draws: every sheet has the dead-ReLU lesson (for a live \
+             one, `ext.z > 0` in `require:`)"
+        ),
+        Activation::Relu => format!(
+            "the ReLU is live (z > 0) in {} acceptable draws and dead (z ≤ 0) in {}; to give every sheet the dead-ReLU \
+             lesson add `ext.z <= 0` to `require:` (or `ext.z > 0` for a live one)",
+            of(all - flat),
+            of(flat)
+        ),
+        activation => format!(
+            "the {} is saturated (slope below 0.1) in {} acceptable draws; to give every sheet the vanishing-gradient \
+             lesson add `ext.slope < 0.1` to `require:` (or `ext.slope >= 0.1` for a steep one)",
+            if activation == Activation::Sigmoid { "sigmoid" } else { "tanh" },
+            of(flat)
+        ),
+    })
 }

@@ -30,6 +30,15 @@ pub struct ExtensionSolution {
     pub gradient: f64,
 }
 
+impl ExtensionSolution {
+    /// Whether the activation is (almost) flat at `z`, so `w₁` barely learns
+    /// or not at all: a dead ReLU (z ≤ 0), or a sigmoid or tanh saturated
+    /// there (slope below 0.1).
+    pub fn is_flat(&self) -> bool {
+        self.slope < 0.1
+    }
+}
+
 /// Solves the extension; `None` when a value is not finite.
 pub fn solve(network: &Network, extension: &Extension) -> Option<ExtensionSolution> {
     let first = &network.layers[0];
@@ -69,6 +78,45 @@ pub fn solve(network: &Network, extension: &Extension) -> Option<ExtensionSoluti
         residual,
         gradient,
     })
+}
+
+/// The extension's values computed exactly, as a ReLU allows: a live ReLU
+/// (z > 0) passes z on with slope 1, a dead one (z ≤ 0) gives 0 with slope 0,
+/// and everything after it is the linear network's exact maths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactExtension {
+    /// The activation's value at `z`.
+    pub activated: Exact,
+    /// Its derivative at `z`: 1 or 0.
+    pub slope: Exact,
+    /// Every layer's output.
+    pub values: Vec<Exact>,
+    /// The error.
+    pub error: Exact,
+    /// `dE/dy = y − target`.
+    pub residual: Exact,
+    /// `dE/dw₁`.
+    pub gradient: Exact,
+}
+
+/// The exact values of `solution`, for a ReLU (whose values are all exact);
+/// `None` for the other activations.
+pub fn exact_relu(network: &Network, solution: &ExtensionSolution) -> Option<ExactExtension> {
+    if solution.activation != Activation::Relu {
+        return None;
+    }
+    let live = solution.z.is_positive();
+    let (activated, slope) = if live { (solution.z.clone(), Exact::int(1)) } else { (Exact::zero(), Exact::zero()) };
+    let mut values = vec![activated.clone()];
+    for layer in &network.layers[1..] {
+        let previous = values.last().expect("the first layer's value");
+        values.push(&(&layer.coefficient * previous) + &layer.weight);
+    }
+    let residual = values.last().expect("an output") - &network.target;
+    let error = &Exact::half() * &residual.square();
+    let later: Exact = network.layers[1..].iter().map(|l| l.coefficient.clone()).product();
+    let gradient = &(&residual * &later) * &slope;
+    Some(ExactExtension { activated, slope, values, error, residual, gradient })
 }
 
 /// `value` to `digits` significant digits as plain decimal text with a true

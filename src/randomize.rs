@@ -410,6 +410,7 @@ impl<'a> Sampler<'a> {
             held: self.constraints.expressions().map(|e| (format!("require: {e}"), 0)).collect(),
             rules_broken: 0,
             ranges: fields.iter().map(|f| (f.path.clone(), None)).collect(),
+            flat_extension: 0,
         };
         for k in 1..=samples {
             let mut rng = generator(self.seed, &Stream::Index(k));
@@ -426,6 +427,7 @@ impl<'a> Sampler<'a> {
             stress.rules_broken += u64::from(!rule_ok);
             if rule_ok && held.iter().all(|h| *h) {
                 stress.accepted += 1;
+                stress.flat_extension += u64::from(draft.solution.extension.as_ref().is_some_and(|e| e.is_flat()));
                 let values = self.spec.fields_of(&draft.worksheet);
                 for ((_, range), value) in stress.ranges.iter_mut().zip(values) {
                     *range = Some(match range.take() {
@@ -454,6 +456,9 @@ pub struct Stress {
     pub rules_broken: u64,
     /// For each numeric field, the smallest and largest value among accepted draws.
     pub ranges: Vec<(String, Option<(crate::number::Exact, crate::number::Exact)>)>,
+    /// Accepted draws whose extension activation is flat at z (a dead ReLU,
+    /// a saturated sigmoid or tanh).
+    pub flat_extension: u64,
 }
 
 fn check_bounds(count: u64) -> Result<()> {

@@ -132,14 +132,14 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
 /// unless long roster names wrap its rows; then the parts are typeset again
 /// with the true page count.
 pub fn pdfs(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> Result<Vec<Vec<u8>>> {
-    let parts = entries.len().div_ceil(SUMMARY_ROWS).max(1);
+    let split = part_rows(entries.len());
+    let parts = split.len();
     let mut pages = parts;
     let mut settled = false;
     loop {
         let mut pdfs = Vec::with_capacity(parts);
         let mut next_page = 1;
-        for part in 0..parts {
-            let rows = part * SUMMARY_ROWS..((part + 1) * SUMMARY_ROWS).min(entries.len());
+        for (part, rows) in split.iter().cloned().enumerate() {
             let markup = render_part(spec, templates, entries, &Part { rows, first_page: next_page, pages })?;
             let doc = typeset::compile(&markup).map_err(|d| {
                 let messages: Vec<String> = d.iter().map(ToString::to_string).collect();
@@ -158,6 +158,14 @@ pub fn pdfs(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> R
         pages = next_page - 1;
         settled = true;
     }
+}
+
+/// The rows of each part of a summary of `count` sheets: as few parts as
+/// [`SUMMARY_ROWS`] rows a part allow, of sizes that differ by at most one
+/// (25 sheets are 12 and 13 rows, not 24 and a lone row on a page of its own).
+fn part_rows(count: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = count.div_ceil(SUMMARY_ROWS).max(1);
+    (0..parts).map(|part| part * count / parts..(part + 1) * count / parts).collect()
 }
 
 #[cfg(test)]
@@ -208,13 +216,47 @@ mod tests {
         // Long roster names wrap the rows, so a part takes more than a page:
         // the pages are still numbered "x of y" with the true count.
         let names: Vec<String> =
-            (0..30).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
+            (0..48).map(|i| format!("Student {i} {}", "with a very long name ".repeat(8))).collect();
         let request = crate::batch::Request { seed: 1, count: 0, roster: Some(names), ..Default::default() };
         let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
         let pdfs = super::pdfs(&spec, &templates, &entries(&sheets)).unwrap();
         let (footers, count) = footers_of(&pdfs);
         assert!(count > 2, "long names should wrap onto more pages than parts");
         assert_eq!(footers, expect(count));
+    }
+
+    #[test]
+    fn summary_rows_are_split_evenly_over_the_fewest_pages() {
+        let sizes = |count: usize| part_rows(count).iter().map(ExactSizeIterator::len).collect::<Vec<_>>();
+        assert_eq!(sizes(0), [0]);
+        assert_eq!(sizes(24), [24]);
+        assert_eq!(sizes(25), [12, 13]);
+        assert_eq!(sizes(49), [16, 16, 17]);
+        assert_eq!(sizes(1000).len(), 42);
+        for count in 1..200 {
+            let parts = part_rows(count);
+            assert_eq!(parts.first().unwrap().start, 0);
+            assert_eq!(parts.last().unwrap().end, count);
+            assert!(parts.windows(2).all(|w| w[0].end == w[1].start));
+            let (lo, hi) = (sizes(count).into_iter().min().unwrap(), sizes(count).into_iter().max().unwrap());
+            assert!(hi - lo <= 1 && hi <= SUMMARY_ROWS, "{count}: {:?}", sizes(count));
+        }
+    }
+
+    #[test]
+    fn every_summary_page_says_answer_key() {
+        let spec = crate::config::load(std::path::Path::new("configs/randomized.yaml")).unwrap();
+        let request = crate::batch::Request { seed: 1, count: 25, only: None, ..Default::default() };
+        let sheets = crate::batch::draw(&spec, &*TEMPLATES, &request).unwrap();
+        let pdfs = super::pdfs(&spec, &TEMPLATES, &entries(&sheets)).unwrap();
+        let mut rows_per_page = Vec::new();
+        for pdf in &pdfs {
+            for page in pdf_extract::extract_text_from_mem_by_pages(pdf).expect("readable PDF") {
+                assert!(page.contains("ANSWER KEY"), "{page}");
+                rows_per_page.push(sheets.iter().filter(|s| page.split_whitespace().any(|w| w == s.label.id)).count());
+            }
+        }
+        assert_eq!(rows_per_page, [12, 13]);
     }
 
     /// The headers of the summary of `sheets`.

@@ -273,7 +273,11 @@ fn class_set_of_30_variants() {
     assert_eq!(sheet_pages, keys.iter().map(|(_, n)| even(*n)).sum::<usize>());
     assert!(pages.len() > sheet_pages, "the key pack has no grading summary");
     let summary = pages[sheet_pages..].concat();
-    assert!(summary.starts_with("Gradingsummary"), "the key pack ends with the grading summary: {summary:.200}");
+    // Each summary page is marked as the key's (the mark is its header).
+    assert!(
+        summary.starts_with("ANSWERKEYGradingsummary"),
+        "the key pack ends with the grading summary: {summary:.200}"
+    );
     assert!(!pages[..sheet_pages].concat().contains("Gradingsummary"), "the summary comes last");
     assert_in_order(&summary, &ids, "grading summary");
 }

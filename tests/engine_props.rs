@@ -286,8 +286,9 @@ impl Oracle {
         }
     }
 
-    /// Every exact blank the worksheet should have, by id.
-    fn expected(&self, with_extension: bool) -> BTreeMap<String, Q> {
+    /// Every exact blank the worksheet should have, by id, with the
+    /// extension's `activation` if it has one.
+    fn expected(&self, activation: Option<&str>) -> BTreeMap<String, Q> {
         let n = self.layers();
         let mut e = BTreeMap::new();
         let mut put = |id: String, value: Q| {
@@ -353,8 +354,24 @@ impl Oracle {
         put("error_change".into(), &new_error - &error);
         put("new_error".into(), new_error);
 
-        if with_extension {
-            put("ext.z".into(), &self.coefficients[0] * &self.input + &self.weights[0]);
+        if let Some(activation) = activation {
+            let z = &self.coefficients[0] * &self.input + &self.weights[0];
+            put("ext.z".into(), z.clone());
+            // A ReLU's values are exact: z and slope 1 when live, 0 and 0 when dead.
+            if activation == "relu" {
+                let live = z > Q::zero();
+                let (mut v, slope) = if live { (z, Q::one()) } else { (Q::zero(), Q::zero()) };
+                put("ext.h1".into(), v.clone());
+                put("ext.slope".into(), slope.clone());
+                for j in 1..n {
+                    v = &self.coefficients[j] * &v + &self.weights[j];
+                    put(format!("ext.{}", self.value_id(j)), v.clone());
+                }
+                let residual = &v - &self.target;
+                put("ext.error".into(), &residual * &residual / Q::from_integer(2.into()));
+                put("ext.grad_w1".into(), &residual * self.chain(0) * slope);
+                put("ext.dE_dy".into(), residual);
+            }
         }
         e
     }
@@ -420,7 +437,7 @@ proptest! {
     fn every_exact_answer_matches_the_oracle(case in case()) {
         let oracle = assume_nonzero_error(&case)?;
         let answers = solve(&case).answers;
-        let expected = oracle.expected(case.extension.is_some());
+        let expected = oracle.expected(case.extension.map(|(a, _)| a));
         let mut seen = Vec::new();
         for a in answers.iter() {
             if let Value::Exact(x) = &a.value {
@@ -503,7 +520,7 @@ proptest! {
     fn displayed_numbers_are_plain_exact_decimals(case in case()) {
         let oracle = assume_nonzero_error(&case)?;
         let answers = solve(&case).answers;
-        let expected = oracle.expected(case.extension.is_some());
+        let expected = oracle.expected(case.extension.map(|(a, _)| a));
         for a in answers.iter() {
             match &a.value {
                 Value::Exact(x) => {
@@ -666,7 +683,7 @@ proptest! {
         let oracle = assume_nonzero_error(&case)?;
         let solved = solve(&case);
         let catalogue = backprop_worksheet::slips::catalogue(&solved.worksheet, &solved.solution);
-        let right = oracle.expected(false);
+        let right = oracle.expected(None);
         let mut listed = Vec::new();
         for (id, slips) in catalogue.iter() {
             let want = right.get(id).unwrap_or_else(|| panic!("a slip for {id}, which is no exact answer"));
@@ -706,7 +723,8 @@ fn load(name: &str) -> (Solved, Oracle) {
         learning_rate: q(&w.learning_rate.to_plain_string()),
     };
     // Every exact answer agrees with the oracle, and the oracle's list is complete.
-    let expected = oracle.expected(w.extension.is_some());
+    let activation = w.extension.map(|e| format!("{:?}", e.activation).to_lowercase());
+    let expected = oracle.expected(activation.as_deref());
     let mut count = 0;
     for a in solved.answers.iter() {
         if let Value::Exact(x) = &a.value {

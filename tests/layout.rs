@@ -478,3 +478,38 @@ fn plot_axes_step_regularly() {
         assert_regular_ticks("key", &key.layout);
     }
 }
+
+/// The values of the error plot's w-axis labels (the row of 7.5pt numbers).
+fn w_axis_labels(layout: &Layout) -> Vec<f64> {
+    for page in pages(layout) {
+        let mut rows: Vec<(f64, Vec<f64>)> = Vec::new();
+        for ink in page.inks.iter().filter(|i| (i.size - 7.5).abs() < 0.01) {
+            let Ok(v) = ink.text.replace('\u{2212}', "-").parse::<f64>() else { continue };
+            match rows.iter_mut().find(|(y, _)| (y - ink.rect.y1).abs() < 1.0) {
+                Some((_, row)) => row.push(v),
+                None => rows.push((ink.rect.y1, vec![v])),
+            }
+        }
+        if let Some((_, row)) = rows.into_iter().find(|(_, row)| row.len() >= 3) {
+            return row;
+        }
+    }
+    panic!("no w axis found");
+}
+
+#[test]
+fn the_plot_reaches_far_enough_for_the_parabola_to_leave_its_tangent() {
+    // Classic: w2 = 3, dE/dw2 = −3, nudge 0.1. At ±4 nudges the parabola
+    // rises 0.08 above its tangent over an error span of 2.4 (3%): a straight
+    // line to the eye. It must reach at least ±1 (a lift of 0.5, 8%).
+    let classic = std::fs::read_to_string("configs/classic.yaml").unwrap();
+    let spec = config::parse(&classic, "plot.yaml", "plot").unwrap();
+    let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
+    let templates = Templates::load(None).unwrap();
+    let [_, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+    let labels = w_axis_labels(&key.layout);
+    let (lo, hi) = labels.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    assert!(lo <= 2.0 && hi >= 4.0, "the w axis spans only {lo}..{hi}: {labels:?}");
+    // The table's points (2.9, 3, 3.1) are inside.
+    assert!(lo < 2.9 && hi > 3.1);
+}

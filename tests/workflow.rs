@@ -112,6 +112,10 @@ fn schema_is_derived_json_schema() {
         (properties["reflection_layers"]["minimum"].as_u64(), properties["reflection_layers"]["maximum"].as_u64()),
         (Some(2), Some(1000))
     );
+    // The paper size is read in any case, so the schema must not be the
+    // closed list `us-letter`, `a4` (an editor would flag `A4`).
+    let paper = &properties["paper"];
+    assert!(paper.get("$ref").is_none() && paper["pattern"].as_str().is_some_and(|p| p.contains("[Aa]4")), "{paper}");
 }
 
 #[test]

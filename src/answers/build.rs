@@ -186,10 +186,22 @@ impl Builder<'_> {
         else {
             return;
         };
-        let d = ext.digits;
-        let approx = |v: f64| Value::Approx(significant(v, d), v);
         let f = super::activation_symbol(ext.activation);
         self.exact("ext.z", EX, "z = c1·x + w1", &ext.z);
+        // A ReLU's values are exact: print them so, without ≈.
+        if let Some(exact) = crate::nonlinear::exact_relu(&self.worksheet.network, ext) {
+            self.exact("ext.h1", EX, format!("h = {f}(z)"), &exact.activated);
+            self.exact("ext.slope", EX, format!("{f}′(z)"), &exact.slope);
+            for (j, v) in exact.values.iter().enumerate().skip(1) {
+                self.exact(format!("ext.{}", value_id(j, layers)), EX, self.name(j), v);
+            }
+            self.exact("ext.error", EX, "E", &exact.error);
+            self.exact("ext.dE_dy", EX, "dE/dy", &exact.residual);
+            self.exact("ext.grad_w1", EX, "dE/dw1", &exact.gradient);
+            return self.text("ext.explanation", EX, "What's different?", explanation);
+        }
+        let d = ext.digits;
+        let approx = |v: f64| Value::Approx(significant(v, d), v);
         self.answers.push("ext.h1", EX, format!("h = {f}(z)"), approx(ext.activated));
         self.answers.push("ext.slope", EX, format!("{f}′(z)"), approx(ext.slope));
         for (j, v) in ext.values.iter().enumerate().skip(1) {

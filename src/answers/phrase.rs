@@ -248,12 +248,14 @@ impl Phrase {
         let ext = s.extension.as_ref()?;
         let layers = worksheet.network.layers.len();
         let sigmoidal = ext.activation != Activation::Relu;
+        // A ReLU's slope and gradient are exact.
+        let exact = crate::nonlinear::exact_relu(&worksheet.network, ext);
         Some(Phrase::ExtensionExplanation {
             activation: ext.activation,
             symbol: activation_symbol(ext.activation),
             z: printed(&ext.z),
-            slope: significant(ext.slope, ext.digits),
-            gradient: significant(ext.gradient, ext.digits),
+            slope: exact.as_ref().map_or_else(|| significant(ext.slope, ext.digits), |e| printed(&e.slope)),
+            gradient: exact.as_ref().map_or_else(|| significant(ext.gradient, ext.digits), |e| printed(&e.gradient)),
             linear: printed(&s.gradients[0].value),
             links: (1..layers)
                 .rev()

@@ -9,32 +9,41 @@ use crate::error::{Error, Result};
 use crate::model::{Extension, Presentation};
 use crate::number::Exact;
 
-/// Checks `raw`, read from `file` with its values at `places`.
+/// Checks `raw`, read from `file` with its values at `places`. Every
+/// independent problem is reported (as [`Error::Many`] when there are
+/// several), each at its place, in the order of the file.
 pub fn check(raw: RawConfig, places: &Places, file: &str, stem: &str) -> Result<WorksheetSpec> {
     let checker = Checker { places };
+    let mut problems = Vec::new();
     if raw.title.trim().is_empty() {
-        return Err(checker.error("title", "the title is empty"));
+        problems.push(checker.error("title", "the title is empty"));
     }
+    let input = keep(&mut problems, checker.number("network.input", &raw.network.input));
+    let target = keep(&mut problems, checker.number("network.target", &raw.network.target));
     let layer_count = raw.network.layers.len();
     if !LAYER_RANGE.contains(&layer_count) {
         let plural = if layer_count == 1 { "" } else { "s" };
         let message = format!("the network has {layer_count} layer{plural}; it must have 2 to 5");
-        return Err(checker.error("network.layers", message));
+        problems.push(checker.error("network.layers", message));
     }
-    let input = checker.number("network.input", &raw.network.input)?;
-    let target = checker.number("network.target", &raw.network.target)?;
     let mut layers = Vec::with_capacity(layer_count);
     for (i, layer) in raw.network.layers.iter().enumerate() {
-        let c = checker.number(&format!("network.layers[{i}].coefficient"), &layer.coefficient)?;
-        if c.spec.count() == 1 && c.spec.value(0).is_zero() {
+        let c = keep(&mut problems, checker.number(&format!("network.layers[{i}].coefficient"), &layer.coefficient));
+        if let Some(c) = c.as_ref().filter(|c| c.spec.count() == 1 && c.spec.value(0).is_zero()) {
             let message = "a coefficient of 0 cuts the chain: the layers before it could not affect the error";
-            return Err(checker.error(&c.path, message));
+            problems.push(checker.error(&c.path, message));
         }
-        let w = checker.number(&format!("network.layers[{i}].weight"), &layer.weight)?;
-        layers.push((c, w));
+        let w = keep(&mut problems, checker.number(&format!("network.layers[{i}].weight"), &layer.weight));
+        layers.push(c.zip(w));
     }
-    let (nudge, learning_rate) = checker.steps(&raw)?;
-    let extension = checker.others(&raw)?;
+    let nudge = keep(&mut problems, checker.nudge(&raw));
+    let learning_rate = keep(&mut problems, checker.learning_rate(&raw));
+    let extension = checker.others(&raw, &mut problems);
+    let (Some(input), Some(target), Some(layers), Some(nudge), Some(learning_rate), true) =
+        (input, target, layers.into_iter().collect::<Option<Vec<_>>>(), nudge, learning_rate, problems.is_empty())
+    else {
+        return Err(Error::all(problems));
+    };
     let require = raw
         .require
         .iter()
@@ -104,8 +113,8 @@ impl Checker<'_> {
         self.places.at(path).error(message).into()
     }
 
-    /// The nudge and the learning rate, both above zero.
-    fn steps(&self, raw: &RawConfig) -> Result<(Field, Field)> {
+    /// The nudge, above zero.
+    fn nudge(&self, raw: &RawConfig) -> Result<Field> {
         let nudge = self.number("nudge", &raw.nudge)?;
         if !nudge.spec.min().is_positive() {
             let message = format!(
@@ -114,35 +123,42 @@ impl Checker<'_> {
             );
             return Err(self.error("nudge", message));
         }
+        Ok(nudge)
+    }
+
+    /// The learning rate, above zero.
+    fn learning_rate(&self, raw: &RawConfig) -> Result<Field> {
         let learning_rate = self.number("learning_rate", &raw.learning_rate)?;
         if !learning_rate.spec.min().is_positive() {
             let message = format!("the learning rate must be greater than 0, not {}", learning_rate.spec.min());
             return Err(self.error("learning_rate", message));
         }
-        Ok((nudge, learning_rate))
+        Ok(learning_rate)
     }
 
-    /// The fields that are not numbers, after the numbers in the order of the file.
-    fn others(&self, raw: &RawConfig) -> Result<Option<Extension>> {
+    /// The fields that are not numbers, after the numbers in the order of
+    /// the file; each problem is added to `problems`.
+    fn others(&self, raw: &RawConfig, problems: &mut Vec<Error>) -> Option<Extension> {
         if !(2..=1000).contains(&raw.reflection_layers) {
             let message = format!("`reflection_layers` must be between 2 and 1000, not {}", raw.reflection_layers);
-            return Err(self.error("reflection_layers", message));
+            problems.push(self.error("reflection_layers", message));
         }
         let extension = match &raw.extension {
             Some(extension) if !(2..=10).contains(&extension.digits) => {
                 let message = format!("`extension.digits` must be between 2 and 10, not {}", extension.digits);
-                return Err(self.error("extension.digits", message));
+                problems.push(self.error("extension.digits", message));
+                None
             }
             Some(extension) => Some(Extension { activation: extension.activation, digits: extension.digits }),
             None => None,
         };
         if raw.video.as_ref().is_some_and(|video| video.url.trim().is_empty()) {
-            return Err(self.error("video.url", "the video url is empty"));
+            problems.push(self.error("video.url", "the video url is empty"));
         }
         if raw.rules.max_decimals > 12 {
-            return Err(self.error("rules.max_decimals", "`rules.max_decimals` must be at most 12"));
+            problems.push(self.error("rules.max_decimals", "`rules.max_decimals` must be at most 12"));
         }
-        Ok(extension)
+        extension
     }
 
     /// `value`, written at `path`, within the limits on size and decimals.
@@ -205,27 +221,82 @@ impl Checker<'_> {
             return Err(self.error(&step_path, format!("`{path}.step` must be positive, not {step}")));
         }
         let count = range_count(&from, &to, &step).ok_or_else(|| {
-            self.error(&step_path, format!("the step {step} does not divide the range from {from} to {to}"))
+            let message = format!(
+                "the step {step} does not divide the range from {from} to {to}; {}",
+                step_suggestions(&from, &to, &step)
+            );
+            self.error(&step_path, message)
         })?;
         if count > MAX_CHOICES {
-            return Err(self.error(path, format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed")));
+            let mut message = format!("`{path}` offers {count} values; at most {MAX_CHOICES} are allowed");
+            if let Some((wider, values)) = wider_step(&from, &to, &step) {
+                message.push_str(&format!(": a `step` of {wider} would give {values}"));
+            }
+            return Err(self.error(path, message));
         }
         Ok(NumberSpec::Range { from, to, step, count })
     }
 }
 
+/// The value of `result`, or `None` with its error added to `problems`.
+fn keep<T>(problems: &mut Vec<Error>, result: Result<T>) -> Option<T> {
+    result.map_err(|e| problems.push(e)).ok()
+}
+
+/// `x` in millionths: an integer, since config numbers have at most
+/// [`MAX_DECIMAL_PLACES`] decimals and lie within [`MAX_MAGNITUDE`].
+fn millionths(x: &Exact) -> i64 {
+    const _: () = assert!(MAX_DECIMAL_PLACES == 6);
+    (x * &Exact::int(1_000_000)).to_plain_string().parse().expect("a checked config number in millionths is an integer")
+}
+
+/// `m` millionths as an exact number.
+fn from_millionths(m: i64) -> Exact {
+    let text =
+        format!("{}{}.{:06}", if m < 0 { "-" } else { "" }, m.unsigned_abs() / 1_000_000, m.unsigned_abs() % 1_000_000);
+    Exact::parse(&text).expect("a decimal literal")
+}
+
 /// The number of values `from, from+step, …, to`, if `step` divides `to − from`.
 fn range_count(from: &Exact, to: &Exact, step: &Exact) -> Option<u64> {
-    let span = to - from;
-    let mut count: u64 = 0;
-    let mut reached = Exact::zero();
-    // Count by repeated addition with an early bound: at most MAX_CHOICES + 1 steps.
-    while reached < span {
-        reached = &reached + step;
-        count += 1;
-        if count > MAX_CHOICES {
-            return Some(count + 1);
-        }
+    let (span, step) = (millionths(to) - millionths(from), millionths(step));
+    (span % step == 0).then(|| (span / step) as u64 + 1)
+}
+
+/// The smallest round step (1, 2 or 5 times a power of ten) above `step`
+/// that divides the range from `from` to `to` into at most [`MAX_CHOICES`]
+/// values, and how many values it gives.
+fn wider_step(from: &Exact, to: &Exact, step: &Exact) -> Option<(Exact, u64)> {
+    let (span, step) = (millionths(to) - millionths(from), millionths(step));
+    let round = (0..=12).flat_map(|power| [1, 2, 5].map(|m| m * 10_i64.pow(power)));
+    round
+        .filter(|&s| s > step && span % s == 0)
+        .map(|s| (s, (span / s) as u64 + 1))
+        .find(|&(_, values)| values <= MAX_CHOICES)
+        .map(|(s, values)| (from_millionths(s), values))
+}
+
+/// What to write instead of a `step` that does not divide the range from
+/// `from` to `to`: the steps nearest to it that do (with at most
+/// [`MAX_DECIMAL_PLACES`] decimals), and the `to` nearest the end that fits it.
+fn step_suggestions(from: &Exact, to: &Exact, step: &Exact) -> String {
+    let (span, step_m) = (millionths(to) - millionths(from), millionths(step));
+    // A step dividing the span is span / n for a whole n; the nearest ones
+    // are the divisors with n nearest to span / step, searched outwards.
+    let steps_in = span / step_m;
+    let divides = |n: i64| n > 0 && span % n == 0;
+    let below = (steps_in + 1..=steps_in + 1000).find(|&n| divides(n)).map(|n| span / n);
+    let above = (1..=steps_in).rev().take(1000).find(|&n| divides(n)).map(|n| span / n);
+    let steps: Vec<String> = [below, above].into_iter().flatten().map(|m| from_millionths(m).to_string()).collect();
+    let last = millionths(from) + steps_in * step_m;
+    let ends: Vec<String> = [last, last + step_m]
+        .into_iter()
+        .filter(|&end| end > millionths(from))
+        .map(|end| format!("`to: {}`", from_millionths(end)))
+        .collect();
+    let keep = format!("keep the step {step} and end the range at {}", ends.join(" or "));
+    match steps.is_empty() {
+        true => keep,
+        false => format!("a step of {} would fit, or {keep}", steps.join(" or ")),
     }
-    (reached == span).then_some(count + 1)
 }

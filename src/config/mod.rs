@@ -63,8 +63,58 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<WorksheetSpec> {
         return Err(empty());
     }
     let root = yaml::parse(text).map_err(|e| syntax_error(file, text, e))?.ok_or_else(empty)?;
-    let (raw, places) = raw::read(&root, file, text)?;
-    check::check(raw, &places, file, stem)
+    let (raw, places, unknown) = raw::read(&root, file, text)?;
+    match check::check(raw, &places, file, stem) {
+        Ok(spec) if unknown.is_empty() => Ok(spec),
+        Ok(_) => Err(in_file_order(unknown)),
+        Err(e) => Err(in_file_order(unknown.into_iter().chain([e]))),
+    }
+}
+
+/// Every problem of `errors`, those at a place in the order of the file.
+fn in_file_order(errors: impl IntoIterator<Item = Error>) -> Error {
+    let mut all: Vec<Error> = errors
+        .into_iter()
+        .flat_map(|e| match e {
+            Error::Many(many) => many,
+            e => vec![e],
+        })
+        .collect();
+    all.sort_by_key(|e| match e {
+        Error::Source(s) => (s.location.line, s.location.column),
+        _ => (usize::MAX, 0),
+    });
+    Error::all(all)
+}
+
+/// For a syntax error at 1-based `line`, a network field (`input`, `target`,
+/// `layers`) indented there as if under a `network:` line that is missing:
+/// the field and the first line of its indented block.
+fn orphaned_network_field(text: &str, line: usize) -> Option<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line.checked_sub(1)?)?;
+    let key = here.trim_start().split(':').next()?.trim();
+    if !matches!(key, "input" | "target" | "layers") || !here.starts_with([' ', '\t']) {
+        return None;
+    }
+    // The block starts after the last line above written at the left margin.
+    let mut first = line;
+    while first > 1 {
+        let above = lines[first - 2];
+        if !above.trim().is_empty() && !above.starts_with([' ', '\t']) {
+            break;
+        }
+        first -= 1;
+    }
+    // A parent (`network:`, or a misspelt one) is there: the indentation is what is wrong.
+    let parent = first.checked_sub(2).and_then(|i| lines.get(i));
+    if parent.is_some_and(|l| l.split(" #").next().unwrap_or(l).trim_end().ends_with(':')) {
+        return None;
+    }
+    while lines.get(first - 1).is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        first += 1;
+    }
+    Some((key.to_owned(), first))
 }
 
 /// The parser's error at its position, pointed where the fix is: at a key
@@ -80,6 +130,12 @@ fn syntax_error(file: &str, text: &str, error: yaml::SyntaxError) -> Error {
         if !message.contains("tab") {
             message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
         }
+    } else if let Some((key, first)) = orphaned_network_field(text, error.mark.line).filter(|_| at == Some(':')) {
+        column = indent + 1;
+        message = format!(
+            "`{key}` is indented as if under a field, but the line above it is not `network:`: `input`, `target` \
+             and `layers` must sit under `network:`; add the line `network:` (not indented) above line {first}"
+        );
     } else if at == Some(':') {
         // The parser stops at the `:` of a key that cannot be there: the key
         // (the word before the colon) is what to move.

@@ -35,8 +35,9 @@ pub struct RawConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(!skip_serializing_if)]
     pub language: Option<String>,
-    /// Paper size: `us-letter` or `a4`.
+    /// Paper size: `us-letter` (also `letter`) or `a4`, in any case.
     #[serde(default)]
+    #[schemars(schema_with = "paper_schema")]
     pub paper: Paper,
     /// The introduction paragraph; omit for the standard one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,10 +113,33 @@ pub struct RawLayer {
 #[serde(deny_unknown_fields)]
 pub struct RawExtension {
     /// The activation on the first layer.
+    #[schemars(schema_with = "activation_schema")]
     pub activation: Activation,
     /// Significant digits of the approximate answers (2 to 10, default 4).
     #[serde(default = "default_digits")]
     pub digits: u32,
+}
+
+/// The paper sizes as the config reads them: any case, `_` or a space for
+/// `-`, and `letter` for `us-letter`.
+fn paper_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Paper size: `us-letter` (also `letter`) or `a4`, in any case.",
+        "type": "string",
+        "default": "us-letter",
+        "pattern": "^(([Uu][Ss][-_ ]?)?[Ll][Ee][Tt][Tt][Ee][Rr]|[Aa]4)$",
+        "examples": ["us-letter", "a4"]
+    })
+}
+
+/// The activations as the config reads them: in any case.
+fn activation_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "The activation on the first layer: `sigmoid`, `tanh` or `relu`, in any case.",
+        "type": "string",
+        "pattern": "^([Ss][Ii][Gg][Mm][Oo][Ii][Dd]|[Tt][Aa][Nn][Hh]|[Rr][Ee][Ll][Uu])$",
+        "examples": ["sigmoid", "tanh", "relu"]
+    })
 }
 
 fn default_digits() -> u32 {

@@ -20,6 +20,9 @@ pub(super) struct Context<'a> {
     mode: Mode,
     /// Title, credit, paper, intro, video, names and date lines.
     doc: &'a Presentation,
+    /// The config's own introduction, a paragraph per entry (blank lines
+    /// separate them), each escaped as it prints; `None` for the standard one.
+    intro: Option<Vec<String>>,
     /// Variant id, student name, QR code.
     label: &'a SheetLabel,
     /// Number of layers.
@@ -105,6 +108,26 @@ struct ExtensionView {
     plain: &'static str,
     /// Significant digits shown.
     digits: u32,
+    /// Whether every value is exact (a ReLU), so printed with `=`, not `≈`.
+    exact: bool,
+}
+
+/// The paragraphs of `text`: runs of lines between blank lines, each line
+/// trimmed (the lines of a paragraph still fold into one when escaped).
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in text.lines().chain([""]) {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim());
+        }
+    }
+    out
 }
 
 fn math_name(plain: &str) -> String {
@@ -165,12 +188,14 @@ impl<'a> Context<'a> {
             activation: ext.activation,
             plain: activation_symbol(ext.activation),
             digits: ext.digits,
+            exact: ext.activation == Activation::Relu,
         });
         Context {
             key: version == Version::Key,
             version,
             mode,
             doc: &worksheet.presentation,
+            intro: worksheet.presentation.intro.as_deref().map(paragraphs),
             label,
             count,
             layers,
@@ -251,4 +276,15 @@ fn blank_math(worksheet: &Worksheet, id: &str) -> String {
         return format!("(d {}) / (d {})", if top == "E" { "E".to_owned() } else { name(top) }, name(bottom));
     }
     name(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paragraphs;
+
+    #[test]
+    fn an_intro_keeps_its_paragraphs() {
+        assert_eq!(paragraphs("One\ntwo.\n\n  \nThree.\n"), ["One\ntwo.", "Three."]);
+        assert_eq!(paragraphs("Just one."), ["Just one."]);
+    }
 }

@@ -40,12 +40,19 @@ impl Places {
     }
 }
 
-/// Reads the config from the `root` of the document `text` of `file`.
-pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places)> {
+/// Reads the config from the `root` of the document `text` of `file`. An
+/// unknown field does not stop the reading: it is returned among the
+/// problems found so far (a likely misspelling read as the field it names),
+/// so that one run reports it with the problems found later.
+pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places, Vec<Error>)> {
     let start = Place::new(file, text, 1, 1);
-    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start } };
-    let config = reader.config(root)?;
-    Ok((config, reader.places))
+    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start }, unknown: Vec::new() };
+    let config = reader.config(root);
+    let unknown = std::mem::take(&mut reader.unknown);
+    match config {
+        Ok(config) => Ok((config, reader.places, unknown)),
+        Err(e) => Err(Error::all(unknown.into_iter().chain([e]))),
+    }
 }
 
 /// The mapping from tree to structs, recording where each value is.
@@ -53,6 +60,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     places: Places,
+    /// The unknown fields found so far.
+    unknown: Vec<Error>,
 }
 
 /// The entries of a mapping whose keys have been checked.
@@ -133,24 +142,29 @@ impl Reader<'_> {
     }
 
     /// The entries of the mapping `node` at `path`, every key one of `names`.
-    fn fields<'n>(&mut self, node: &'n Node, path: &str, expected: &str, names: &[&str]) -> Result<Fields<'n>> {
+    fn fields<'n>(&mut self, node: &'n Node, path: &str, expected: &str, names: &[&'static str]) -> Result<Fields<'n>> {
         self.record(path, node);
         let Kind::Mapping(entries) = &node.kind else {
             return Err(self.wrong_type(path, node, expected));
         };
         let mut fields = Fields { path: path.to_owned(), mark: node.mark, entries: Vec::with_capacity(entries.len()) };
+        let mut previous: Option<(&Node, &Node)> = None;
         for (key, value) in entries {
             let name = match key.scalar() {
                 Some((name, _)) if names.contains(&name) => name,
                 _ => {
-                    let written = key.scalar().map_or_else(|| describe(key), |(name, _)| name.to_owned());
                     let within = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
-                    let valid = one_of_names(names);
-                    return Err(
-                        self.error(key.mark, format!("unknown field `{written}`{within}, valid names are {valid}"))
-                    );
+                    self.unknown.push(self.error(key.mark, unknown_field(key, previous, &within, names)));
+                    match stand_in(key, names, entries) {
+                        Some(name) => name,
+                        None => {
+                            previous = Some((key, value));
+                            continue;
+                        }
+                    }
                 }
             };
+            previous = Some((key, value));
             self.record(&fields.path(name), value);
             fields.entries.push((name, value));
         }
@@ -203,17 +217,24 @@ impl Reader<'_> {
         }
     }
 
-    /// One of the `names` of an enum, given as `(name, value)` pairs.
-    fn choice<T: Copy>(&self, node: &Node, path: &str, names: &[(&str, T)]) -> Result<T> {
+    /// One of the `names` of an enum, given as `(name, value)` pairs, or one
+    /// of their `aliases`; ignoring case, and `_` or a space for `-`.
+    fn choice<T: Copy>(&self, node: &Node, path: &str, names: &[(&str, T)], aliases: &[(&str, T)]) -> Result<T> {
         let valid: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
         match node.scalar() {
-            Some((text, _)) => match names.iter().find(|(name, _)| *name == text) {
-                Some((_, value)) => Ok(*value),
-                None => Err(self.error(
-                    node.mark,
-                    format!("`{path}`: unknown value `{text}`, valid values are {}", one_of_names(&valid)),
-                )),
-            },
+            Some((text, _)) => {
+                let folded = text.trim().to_lowercase().replace(['_', ' '], "-");
+                match names.iter().chain(aliases).find(|(name, _)| *name == folded) {
+                    Some((_, value)) => Ok(*value),
+                    None => {
+                        let hint = did_you_mean(&folded, &valid)
+                            .map_or_else(|| "valid".to_owned(), |n| format!("did you mean `{n}`? The valid"));
+                        let valid = one_of_names(&valid);
+                        let message = format!("`{path}`: unknown value `{text}`; {hint} values are {valid}");
+                        Err(self.error(node.mark, message))
+                    }
+                }
+            }
             None => Err(self.wrong_type(path, node, &one_of_names(&valid))),
         }
     }
@@ -255,7 +276,7 @@ impl Reader<'_> {
         let expected = "the config's fields (title, network, nudge, learning_rate, …)";
         let fields = self.fields(root, "", expected, NAMES)?;
         let title = self.required(&fields, "title")?;
-        let network = self.required(&fields, "network")?;
+        let network = self.required(&fields, "network").map_err(|e| self.network_elsewhere(&fields).unwrap_or(e))?;
         let nudge = self.required(&fields, "nudge")?;
         let learning_rate = self.required(&fields, "learning_rate")?;
         Ok(RawConfig {
@@ -264,7 +285,12 @@ impl Reader<'_> {
             author: self.optional_text(&fields, "author")?,
             language: self.optional_text(&fields, "language")?,
             paper: match fields.get("paper") {
-                Some(node) => self.choice(node, "paper", &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)])?,
+                Some(node) => self.choice(
+                    node,
+                    "paper",
+                    &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)],
+                    &[("letter", Paper::UsLetter), ("usletter", Paper::UsLetter)],
+                )?,
                 None => Paper::default(),
             },
             intro: self.optional_text(&fields, "intro")?,
@@ -281,6 +307,23 @@ impl Reader<'_> {
             extension: fields.get("extension").map(|node| self.extension(node)).transpose()?,
             require: fields.get("require").map(|node| self.require(node)).transpose()?.unwrap_or_default(),
             rules: fields.get("rules").map(|node| self.rules(node)).transpose()?.unwrap_or_default(),
+        })
+    }
+
+    /// For a config without `network:`, a field whose mapping holds the
+    /// network's `input`, `target` or `layers` (the line `network:` was
+    /// deleted and its children joined the field above).
+    fn network_elsewhere(&self, fields: &Fields) -> Option<Error> {
+        fields.entries.iter().find_map(|(name, value)| {
+            let Kind::Mapping(entries) = &value.kind else { return None };
+            let (key, _) =
+                entries.iter().find(|(key, _)| matches!(key.scalar(), Some(("input" | "target" | "layers", _))))?;
+            let message = format!(
+                "missing field `network`: `input`, `target` and `layers` must sit under `network:`, but they are \
+                 indented under `{name}`; add the line `network:` (not indented) above line {}",
+                key.mark.line
+            );
+            Some(self.error(key.mark, message))
         })
     }
 
@@ -335,7 +378,7 @@ impl Reader<'_> {
         let activation = self.required(&fields, "activation")?;
         let activations = [("sigmoid", Activation::Sigmoid), ("tanh", Activation::Tanh), ("relu", Activation::Relu)];
         Ok(RawExtension {
-            activation: self.choice(activation, "extension.activation", &activations)?,
+            activation: self.choice(activation, "extension.activation", &activations, &[])?,
             digits: fields
                 .get("digits")
                 .map(|node| self.whole(node, "extension.digits"))
@@ -386,6 +429,7 @@ impl Reader<'_> {
         };
         let names = ["from", "to", "step", "one_of"];
         let mut given: HashMap<&str, &Node> = HashMap::new();
+        let mut previous: Option<(&Node, &Node)> = None;
         for (key, value) in entries {
             match key.scalar() {
                 Some((name, _)) if names.contains(&name) => {
@@ -393,12 +437,15 @@ impl Reader<'_> {
                     given.insert(name, value);
                 }
                 _ => {
-                    let written = key.scalar().map_or_else(|| describe(key), |(name, _)| name.to_owned());
-                    let message =
-                        format!("`{path}`: unknown field `{written}`, valid names are {}", one_of_names(&names));
-                    return Err(self.error(node.mark, message));
+                    let message = format!("`{path}`: {}", unknown_field(key, previous, "", &names));
+                    self.unknown.push(self.error(node.mark, message));
+                    if let Some(name) = stand_in(key, &names, entries) {
+                        self.record(&join(path, name), value);
+                        given.insert(name, value);
+                    }
                 }
             }
+            previous = Some((key, value));
         }
         let value = |reader: &mut Self, name: &str| match given.get(name) {
             Some(node) => reader.literal(node, &join(path, name)).map(Some),
@@ -461,6 +508,8 @@ impl Reader<'_> {
                 true => format!("{text} is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}"),
                 false => format!("{text} has more than {MAX_DECIMAL_PLACES} decimal places"),
             }
+        } else if let Some(message) = decimal_comma(text) {
+            format!("`{path}`: {message}")
         } else if unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
             format!("`{text}` is not a decimal number; write it like 2, -0.5 or 1.25")
         } else {
@@ -468,6 +517,69 @@ impl Reader<'_> {
         };
         Err(self.error(node.mark, problem))
     }
+}
+
+/// The message for the key `key` that is not one of `names` (`within` says
+/// where, `" in `network`"`): a field the key may be a misspelling of, or,
+/// for a number key after a number in `{ … }` (`weight: 1,5 }`), that the
+/// comma there separates fields; and always the valid names.
+fn unknown_field(key: &Node, previous: Option<(&Node, &Node)>, within: &str, names: &[&str]) -> String {
+    let valid = one_of_names(names);
+    let Some((written, _)) = key.scalar() else {
+        return format!("unknown field {}{within}, valid names are {valid}", describe(key));
+    };
+    let after_number = previous.and_then(|(name, value)| Some((name.scalar()?.0, value.scalar()?)));
+    if let Some((name, (number, Style::Plain))) = after_number {
+        let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
+        if digits && !number.contains(['.', 'e', 'E']) && Exact::parse(number).is_some() {
+            return format!(
+                "unknown field `{written}`{within}: inside `{{ … }}` a comma separates fields, so `{name}: \
+                 {number},{written}` reads as `{name}: {number}` and a field `{written}`; write the number with a \
+                 dot, `{name}: {number}.{written}` (valid names are {valid})"
+            );
+        }
+    }
+    match did_you_mean(written, names) {
+        Some(name) => format!("unknown field `{written}`{within}: did you mean `{name}`? The valid names are {valid}"),
+        None => format!("unknown field `{written}`{within}, valid names are {valid}"),
+    }
+}
+
+/// The field an unknown `key` of a mapping with `entries` is read as, so
+/// that one misspelling is one problem (not also a missing field): the name
+/// it is a likely misspelling of, unless that name is written too.
+fn stand_in<'a>(key: &Node, names: &[&'a str], entries: &[(Node, Node)]) -> Option<&'a str> {
+    let name = did_you_mean(key.scalar()?.0, names)?;
+    let written = |n: &str| entries.iter().any(|(k, _)| k.scalar().is_some_and(|(s, _)| s == n));
+    (!written(name)).then_some(name)
+}
+
+/// The one of `names` that `written` is most likely a misspelling of: at
+/// most one edit (a letter added, dropped, changed or two swapped) per three
+/// letters, ignoring case.
+fn did_you_mean<'a>(written: &str, names: &[&'a str]) -> Option<&'a str> {
+    let written = written.to_lowercase();
+    names
+        .iter()
+        .map(|name| (strsim::osa_distance(&written, name), *name))
+        .filter(|(distance, name)| *distance * 3 <= written.chars().count().max(name.len()))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// For a number written with a decimal comma (`0,1`), what to write instead.
+fn decimal_comma(text: &str) -> Option<String> {
+    let (whole, fraction) = text.split_once(',')?;
+    let dotted = format!("{whole}.{fraction}");
+    Exact::parse(&dotted)?;
+    if fraction.contains(['.', 'e', 'E']) || whole.contains(['e', 'E']) {
+        return None;
+    }
+    let message = format!("`{text}` is not a number: write {dotted} with a dot (YAML reads a comma as text)");
+    if fraction.len() == 3 && !whole.is_empty() && !whole.contains('.') {
+        return Some(format!("{message}, or {whole}{fraction} if the comma separates thousands"));
+    }
+    Some(message)
 }
 
 /// For a decimal literal such as `1e999` or `2.5e-200`, whose exponent is
@@ -494,7 +606,11 @@ mod tests {
 
     fn read_text(text: &str) -> Result<(RawConfig, Places)> {
         let root = yaml::parse(text).expect("valid YAML").expect("a document");
-        read(&root, "t.yaml", text)
+        let (raw, places, unknown) = read(&root, "t.yaml", text)?;
+        match unknown.is_empty() {
+            true => Ok((raw, places)),
+            false => Err(Error::all(unknown)),
+        }
     }
 
     /// The message and `(line, column)` of the error `text` gives.
@@ -522,6 +638,22 @@ mod tests {
         assert_eq!(raw.rules, RawRules::default());
         assert_eq!(places.at("network.layers[1].weight").location.line, 7);
         assert_eq!(places.at("extension.digits").location.column, 12, "a default points at its parent");
+    }
+
+    #[test]
+    fn paper_and_activation_ignore_case_and_take_common_spellings() {
+        for (written, paper) in [
+            ("A4", Paper::A4),
+            ("US-Letter", Paper::UsLetter),
+            ("Letter", Paper::UsLetter),
+            ("us_letter", Paper::UsLetter),
+            ("US Letter", Paper::UsLetter),
+        ] {
+            let (raw, _) = read_text(&format!("{BASE}paper: {written}\n")).unwrap();
+            assert_eq!(raw.paper, paper, "{written}");
+        }
+        let (raw, _) = read_text(&format!("{BASE}extension: {{ activation: ReLU }}\n")).unwrap();
+        assert_eq!(raw.extension.unwrap().activation, Activation::Relu);
     }
 
     #[test]
