@@ -13,6 +13,8 @@ use backprop_worksheet::generate::{self, Formats};
 use backprop_worksheet::render::{SheetLabel, Templates};
 use lopdf::{Document, Object};
 
+mod common;
+
 /// A PDF string as text: UTF-16BE with a byte-order mark, or PDFDocEncoding
 /// (read as Latin-1, which it equals for the characters used here).
 fn text_of(object: &Object) -> Option<String> {
@@ -100,9 +102,7 @@ fn every_kind_of_sheet() -> Vec<(String, Vec<u8>)> {
             sheets.push((format!("{name} {}", file.name), file.bytes));
         }
     };
-    let mut configs: Vec<_> = std::fs::read_dir("configs").unwrap().map(|e| e.unwrap().path()).collect();
-    configs.sort();
-    for path in configs {
+    for path in common::shipped_configs() {
         let spec = config::load(&path).unwrap();
         if spec.is_randomized() {
             for (roster, only) in [(None, Some(2)), (Some(vec!["Zoë O'Brien".to_owned()]), None)] {
@@ -219,9 +219,7 @@ fn the_reading_order_is_the_visual_order() {
 #[test]
 fn emitted_sources_export_as_pdf_ua_on_their_own() {
     let templates = Templates::load(None).unwrap();
-    let mut configs: Vec<_> = std::fs::read_dir("configs").unwrap().map(|e| e.unwrap().path()).collect();
-    configs.sort();
-    for path in configs {
+    for path in common::shipped_configs() {
         let spec = config::load(&path).unwrap();
         let solved = match spec.is_randomized() {
             true => {

@@ -15,7 +15,7 @@ use backprop_worksheet::generate;
 use serde_json::Value as Json;
 
 mod common;
-use common::{root, run, s};
+use common::{files_in as read_dir, root, run, s};
 
 fn randomized() -> PathBuf {
     root().join("configs/randomized.yaml")
@@ -41,17 +41,6 @@ fn run_fails(args: &[&str]) -> String {
     assert_eq!(output.status.code(), Some(1), "`{}` should exit 1; stderr:\n{stderr}", args.join(" "));
     assert!(output.stdout.is_empty(), "`{}` printed to stdout on failure", args.join(" "));
     stderr
-}
-
-/// The files of a directory by name.
-fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 /// Text with all whitespace removed, so numbers split across runs still match.

@@ -4,34 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use serde_json::Value as Json;
 
 mod common;
-use common::{root, run, run_in, s};
+use common::{expect_exit, root, run, run_in, s, stderr, stdout};
 
 fn classic() -> PathBuf {
     root().join("configs/classic.yaml")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-/// Requires exit code `code`; failures print nothing on stdout. Returns stderr.
-fn expect_exit(output: &Output, code: i32, what: &str) -> String {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(code), "{what}: exit code; stderr:\n{err}");
-    if code != 0 {
-        assert!(output.stdout.is_empty(), "{what}: printed to stdout on failure: {}", stdout(output));
-        assert!(!err.trim().is_empty(), "{what}: failed silently");
-    }
-    err
 }
 
 /// Every file under `dir` (recursively) with its bytes.

@@ -17,6 +17,8 @@ use backprop_worksheet::generate;
 use backprop_worksheet::render::{SheetLabel, Templates};
 use backprop_worksheet::typeset::Layout;
 use proptest::prelude::*;
+
+mod common;
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::Geometry;
 
@@ -241,13 +243,7 @@ fn check_yaml(yaml: &str) -> Vec<String> {
 
 #[test]
 fn shipped_configs_lay_out_cleanly() {
-    let mut paths: Vec<_> = std::fs::read_dir("configs")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    for path in paths {
+    for path in common::shipped_configs() {
         let spec = config::load(&path).unwrap();
         if spec.is_randomized() {
             let request = batch::Request { seed: 7, count: 3, only: None, ..Default::default() };

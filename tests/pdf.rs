@@ -14,16 +14,6 @@ use backprop_worksheet::typeset;
 
 mod common;
 
-fn configs() -> Vec<std::path::PathBuf> {
-    let mut paths: Vec<_> = std::fs::read_dir("configs")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    paths.sort();
-    paths
-}
-
 /// PDF text with all whitespace removed, so numbers split across runs still match.
 fn squeezed_text(pdf: &[u8]) -> String {
     let text = pdf_extract::extract_text_from_mem(pdf).expect("readable PDF");
@@ -68,7 +58,7 @@ fn squeeze(s: &str) -> String {
 }
 
 fn fixed_configs() -> Vec<(config::WorksheetSpec, backprop_worksheet::answers::Solved)> {
-    configs()
+    common::shipped_configs()
         .iter()
         .map(|p| config::load(p).unwrap())
         .filter(|spec| !spec.is_randomized())

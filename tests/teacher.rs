@@ -3,52 +3,22 @@
 //! export them, quiet runs that are quiet, and commands that fail when they
 //! should. Every case runs the real binary.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value as Json;
 
 mod common;
-use common::{root, run, run_in, s};
+use common::{expect_exit, files_in as files, root, run, run_in, s, stderr, stdout};
 
 fn randomized() -> PathBuf {
     root().join("configs/randomized.yaml")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-/// Requires exit code `code` (failures print nothing on stdout); returns stderr.
-fn expect_exit(output: &Output, code: i32, what: &str) -> String {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(code), "{what}: exit code; stderr:\n{err}\nstdout:\n{}", stdout(output));
-    if code != 0 {
-        assert!(output.stdout.is_empty(), "{what}: printed to stdout on failure: {}", stdout(output));
-        assert!(!err.trim().is_empty(), "{what}: failed silently");
-    }
-    err
 }
 
 fn ok(args: &[&str]) -> Output {
     let output = run(args);
     expect_exit(&output, 0, &args.join(" "));
     output
-}
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap())
-        })
-        .collect()
 }
 
 fn names(dir: &Path) -> Vec<String> {

@@ -2,10 +2,8 @@
 //! file, notes on what the sample draws look like, and pages that read well.
 //! Every case runs the real binary.
 
-use std::process::Output;
-
 mod common;
-use common::run_in;
+use common::{run_in, stderr, stdout};
 
 const CLASSIC: &str = "\
 title: T
@@ -19,14 +17,6 @@ nudge: 0.1
 learning_rate: 0.1
 reflection_layers: 10
 ";
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
 
 #[test]
 fn check_reports_every_independent_problem_of_a_file() {

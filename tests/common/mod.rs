@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -53,4 +54,49 @@ pub fn template_with(dir: &Path, edited: &str, edit: impl Fn(&str) -> String) {
         let text = if *name == edited { edit(&text) } else { text };
         std::fs::write(dir.join(name), text).unwrap();
     }
+}
+
+/// A command's standard output, as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+/// A command's standard error, as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// Requires exit code `code`; a failure prints nothing on stdout and says why
+/// on stderr. Returns stderr.
+pub fn expect_exit(output: &Output, code: i32, what: &str) -> String {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{what}: exit code; stderr:\n{err}\nstdout:\n{}", stdout(output));
+    if code != 0 {
+        assert!(output.stdout.is_empty(), "{what}: printed to stdout on failure: {}", stdout(output));
+        assert!(!err.trim().is_empty(), "{what}: failed silently");
+    }
+    err
+}
+
+/// The files of a directory by name, with their bytes.
+pub fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().into_string().unwrap(), std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The shipped configs, `configs/*.yaml`, in order, as paths relative to the
+/// package root (where tests run), so messages name them briefly.
+pub fn shipped_configs() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root().join("configs"))
+        .unwrap()
+        .map(|e| Path::new("configs").join(e.unwrap().file_name()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
 }
