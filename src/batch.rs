@@ -98,7 +98,8 @@ pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Res
 
 /// Makes every file of the batch into `sink`: per-variant sheets, and for a
 /// whole batch the class packs and manifests. `tick` is called once per
-/// finished sheet.
+/// finished sheet. Returns a warning when a sheet's key prints answers
+/// rounded, as too long to read (see [`Answers::rounded_warning`]).
 ///
 /// Sheets are laid out and exported a chunk at a time, with Typst's caches
 /// evicted between chunks, and each chunk's PDFs are appended to the class
@@ -111,8 +112,9 @@ pub fn files(
     formats: Formats,
     tick: &(dyn Fn() + Sync),
     sink: &mut dyn Sink,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let sheets = draw(spec, templates, request)?;
+    let warning = rounded_warning(spec, &sheets);
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {
@@ -182,7 +184,20 @@ pub fn files(
             bytes: manifest_csv(request.seed, &sheets)?,
         })?;
     }
-    Ok(())
+    Ok(warning)
+}
+
+/// The warning of the first sheet whose key prints answers rounded, naming
+/// the other sheets that do too.
+fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
+    let mut rounded = sheets.iter().filter(|s| s.variant.solved.answers.rounded().next().is_some());
+    let first = rounded.next()?;
+    let mut warning = first.variant.solved.answers.rounded_warning(&format!("{} {}", spec.file, first.label.id))?;
+    let others: Vec<&str> = rounded.map(|s| s.label.id.as_str()).collect();
+    if !others.is_empty() {
+        warning.push_str(&format!("\n  so do {} more sheets: {}", others.len(), others.join(", ")));
+    }
+    Some(warning)
 }
 
 /// Appends the student and key PDFs among `files` to the two class packs,

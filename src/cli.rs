@@ -369,8 +369,11 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> 
                 roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.students.len() as u64);
             let total = if request.only.is_some() { 1 } else { total };
             let bar = progress_bar(total, args.quiet, &spec.stem);
-            batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), &mut recorder)?;
+            let warning = batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), &mut recorder)?;
             bar.finish_and_clear();
+            if let Some(warning) = warning {
+                warn(&warning);
+            }
             if only.is_none() {
                 recorder.made.last_mut().expect("pushed above").batch = Some(total as usize);
             }

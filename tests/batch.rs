@@ -591,3 +591,24 @@ fn the_manifest_carries_each_variants_slips() {
         assert_eq!(&printed, &entry["slips"], "the manifest and answers --slips agree");
     }
 }
+
+/// A batch whose keys print answers rounded (too long to read) says so, as a
+/// fixed config does: the first such sheet's warning, and how many more.
+#[test]
+fn a_batch_with_long_answers_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("long.yaml");
+    std::fs::write(
+        &config,
+        "title: Long answers\nnetwork:\n  input: 12\n  target: { from: 1000, to: 1002 }\n  layers:\n    \
+         - { coefficient: 7, weight: 40 }\n    - { coefficient: -5, weight: -120 }\n    \
+         - { coefficient: 9, weight: 300 }\nnudge: 0.5\nlearning_rate: 0.125\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = run_ok(&["generate", s(&config), "--variants", "2", "--out", s(&out), "--quiet"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("significant digits") && stderr.contains("long.yaml v0"), "{stderr}");
+    assert!(stderr.contains("so do 1 more sheets: v0"), "{stderr}");
+    assert!(output.stdout.is_empty(), "--quiet prints nothing on stdout");
+}
