@@ -82,7 +82,7 @@ fn fixed_configs() -> Vec<(config::WorksheetSpec, backprop_worksheet::answers::S
 #[test]
 fn key_holds_every_answer_and_student_none() {
     let templates = Templates::load(None).unwrap();
-    let formats = Formats { pdf: true, typ: true, png: false };
+    let formats = Formats { pdf: true, typ: true, png: false, html: false };
     for (spec, solved) in fixed_configs() {
         let files = generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)
             .unwrap();
