@@ -290,7 +290,7 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
 /// The files in `dir` that an earlier run of the config `stem` made and that
 /// a whole run of it (not `--variant K` or `--student NAME` alone) no longer
 /// makes, so they must go: the run owns, among the files of the formats it
-/// writes (`pdf`, `typ`, `png`),
+/// writes (`pdf`, `typ`, `png`, `html`),
 ///
 /// - `STEM-student.*` and `STEM-key.*` (with `-N.png` page previews);
 /// - `STEM-ID-student.*` and `STEM-ID-key.*` for each variant or student id
@@ -322,6 +322,7 @@ pub fn leftovers(
         let base = match ext {
             "pdf" if formats.pdf => base,
             "typ" if formats.typ => base,
+            "html" if formats.html => base,
             // A page preview: `…-student-3.png`.
             "png" if formats.png => match base.rsplit_once('-') {
                 Some((base, page)) if !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()) => base,

@@ -89,6 +89,8 @@ pub enum Format {
     Typ,
     /// PNG previews of every page.
     Png,
+    /// The student's self-check web page (`STEM-student.html`).
+    Html,
 }
 
 /// Arguments of `generate`.
@@ -211,7 +213,12 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 fn formats(list: &[Format]) -> Formats {
-    Formats { pdf: list.contains(&Format::Pdf), typ: list.contains(&Format::Typ), png: list.contains(&Format::Png) }
+    Formats {
+        pdf: list.contains(&Format::Pdf),
+        typ: list.contains(&Format::Typ),
+        png: list.contains(&Format::Png),
+        html: list.contains(&Format::Html),
+    }
 }
 
 fn load_templates(dir: Option<&std::path::Path>) -> Result<Templates> {

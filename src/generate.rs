@@ -17,11 +17,13 @@ pub struct Formats {
     pub typ: bool,
     /// PNG previews of every page.
     pub png: bool,
+    /// The student's self-check page ([`crate::page`]).
+    pub html: bool,
 }
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { pdf: true, typ: false, png: false }
+        Formats { pdf: true, typ: false, png: false, html: false }
     }
 }
 
@@ -168,8 +170,16 @@ pub fn sheet_files(
     label: &SheetLabel,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
-    sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
+    let mut files = Vec::new();
+    if formats.pdf || formats.typ || formats.png {
+        let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
+        files = sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])?;
+    }
+    if formats.html {
+        let html = crate::page::page(templates, solved, stem, label)?;
+        files.push(OutputFile { name: format!("{base}-student.html"), bytes: html.into_bytes() });
+    }
+    Ok(files)
 }
 
 /// The output files of both typeset versions of one sheet, exported side by side.

@@ -23,6 +23,7 @@ mod nonlinear;
 pub mod number;
 mod output;
 mod pack;
+pub mod page;
 mod randomize;
 pub mod render;
 mod roster;

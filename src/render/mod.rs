@@ -12,6 +12,7 @@ mod equations;
 mod escape;
 mod functions;
 mod label;
+mod record;
 mod trace;
 mod view;
 mod words;
@@ -25,6 +26,7 @@ use serde::Serialize;
 
 pub use escape::{escape_markup, typst_string};
 pub use label::{QrCode, SheetLabel};
+pub use record::{marker, BlankCall, BlankKind};
 pub use trace::trace_back;
 
 use crate::answers::Solved;

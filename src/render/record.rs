@@ -1,0 +1,66 @@
+//! The blanks of the student version in the order the worksheet prints them,
+//! for the self-check page: the main template rendered once more as the
+//! student version, with `blank`, `cell` and `response` replaced by functions
+//! that record which answer each prints and leave a marker in its place.
+
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Kwargs, Value as JValue};
+use minijinja::{Error as JError, State};
+
+use super::{render_in, template_error, Job, Mode, SheetLabel, Templates, Version};
+use crate::answers::Solved;
+use crate::error::Result;
+use crate::slips::WordedSlips;
+
+/// Which template function printed a blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlankKind {
+    /// `blank(id)`: an answer slot in the text.
+    Slot,
+    /// `cell(id)`: a table cell.
+    Cell,
+    /// `response(id)`: ruled lines for a written answer.
+    Response,
+}
+
+/// One blank of the student version: its answer id and the function that printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlankCall {
+    /// The answer id.
+    pub id: String,
+    /// How the worksheet prints it.
+    pub kind: BlankKind,
+}
+
+/// Marks blank number `n` in the recorded markup: private-use characters
+/// that no template or answer prints.
+pub fn marker(n: usize) -> String {
+    format!("\u{E000}{n}\u{E001}")
+}
+
+impl Templates {
+    /// The student version's Typst markup with every blank replaced by its
+    /// [`marker`], and the blanks in the order they appear.
+    pub fn student_blanks(&self, solved: &Solved, label: &SheetLabel) -> Result<(String, Vec<BlankCall>)> {
+        let calls: Arc<Mutex<Vec<BlankCall>>> = Arc::default();
+        let mut env = self.env.clone();
+        for (name, kind) in [("blank", BlankKind::Slot), ("cell", BlankKind::Cell), ("response", BlankKind::Response)] {
+            let calls = Arc::clone(&calls);
+            env.add_function(name, move |_: &State, id: String, kwargs: Kwargs| -> Result<JValue, JError> {
+                // The size arguments do not matter here.
+                for arg in kwargs.args() {
+                    let _: JValue = kwargs.get(arg)?;
+                }
+                let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
+                calls.push(BlankCall { id, kind });
+                Ok(JValue::from_safe_string(marker(calls.len() - 1)))
+            });
+        }
+        let slips = WordedSlips::default();
+        let job = Job { solved, slips: &slips, version: Version::Student, mode: Mode::Student, label };
+        let markup = render_in(&env, job).map_err(|e| template_error(&self.sources, &e))?;
+        let calls = std::mem::take(&mut *calls.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok((markup, calls))
+    }
+}

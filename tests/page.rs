@@ -1,0 +1,448 @@
+//! The self-check page (`generate --format html`): the same blanks as the
+//! PDF, no answer in its source, formulas that recompute the key; and, in a
+//! real headless Chromium driven over WebDriver, the marks it gives.
+//!
+//! The browser test is `#[ignore]`d, so a plain `cargo test` on a machine
+//! without Chromium reports it as ignored with the reason; `.ci/run`
+//! installs Debian's `chromium` and `chromium-driver` and runs it with
+//! `--ignored`. It speaks WebDriver (HTTP + JSON) through the small client
+//! below: a handful of commands, no async runtime, nothing to download.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use backprop_worksheet::answers::Value;
+use backprop_worksheet::render::SheetLabel;
+use backprop_worksheet::{config, generate, page};
+use common::{root, run, s, words};
+use serde_json::{json, Value as Json};
+
+/// The `data-answer` of every field of a page, in order.
+fn page_fields(html: &str) -> Vec<String> {
+    html.split("data-answer=\"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+}
+
+fn classic_page() -> (backprop_worksheet::answers::Solved, String) {
+    let spec = config::load(&root().join("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec, words()).unwrap();
+    let html = page::page(words(), &solved, "classic", &SheetLabel::default()).unwrap();
+    (solved, html)
+}
+
+#[test]
+fn the_page_has_the_blanks_of_the_pdf_in_order() {
+    for name in ["classic", "three-layers", "negative-fractional"] {
+        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
+        let solved = generate::solve_fixed(&spec, words()).unwrap();
+        let label = SheetLabel::default();
+        let html = page::page(words(), &solved, name, &label).unwrap();
+        // The ids the worksheet template prints blanks for, in order.
+        let recorded = page::student_blank_ids(words(), &solved, &label).unwrap();
+        assert_eq!(page_fields(&html), recorded, "{name}: the page's fields are the PDF's blanks, in order");
+        // The same number of slots as the student's real Typst source has.
+        let markup = words().render(&solved, backprop_worksheet::render::Version::Student, &label).unwrap();
+        let slots = ["#blank(", "#cellblank(", "#ruled("].iter().map(|f| markup.matches(f).count()).sum::<usize>();
+        assert_eq!(recorded.len(), slots, "{name}: one field per slot of the student PDF");
+        let set: BTreeSet<&String> = recorded.iter().collect();
+        assert!(set.contains(&"y".to_owned()) && set.contains(&"grad_w1".to_owned()));
+    }
+}
+
+#[test]
+fn the_page_holds_no_answer_in_clear() {
+    let (solved, html) = classic_page();
+    let givens = ["x", "target", "c1", "c2", "w1", "w2", "nudge", "learning_rate"];
+    let public: Vec<String> = givens.iter().map(|g| solved.answers.get(g).unwrap().value.display()).collect();
+    // A blank equal to a given (the base row's weight) is printed on the sheet anyway.
+    for answer in solved.answers.iter().filter(|a| !public.contains(&a.value.display())) {
+        let shown = answer.value.display();
+        match &answer.value {
+            // A word choice offers its words as options, for every sheet alike.
+            Value::Text(_) if answer.id.ends_with(".direction") || answer.id == "strongest_weight" => {}
+            Value::Text(text) => assert!(!html.contains(text.as_str()), "model answer of {} in the page", answer.id),
+            _ => {
+                for form in [format!("\"{shown}\""), format!(">{shown}<"), format!("=\"{shown}\"")] {
+                    // Words of a choice are its options, offered for every answer.
+                    if matches!(answer.value, Value::Exact(_) | Value::Approx(..)) {
+                        assert!(!html.contains(&form), "{} ({form}) in the page", answer.id);
+                    }
+                }
+            }
+        }
+    }
+    for external in ["<link", " src=", "@import", "url("] {
+        assert!(!html.contains(external), "the page loads nothing: found {external}");
+    }
+}
+
+#[test]
+fn the_formulas_recompute_the_key() {
+    for name in ["classic", "three-layers", "negative-fractional", "overshoot"] {
+        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
+        let solved = generate::solve_fixed(&spec, words()).unwrap();
+        let key = |id: &str| match solved.answers.get(id).map(|a| &a.value) {
+            Some(Value::Exact(x)) => Some(x.clone()),
+            _ => None,
+        };
+        let formulas = page::formulas(&solved);
+        assert!(formulas.len() > 20, "{name}: {} formulas", formulas.len());
+        for (id, formula) in &formulas {
+            assert_eq!(formula.evaluate(&key), key(id), "{name}: the formula of {id}");
+        }
+    }
+}
+
+#[test]
+fn batches_write_a_page_per_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "generate",
+        "configs/randomized.yaml",
+        "--variants",
+        "2",
+        "--seed",
+        "7",
+        "--format",
+        "html",
+        "--out",
+        s(dir.path()),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert!(names.contains(&"randomized-v01-student.html".to_owned()), "{names:?}");
+    assert!(names.contains(&"randomized-v02-student.html".to_owned()), "{names:?}");
+    assert!(!names.iter().any(|n| n.ends_with(".pdf")), "html alone typesets nothing: {names:?}");
+}
+
+// ---- In the browser ----
+
+/// A minimal WebDriver client: HTTP/1.1 with one request per connection.
+struct Driver {
+    port: u16,
+    session: String,
+    process: Child,
+}
+
+fn http(port: u16, method: &str, path: &str, body: Option<&Json>) -> Json {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("chromedriver answers");
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    // chromedriver may keep the connection open: read what the headers announce.
+    let mut response = Vec::new();
+    let mut buf = [0u8; 65536];
+    let body = loop {
+        let n = stream.read(&mut buf).unwrap();
+        response.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+            let head = head.to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|l| l.trim().parse::<usize>().ok());
+            match length {
+                Some(length) if rest.len() >= length => break rest[..length].to_owned(),
+                None if head.contains("transfer-encoding: chunked") && rest.ends_with("0\r\n\r\n") => {
+                    break dechunk(rest)
+                }
+                None if n == 0 => break rest.to_owned(),
+                _ => {}
+            }
+        }
+        assert!(n > 0, "chromedriver closed the connection early");
+    };
+    let json: Json = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    if let Some(error) = json["value"].get("error") {
+        panic!("WebDriver {method} {path}: {error}: {}", json["value"]["message"]);
+    }
+    json["value"].clone()
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let chromium = ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .find_map(|name| which(name))
+            .expect("the browser test needs Chromium: apt-get install -y chromium chromium-driver");
+        let chromedriver =
+            which("chromedriver").expect("the browser test needs chromedriver: apt-get install -y chromium-driver");
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let process = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().unwrap().keep();
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1000,1400",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([format!("--user-data-dir={}", profile.display())])
+        .collect::<Vec<_>>();
+        let session = http(
+            port,
+            "POST",
+            "/session",
+            Some(&json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {"binary": chromium, "args": args}
+            }}})),
+        );
+        let session = session["sessionId"].as_str().expect("a session").to_owned();
+        Driver { port, session, process }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Json>) -> Json {
+        http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref())
+    }
+
+    fn open(&self, file: &Path) {
+        self.call("POST", "/url", Some(json!({"url": format!("file://{}", file.display())})));
+    }
+
+    fn script(&self, script: &str, args: Json) -> Json {
+        self.call("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
+    }
+
+    fn element(&self, css: &str) -> String {
+        let found = self.call("POST", "/element", Some(json!({"using": "css selector", "value": css})));
+        found.as_object().and_then(|o| o.values().next()).and_then(Json::as_str).unwrap().to_owned()
+    }
+
+    /// Types `text` into the field matching `css`, as a student would.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.element(css);
+        self.call("POST", &format!("/element/{element}/clear"), Some(json!({})));
+        self.call("POST", &format!("/element/{element}/value"), Some(json!({"text": text})));
+    }
+
+    fn click(&self, css: &str) {
+        let element = self.element(css);
+        self.call("POST", &format!("/element/{element}/click"), Some(json!({})));
+    }
+
+    fn screenshot(&self) -> Vec<u8> {
+        base64(self.call("GET", "/screenshot", None).as_str().unwrap())
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| http(self.port, "DELETE", &format!("/session/{}", self.session), None));
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = &tail[size + 2..];
+    }
+    out
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(name)).find(|p| p.is_file())
+}
+
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = text.bytes().filter(|&c| c != b'=' && !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::new();
+    for chunk in clean.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &c)| n | (u32::from(value(c)) << (18 - 6 * i)));
+        out.extend(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    out
+}
+
+/// Fills every number and choice field with the key's answer (from `answers
+/// --format json`), leaving written answers empty.
+const FILL: &str = "var key = arguments[0]; \
+    document.querySelectorAll('[data-answer]').forEach(function (f) { \
+      var a = key[f.dataset.answer]; if (f.tagName === 'TEXTAREA') return; \
+      var v = typeof a === 'string' ? a : typeof a === 'boolean' ? (a ? 'yes' : 'no') : a && (a.approx || a.text); \
+      if (f.tagName === 'SELECT' && f.dataset.answer === 'strongest_weight' && !/^w\\d$/.test(v)) v = 'tie'; \
+      f.value = v; f.dispatchEvent(new Event('input')); });";
+
+/// Every field's answer id, state and mark text.
+const STATES: &str = "return Array.prototype.map.call(document.querySelectorAll('[data-answer]'), function (f) { \
+    return [f.id, f.dataset.answer, f.dataset.state || '', document.getElementById(f.id + '-mark').textContent]; });";
+
+fn states(driver: &Driver) -> Vec<(String, String, String, String)> {
+    serde_json::from_value(driver.script(STATES, json!([]))).unwrap()
+}
+
+fn cli_json(args: &[&str]) -> BTreeMap<String, Json> {
+    let out = run(args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One sheet in the browser: the key's answers all correct; a wrong h wrong
+/// and the y computed from it `follows`; a slip marked with its hint.
+fn check_sheet(driver: &Driver, dir: &Path, config: &str, draw: &[&str], file: &str, screenshot: bool) {
+    let mut args = vec!["generate", config, "--format", "html", "--out", s(dir), "--quiet"];
+    args.extend(draw);
+    let out = run(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The same sheet's answers: the draw options without `--variants`.
+    let mut answer_args: Vec<&str> = vec!["answers", config, "--format", "json"];
+    let mut i = 0;
+    while i < draw.len() {
+        if draw[i] != "--variants" {
+            answer_args.extend(&draw[i..i + 2]);
+        }
+        i += 2;
+    }
+    let key = cli_json(&answer_args);
+    let mut slip_args = answer_args.clone();
+    slip_args.push("--slips");
+    let slips = cli_json(&slip_args);
+    let path = dir.join(file);
+    let html = std::fs::read_to_string(&path).unwrap();
+    for id in ["y", "error", "grad_w1", "new_error"] {
+        let value = key[id].as_str().unwrap();
+        assert!(!html.contains(&format!("\"{value}\"")), "{file}: the answer {id} = {value} is in the page");
+    }
+    driver.open(&path);
+    driver.script("localStorage.clear();", json!([]));
+    // Navigating (not `location.reload()`) waits until the page has loaded.
+    driver.open(&path);
+
+    // The key's answers: every number and word correct.
+    driver.script(FILL, json!([key]));
+    driver.click("#check");
+    let all = states(driver);
+    for (_, id, state, mark) in &all {
+        let text = matches!(key[id.as_str()], Json::Object(ref o) if o.contains_key("text"))
+            && !["nudge_w1.direction", "strongest_weight"].contains(&id.as_str())
+            && !id.ends_with(".direction");
+        if text {
+            assert_eq!(state, "empty", "{file}: the written answer {id} was left empty");
+        } else {
+            assert_eq!(state, "correct", "{file}: {id} typed from the key ({mark})");
+        }
+    }
+    assert!(all.len() > 40, "{file}: {} fields", all.len());
+    // Progress survives a reload.
+    driver.script("window.beforeReload = true;", json!([]));
+    driver.open(&path);
+    assert_eq!(driver.script("return window.beforeReload === undefined;", json!([])), json!(true), "a fresh page");
+    let kept = driver.script("return document.querySelector('[data-answer=\"y\"]').value;", json!([]));
+    assert_eq!(kept.as_str(), key["y"].as_str(), "{file}: progress kept in localStorage");
+
+    // Equivalent spellings: a true minus, a leading +, trailing zeros.
+    let error = key["error"].as_str().unwrap();
+    let spelled = if error.starts_with('-') { error.replacen('-', "\u{2212}", 1) } else { format!("+{error}") };
+    let spelled = if spelled.contains('.') { format!("{spelled}00") } else { format!("{spelled}.0") };
+    driver.type_into("[data-answer=\"error\"]", &spelled);
+
+    // A wrong h: wrong, and the y computed from it follows.
+    let h = key["h1"].as_str().unwrap();
+    let wrong_h = format!("{}", h.parse::<i64>().map(|n| n + 100).unwrap_or(1234));
+    driver.type_into("#f2", &wrong_h);
+    let c2 = key["c2"].as_str().unwrap();
+    let w2 = key["w2"].as_str().unwrap();
+    let layers = key.keys().filter(|k| k.len() == 2 && k.starts_with('c')).count();
+    // y (or h2) from the wrong h, exactly: c2 · h + w2.
+    let next = if layers == 2 { "y" } else { "h2" };
+    let follow = exact_linear(c2, &wrong_h, w2);
+    let next_field = all.iter().find(|(_, id, _, _)| id == next).unwrap().0.clone();
+    driver.type_into(&format!("#{next_field}"), &follow);
+
+    // A slip: E's first common slip.
+    let slip = &slips["error"][0];
+    let error_field = all.iter().find(|(_, id, _, _)| id == "error").unwrap().0.clone();
+    driver.click("#check");
+    let after = states(driver);
+    let state_of = |field: &str| after.iter().find(|(f, ..)| f == field).unwrap().clone();
+    assert_eq!(state_of(&error_field).2, "correct", "{file}: E spelled {spelled}");
+    assert_eq!(state_of("f2").2, "wrong", "{file}: h = {wrong_h}");
+    assert!(state_of("f2").3.contains('\u{2717}'), "{file}: a symbol, not colour alone");
+    assert_eq!(state_of(&next_field).2, "follows", "{file}: {next} = {follow} from h = {wrong_h}");
+    driver.type_into(&format!("#{error_field}"), slip["value"].as_str().unwrap());
+    driver.click("#check");
+    let (_, _, state, mark) = states(driver).into_iter().find(|(f, ..)| *f == error_field).unwrap();
+    assert_eq!(state, "slip", "{file}: E = {}", slip["value"]);
+    assert!(mark.contains(slip["slip"].as_str().unwrap()), "{file}: the slip's hint is shown: {mark}");
+    // A model answer is shown only after an attempt.
+    let reveal = driver.script("return document.querySelector('button.reveal').disabled;", json!([]));
+    assert_eq!(reveal, json!(true), "{file}: no model answer before an attempt");
+
+    if screenshot {
+        driver.type_into("[data-answer=\"discussion\"]", "No: y is 17, below the target.");
+        driver.click("#check");
+        driver.click("button.reveal");
+        driver.script("window.scrollTo(0, 0);", json!([]));
+        let png = driver.screenshot();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        if std::env::var_os("BACKPROP_SCREENSHOT").is_some() {
+            std::fs::write(root().join("examples/classic-student-page.png"), &png).unwrap();
+        }
+    }
+}
+
+/// c · h + w as exact decimal text.
+fn exact_linear(c: &str, h: &str, w: &str) -> String {
+    let parse = |t: &str| backprop_worksheet::number::Exact::parse(t).unwrap();
+    (&(&parse(c) * &parse(h)) + &parse(w)).to_plain_string()
+}
+
+#[test]
+#[ignore = "drives headless Chromium over WebDriver: needs `chromium` and `chromedriver` (.ci/run installs them and runs this with --ignored)"]
+fn the_page_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    check_sheet(&driver, dir.path(), "configs/classic.yaml", &[], "classic-student.html", true);
+    check_sheet(&driver, dir.path(), "configs/three-layers.yaml", &[], "three-layers-student.html", false);
+    check_sheet(
+        &driver,
+        dir.path(),
+        "configs/randomized.yaml",
+        &["--variants", "3", "--seed", "7", "--variant", "2"],
+        "randomized-v02-student.html",
+        false,
+    );
+}
