@@ -225,35 +225,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
         if !checks.contains_key(&call.id) {
-            let canonical = match (&answer.value, &options) {
-                (value, Some(options)) => Some(choice_answer(value, options)),
-                (Value::Exact(x), None) => Some(x.to_plain_string()),
-                (Value::Count(c), None) => Some(c.to_string()),
-                (Value::Approx(text, _), None) => canonical_decimal(text),
-                _ => None,
-            };
-            let model = match (&answer.value, kind) {
-                (Value::Text(t), "text") => Some(obfuscate(&salt, &call.id, t)),
-                _ => None,
-            };
-            checks.insert(
-                call.id.clone(),
-                Check {
-                    kind,
-                    hash: canonical.map(|c| salted_hash(&salt, &call.id, &c)),
-                    digits: solved.worksheet.extension.filter(|_| kind == "approx").map(|e| e.digits),
-                    slips: slips
-                        .get(&call.id)
-                        .iter()
-                        .map(|s| SlipCheck {
-                            hash: salted_hash(&salt, &call.id, &s.value.to_plain_string()),
-                            hint: s.slip.clone(),
-                        })
-                        .collect(),
-                    formula: formulas.get(&call.id).cloned(),
-                    model,
-                },
-            );
+            let check = check_of(solved, &call.id, kind, options.as_deref(), &salt, &slips, &formulas);
+            checks.insert(call.id.clone(), check);
         }
         fields.push(Field {
             n,
@@ -279,6 +252,57 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
+    render_page(templates, solved, label, &sections, json)
+}
+
+/// What the page needs to check blank `id`: the hash of its canonical
+/// answer, its slips' hashes and hints, its formula, its model answer hidden.
+fn check_of(
+    solved: &Solved,
+    id: &str,
+    kind: &'static str,
+    options: Option<&[String]>,
+    salt: &str,
+    slips: &crate::slips::WordedSlips,
+    formulas: &BTreeMap<String, Formula>,
+) -> Check {
+    let Some(answer) = solved.answers.get(id) else {
+        return Check { kind, hash: None, digits: None, slips: Vec::new(), formula: None, model: None };
+    };
+    let canonical = match (&answer.value, options) {
+        (value, Some(options)) => Some(choice_answer(value, options)),
+        (Value::Exact(x), None) => Some(x.to_plain_string()),
+        (Value::Count(c), None) => Some(c.to_string()),
+        (Value::Approx(text, _), None) => canonical_decimal(text),
+        _ => None,
+    };
+    let model = match (&answer.value, kind) {
+        (Value::Text(t), "text") => Some(obfuscate(salt, id, t)),
+        _ => None,
+    };
+    Check {
+        kind,
+        hash: canonical.map(|c| salted_hash(salt, id, &c)),
+        digits: solved.worksheet.extension.filter(|_| kind == "approx").map(|e| e.digits),
+        slips: slips
+            .get(id)
+            .iter()
+            .map(|s| SlipCheck { hash: salted_hash(salt, id, &s.value.to_plain_string()), hint: s.slip.clone() })
+            .collect(),
+        formula: formulas.get(id).cloned(),
+        model,
+    }
+}
+
+/// The page's HTML: the page template (built in, or from `--templates`) with
+/// the sheet's sections, its data as JSON, and the script and style inlined.
+fn render_page(
+    templates: &Templates,
+    solved: &Solved,
+    label: &SheetLabel,
+    sections: &impl Serialize,
+    json: String,
+) -> Result<String> {
     let source = templates.source(PAGE_TEMPLATE).map(|(_, t)| t.to_owned()).unwrap_or(EMBEDDED_TEMPLATE.to_owned());
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -291,7 +315,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
                 credit => &doc.credit,
                 variant => &label.id,
                 student => &label.student,
-                sections => minijinja::Value::from(minijinja::value::Serde(&sections)),
+                sections => minijinja::Value::from(minijinja::value::Serde(sections)),
                 data => minijinja::Value::from_safe_string(json),
                 script => minijinja::Value::from_safe_string(SCRIPT.replace("</", "<\\/")),
                 style => minijinja::Value::from_safe_string(STYLE.to_owned()),
