@@ -103,16 +103,6 @@ pub enum Paper {
     A4,
 }
 
-impl Paper {
-    /// The Typst paper name.
-    pub fn typst_name(self) -> &'static str {
-        match self {
-            Paper::UsLetter => "us-letter",
-            Paper::A4 => "a4",
-        }
-    }
-}
-
 /// Activation function of the extension challenge.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]

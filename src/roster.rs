@@ -52,6 +52,15 @@ impl Roster {
         self.students.iter().map(|s| s.name.clone()).collect()
     }
 
+    /// The 1-based place of the student `query` names in the roster (the
+    /// `only` of a batch request that draws that student's sheet alone), and
+    /// the student.
+    pub fn place(&self, query: &str) -> Result<(u64, &Student)> {
+        let student = self.find(query)?;
+        let index = self.students.iter().position(|s| s == student).expect("found in the roster");
+        Ok((index as u64 + 1, student))
+    }
+
     /// The student called `query`: the exact name, or else the one name that
     /// matches ignoring case, accents, apostrophe style, spaces and dashes
     /// (so the file-name form `zoë-o-brien` finds "Zoë O'Brien" too).

@@ -14,8 +14,7 @@ pub(super) fn answers(args: &AnswersArgs) -> Result<()> {
     let roster = args.roster.as_deref().map(read_roster).transpose()?;
     let seed = args.draw.seed;
     let (solved, sheet) = if let (Some(name), Some(roster)) = (&args.student, &roster) {
-        let student = roster.find(name)?;
-        let k = roster.students.iter().position(|s| s == student).expect("found in the roster") as u64 + 1;
+        let (k, student) = roster.place(name)?;
         let request = batch::Request { seed, roster: Some(roster.names()), only: Some(k), ..Default::default() };
         let drawn = batch::draw(&spec, &templates, &request)?.remove(0);
         let sheet =

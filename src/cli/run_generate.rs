@@ -93,10 +93,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> 
         }
     }
     let only = match (&roster, &args.student) {
-        (Some(roster), Some(name)) => {
-            let student = roster.find(name)?;
-            Some(roster.students.iter().position(|s| s == student).expect("found in the roster") as u64 + 1)
-        }
+        (Some(roster), Some(name)) => Some(roster.place(name)?.0),
         _ => args.draw.variant,
     };
     let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };

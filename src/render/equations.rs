@@ -233,9 +233,8 @@ impl Speaker {
             if kind != Kind::Operator {
                 match previous {
                     Kind::Function => out.push("of".to_owned()),
-                    Kind::Number | Kind::Group if kind != Kind::Function || previous == Kind::Number => {
-                        out.push("times".to_owned())
-                    }
+                    Kind::Number => out.push("times".to_owned()),
+                    Kind::Group if kind != Kind::Function => out.push("times".to_owned()),
                     _ => {}
                 }
             }
