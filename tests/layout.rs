@@ -14,16 +14,13 @@ use std::path::Path;
 use backprop_worksheet::batch;
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
-use backprop_worksheet::render::{SheetLabel, Templates};
+use backprop_worksheet::render::SheetLabel;
 use backprop_worksheet::typeset::Layout;
 use proptest::prelude::*;
 
 mod common;
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::Geometry;
-
-/// The built-in templates, loaded once for every test here.
-static TEMPLATES: std::sync::LazyLock<Templates> = std::sync::LazyLock::new(|| Templates::load(None).unwrap());
 
 /// How far (pt) text may touch a rule or another text item: antialiasing, not overprint.
 const EPS: f64 = 0.4;
@@ -220,8 +217,8 @@ fn sheet_faults(
     label: &SheetLabel,
     solved: &backprop_worksheet::answers::Solved,
 ) -> Vec<String> {
-    let templates = Templates::load(None).unwrap();
-    let [student, key] = generate::typeset_sheet(&templates, solved, label, false).unwrap();
+    let templates = common::words();
+    let [student, key] = generate::typeset_sheet(templates, solved, label, false).unwrap();
     let mut out = faults(&format!("{} student", spec.file), &student.layout);
     out.extend(faults(&format!("{} key", spec.file), &key.layout));
     out
@@ -237,7 +234,7 @@ fn assert_clean(what: &str, faults: &[String]) {
 
 fn check_yaml(yaml: &str) -> Vec<String> {
     let spec = config::parse(yaml, "generated.yaml", "generated").unwrap();
-    let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     sheet_faults(&spec, &SheetLabel::default(), &solved)
 }
 
@@ -247,11 +244,11 @@ fn shipped_configs_lay_out_cleanly() {
         let spec = config::load(&path).unwrap();
         if spec.is_randomized() {
             let request = batch::Request { seed: 7, count: 3, only: None, ..Default::default() };
-            for sheet in batch::draw(&spec, &*TEMPLATES, &request).unwrap() {
+            for sheet in batch::draw(&spec, common::words(), &request).unwrap() {
                 assert_clean(&spec.file, &sheet_faults(&spec, &sheet.label, &sheet.variant.solved));
             }
         } else {
-            let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
+            let solved = generate::solve_fixed(&spec, common::words()).unwrap();
             assert_clean(&spec.file, &sheet_faults(&spec, &SheetLabel::default(), &solved));
         }
     }
@@ -395,7 +392,7 @@ proptest! {
     fn random_configs_lay_out_cleanly(yaml in random_config()) {
         let spec = config::parse(&yaml, "generated.yaml", "generated").unwrap();
         // A draw whose starting error is 0 is rejected by the loader or solver: skip it.
-        let Ok(solved) = generate::solve_fixed(&spec, &*TEMPLATES) else { return Ok(()) };
+        let Ok(solved) = generate::solve_fixed(&spec, common::words()) else { return Ok(()) };
         let faults = sheet_faults(&spec, &SheetLabel::default(), &solved);
         prop_assert!(faults.is_empty(), "{yaml}\n{}", faults.iter().take(25).cloned().collect::<Vec<_>>().join("\n"));
     }
@@ -404,9 +401,9 @@ proptest! {
 #[test]
 fn the_check_sees_a_page_body() {
     let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
-    let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
-    let templates = Templates::load(None).unwrap();
-    let [_, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+    let templates = common::words();
+    let [_, key] = generate::typeset_sheet(templates, &solved, &SheetLabel::default(), false).unwrap();
     let pages = pages(&key.layout);
     let first = &pages[0];
     let area = first.area.expect("a body");
@@ -461,15 +458,15 @@ fn assert_regular_ticks(what: &str, layout: &Layout) {
 
 #[test]
 fn plot_axes_step_regularly() {
-    let templates = Templates::load(None).unwrap();
+    let templates = common::words();
     let five = "title: Five layers\npaper: a4\nnetwork:\n  input: 2\n  target: 20\n  layers:\n    \
         - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 3 }\n    - { coefficient: -1, weight: 0.5 }\n    \
         - { coefficient: 1, weight: 2 }\n    - { coefficient: 1.5, weight: -1.123 }\nnudge: 0.005\nlearning_rate: 0.01\nreflection_layers: 10\n";
     let classic = std::fs::read_to_string("configs/classic.yaml").unwrap();
     for yaml in [classic.as_str(), five] {
         let spec = config::parse(yaml, "plot.yaml", "plot").unwrap();
-        let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
-        let [student, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+        let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+        let [student, key] = generate::typeset_sheet(templates, &solved, &SheetLabel::default(), false).unwrap();
         assert_regular_ticks("student", &student.layout);
         assert_regular_ticks("key", &key.layout);
     }
@@ -500,9 +497,9 @@ fn the_plot_reaches_far_enough_for_the_parabola_to_leave_its_tangent() {
     // line to the eye. It must reach at least ±1 (a lift of 0.5, 8%).
     let classic = std::fs::read_to_string("configs/classic.yaml").unwrap();
     let spec = config::parse(&classic, "plot.yaml", "plot").unwrap();
-    let solved = generate::solve_fixed(&spec, &*TEMPLATES).unwrap();
-    let templates = Templates::load(None).unwrap();
-    let [_, key] = generate::typeset_sheet(&templates, &solved, &SheetLabel::default(), false).unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+    let templates = common::words();
+    let [_, key] = generate::typeset_sheet(templates, &solved, &SheetLabel::default(), false).unwrap();
     let labels = w_axis_labels(&key.layout);
     let (lo, hi) = labels.iter().fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     assert!(lo <= 2.0 && hi >= 4.0, "the w axis spans only {lo}..{hi}: {labels:?}");
