@@ -5,7 +5,7 @@ use crate::answers::{self, SolveError, Solved, Wording};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
-use crate::render::{self, Job, Mode, SheetLabel, Templates, Version};
+use crate::render::{Job, Mode, SheetLabel, Templates, Version};
 use crate::typeset::{self, Layout};
 
 /// Which files `generate` writes.
@@ -121,35 +121,8 @@ fn typst_errors(templates: &Templates, origin: Origin, markup: &str, diagnostics
         Version::Key => templates.slips(solved).unwrap_or_default(),
         Version::Student => Default::default(),
     };
-    let traced = templates.render_traced(Job { solved, slips: &slips, version, mode, label });
-    let traced_diagnostics = traced.as_deref().map(typeset::compile);
-    let errors = diagnostics
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            // The traced markup has the same lines as the plain one, so the
-            // first-choice line is the one Typst reported in the traced compile.
-            let traced_line = match &traced_diagnostics {
-                Some(Err(ds)) => ds.get(i).map_or(d.line, |t| t.line),
-                _ => d.line,
-            };
-            let origin = traced.as_deref().and_then(|t| render::trace_back(t, traced_line));
-            let mut message = format!("Typst error: {}", d.message);
-            // Hints about typst's own command line do not apply here.
-            for hint in d.hints.iter().filter(|h| !h.contains("--root")) {
-                message.push_str(&format!(" (hint: {hint})"));
-            }
-            let generated = markup.lines().nth(d.line.saturating_sub(1)).unwrap_or("").trim();
-            if !generated.is_empty() {
-                message.push_str(&format!("\n  in the generated line {}: {}", d.line, generated));
-            }
-            match origin {
-                Some((name, line)) => Error::from(templates.error_at(&name, line, message)),
-                None => Error::from(templates.error_at(render::MAIN_TEMPLATE, 1, message)),
-            }
-        })
-        .collect::<Vec<_>>();
-    Error::all(errors)
+    let job = Job { solved, slips: &slips, version, mode, label };
+    templates.typst_errors(job, markup, diagnostics, |traced| typeset::compile(traced).err())
 }
 
 /// The stable document id of a sheet, for reproducible PDFs.

@@ -2,12 +2,14 @@
 //! (`generate --format html`) where a student types their answers and
 //! checks them, offline, from `file://`.
 //!
-//! The page is a second rendering of the same sheet: the worksheet template
-//! is rendered once more as the student version with its blank functions
-//! recorded ([`Templates::student_blanks`]), so the page has exactly the
-//! PDF's blanks in the PDF's order, under the PDF's headings and with the
-//! PDF's words around them (Typst markup reduced to plain text). The HTML is
-//! then written by `templates/page.html.j2` (HTML auto-escaping).
+//! The page is the student version typeset a second time, by Typst's HTML
+//! export, from the same templates: the worksheet template is rendered in
+//! [`Mode::Page`], where every blank it prints is recorded and written as
+//! `#field(n)` ([`Templates::page_markup`]) and the preamble swaps what only
+//! paper needs for its web form. So the page has the PDF's words, equations
+//! (as MathML), tables and drawings (as inline SVG), in the PDF's order. Each
+//! field's placeholder is then replaced by an input, a select or a text area,
+//! and `templates/page.html.j2` wraps the whole with the script and style.
 //!
 //! The page holds no answer in clear text: each blank carries a salted
 //! SHA-256 of its canonical value and of each of its common slips; model
@@ -19,7 +21,7 @@
 //! entries.
 
 mod formulas;
-mod text;
+mod labels;
 
 use std::collections::BTreeMap;
 
@@ -29,7 +31,8 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Solved, Value};
 use crate::error::{Error, Result};
-use crate::render::{BlankCall, BlankKind, SheetLabel, Templates};
+use crate::render::{BlankKind, Job, Mode, SheetLabel, Templates, Version};
+use crate::typeset;
 
 pub use formulas::{formulas, Formula};
 
@@ -43,6 +46,10 @@ const STYLE: &str = include_str!("page/page.css");
 /// The given numbers: printed on the sheet, so the page may hold them.
 const GIVENS: &[&str] = &["x", "target", "nudge", "learning_rate"];
 
+/// The placeholder Typst's HTML export writes for field `n` (`#field(n)`).
+const FIELD_OPEN: &str = "<span data-field=\"";
+const FIELD_CLOSE: &str = "\"></span>";
+
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
 struct Field {
@@ -54,35 +61,22 @@ struct Field {
     kind: &'static str,
     /// What a screen reader announces.
     label: String,
-    /// The label is shown (table cells), not only announced.
-    visible: bool,
     /// The options of a choice.
     options: Vec<String>,
 }
 
-/// A piece of a line of the page: words, or a field.
+/// A piece of the page's body: HTML from Typst's export, or a field.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Part {
-    Text { text: String },
-    Field { field: Field },
-}
-
-/// A line of the page: the worksheet line a blank stands on.
-#[derive(Debug, Serialize)]
-struct Line {
-    parts: Vec<Part>,
-    /// The line holds a written answer (a block of its own).
-    block: bool,
-}
-
-/// A heading of the worksheet and the lines with blanks under it.
-#[derive(Debug, Serialize)]
-struct Section {
-    title: String,
-    /// 2 for a top heading (`=`), 3 below.
-    level: usize,
-    lines: Vec<Line>,
+    Html {
+        html: String,
+    },
+    /// A field, and whether it stands inside an equation (MathML).
+    Field {
+        field: Field,
+        in_math: bool,
+    },
 }
 
 /// What the page's script checks a blank against.
@@ -196,7 +190,8 @@ fn choice_answer(value: &Value, options: &[String]) -> String {
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
 pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<String> {
-    let (markup, calls) = templates.student_blanks(solved, label)?;
+    let (markup, calls) = templates.page_markup(solved, label)?;
+    let exported = export(templates, solved, label, &markup)?;
     let salt = hex(&Sha256::digest(
         format!(
             "backprop-worksheet page|{stem}|{}|{}|{}",
@@ -228,14 +223,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             let check = check_of(solved, &call.id, kind, options.as_deref(), &salt, &slips, &formulas);
             checks.insert(call.id.clone(), check);
         }
-        fields.push(Field {
-            n,
-            id: call.id.clone(),
-            kind,
-            label: text::describe(&call.id, solved),
-            visible: call.kind == BlankKind::Cell,
-            options: options.unwrap_or_default(),
-        });
+        let label = labels::describe(&call.id, solved);
+        fields.push(Field { n, id: call.id.clone(), kind, label, options: options.unwrap_or_default() });
     }
     let givens = solved
         .answers
@@ -248,11 +237,120 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .collect();
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
     let data = Data { salt, storage, givens, checks };
-    let sections = text::sections(&markup, fields);
+    let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
-    render_page(templates, solved, label, &sections, json)
+    render_page(templates, solved, label, &exported.style, &parts, json)
+}
+
+/// The student version through Typst's HTML export: the style Typst gives
+/// its MathML, and the body.
+struct Exported {
+    style: String,
+    body: String,
+}
+
+/// Typesets the page's `markup` (rendered from `solved` for `label`) with
+/// Typst's HTML export. Content the export would leave out is an error at
+/// the template line that made it, like a Typst error: a page that silently
+/// lacks part of the sheet would mislead.
+fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &str) -> Result<Exported> {
+    let slips = Default::default();
+    let job = Job { solved, slips: &slips, version: Version::Student, mode: Mode::Page, label };
+    let traced_errors = |html: Result<typeset::Html, Vec<typeset::Diagnostic>>| match html {
+        Ok(html) => (!html.warnings.is_empty()).then_some(html.warnings),
+        Err(errors) => Some(errors),
+    };
+    let html = match typeset::html(markup) {
+        Ok(html) if html.warnings.is_empty() => html,
+        result => {
+            let diagnostics = traced_errors(result).unwrap_or_default();
+            let error =
+                templates.typst_errors(job, markup, &diagnostics, |traced| traced_errors(typeset::html(traced)));
+            return Err(Error::msg(format!("the self-check page: {error}")));
+        }
+    };
+    let text = html.text;
+    let style = between(&text, "<style>", "</style>").unwrap_or("").to_owned();
+    let body = between(&text, "<body>", "</body>")
+        .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
+    Ok(Exported { style, body: with_alt_text(body) })
+}
+
+/// The text of `text` between the first `open` and the last `close`.
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = text.find(open)? + open.len();
+    let end = text.rfind(close)?;
+    text.get(start..end)
+}
+
+/// Every equation's spoken form (a `<span data-alt>` around its `<math>`, from
+/// the preamble's `spoken`) moved into the `<math>` as its `alttext`.
+fn with_alt_text(body: &str) -> String {
+    const OPEN: &str = "<span data-alt=\"";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(OPEN) {
+        let after = &rest[at + OPEN.len()..];
+        let Some(quote) = after.find('"') else { break };
+        let alt = &after[..quote];
+        let inner = &after[quote + 1..];
+        let (Some(math), Some(end)) = (inner.strip_prefix("><math"), inner.find("</math></span>")) else {
+            out.push_str(&rest[..at + OPEN.len()]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..at]);
+        out.push_str("<math alttext=\"");
+        out.push_str(alt);
+        out.push('"');
+        out.push_str(&math[..end - "><math".len()]);
+        out.push_str("</math>");
+        rest = &inner[end + "</math></span>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The page's body as parts: Typst's HTML, with each field's placeholder
+/// replaced by the field (noting whether it stands in an equation). Every
+/// field must be found, once.
+fn with_fields(body: &str, fields: Vec<Field>) -> Result<Vec<Part>> {
+    let count = fields.len();
+    let mut fields: Vec<Option<Field>> = fields.into_iter().map(Some).collect();
+    let mut parts = Vec::new();
+    let mut depth = 0_i64;
+    let mut rest = body;
+    while let Some(at) = rest.find(FIELD_OPEN) {
+        let html = &rest[..at];
+        depth += count_tags(html, "<math") - html.matches("</math>").count() as i64;
+        parts.push(Part::Html { html: html.to_owned() });
+        let after = &rest[at + FIELD_OPEN.len()..];
+        let end =
+            after.find(FIELD_CLOSE).ok_or_else(|| Error::msg("the self-check page: a field's placeholder is cut"))?;
+        let field = after[..end].parse::<usize>().ok().and_then(|n| fields.get_mut(n)?.take());
+        let field = field.ok_or_else(|| Error::msg(format!("the self-check page: field {} twice", &after[..end])))?;
+        parts.push(Part::Field { field, in_math: depth > 0 });
+        rest = &after[end + FIELD_CLOSE.len()..];
+    }
+    parts.push(Part::Html { html: rest.to_owned() });
+    let lost: Vec<String> = fields.into_iter().flatten().map(|f| f.id).collect();
+    if !lost.is_empty() {
+        return Err(Error::msg(format!(
+            "the self-check page lost {} of its {count} blanks ({}): the template puts them in content Typst's HTML \
+             export leaves out",
+            lost.len(),
+            lost.join(", ")
+        )));
+    }
+    Ok(parts)
+}
+
+/// How many tags `<tag …>` open in `html` (not `<tagname…>`).
+fn count_tags(html: &str, open: &str) -> i64 {
+    html.match_indices(open).filter(|(i, _)| matches!(html.as_bytes().get(i + open.len()), Some(b' ' | b'>'))).count()
+        as i64
 }
 
 /// What the page needs to check blank `id`: the hash of its canonical
@@ -295,12 +393,13 @@ fn check_of(
 }
 
 /// The page's HTML: the page template (built in, or from `--templates`) with
-/// the sheet's sections, its data as JSON, and the script and style inlined.
+/// the sheet's body, its data as JSON, and the script and style inlined.
 fn render_page(
     templates: &Templates,
     solved: &Solved,
     label: &SheetLabel,
-    sections: &impl Serialize,
+    math_style: &str,
+    parts: &[Part],
     json: String,
 ) -> Result<String> {
     let source = templates.source(PAGE_TEMPLATE).map(|(_, t)| t.to_owned()).unwrap_or(EMBEDDED_TEMPLATE.to_owned());
@@ -308,17 +407,18 @@ fn render_page(
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_template_owned(PAGE_TEMPLATE, source).map_err(|e| Error::msg(format!("{PAGE_TEMPLATE}: {e}")))?;
     let doc = &solved.worksheet.presentation;
+    let safe = minijinja::Value::from_safe_string;
     env.get_template(PAGE_TEMPLATE)
         .and_then(|t| {
             t.render(context! {
                 title => &doc.title,
-                credit => &doc.credit,
+                language => &doc.language,
                 variant => &label.id,
                 student => &label.student,
-                sections => minijinja::Value::from(minijinja::value::Serde(sections)),
-                data => minijinja::Value::from_safe_string(json),
-                script => minijinja::Value::from_safe_string(SCRIPT.replace("</", "<\\/")),
-                style => minijinja::Value::from_safe_string(STYLE.to_owned()),
+                parts => minijinja::Value::from(minijinja::value::Serde(parts)),
+                data => safe(json),
+                script => safe(SCRIPT.replace("</", "<\\/")),
+                style => safe(format!("{math_style}\n{STYLE}")),
             })
         })
         .map_err(|e| Error::msg(format!("{PAGE_TEMPLATE}: {e:#}")))
@@ -332,7 +432,7 @@ fn is_layer_given(id: &str) -> bool {
 
 /// The answer ids of the blanks the student version prints, in order.
 pub fn student_blank_ids(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Vec<String>> {
-    Ok(templates.student_blanks(solved, label)?.1.into_iter().map(|c: BlankCall| c.id).collect())
+    Ok(templates.student_blanks(solved, label)?.into_iter().map(|c| c.id).collect())
 }
 
 #[cfg(test)]

@@ -73,6 +73,12 @@ static BOOK: LazyLock<LazyHash<FontBook>> = LazyLock::new(|| LazyHash::new(FontB
 /// Typst's standard library, built once so its hash is computed once.
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
+/// The standard library with Typst's (experimental) HTML export turned on,
+/// for the self-check page.
+static HTML_LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
+    LazyHash::new(Library::builder().with_features([typst::Feature::Html].into_iter().collect()).build())
+});
+
 /// The interned file id of [`MAIN_PATH`].
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
     // MAIN_PATH is a constant, valid path (checked by a test), so this cannot
@@ -86,11 +92,13 @@ static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
 struct SheetWorld {
     /// The markup, as the one source file.
     main: Source,
+    /// [`LIBRARY`], or [`HTML_LIBRARY`] for the page.
+    library: &'static LazyHash<Library>,
 }
 
 impl World for SheetWorld {
     fn library(&self) -> &LazyHash<Library> {
-        &LIBRARY
+        self.library
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
@@ -190,11 +198,36 @@ impl std::error::Error for Diagnostic {}
 /// packages. On failure every error is returned, positioned in `markup`;
 /// warnings are ignored.
 pub fn compile(markup: &str) -> Result<Layout, Vec<Diagnostic>> {
-    let world = SheetWorld { main: Source::new(*MAIN_ID, markup.to_owned()) };
+    let world = SheetWorld { main: Source::new(*MAIN_ID, markup.to_owned()), library: &LIBRARY };
     match typst::compile::<PagedDocument>(&world).output {
         Ok(document) => Ok(Layout(document)),
         Err(errors) => Err(errors.iter().map(|error| to_diagnostic(&world, error)).collect()),
     }
+}
+
+/// A web page from Typst's HTML export (`Feature::Html`): the whole document,
+/// equations as MathML and `html.frame`s as inline SVG.
+#[derive(Debug)]
+pub struct Html {
+    /// The document, `<!DOCTYPE html>` to `</html>`.
+    pub text: String,
+    /// What the export left out ("… was ignored during HTML export"),
+    /// positioned in the markup. Typst's own notice that the export is
+    /// experimental is not among them.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles Typst `markup` into a web page with Typst's HTML export. Errors
+/// as [`compile`]'s.
+pub fn html(markup: &str) -> Result<Html, Vec<Diagnostic>> {
+    let world = SheetWorld { main: Source::new(*MAIN_ID, markup.to_owned()), library: &HTML_LIBRARY };
+    let compiled = typst::compile::<typst_html::HtmlDocument>(&world);
+    let errors =
+        |errors: &[SourceDiagnostic]| errors.iter().map(|error| to_diagnostic(&world, error)).collect::<Vec<_>>();
+    let document = compiled.output.map_err(|e| errors(&e))?;
+    let text = typst_html::html(&document, &typst_html::HtmlOptions::default()).map_err(|e| errors(&e))?;
+    let warnings = compiled.warnings.iter().filter(|w| !w.span.is_detached());
+    Ok(Html { text, warnings: warnings.map(|w| to_diagnostic(&world, w)).collect() })
 }
 
 /// Positions one Typst error in the markup, if it points there.

@@ -399,7 +399,7 @@ impl Speaker {
         };
         let [open, middle, close] = crate::typeset::READINGS;
         match (name.as_str(), self.mode) {
-            ("blank", _) => "blank".to_owned(),
+            ("blank" | "field", _) => "blank".to_owned(),
             ("filled", Mode::Both) => format!("{open}blank{middle}{}{close}", value()),
             ("filled", _) => value(),
             _ => String::new(),

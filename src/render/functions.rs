@@ -69,10 +69,10 @@ impl Object for AnswerTable {
 }
 
 /// The answer `id`, and whether the markup being rendered may show answers
-/// (not in [`Mode::Student`]).
+/// (not in [`Mode::Student`] or [`Mode::Page`]).
 fn lookup(state: &State, id: &str) -> Result<(Printed, bool), JError> {
     let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
-    let key = mode.as_str() != Some("student");
+    let key = !matches!(mode.as_str(), Some("student" | "page"));
     let answers =
         state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
     let table = answers

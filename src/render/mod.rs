@@ -26,7 +26,7 @@ use serde::Serialize;
 
 pub use escape::{escape_markup, typst_string};
 pub use label::{QrCode, SheetLabel};
-pub use record::{marker, BlankCall, BlankKind};
+pub use record::{BlankCall, BlankKind};
 pub use trace::trace_back;
 
 use crate::answers::Solved;
@@ -88,6 +88,10 @@ pub enum Mode {
     /// labelled `<key-only>` or `<student-only>`, and each version is cut from
     /// the laid-out pages by [`crate::typeset::without`].
     Both,
+    /// The student version as the self-check web page, through Typst's HTML
+    /// export: every blank is a `#field(n)` for the page to fill in
+    /// ([`Templates::page_markup`]).
+    Page,
 }
 
 impl Mode {

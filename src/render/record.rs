@@ -1,14 +1,15 @@
 //! The blanks of the student version in the order the worksheet prints them,
 //! for the self-check page: the main template rendered once more as the
 //! student version, with `blank`, `cell` and `response` replaced by functions
-//! that record which answer each prints and leave a marker in its place.
+//! that record which answer each prints and leave `#field(n)` in its place:
+//! the page's markup for Typst's HTML export (see `templates/preamble.typ.j2`).
 
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Error as JError, State};
 
-use super::{render_in, template_error, Job, Mode, SheetLabel, Templates, Version};
+use super::{equations, render_in, template_error, Job, Mode, SheetLabel, Templates, Version};
 use crate::answers::Solved;
 use crate::error::Result;
 use crate::slips::WordedSlips;
@@ -33,16 +34,24 @@ pub struct BlankCall {
     pub kind: BlankKind,
 }
 
-/// Marks blank number `n` in the recorded markup: private-use characters
-/// that no template or answer prints.
-pub fn marker(n: usize) -> String {
-    format!("\u{E000}{n}\u{E001}")
-}
-
 impl Templates {
-    /// The student version's Typst markup with every blank replaced by its
-    /// [`marker`], and the blanks in the order they appear.
-    pub fn student_blanks(&self, solved: &Solved, label: &SheetLabel) -> Result<(String, Vec<BlankCall>)> {
+    /// The answer ids of the student version's blanks, in the order the
+    /// worksheet prints them, and how it prints each.
+    pub fn student_blanks(&self, solved: &Solved, label: &SheetLabel) -> Result<Vec<BlankCall>> {
+        Ok(self.recorded(solved, label, Mode::Student)?.1)
+    }
+
+    /// The student version as markup for Typst's HTML export
+    /// ([`Mode::Page`]), every equation with its spoken form: blank number `n`
+    /// is `#field(n)`, and the blanks are listed in order.
+    pub fn page_markup(&self, solved: &Solved, label: &SheetLabel) -> Result<(String, Vec<BlankCall>)> {
+        let (markup, calls) = self.recorded(solved, label, Mode::Page)?;
+        Ok((equations::with_alt_text(&markup, Mode::Page), calls))
+    }
+
+    /// The main template rendered as the student version in `mode`, with each
+    /// blank printed as `#field(n)` and recorded.
+    fn recorded(&self, solved: &Solved, label: &SheetLabel, mode: Mode) -> Result<(String, Vec<BlankCall>)> {
         let calls: Arc<Mutex<Vec<BlankCall>>> = Arc::default();
         let mut env = self.env.clone();
         for (name, kind) in [("blank", BlankKind::Slot), ("cell", BlankKind::Cell), ("response", BlankKind::Response)] {
@@ -54,11 +63,11 @@ impl Templates {
                 }
                 let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
                 calls.push(BlankCall { id, kind });
-                Ok(JValue::from_safe_string(marker(calls.len() - 1)))
+                Ok(JValue::from_safe_string(format!("#field({})", calls.len() - 1)))
             });
         }
         let slips = WordedSlips::default();
-        let job = Job { solved, slips: &slips, version: Version::Student, mode: Mode::Student, label };
+        let job = Job { solved, slips: &slips, version: Version::Student, mode, label };
         let markup = render_in(&env, job).map_err(|e| template_error(&self.sources, &e))?;
         let calls = std::mem::take(&mut *calls.lock().unwrap_or_else(|e| e.into_inner()));
         Ok((markup, calls))

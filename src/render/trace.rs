@@ -2,8 +2,9 @@
 //! templates are rendered again with a marker comment before each line, and
 //! the marker before the failing line names the template and its line.
 
-use super::{render_in, Job, Templates};
-use crate::error::SourceError;
+use super::{render_in, Job, Templates, MAIN_TEMPLATE};
+use crate::error::{Error, SourceError};
+use crate::typeset::Diagnostic;
 
 /// The marker written before template lines by [`Templates::render_traced`].
 const TRACE_OPEN: &str = "/*@tpl:";
@@ -49,6 +50,42 @@ impl Templates {
             env.add_template_owned(name.clone(), traced).ok()?;
         }
         render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
+    }
+
+    /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
+    /// the template lines that produced them. `compile` compiles the traced
+    /// markup (which has the same lines) the same way, for its errors.
+    pub fn typst_errors(
+        &self,
+        job: Job,
+        markup: &str,
+        diagnostics: &[Diagnostic],
+        compile: impl Fn(&str) -> Option<Vec<Diagnostic>>,
+    ) -> Error {
+        let traced = self.render_traced(job);
+        let traced_diagnostics = traced.as_deref().and_then(compile);
+        let errors = diagnostics
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                // The traced markup has the same lines as the plain one, so the
+                // first-choice line is the one Typst reported in the traced compile.
+                let traced_line = traced_diagnostics.as_ref().and_then(|ds| ds.get(i)).map_or(d.line, |t| t.line);
+                let origin = traced.as_deref().and_then(|t| trace_back(t, traced_line));
+                let mut message = format!("Typst error: {}", d.message);
+                // Hints about typst's own command line do not apply here.
+                for hint in d.hints.iter().filter(|h| !h.contains("--root")) {
+                    message.push_str(&format!(" (hint: {hint})"));
+                }
+                let generated = markup.lines().nth(d.line.saturating_sub(1)).unwrap_or("").trim();
+                if !generated.is_empty() {
+                    message.push_str(&format!("\n  in the generated line {}: {}", d.line, generated));
+                }
+                let (name, line) = origin.unwrap_or((MAIN_TEMPLATE.to_owned(), 1));
+                Error::from(self.error_at(&name, line, message))
+            })
+            .collect::<Vec<_>>();
+        Error::all(errors)
     }
 
     /// A [`SourceError`] at `line` of template `name`.
