@@ -31,6 +31,7 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Solved, Value};
 use crate::error::{Error, Result};
+use crate::number::{Exact, LEGIBLE_DIGITS};
 use crate::render::{BlankKind, Job, Mode, SheetLabel, Templates, Version};
 use crate::typeset;
 
@@ -87,9 +88,14 @@ struct Check {
     /// Salted SHA-256 of the canonical answer (none for a written answer).
     #[serde(skip_serializing_if = "Option::is_none")]
     hash: Option<String>,
-    /// Significant digits of an approximate answer.
+    /// Significant digits of an approximate answer, or of the rounding the
+    /// sheet prints of an exact answer too long to copy (see `rounded`).
     #[serde(skip_serializing_if = "Option::is_none")]
     digits: Option<u32>,
+    /// Salted hash of an exact answer the sheet prints rounded (with `≈`),
+    /// rounded as printed: a student who copies the rounding is right too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rounded: Option<String>,
     /// Salted hashes of the common slips, with their descriptions.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     slips: Vec<SlipCheck>,
@@ -104,6 +110,9 @@ struct Check {
 #[derive(Debug, Serialize)]
 struct SlipCheck {
     hash: String,
+    /// The slip's value rounded as the sheet would print it, when that differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rounded: Option<String>,
     hint: String,
 }
 
@@ -120,19 +129,84 @@ struct Data {
     checks: BTreeMap<String, Check>,
 }
 
-/// The canonical text of a decimal: ASCII minus, no `+`, no trailing zeros,
-/// `0` for zero; `None` if `text` is not a decimal. The page's script
-/// canonicalises what a student types the same way.
+/// The largest decimal exponent a typed number may have (`4.8 × 10⁻¹⁴⁴` is
+/// an extension's answer; a thousand is far beyond any sheet's).
+const MAX_EXPONENT: i64 = 1000;
+
+/// A typed number in the form the page reads it: no spaces, ASCII minus,
+/// scientific notation as `e` (`4.8 × 10⁻¹⁴⁴`, `4.8*10^-144`, `4.8e-144`),
+/// a decimal comma as a point. The page's script does the same.
+fn normalize_number(text: &str) -> String {
+    let mut t = String::with_capacity(text.len());
+    let mut superscript = false;
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        let raised = match c {
+            '\u{207B}' => Some('-'),
+            '\u{2070}' => Some('0'),
+            '\u{00B9}' => Some('1'),
+            '\u{00B2}' => Some('2'),
+            '\u{00B3}' => Some('3'),
+            '\u{2074}'..='\u{2079}' => Some(char::from(b'4' + (c as u32 - 0x2074) as u8)),
+            _ => None,
+        };
+        // A raised exponent is written `^` and the exponent.
+        if raised.is_some() && !superscript {
+            t.push('^');
+        }
+        superscript = raised.is_some();
+        t.push(match (raised, c) {
+            (Some(r), _) => r,
+            (None, '\u{2212}' | '\u{2013}') => '-',
+            (None, 'E') => 'e',
+            (None, _) => c,
+        });
+    }
+    for times in ["\u{00D7}10^", "x10^", "*10^", "\u{00B7}10^"] {
+        if let Some(at) = t.find(times) {
+            let rest = &t[at + times.len()..];
+            if !rest.is_empty() && rest.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit()) {
+                t = format!("{}e{rest}", &t[..at]);
+                break;
+            }
+        }
+    }
+    if !t.contains('.') && t.matches(',').count() == 1 {
+        t = t.replace(',', ".");
+    }
+    t
+}
+
+/// The canonical text of a number: plain decimal, ASCII minus, no `+`, no
+/// trailing zeros, `0` for zero; `None` if `text` is not a number. Accepts
+/// what [`normalize_number`] reads. The page's script canonicalises what a
+/// student types the same way.
 pub fn canonical_decimal(text: &str) -> Option<String> {
-    let text = text.trim().replace(['\u{2212}', '\u{2013}'], "-");
-    let (negative, rest) = match text.strip_prefix('-') {
+    let text = normalize_number(text);
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m, e.strip_prefix('+').unwrap_or(e).parse::<i64>().ok()?),
+        None => (text.as_str(), 0),
+    };
+    if exponent.abs() > MAX_EXPONENT {
+        return None;
+    }
+    let (negative, rest) = match mantissa.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(&text)),
+        None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
     };
     let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
     if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
         return None;
     }
+    // All digits, and the position of the point among them, moved by the exponent.
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + exponent;
+    let (int, frac) = if point <= 0 {
+        ("0".to_owned(), format!("{}{digits}", "0".repeat((-point) as usize)))
+    } else if point as usize >= digits.len() {
+        (format!("{digits}{}", "0".repeat(point as usize - digits.len())), String::new())
+    } else {
+        (digits[..point as usize].to_owned(), digits[point as usize..].to_owned())
+    };
     let int = int.trim_start_matches('0');
     let frac = frac.trim_end_matches('0');
     let int = if int.is_empty() { "0" } else { int };
@@ -365,7 +439,7 @@ fn check_of(
     formulas: &BTreeMap<String, Formula>,
 ) -> Check {
     let Some(answer) = solved.answers.get(id) else {
-        return Check { kind, hash: None, digits: None, slips: Vec::new(), formula: None, model: None };
+        return Check { kind, hash: None, digits: None, rounded: None, slips: Vec::new(), formula: None, model: None };
     };
     let canonical = match (&answer.value, options) {
         (value, Some(options)) => Some(choice_answer(value, options)),
@@ -378,14 +452,31 @@ fn check_of(
         (Value::Text(t), "text") => Some(obfuscate(salt, id, t)),
         _ => None,
     };
+    // An exact answer the sheet prints rounded may be typed either way.
+    let legible = |x: &Exact| {
+        x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
+    };
+    let rounded = match &answer.value {
+        Value::Exact(x) if options.is_none() => legible(x),
+        _ => None,
+    };
+    let digits = match (&answer.value, solved.worksheet.extension) {
+        (Value::Approx(..), Some(extension)) => Some(extension.digits),
+        _ => rounded.is_some().then_some(LEGIBLE_DIGITS),
+    };
     Check {
         kind,
         hash: canonical.map(|c| salted_hash(salt, id, &c)),
-        digits: solved.worksheet.extension.filter(|_| kind == "approx").map(|e| e.digits),
+        digits,
+        rounded,
         slips: slips
             .get(id)
             .iter()
-            .map(|s| SlipCheck { hash: salted_hash(salt, id, &s.value.to_plain_string()), hint: s.slip.clone() })
+            .map(|s| SlipCheck {
+                hash: salted_hash(salt, id, &s.value.to_plain_string()),
+                rounded: legible(&s.value),
+                hint: s.slip.clone(),
+            })
             .collect(),
         formula: formulas.get(id).cloned(),
         model,
@@ -450,10 +541,17 @@ mod tests {
             ("007", "7"),
             ("1000", "1000"),
             ("-1.000", "-1"),
+            ("4.8 \u{00D7} 10\u{207B}\u{00B9}\u{2074}\u{2074}", &format!("0.{}48", "0".repeat(143))),
+            ("4.999995 \u{00D7} 10\u{2076}", "4999995"),
+            ("1.5e3", "1500"),
+            ("-2.5E-2", "-0.025"),
+            ("3*10^4", "30000"),
+            ("0,25", "0.25"),
+            ("\u{2212} 12", "-12"),
         ] {
             assert_eq!(canonical_decimal(text).as_deref(), Some(canonical), "{text}");
         }
-        for bad in ["", "-", ".", "1e3", "abc", "1.2.3", "--1"] {
+        for bad in ["", "-", ".", "abc", "1.2.3", "--1", "1e", "1e99999", "1,000,000", "10^", "2\u{00D7}100"] {
             assert_eq!(canonical_decimal(bad), None, "{bad}");
         }
     }

@@ -46,15 +46,33 @@
   }
   function hash(id, canonical) { return sha256(data.salt + "|" + id + "|" + canonical); }
 
-  // Exact decimals: {m: BigInt, s: scale}, value m / 10^s.
+  // Exact decimals: {m: BigInt, s: scale}, value m / 10^s. What a student
+  // types is read as page.rs's normalize_number reads it: no spaces, any
+  // minus sign, scientific notation (4.8 \u00d7 10\u207b\u00b9\u2074\u2074, 4.8*10^-144, 4.8e-144), a
+  // decimal comma.
+  var RAISED = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
+  function raised(c) { return c === "\u207b" ? "-" : RAISED.indexOf(c) >= 0 ? String(RAISED.indexOf(c)) : undefined; }
+  function normalize(text) {
+    var t = "", up = false, chars = Array.from(String(text).replace(/\s+/g, ""));
+    chars.forEach(function (c) {
+      var r = raised(c);
+      if (r !== undefined && !up) t += "^";
+      up = r !== undefined;
+      t += r !== undefined ? r : c === "\u2212" || c === "\u2013" ? "-" : c === "E" ? "e" : c;
+    });
+    var times = /^(.*?)(?:\u00d7|x|\*|\u00b7)10\^([-+]?\d+)$/.exec(t);
+    if (times) t = times[1] + "e" + times[2];
+    if (t.indexOf(".") < 0 && (t.match(/,/g) || []).length === 1) t = t.replace(",", ".");
+    return t;
+  }
   function parse(text) {
-    var t = String(text).trim().replace(/[\u2212\u2013]/g, "-").replace(/\s+/g, "");
-    if (t.indexOf(".") < 0 && /^[-+]?\d*,\d+$/.test(t)) t = t.replace(",", ".");
-    var m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(t);
+    var m = /^([-+]?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/.exec(normalize(text));
     if (!m || (m[2] === "" && !m[3])) return null;
-    var frac = m[3] || "";
-    var digits = BigInt((m[2] || "0") + frac);
-    return { m: m[1] === "-" ? -digits : digits, s: frac.length };
+    var exponent = m[4] ? parseInt(m[4], 10) : 0;
+    if (Math.abs(exponent) > 1000) return null;
+    var frac = m[3] || "", digits = BigInt((m[2] || "0") + frac), s = frac.length - exponent;
+    if (s < 0) { digits = digits * pow10(-s); s = 0; }
+    return { m: m[1] === "-" ? -digits : digits, s: s };
   }
   function pow10(n) { return BigInt(10) ** BigInt(n); }
   function align(a, b) {
@@ -107,30 +125,50 @@
 
   var SYMBOL = { correct: "\u2713 correct", wrong: "\u2717 not right", follows: "\u21b3 follows from your earlier answers",
     slip: "! a common slip", empty: "\u2026 not answered yet", written: "\u270e compare with the model answer" };
+  // Whether x is the value `c` (canonical) stands for: exactly, or, for an
+  // answer the sheet prints rounded (`check.rounded`), as that rounding.
+  function matches(id, x, exact, rounded, digits) {
+    if (hash(id, canonical(x)) === exact) return true;
+    return Boolean(rounded) && hash(id, canonical(roundSig(x, digits))) === rounded;
+  }
+  // Whether the typed x is what the student's own earlier entries give:
+  // exactly, or to the sheet's digits when the exact value is longer.
+  function follows(x, own, digits) {
+    if (canonical(own) === canonical(x)) return true;
+    var n = digits || 10;
+    return significant(own) > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n));
+  }
+  function significant(x) {
+    var mag = (x.m < 0n ? -x.m : x.m).toString().replace(/0+$/, "");
+    return mag.replace(/^0+/, "").length;
+  }
+  // The state of one blank, and a hint. A written answer has no state: it
+  // is compared with the model answer by the student, not by the page.
   function judge(field) {
     var id = field.dataset.answer, check = data.checks[id], text = field.value.trim();
     if (text === "") return ["empty", ""];
-    if (check.kind === "text") return ["written", ""];
+    if (check.kind === "text") return [null, ""];
     if (check.kind === "choice") return [hash(id, text) === check.hash ? "correct" : "wrong", ""];
     var x = parse(text);
     if (!x) return ["wrong", "write a number, such as \u22120.25"];
     if (check.kind === "approx") x = roundSig(x, check.digits);
-    var c = canonical(x);
-    if (hash(id, c) === check.hash) return ["correct", ""];
+    if (matches(id, x, check.hash, check.rounded, check.digits)) return ["correct", ""];
     if (check.formula) {
       var own = evaluate(check.formula);
-      if (own && canonical(own) === c) return ["follows", "check your earlier answers"];
+      if (own && follows(x, own, check.digits)) return ["follows", "check your earlier answers"];
     }
     for (var i = 0; i < (check.slips || []).length; i++) {
-      if (hash(id, c) === check.slips[i].hash) return ["slip", "Did you " + check.slips[i].hint + "?"];
+      var slip = check.slips[i];
+      if (matches(id, x, slip.hash, slip.rounded, check.digits || 10)) return ["slip", "Did you " + slip.hint + "?"];
     }
     return ["wrong", ""];
   }
   function mark(field, state, hint) {
-    field.dataset.state = state;
     var out = document.getElementById(field.id + "-mark");
-    out.className = "mark " + state;
-    out.textContent = SYMBOL[state] + (hint ? ": " + hint : "");
+    if (state) field.dataset.state = state; else delete field.dataset.state;
+    var shown = state || "written";
+    out.className = "mark " + shown;
+    out.textContent = SYMBOL[shown] + (hint ? ": " + hint : "");
   }
   function checkAll() {
     fields.forEach(function (field) { var r = judge(field); mark(field, r[0], r[1]); });
@@ -138,7 +176,7 @@
       b.disabled = document.getElementById(b.dataset.for).value.trim() === "";
     });
     var counts = {};
-    fields.forEach(function (f) { counts[f.dataset.state] = (counts[f.dataset.state] || 0) + 1; });
+    fields.forEach(function (f) { if (f.dataset.state) counts[f.dataset.state] = (counts[f.dataset.state] || 0) + 1; });
     document.getElementById("summary").textContent = ["correct", "follows", "slip", "wrong", "empty"].filter(function (s) {
       return counts[s];
     }).map(function (s) { return counts[s] + " " + SYMBOL[s].slice(2); }).join(", ");
