@@ -1,7 +1,8 @@
 //! `check`: validates configs and templates the way CI needs: every config
 //! loads, randomized ones are sampled as a stress test, and both versions of a
-//! sheet render and typeset in memory. Every problem is reported, not just the
-//! first.
+//! sheet render and typeset in memory, and so does its self-check page (which
+//! catches what Typst's HTML export cannot show). Every problem is reported,
+//! not just the first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -10,10 +11,10 @@ use crate::answers::Solved;
 use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
-use crate::generate;
 use crate::model::Activation;
 use crate::randomize::{percent, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
+use crate::{generate, page};
 
 /// Variants drawn per randomized config.
 pub const SAMPLES: u64 = 200;
@@ -66,7 +67,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     if !spec.is_randomized() {
         let solved = generate::solve_fixed(&spec, templates)?;
         warnings.extend(solved.answers.rounded_warning(&spec.file));
-        let pages = typeset_both(templates, &solved, &SheetLabel::default())?;
+        let pages = typeset_all(templates, &solved, &SheetLabel::default())?;
         return Ok(format!("ok   {} ({pages} pages)", spec.file));
     }
     let stress = Sampler::new(&spec, seed, templates)?.stress(SAMPLES)?;
@@ -78,14 +79,16 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     let sheet = batch::draw(&spec, templates, &request)?.remove(0);
     let variant = format!("{} (variant 1 of seed {seed})", spec.file);
     warnings.extend(sheet.variant.solved.answers.rounded_warning(&variant));
-    let pages = typeset_both(templates, &sheet.variant.solved, &sheet.label)?;
+    let pages = typeset_all(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
     Ok(summary)
 }
 
-/// Typesets both versions in memory, as `generate` would; returns the page count.
-fn typeset_both(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
+/// Typesets both versions and makes the self-check page in memory, as
+/// `generate --format pdf,html` would; returns the key's page count.
+fn typeset_all(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
     let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
+    page::page(templates, solved, "check", label)?;
     Ok(key.layout.page_count())
 }
 

@@ -25,22 +25,19 @@ mod labels;
 
 use std::collections::BTreeMap;
 
-use minijinja::{context, Environment};
+use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Solved, Value};
+use crate::answers::{weight_name, Phrase, Solved, Value, Wording};
+use crate::engine::Direction;
 use crate::error::{Error, Result};
 use crate::number::{Exact, LEGIBLE_DIGITS};
-use crate::render::{BlankKind, Job, Mode, SheetLabel, Templates, Version};
+use crate::render::{BlankKind, Job, Mode, SheetLabel, Templates, Version, PAGE_TEMPLATE};
 use crate::typeset;
 
 pub use formulas::{formulas, Formula};
 
-/// The page template's file name (a `--templates` directory may override it).
-pub const PAGE_TEMPLATE: &str = "page.html.j2";
-
-const EMBEDDED_TEMPLATE: &str = include_str!("../templates/page.html.j2");
 const SCRIPT: &str = include_str!("page/check.js");
 const STYLE: &str = include_str!("page/page.css");
 
@@ -63,7 +60,7 @@ struct Field {
     /// What a screen reader announces.
     label: String,
     /// The options of a choice.
-    options: Vec<String>,
+    options: Vec<Choice>,
 }
 
 /// A piece of the page's body: HTML from Typst's export, or a field.
@@ -234,32 +231,54 @@ fn obfuscate(salt: &str, id: &str, text: &str) -> String {
     hex(&out)
 }
 
-/// The choices a word blank offers, or `None` for a number.
-fn choices(id: &str, solved: &Solved) -> Option<Vec<String>> {
-    if id.ends_with(".direction") {
-        return Some(vec!["increase".into(), "decrease".into()]);
-    }
-    if id == "error_decreased" {
-        return Some(vec!["yes".into(), "no".into()]);
-    }
-    if id == "strongest_weight" {
-        let mut options: Vec<String> =
-            (0..solved.worksheet.network.layers.len()).map(crate::answers::weight_name).collect();
-        options.push("tie".into());
-        return Some(options);
-    }
-    None
+/// One option of a word choice: the value the page hashes, and its words.
+#[derive(Debug, Clone, Serialize)]
+struct Choice {
+    value: String,
+    label: String,
 }
 
-/// The canonical form of the key's answer to a choice.
-fn choice_answer(value: &Value, options: &[String]) -> String {
-    let text = value.display().trim().to_lowercase();
-    if options.contains(&text) {
-        text
-    } else {
-        // A tie between weights: worded by the answers template.
-        "tie".to_owned()
+/// The options a word blank offers, worded by the answers template like the
+/// key's answer, and the key's option; `None` for a number.
+fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
+    let solution = &solved.solution;
+    let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(weight_name).collect();
+    let option = |value: &str, phrase: Phrase| -> Result<Choice> {
+        Ok(Choice { value: value.to_owned(), label: words.phrase(&phrase)? })
+    };
+    let direction = |direction: Direction| match direction {
+        Direction::Increase => "increase",
+        Direction::Decrease => "decrease",
+    };
+    if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
+        let Some(k) = weights.iter().position(|w| w == weight) else { return Ok(None) };
+        let options = [Direction::Increase, Direction::Decrease]
+            .into_iter()
+            .map(|d| option(direction(d), Phrase::Direction { weight: weight.to_owned(), direction: d }))
+            .collect::<Result<_>>()?;
+        return Ok(Some((options, direction(solution.experiments[k].direction).to_owned())));
     }
+    if id == "error_decreased" {
+        let options =
+            vec![option("yes", Phrase::YesNo { value: true })?, option("no", Phrase::YesNo { value: false })?];
+        let decreased = matches!(solved.answers.get(id).map(|a| &a.value), Some(Value::Flag(true)));
+        return Ok(Some((options, if decreased { "yes" } else { "no" }.to_owned())));
+    }
+    if id == "strongest_weight" {
+        let mut options: Vec<Choice> = weights
+            .iter()
+            .map(|w| option(w, Phrase::StrongestWeight { weights: vec![w.clone()] }))
+            .collect::<Result<_>>()?;
+        // A tie, worded for all the weights: the words must not tell whether
+        // this sheet has one.
+        options.push(option("tie", Phrase::StrongestWeight { weights: weights.clone() })?);
+        let key = match solution.strongest.as_slice() {
+            [k] => weight_name(*k),
+            _ => "tie".to_owned(),
+        };
+        return Ok(Some((options, key)));
+    }
+    Ok(None)
 }
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
@@ -285,7 +304,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             .answers
             .get(&call.id)
             .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let options = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved) };
+        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
+        let (options, key_choice) = choice.unzip();
         let kind = match (&answer.value, call.kind, &options) {
             (_, BlankKind::Response, _) => "text",
             (_, _, Some(_)) => "choice",
@@ -294,7 +314,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
         if !checks.contains_key(&call.id) {
-            let check = check_of(solved, &call.id, kind, options.as_deref(), &salt, &slips, &formulas);
+            let check = check_of(solved, &call.id, kind, key_choice.as_deref(), &salt, &slips, &formulas);
             checks.insert(call.id.clone(), check);
         }
         let label = labels::describe(&call.id, solved);
@@ -333,7 +353,8 @@ fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &s
     let slips = Default::default();
     let job = Job { solved, slips: &slips, version: Version::Student, mode: Mode::Page, label };
     let traced_errors = |html: Result<typeset::Html, Vec<typeset::Diagnostic>>| match html {
-        Ok(html) => (!html.warnings.is_empty()).then_some(html.warnings),
+        Ok(html) if html.warnings.is_empty() => None,
+        Ok(html) => Some(html.warnings.into_iter().map(left_out).collect()),
         Err(errors) => Some(errors),
     };
     let html = match typeset::html(markup) {
@@ -350,6 +371,17 @@ fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &s
     let body = between(&text, "<body>", "</body>")
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
     Ok(Exported { style, body: with_alt_text(body) })
+}
+
+/// A warning of Typst's HTML export that it left something out, with what
+/// to do about it.
+fn left_out(mut warning: typeset::Diagnostic) -> typeset::Diagnostic {
+    warning.hints.push(
+        "the self-check page would lack it: draw it as an image on the page with `html.frame(…)`, or keep it to \
+         paper with `context if target() == \"paged\" { … }`"
+            .to_owned(),
+    );
+    warning
 }
 
 /// The text of `text` between the first `open` and the last `close`.
@@ -433,7 +465,7 @@ fn check_of(
     solved: &Solved,
     id: &str,
     kind: &'static str,
-    options: Option<&[String]>,
+    key_choice: Option<&str>,
     salt: &str,
     slips: &crate::slips::WordedSlips,
     formulas: &BTreeMap<String, Formula>,
@@ -441,8 +473,8 @@ fn check_of(
     let Some(answer) = solved.answers.get(id) else {
         return Check { kind, hash: None, digits: None, rounded: None, slips: Vec::new(), formula: None, model: None };
     };
-    let canonical = match (&answer.value, options) {
-        (value, Some(options)) => Some(choice_answer(value, options)),
+    let canonical = match (&answer.value, key_choice) {
+        (_, Some(choice)) => Some(choice.to_owned()),
         (Value::Exact(x), None) => Some(x.to_plain_string()),
         (Value::Count(c), None) => Some(c.to_string()),
         (Value::Approx(text, _), None) => canonical_decimal(text),
@@ -457,7 +489,7 @@ fn check_of(
         x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
     let rounded = match &answer.value {
-        Value::Exact(x) if options.is_none() => legible(x),
+        Value::Exact(x) if key_choice.is_none() => legible(x),
         _ => None,
     };
     let digits = match (&answer.value, solved.worksheet.extension) {
@@ -493,26 +525,21 @@ fn render_page(
     parts: &[Part],
     json: String,
 ) -> Result<String> {
-    let source = templates.source(PAGE_TEMPLATE).map(|(_, t)| t.to_owned()).unwrap_or(EMBEDDED_TEMPLATE.to_owned());
-    let mut env = Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template_owned(PAGE_TEMPLATE, source).map_err(|e| Error::msg(format!("{PAGE_TEMPLATE}: {e}")))?;
     let doc = &solved.worksheet.presentation;
     let safe = minijinja::Value::from_safe_string;
-    env.get_template(PAGE_TEMPLATE)
-        .and_then(|t| {
-            t.render(context! {
-                title => &doc.title,
-                language => &doc.language,
-                variant => &label.id,
-                student => &label.student,
-                parts => minijinja::Value::from(minijinja::value::Serde(parts)),
-                data => safe(json),
-                script => safe(SCRIPT.replace("</", "<\\/")),
-                style => safe(format!("{math_style}\n{STYLE}")),
-            })
-        })
-        .map_err(|e| Error::msg(format!("{PAGE_TEMPLATE}: {e:#}")))
+    templates.render_html(
+        PAGE_TEMPLATE,
+        context! {
+            title => &doc.title,
+            language => &doc.language,
+            variant => &label.id,
+            student => &label.student,
+            parts => minijinja::Value::from(minijinja::value::Serde(parts)),
+            data => safe(json),
+            script => safe(SCRIPT.replace("</", "<\\/")),
+            style => safe(format!("{math_style}\n{STYLE}")),
+        },
+    )
 }
 
 /// `c1`…, `w1`…: the layers' givens.

@@ -125,6 +125,109 @@ fn batches_write_a_page_per_variant() {
     assert!(!names.iter().any(|n| n.ends_with(".pdf")), "html alone typesets nothing: {names:?}");
 }
 
+/// The page is the student version, whole: every heading, the introduction,
+/// the two drawings with alt text, the tables, every equation as MathML with
+/// its spoken form, and nothing of Typst's placeholders left.
+#[test]
+fn the_page_is_the_whole_student_sheet() {
+    for name in ["classic", "three-layers", "negative-fractional"] {
+        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
+        let solved = generate::solve_fixed(&spec, words()).unwrap();
+        let label = SheetLabel::default();
+        let html = page::page(words(), &solved, name, &label).unwrap();
+        let markup = words().render(&solved, backprop_worksheet::render::Version::Student, &label).unwrap();
+        let headings = |prefix: &str| markup.lines().filter(|l| l.starts_with(prefix)).count();
+        assert_eq!(html.matches("<h2>").count(), headings("= "), "{name}: parts");
+        assert_eq!(html.matches("<h3>").count(), headings("== "), "{name}: tasks and sections");
+        assert_eq!(html.matches("<h1>").count(), 1, "{name}: the title");
+        assert!(html.contains("You\u{2019}re going to discover how neural networks learn"), "{name}: the introduction");
+        assert!(html.contains("Real-World Impact"), "{name}: the closing box");
+        assert_eq!(html.matches("<table>").count(), markup.matches("#fit-table(").count(), "{name}: the tables");
+        // The diagram and the plot: images a screen reader can describe.
+        let figures: Vec<&str> = html.split("<figure role=\"img\" aria-label=\"").skip(1).collect();
+        assert_eq!(figures.len(), 2, "{name}: the diagram and the plot");
+        assert!(figures[0].starts_with("The network as a chain of"), "{name}: {}", &figures[0][..60]);
+        assert!(figures[1].starts_with("An empty grid for plotting"), "{name}: {}", &figures[1][..60]);
+        assert!(figures.iter().all(|f| f.split_once('>').unwrap().1.starts_with("<svg")), "{name}: drawn as SVG");
+        // Every equation is MathML with its spoken form.
+        let equations = html.matches("<math").count();
+        assert!(equations > 50, "{name}: {equations} equations");
+        assert_eq!(html.matches("<math alttext=\"").count(), equations, "{name}: an equation without alt text");
+        assert!(
+            html.contains("alttext=\"h equals 3 times x plus w 1 equals 3 times blank plus blank equals blank\"")
+                || name != "classic"
+        );
+        for leftover in ["data-field=", "data-alt=", "#field(", "\u{E000}"] {
+            assert!(!html.contains(leftover), "{name}: {leftover} left in the page");
+        }
+        // A field in an equation is HTML inside MathML's text element.
+        assert!(html.contains("<mtext><span class=\"field number\">"), "{name}: fields in equations");
+    }
+}
+
+/// The page's words come from the templates: a reworded answers template
+/// rewords the options of a word choice (their values stay, for checking),
+/// and the page template may be overridden and is HTML-escaped.
+#[test]
+fn the_page_is_worded_by_the_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    common::template_with(&templates, "answers.txt.j2", |t| {
+        t.replace(
+            "{% if direction == \"increase\" %}increase{% else %}decrease{% endif %}",
+            "{% if direction == \"increase\" %}raise it{% else %}lower it{% endif %}",
+        )
+    });
+    let config = dir.path().join("odd <title>.yaml");
+    let yaml = std::fs::read_to_string(root().join("configs/classic.yaml")).unwrap();
+    std::fs::write(&config, yaml.replace("title: How Does AI Learn", "title: Q&A <b>How Does AI Learn")).unwrap();
+    let out = run(&[
+        "generate",
+        s(&config),
+        "--format",
+        "html",
+        "--templates",
+        s(&templates),
+        "--out",
+        s(dir.path()),
+        "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join("odd <title>-student.html")).unwrap();
+    assert!(html.contains("<option value=\"increase\">raise it</option><option value=\"decrease\">lower it</option>"));
+    assert!(html.contains("<title>Q&amp;A &lt;b&gt;How Does AI Learn"), "the title is escaped");
+    assert!(!html.contains("<b>How"), "no markup from the config");
+}
+
+/// What Typst's HTML export would leave out of the page is an error at the
+/// template line that makes it, before any file is written; the PDFs of the
+/// same template are fine.
+#[test]
+fn content_the_page_would_lose_is_an_error_at_its_template_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    common::template_with(&templates, "worksheet.typ.j2", |t| {
+        t.replace("= Introduction\n", "= Introduction\n#rect(width: 2cm, height: 1cm)\n")
+    });
+    let line = std::fs::read_to_string(templates.join("worksheet.typ.j2"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("#rect("))
+        .unwrap()
+        + 1;
+    let out_dir = dir.path().join("out");
+    let args = ["generate", "configs/classic.yaml", "--templates", s(&templates), "--out", s(&out_dir), "--quiet"];
+    let out = run(&[&args[..], &["--format", "pdf,html"]].concat());
+    let err = common::expect_exit(&out, 1, "content the page loses");
+    assert!(err.contains(&format!("worksheet.typ.j2:{line}")), "{err}");
+    assert!(err.contains("rect was ignored during HTML export"), "{err}");
+    assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(), "nothing written");
+    let out = run(&[&args[..], &["--format", "pdf"]].concat());
+    common::expect_exit(&out, 0, "the PDFs alone");
+}
+
 // ---- In the browser ----
 
 /// A minimal WebDriver client: HTTP/1.1 with one request per connection.

@@ -268,8 +268,11 @@ fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) 
     if value.is_none() {
         return Err(JError::new(ErrorKind::UndefinedError, "tried to print `none`; test it with `{% if … %}` first"));
     }
-    if matches!(state.auto_escape(), AutoEscape::None) {
-        return out.write_str(&value.to_string()).map_err(JError::from);
+    match state.auto_escape() {
+        AutoEscape::None => return out.write_str(&value.to_string()).map_err(JError::from),
+        // The self-check page's template: HTML.
+        AutoEscape::Html => return minijinja::escape_formatter(out, state, value),
+        _ => {}
     }
     let text = if let Some(s) = value.as_str() { s.to_owned() } else { value.to_string() };
     out.write_str(&escape_markup(&text)).map_err(JError::from)

@@ -45,7 +45,11 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (SUMMARY_TEMPLATE, include_str!("../../templates/summary.typ.j2")),
     ("speech.typ.j2", include_str!("../../templates/speech.typ.j2")),
     (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
+    (PAGE_TEMPLATE, include_str!("../../templates/page.html.j2")),
 ];
+
+/// The self-check page's template file name (HTML around Typst's HTML export).
+pub const PAGE_TEMPLATE: &str = "page.html.j2";
 
 /// The template of the model answers' words: one macro per answer, plain text.
 pub const ANSWERS_TEMPLATE: &str = "answers.txt.j2";
@@ -149,9 +153,14 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // `*.txt.j2` templates render plain text (the model answers' words,
         // escaped where the worksheet prints them); the rest render Typst.
-        env.set_auto_escape_callback(|name| match name.ends_with(".txt.j2") {
-            true => AutoEscape::None,
-            false => AutoEscape::Custom("typst".into()),
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".txt.j2") {
+                AutoEscape::None
+            } else if name.ends_with(".html.j2") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::Custom("typst".into())
+            }
         });
         functions::register(&mut env);
         for (name, (_, text)) in &sources {
@@ -193,6 +202,12 @@ impl Templates {
     /// key's rubric.
     pub fn slips(&self, solved: &Solved) -> Result<WordedSlips> {
         slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, self)
+    }
+
+    /// Renders the HTML template `name` (HTML-escaped) with `context`.
+    pub fn render_html(&self, name: &str, context: JValue) -> Result<String> {
+        let template = self.env.get_template(name).map_err(|e| template_error_in(&self.sources, &e, name))?;
+        template.render(context).map_err(|e| template_error_in(&self.sources, &e, name))
     }
 
     /// Renders `job` with the main template.
