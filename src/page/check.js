@@ -124,7 +124,7 @@
   }
 
   var SYMBOL = { correct: "\u2713 correct", wrong: "\u2717 not right", follows: "\u21b3 follows from your earlier answers",
-    slip: "! a common slip", empty: "\u2026 not answered yet", written: "\u270e compare with the model answer" };
+    slip: "! a common slip", empty: "\u2026 not answered", written: "\u270e compare with the model answer" };
   // Whether x is the value `c` (canonical) stands for: exactly, or, for an
   // answer the sheet prints rounded (`check.rounded`), as that rounding.
   function matches(id, x, exact, rounded, digits) {
@@ -155,7 +155,7 @@
     if (matches(id, x, check.hash, check.rounded, check.digits)) return ["correct", ""];
     if (check.formula) {
       var own = evaluate(check.formula);
-      if (own && follows(x, own, check.digits)) return ["follows", "check your earlier answers"];
+      if (own && follows(x, own, check.digits)) return ["follows", ""];
     }
     for (var i = 0; i < (check.slips || []).length; i++) {
       var slip = check.slips[i];
