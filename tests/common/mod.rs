@@ -100,3 +100,8 @@ pub fn shipped_configs() -> Vec<PathBuf> {
     paths.sort();
     paths
 }
+
+/// The `data-answer` of every field of a page, in order.
+pub fn page_fields(html: &str) -> Vec<String> {
+    html.split("data-answer=\"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+}
