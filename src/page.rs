@@ -370,7 +370,10 @@ fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &s
     let style = between(&text, "<style>", "</style>").unwrap_or("").to_owned();
     let body = between(&text, "<body>", "</body>")
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
-    Ok(Exported { style, body: with_alt_text(body) })
+    // A table wider than the page (a five-layer sheet's) scrolls sideways
+    // inside the text column instead of running past it.
+    let body = with_alt_text(body).replace("<table>", "<div class=\"table\"><table>").replace("</table>", "</table></div>");
+    Ok(Exported { style, body })
 }
 
 /// A warning of Typst's HTML export that it left something out, with what
