@@ -13,10 +13,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use backprop_worksheet::batch::{self, Request};
-use backprop_worksheet::config;
 use backprop_worksheet::generate::Formats;
 use backprop_worksheet::render::{Templates, Version};
 use backprop_worksheet::typeset;
+use backprop_worksheet::{config, page};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -123,6 +123,35 @@ fn main() {
         ms(render / n),
         ms(compile / n),
         ms(export / n)
+    );
+
+    // 2b. The self-check page of the same distinct sheets: rendered once
+    // more, typeset by Typst's HTML export, the checks hashed.
+    let mut pages = Duration::ZERO;
+    for sheet in &sample {
+        let (t, _) = time(|| page::page(&templates, &sheet.variant.solved, "bench", &sheet.label).unwrap());
+        pages += t;
+        typeset::evict_caches();
+    }
+    println!(
+        "one self-check page in process:     {:8.1} ms   ({:.2}x one PDF document; mean of {n} distinct)",
+        ms(pages / n),
+        pages.as_secs_f64() / (single * n).as_secs_f64()
+    );
+    let runs: Vec<Duration> = (0..15)
+        .map(|_| {
+            time(|| {
+                let args = ["generate", "configs/classic.yaml", "--format", "pdf,html", "--out", &out_path];
+                assert!(Command::new(&bin).args(args).output().unwrap().status.success());
+            })
+            .0
+        })
+        .collect();
+    let with_page = median(runs);
+    println!(
+        "classic pair and page, whole process: {:6.1} ms   ({:.2}x the pair alone)",
+        ms(with_page),
+        with_page.as_secs_f64() / classic.as_secs_f64()
     );
 
     // 3. 100 variants, all cores and one thread.

@@ -143,13 +143,19 @@ pub fn sheet_files(
     label: &SheetLabel,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    let mut files = Vec::new();
-    if formats.pdf || formats.typ || formats.png {
-        let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
-        files = sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])?;
-    }
-    if formats.html {
-        let html = crate::page::page(templates, solved, stem, label)?;
+    // The PDFs and the page are made side by side: two Typst documents.
+    let (papers, page) = rayon::join(
+        || -> Result<Vec<OutputFile>> {
+            if !(formats.pdf || formats.typ || formats.png) {
+                return Ok(Vec::new());
+            }
+            let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
+            sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
+        },
+        || formats.html.then(|| crate::page::page(templates, solved, stem, label)).transpose(),
+    );
+    let mut files = papers?;
+    if let Some(html) = page? {
         files.push(OutputFile { name: format!("{base}-student.html"), bytes: html.into_bytes() });
     }
     Ok(files)

@@ -372,7 +372,8 @@ fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &s
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
     // A table wider than the page (a five-layer sheet's) scrolls sideways
     // inside the text column instead of running past it.
-    let body = with_alt_text(body).replace("<table>", "<div class=\"table\"><table>").replace("</table>", "</table></div>");
+    let body =
+        with_alt_text(body).replace("<table>", "<div class=\"table\"><table>").replace("</table>", "</table></div>");
     Ok(Exported { style, body })
 }
 

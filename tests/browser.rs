@@ -493,6 +493,16 @@ fn a_student_works_the_page() {
     for (id, text) in [("x", "2"), ("w1", "1"), ("h1", "107"), ("y", "217"), ("target", "20"), ("error", "9")] {
         driver.type_into(&field(id), text);
     }
+    // What a screen reader is told: a field in an equation by its label, the
+    // drawings as images by their alt text (Chromium's accessibility tree).
+    let accessible = |css: &str, what: &str| {
+        let element = driver.element(css);
+        driver.call("GET", &format!("/element/{element}/{what}"), None).as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(accessible("[data-answer=\"h1\"]", "computedlabel"), "h1", "a blank in an equation");
+    assert_eq!(accessible("[data-answer=\"nudge_w2.plus.error\"]", "computedlabel"), "E, row w2 + 0.1");
+    assert_eq!(accessible("figure", "computedrole"), "image", "the diagram is an image");
+    assert!(accessible("figure", "computedlabel").starts_with("The network as a chain of 2 layers: x times 3"));
     driver.type_into("[data-answer=\"discussion\"]", "No: y is 17, below the target of 20.");
     driver.click("#check");
     let marks = states(&driver);
