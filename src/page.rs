@@ -21,7 +21,6 @@
 //! entries.
 
 mod formulas;
-mod labels;
 
 use std::collections::BTreeMap;
 
@@ -57,8 +56,6 @@ struct Field {
     id: String,
     /// `number`, `approx`, `choice` or `text`.
     kind: &'static str,
-    /// What a screen reader announces.
-    label: String,
     /// The options of a choice.
     options: Vec<Choice>,
 }
@@ -317,8 +314,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             let check = check_of(solved, &call.id, kind, key_choice.as_deref(), &salt, &slips, &formulas);
             checks.insert(call.id.clone(), check);
         }
-        let label = labels::describe(&call.id, solved);
-        fields.push(Field { n, id: call.id.clone(), kind, label, options: options.unwrap_or_default() });
+        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default() });
     }
     let givens = solved
         .answers
@@ -530,6 +526,7 @@ fn render_page(
     json: String,
 ) -> Result<String> {
     let doc = &solved.worksheet.presentation;
+    let doc_nudge = solved.worksheet.nudge.to_display_string();
     let safe = minijinja::Value::from_safe_string;
     templates.render_html(
         PAGE_TEMPLATE,
@@ -538,6 +535,7 @@ fn render_page(
             language => &doc.language,
             variant => &label.id,
             student => &label.student,
+            nudge => doc_nudge,
             parts => minijinja::Value::from(minijinja::value::Serde(parts)),
             data => safe(json),
             script => safe(SCRIPT.replace("</", "<\\/")),

@@ -164,6 +164,19 @@ fn the_page_is_worded_by_the_templates() {
             "{% if direction == \"increase\" %}raise it{% else %}lower it{% endif %}",
         )
     });
+    let page_template = templates.join("page.html.j2");
+    let page_text = std::fs::read_to_string(&page_template).unwrap();
+    std::fs::write(
+        &page_template,
+        page_text
+            .replace("\"\\u2713 correct\"", "\"\\u2713 richtig\"")
+            .replace(">number of derivatives<", ">Anzahl der Ableitungen<")
+            .replace(
+                "{%- elif id == \"reflection_factors\" %}number of derivatives",
+                "{%- elif id == \"reflection_factors\" %}Anzahl der Ableitungen",
+            ),
+    )
+    .unwrap();
     let config = dir.path().join("odd <title>.yaml");
     let yaml = std::fs::read_to_string(root().join("configs/classic.yaml")).unwrap();
     std::fs::write(&config, yaml.replace("title: How Does AI Learn", "title: Q&A <b>How Does AI Learn")).unwrap();
@@ -182,6 +195,8 @@ fn the_page_is_worded_by_the_templates() {
     let html = std::fs::read_to_string(dir.path().join("odd <title>-student.html")).unwrap();
     assert!(html.contains("<option value=\"increase\">raise it</option><option value=\"decrease\">lower it</option>"));
     assert!(html.contains("<title>Q&amp;A &lt;b&gt;How Does AI Learn"), "the title is escaped");
+    assert!(html.contains("\"\\u2713 richtig\""), "the script's words come from the page template");
+    assert!(html.contains("class=\"sr\">Anzahl der Ableitungen</label>"), "so do the fields' labels");
     assert!(!html.contains("<b>How"), "no markup from the config");
 }
 

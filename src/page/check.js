@@ -2,6 +2,8 @@
 "use strict";
 (function () {
   var data = JSON.parse(document.getElementById("sheet-data").textContent);
+  // The page's words, from its template (templates/page.html.j2).
+  var WORDS = JSON.parse(document.getElementById("page-words").textContent);
 
   // SHA-256 (FIPS 180-4), because crypto.subtle is missing on file:// in some browsers.
   var K = [];
@@ -123,8 +125,6 @@
     return a && b ? op(a, b) : null;
   }
 
-  var SYMBOL = { correct: "\u2713 correct", wrong: "\u2717 not right", follows: "\u21b3 follows from your earlier answers",
-    slip: "! a common slip", empty: "\u2026 not answered", written: "\u270e compare with the model answer" };
   // Whether x is the value `c` (canonical) stands for: exactly, or, for an
   // answer the sheet prints rounded (`check.rounded`), as that rounding.
   function matches(id, x, exact, rounded, digits) {
@@ -150,7 +150,7 @@
     if (check.kind === "text") return [null, ""];
     if (check.kind === "choice") return [hash(id, text) === check.hash ? "correct" : "wrong", ""];
     var x = parse(text);
-    if (!x) return ["wrong", "write a number, such as \u22120.25"];
+    if (!x) return ["wrong", WORDS.not_a_number];
     if (check.kind === "approx") x = roundSig(x, check.digits);
     if (matches(id, x, check.hash, check.rounded, check.digits)) return ["correct", ""];
     if (check.formula) {
@@ -159,7 +159,7 @@
     }
     for (var i = 0; i < (check.slips || []).length; i++) {
       var slip = check.slips[i];
-      if (matches(id, x, slip.hash, slip.rounded, check.digits || 10)) return ["slip", "Did you " + slip.hint + "?"];
+      if (matches(id, x, slip.hash, slip.rounded, check.digits || 10)) return ["slip", WORDS.slip_hint.replace("{hint}", slip.hint)];
     }
     return ["wrong", ""];
   }
@@ -168,7 +168,7 @@
     if (state) field.dataset.state = state; else delete field.dataset.state;
     var shown = state || "written";
     out.className = "mark " + shown;
-    out.textContent = SYMBOL[shown] + (hint ? ": " + hint : "");
+    out.textContent = WORDS[shown] + (hint ? ": " + hint : "");
   }
   function checkAll() {
     fields.forEach(function (field) { var r = judge(field); mark(field, r[0], r[1]); });
@@ -179,7 +179,7 @@
     fields.forEach(function (f) { if (f.dataset.state) counts[f.dataset.state] = (counts[f.dataset.state] || 0) + 1; });
     document.getElementById("summary").textContent = ["correct", "follows", "slip", "wrong", "empty"].filter(function (s) {
       return counts[s];
-    }).map(function (s) { return counts[s] + " " + SYMBOL[s].slice(2); }).join(", ");
+    }).map(function (s) { return counts[s] + " " + WORDS[s].slice(2); }).join(", ");
   }
   function reveal(button) {
     var field = document.getElementById(button.dataset.for), id = field.dataset.answer;
@@ -192,7 +192,7 @@
       }
     }
     var box = document.getElementById(button.dataset.for + "-model");
-    box.textContent = "Model answer: " + new TextDecoder().decode(bytes);
+    box.textContent = WORDS.model + new TextDecoder().decode(bytes);
     box.hidden = false;
   }
 
@@ -208,7 +208,7 @@
 
   document.getElementById("check").addEventListener("click", checkAll);
   document.getElementById("start-over").addEventListener("click", function () {
-    if (!window.confirm("Clear every answer on this page?")) return;
+    if (!window.confirm(WORDS.start_over)) return;
     try { localStorage.removeItem(data.storage); } catch (e) { /* storage off */ }
     fields.forEach(function (f) {
       f.value = ""; delete f.dataset.state;
