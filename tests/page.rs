@@ -8,18 +8,24 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use backprop_worksheet::answers::Value;
+use backprop_worksheet::answers::{Solved, Value};
 use backprop_worksheet::render::SheetLabel;
 use backprop_worksheet::{config, generate, page};
 use common::{page_fields, root, run, s, words};
 
+/// The shipped config `name` solved, and its page.
+fn shipped_page(name: &str) -> (Solved, SheetLabel, String) {
+    let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
+    let solved = generate::solve_fixed(&spec, words()).unwrap();
+    let label = SheetLabel::default();
+    let html = page::page(words(), &solved, name, &label).unwrap();
+    (solved, label, html)
+}
+
 #[test]
 fn the_page_has_the_blanks_of_the_pdf_in_order() {
     for name in ["classic", "three-layers", "negative-fractional"] {
-        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
-        let solved = generate::solve_fixed(&spec, words()).unwrap();
-        let label = SheetLabel::default();
-        let html = page::page(words(), &solved, name, &label).unwrap();
+        let (solved, label, html) = shipped_page(name);
         // The ids the worksheet template prints blanks for, in order.
         let recorded = page::student_blank_ids(words(), &solved, &label).unwrap();
         assert_eq!(page_fields(&html), recorded, "{name}: the page's fields are the PDF's blanks, in order");
@@ -35,10 +41,7 @@ fn the_page_has_the_blanks_of_the_pdf_in_order() {
 #[test]
 fn the_page_holds_no_answer_in_clear() {
     for name in ["classic", "three-layers", "negative-fractional"] {
-        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
-        let solved = generate::solve_fixed(&spec, words()).unwrap();
-        let label = SheetLabel::default();
-        let html = page::page(words(), &solved, name, &label).unwrap();
+        let (solved, label, html) = shipped_page(name);
         // What the student's PDF prints anyway: its Typst source.
         let printed = words().render(&solved, backprop_worksheet::render::Version::Student, &label).unwrap();
         let numbers: BTreeSet<&str> = printed
@@ -116,10 +119,7 @@ fn batches_write_a_page_per_variant() {
 #[test]
 fn the_page_is_the_whole_student_sheet() {
     for name in ["classic", "three-layers", "negative-fractional"] {
-        let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
-        let solved = generate::solve_fixed(&spec, words()).unwrap();
-        let label = SheetLabel::default();
-        let html = page::page(words(), &solved, name, &label).unwrap();
+        let (solved, label, html) = shipped_page(name);
         let markup = words().render(&solved, backprop_worksheet::render::Version::Student, &label).unwrap();
         let headings = |prefix: &str| markup.lines().filter(|l| l.starts_with(prefix)).count();
         assert_eq!(html.matches("<h2>").count(), headings("= "), "{name}: parts");
