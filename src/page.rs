@@ -363,7 +363,9 @@ fn export(templates: &Templates, solved: &Solved, label: &SheetLabel, markup: &s
         }
     };
     let text = html.text;
-    let style = between(&text, "<style>", "</style>").unwrap_or("").to_owned();
+    // Typst's style for its MathML: the head's one <style>.
+    let head = between(&text, "<head>", "</head>").unwrap_or("");
+    let style = between(head, "<style>", "</style>").unwrap_or("").to_owned();
     let body = between(&text, "<body>", "</body>")
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
     // A table wider than the page (a five-layer sheet's) scrolls sideways

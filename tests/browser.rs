@@ -427,6 +427,10 @@ fn check_sheet(driver: &dyn Browser, dir: &Path, config: &str, draw: &[&str], sh
     let reveal = driver.script("return document.querySelector('button.reveal').disabled;", json!([]));
     assert_eq!(reveal, json!(true), "{file}: no model answer before an attempt");
 
+    // Nothing was fetched: no script, style, font or image from anywhere.
+    let fetched = driver
+        .script("return performance.getEntriesByType('resource').map(function (r) { return r.name; });", json!([]));
+    assert_eq!(fetched, json!([]), "{file}: the page loaded resources");
     // Every field has a name a screen reader announces.
     let unnamed = driver.script(
         "return Array.prototype.filter.call(document.querySelectorAll('[data-answer]'), function (f) { \
