@@ -29,6 +29,16 @@ fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
     (start.elapsed(), value)
 }
 
+/// The median time of 15 runs of `f`.
+fn median_of_15(mut f: impl FnMut()) -> Duration {
+    median((0..15).map(|_| time(&mut f).0).collect())
+}
+
+/// Runs the binary `bin` with `args`, which must succeed.
+fn run(bin: &Path, args: &[&str]) {
+    assert!(Command::new(bin).args(args).output().unwrap().status.success(), "{args:?}");
+}
+
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/release/deps/throughput-HASH → target/release/backprop-worksheet
@@ -57,39 +67,19 @@ fn main() {
     assert!(bin.exists(), "build the binary first: cargo build --release");
 
     // 1. The classic pair as a whole process.
-    let runs: Vec<Duration> = (0..15)
-        .map(|_| {
-            time(|| {
-                let status =
-                    Command::new(&bin).args(["generate", "configs/classic.yaml", "--out", &out_path]).output().unwrap();
-                assert!(status.status.success());
-            })
-            .0
-        })
-        .collect();
-    let classic = median(runs);
+    let classic = median_of_15(|| run(&bin, &["generate", "configs/classic.yaml", "--out", &out_path]));
     println!("classic pair, whole process:        {:8.1} ms   (target <= 60 ms)", ms(classic));
     let typst_cli = Command::new("typst").arg("--version").output().is_ok_and(|o| o.status.success());
     if typst_cli {
         // The same pair through the stock CLI: its two sources, one process each.
         let sources = tempfile::tempdir().unwrap();
         let dir = sources.path().to_str().unwrap();
-        let status = Command::new(&bin)
-            .args(["generate", "configs/classic.yaml", "--format", "typ", "--quiet", "--out", dir])
-            .output()
-            .unwrap();
-        assert!(status.status.success());
-        let runs: Vec<Duration> = (0..15)
-            .map(|_| {
-                time(|| {
-                    for version in ["student", "key"] {
-                        typst_compile(&sources.path().join(format!("classic-{version}.typ")));
-                    }
-                })
-                .0
-            })
-            .collect();
-        let cli = median(runs);
+        run(&bin, &["generate", "configs/classic.yaml", "--format", "typ", "--quiet", "--out", dir]);
+        let cli = median_of_15(|| {
+            for version in ["student", "key"] {
+                typst_compile(&sources.path().join(format!("classic-{version}.typ")));
+            }
+        });
         println!(
             "classic pair, typst CLI:            {:8.1} ms   ours is {:.2}x its time",
             ms(cli),
@@ -138,16 +128,8 @@ fn main() {
         ms(pages / n),
         pages.as_secs_f64() / (single * n).as_secs_f64()
     );
-    let runs: Vec<Duration> = (0..15)
-        .map(|_| {
-            time(|| {
-                let args = ["generate", "configs/classic.yaml", "--format", "pdf,html", "--out", &out_path];
-                assert!(Command::new(&bin).args(args).output().unwrap().status.success());
-            })
-            .0
-        })
-        .collect();
-    let with_page = median(runs);
+    let args = ["generate", "configs/classic.yaml", "--format", "pdf,html", "--out", &out_path];
+    let with_page = median_of_15(|| run(&bin, &args));
     println!(
         "classic pair and page, whole process: {:6.1} ms   ({:.2}x the pair alone)",
         ms(with_page),
