@@ -205,25 +205,28 @@ fn the_page_is_worded_by_the_templates() {
 /// same template are fine.
 #[test]
 fn content_the_page_would_lose_is_an_error_at_its_template_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let templates = dir.path().join("templates");
-    std::fs::create_dir(&templates).unwrap();
-    common::template_with(&templates, "worksheet.typ.j2", |t| {
-        t.replace("= Introduction\n", "= Introduction\n#rect(width: 2cm, height: 1cm)\n")
-    });
-    let line = std::fs::read_to_string(templates.join("worksheet.typ.j2"))
-        .unwrap()
-        .lines()
-        .position(|l| l.starts_with("#rect("))
-        .unwrap()
-        + 1;
-    let out_dir = dir.path().join("out");
-    let args = ["generate", "configs/classic.yaml", "--templates", s(&templates), "--out", s(&out_dir), "--quiet"];
-    let out = run(&[&args[..], &["--format", "pdf,html"]].concat());
-    let err = common::expect_exit(&out, 1, "content the page loses");
-    assert!(err.contains(&format!("worksheet.typ.j2:{line}")), "{err}");
-    assert!(err.contains("rect was ignored during HTML export"), "{err}");
-    assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(), "nothing written");
-    let out = run(&[&args[..], &["--format", "pdf"]].concat());
-    common::expect_exit(&out, 0, "the PDFs alone");
+    // Before any blank, and after blanks of every kind (slots, a written answer).
+    for before in ["= Introduction\n", "= Phase 2: Experimental Discovery"] {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        common::template_with(&templates, "worksheet.typ.j2", |t| {
+            t.replacen(before, &format!("#rect(width: 2cm, height: 1cm)\n\n{before}"), 1)
+        });
+        let line = std::fs::read_to_string(templates.join("worksheet.typ.j2"))
+            .unwrap()
+            .lines()
+            .position(|l| l.starts_with("#rect("))
+            .unwrap()
+            + 1;
+        let out_dir = dir.path().join("out");
+        let args = ["generate", "configs/classic.yaml", "--templates", s(&templates), "--out", s(&out_dir), "--quiet"];
+        let out = run(&[&args[..], &["--format", "pdf,html"]].concat());
+        let err = common::expect_exit(&out, 1, "content the page loses");
+        assert!(err.contains(&format!("worksheet.typ.j2:{line}")), "{err}");
+        assert!(err.contains("rect was ignored during HTML export"), "{err}");
+        assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(), "nothing written");
+        let out = run(&[&args[..], &["--format", "pdf"]].concat());
+        common::expect_exit(&out, 0, "the PDFs alone");
+    }
 }

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Kwargs, Value as JValue};
-use minijinja::{Error as JError, State};
+use minijinja::{Environment, Error as JError, State};
 
 use super::{equations, render_in, template_error, Job, Mode, SheetLabel, Templates, Version};
 use crate::answers::Solved;
@@ -52,24 +52,32 @@ impl Templates {
     /// The main template rendered as the student version in `mode`, with each
     /// blank printed as `#field(n)` and recorded.
     fn recorded(&self, solved: &Solved, label: &SheetLabel, mode: Mode) -> Result<(String, Vec<BlankCall>)> {
-        let calls: Arc<Mutex<Vec<BlankCall>>> = Arc::default();
         let mut env = self.env.clone();
-        for (name, kind) in [("blank", BlankKind::Slot), ("cell", BlankKind::Cell), ("response", BlankKind::Response)] {
-            let calls = Arc::clone(&calls);
-            env.add_function(name, move |_: &State, id: String, kwargs: Kwargs| -> Result<JValue, JError> {
-                // The size arguments do not matter here.
-                for arg in kwargs.args() {
-                    let _: JValue = kwargs.get(arg)?;
-                }
-                let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
-                calls.push(BlankCall { id, kind });
-                Ok(JValue::from_safe_string(format!("#field({})", calls.len() - 1)))
-            });
-        }
+        let calls = record_blanks(&mut env);
         let slips = WordedSlips::default();
         let job = Job { solved, slips: &slips, version: Version::Student, mode, label };
         let markup = render_in(&env, job).map_err(|e| template_error(&self.sources, &e))?;
         let calls = std::mem::take(&mut *calls.lock().unwrap_or_else(|e| e.into_inner()));
         Ok((markup, calls))
     }
+}
+
+/// Replaces the template functions `blank`, `cell` and `response` of `env`
+/// with ones that record which answer each blank prints, in order, and print
+/// `#field(n)` in its place.
+pub(super) fn record_blanks(env: &mut Environment) -> Arc<Mutex<Vec<BlankCall>>> {
+    let calls: Arc<Mutex<Vec<BlankCall>>> = Arc::default();
+    for (name, kind) in [("blank", BlankKind::Slot), ("cell", BlankKind::Cell), ("response", BlankKind::Response)] {
+        let calls = Arc::clone(&calls);
+        env.add_function(name, move |_: &State, id: String, kwargs: Kwargs| -> Result<JValue, JError> {
+            // The size arguments do not matter here.
+            for arg in kwargs.args() {
+                let _: JValue = kwargs.get(arg)?;
+            }
+            let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
+            calls.push(BlankCall { id, kind });
+            Ok(JValue::from_safe_string(format!("#field({})", calls.len() - 1)))
+        });
+    }
+    calls
 }

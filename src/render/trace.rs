@@ -2,7 +2,7 @@
 //! templates are rendered again with a marker comment before each line, and
 //! the marker before the failing line names the template and its line.
 
-use super::{render_in, Job, Templates, MAIN_TEMPLATE};
+use super::{render_in, Job, Mode, Templates, MAIN_TEMPLATE};
 use crate::error::{Error, SourceError};
 use crate::typeset::Diagnostic;
 
@@ -48,6 +48,11 @@ impl Templates {
         for (name, (_, text)) in self.sources.iter().filter(|(name, _)| !name.ends_with(".txt.j2")) {
             let traced = trace_template(name, text);
             env.add_template_owned(name.clone(), traced).ok()?;
+        }
+        // The page's markup prints its blanks as fields: so must its trace,
+        // for Typst to report the same problems in the same order.
+        if job.mode == Mode::Page {
+            super::record::record_blanks(&mut env);
         }
         render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
     }
