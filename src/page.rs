@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Solved, Value};
 use crate::error::{Error, Result};
+use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice};
 use html::{export, with_fields, Part};
@@ -69,6 +70,9 @@ struct Data {
     givens: BTreeMap<String, String>,
     /// By answer id.
     checks: BTreeMap<String, Check>,
+    /// The significant digits a sheet prints an exact answer with at most
+    /// (longer ones rounded, with `≈`): the roundings in `checks` have them.
+    legible: u32,
 }
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
@@ -119,7 +123,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         })
         .collect();
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
-    let data = Data { salt, storage, givens, checks };
+    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
     let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.

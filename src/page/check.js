@@ -125,22 +125,18 @@
     return a && b ? op(a, b) : null;
   }
 
-  // Whether x is the value `c` (canonical) stands for: exactly, or, for an
-  // answer the sheet prints rounded (`check.rounded`), as that rounding.
-  function matches(id, x, exact, rounded, digits) {
+  // Whether x is the value hashed as `exact`: exactly, or, for a value the
+  // sheet prints rounded (hashed as `rounded`), as that rounding.
+  function matches(id, x, exact, rounded) {
     if (hash(id, canonical(x)) === exact) return true;
-    return Boolean(rounded) && hash(id, canonical(roundSig(x, digits))) === rounded;
+    return Boolean(rounded) && hash(id, canonical(roundSig(x, data.legible))) === rounded;
   }
   // Whether the typed x is what the student's own earlier entries give:
-  // exactly, or to the sheet's digits when the exact value is longer.
-  function follows(x, own, digits) {
+  // exactly, or as the sheet would print it when that is rounded.
+  function follows(x, own) {
     if (canonical(own) === canonical(x)) return true;
-    var n = digits || 10;
-    return significant(own) > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n));
-  }
-  function significant(x) {
-    var mag = (x.m < 0n ? -x.m : x.m).toString().replace(/0+$/, "");
-    return mag.replace(/^0+/, "").length;
+    var n = data.legible, digits = (own.m < 0n ? -own.m : own.m).toString().replace(/0+$/, "").length;
+    return digits > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n));
   }
   // The state of one blank, and a hint. A written answer has no state: it
   // is compared with the model answer by the student, not by the page.
@@ -152,14 +148,14 @@
     var x = parse(text);
     if (!x) return ["wrong", WORDS.not_a_number];
     if (check.kind === "approx") x = roundSig(x, check.digits);
-    if (matches(id, x, check.hash, check.rounded, check.digits)) return ["correct", ""];
+    if (matches(id, x, check.hash, check.rounded)) return ["correct", ""];
     if (check.formula) {
       var own = evaluate(check.formula);
-      if (own && follows(x, own, check.digits)) return ["follows", ""];
+      if (own && follows(x, own)) return ["follows", ""];
     }
     for (var i = 0; i < (check.slips || []).length; i++) {
       var slip = check.slips[i];
-      if (matches(id, x, slip.hash, slip.rounded, check.digits || 10)) return ["slip", WORDS.slip_hint.replace("{hint}", slip.hint)];
+      if (matches(id, x, slip.hash, slip.rounded)) return ["slip", WORDS.slip_hint.replace("{hint}", slip.hint)];
     }
     return ["wrong", ""];
   }

@@ -24,12 +24,12 @@ pub(super) struct Check {
     /// Salted SHA-256 of the canonical answer (none for a written answer).
     #[serde(skip_serializing_if = "Option::is_none")]
     hash: Option<String>,
-    /// Significant digits of an approximate answer, or of the rounding the
-    /// sheet prints of an exact answer too long to copy (see `rounded`).
+    /// Significant digits of an approximate answer (the extension's).
     #[serde(skip_serializing_if = "Option::is_none")]
     digits: Option<u32>,
     /// Salted hash of an exact answer the sheet prints rounded (with `≈`),
-    /// rounded as printed: a student who copies the rounding is right too.
+    /// rounded as printed (to the page's `legible` digits): a student who
+    /// copies the rounding is right too.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
     /// Salted hashes of the common slips, with their descriptions.
@@ -242,7 +242,7 @@ pub(super) fn check_of(
     };
     let digits = match (&answer.value, solved.worksheet.extension) {
         (Value::Approx(..), Some(extension)) => Some(extension.digits),
-        _ => rounded.is_some().then_some(LEGIBLE_DIGITS),
+        _ => None,
     };
     Check {
         kind,
