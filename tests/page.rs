@@ -82,8 +82,14 @@ fn the_formulas_recompute_the_key() {
         };
         let formulas = page::formulas(&solved);
         assert!(formulas.len() > 20, "{name}: {} formulas", formulas.len());
-        for (id, formula) in &formulas {
-            assert_eq!(formula.evaluate(&key), key(id), "{name}: the formula of {id}");
+        for (id, list) in &formulas {
+            for formula in list {
+                // The extension's sigmoid and tanh have no exact value.
+                let value = formula.evaluate(&key);
+                if value.is_some() || !id.starts_with("ext.") {
+                    assert_eq!(value, key(id), "{name}: the formula of {id}");
+                }
+            }
         }
     }
 }
