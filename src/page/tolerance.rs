@@ -173,4 +173,63 @@ mod tests {
         assert!((carried - slope).abs() <= tolerance["slope"], "{carried} vs {slope} ± {}", tolerance["slope"]);
         assert!(tolerance["slope"] < 0.0001, "{}", tolerance["slope"]);
     }
+
+    proptest::proptest! {
+        /// The extension's chain (an activation, then linear layers, the
+        /// error, dE/dy and the gradient) worked by a student who rounds
+        /// every step to the sheet's digits or more and carries the
+        /// rounded values: every step is within its tolerance of the key.
+        #[test]
+        fn rounding_and_carrying_stays_within_the_tolerance(
+            z in -8.0..8.0_f64,
+            layers in proptest::collection::vec((-3.0..3.0_f64, -3.0..3.0_f64), 1..5),
+            target in -20.0..20.0_f64,
+            digits in 2_u32..=6,
+            extra in proptest::collection::vec(0_u32..3, 12),
+            activation in 0_usize..3,
+        ) {
+            let id = |n: &str| Formula::Id(n.into());
+            let num = |x: f64| Formula::Num(format!("{x:e}"));
+            let (add, sub, mul) = (
+                |a, b| Formula::Add(Box::new(a), Box::new(b)),
+                |a, b| Formula::Sub(Box::new(a), Box::new(b)),
+                |a, b| Formula::Mul(Box::new(a), Box::new(b)),
+            );
+            let (activated, slope) = match activation {
+                0 => (Formula::Sigmoid(Box::new(id("z"))), mul(id("h0"), sub(num(1.0), id("h0")))),
+                1 => (Formula::Tanh(Box::new(id("z"))), sub(num(1.0), mul(id("h0"), id("h0")))),
+                _ => (Formula::Relu(Box::new(id("z"))), Formula::Step(Box::new(id("z")))),
+            };
+            let mut formulas = vec![("h0".to_owned(), activated), ("slope".to_owned(), slope)];
+            for (j, (c, w)) in layers.iter().enumerate() {
+                formulas.push((format!("h{}", j + 1), add(mul(num(*c), id(&format!("h{j}"))), num(*w))));
+            }
+            let y = id(&format!("h{}", layers.len()));
+            let gap = sub(y, num(target));
+            formulas.push(("error".into(), mul(num(0.5), mul(gap.clone(), gap.clone()))));
+            formulas.push(("residual".into(), gap));
+            let chain = layers.iter().fold(id("residual"), |g, (c, _)| mul(g, num(*c)));
+            formulas.push(("gradient".into(), mul(chain, id("slope"))));
+            // The key: every step exact (in doubles); the student: each step
+            // from their own rounded values, rounded again.
+            let mut key: BTreeMap<String, f64> = BTreeMap::from([("z".to_owned(), z)]);
+            let mut student = key.clone();
+            let value = |values: &BTreeMap<String, f64>, f: &Formula| {
+                evaluate(f, &|n: &str| values.get(n).copied().map(Interval::point)).map(|i| i.lo)
+            };
+            let mut blanks = Vec::new();
+            for (i, (name, formula)) in formulas.iter().enumerate() {
+                let exact = value(&key, formula).unwrap();
+                let own = value(&student, formula).unwrap();
+                key.insert(name.clone(), exact);
+                student.insert(name.clone(), round(own, digits + extra[i]));
+                blanks.push((name.clone(), formula.clone(), exact));
+            }
+            let tolerance = tolerances(&blanks, &|n: &str| (n == "z").then_some(z), digits);
+            for (name, _, exact) in &blanks {
+                let off = (student[name] - exact).abs();
+                proptest::prop_assert!(off <= tolerance[name], "{name}: {} vs {exact} ± {}", student[name], tolerance[name]);
+            }
+        }
+    }
 }
