@@ -1065,6 +1065,21 @@ fn approximate_answers_and_slips_on_the_students_own_numbers() {
         driver.click("#check");
         assert_eq!(state(field), expected, "{field} = {typed}");
     }
+    // The extension by closeness, not by rounding: dE/dy is −15.0018…, σ′(7)
+    // is 0.000910…, and σ rounded to 0.9991 and carried gives 0.0008992.
+    for (id, typed, expected) in [
+        ("ext.dE_dy", "\u{2212}14.995", "wrong"),
+        ("ext.dE_dy", "\u{2212}15.005", "correct"),
+        ("ext.dE_dy", "\u{2212}15.00", "correct"),
+        ("ext.slope", "0.0008992", "correct"),
+        ("ext.slope", "0.0009102", "correct"),
+        ("ext.slope", "0.00085", "wrong"),
+    ] {
+        driver.type_into(&format!("[data-answer=\"{id}\"]"), typed);
+        driver.click("#check");
+        let marked = states(&driver).into_iter().find(|(_, a, ..)| a == id).unwrap();
+        assert_eq!(marked.2, expected, "{id} = {typed} ({})", marked.3);
+    }
 
     // Slips on the student's own numbers: h = 8, y = 19 from it, then E =
     // (19 − 20)² = 1 without the ½, dE/dy = target − y = 1, dE/dw2 without
