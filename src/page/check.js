@@ -238,7 +238,7 @@
     if (check.kind === "approx") {
       // The extension: within the key's tolerance (tolerance.rs), or what the
       // student's own rounded entries give.
-      var key = unmask(id, check.approx).split(" ").map(Number), v = FLOAT.read(x);
+      var key = check.approx ? unmask(id, check.approx).split(" ").map(Number) : [NaN, NaN], v = FLOAT.read(x);
       if (Math.abs(v - key[0]) <= key[1]) return ["correct", ""];
       for (i = 0; i < formulas.length; i++) if (near(v, evaluate(formulas[i], FLOAT), check.digits)) return ["follows", ""];
       for (i = 0; i < ownSlips.length; i++) {

@@ -184,11 +184,17 @@ pub fn formulas(solved: &Solved) -> BTreeMap<String, Vec<Formula>> {
                 }
                 let input = if j == 0 { id("x") } else { sheet.in_row(&at, j - 1) };
                 let weight = if j == k { id(at(&w(k))) } else { id(w(j)) };
-                let computed = sheet.step(j, input, weight);
+                let mut formulas = vec![sheet.step(j, input, weight.clone())];
+                // The value before the nudged layer stays the same: the
+                // student may take it from Task 1 instead of the row's cell.
+                if j == k && j > 0 {
+                    formulas.push(sheet.step(j, id(value_id(j - 1, count)), weight));
+                }
                 // Before the nudged layer a value stays the same, and the
                 // original row is the forward pass: both may be copied.
-                let formulas =
-                    if j < k || row == "base" { vec![id(value_id(j, count)), computed] } else { vec![computed] };
+                if j < k || row == "base" {
+                    formulas.insert(0, id(value_id(j, count)));
+                }
                 out.insert(here, formulas);
             }
             let mut error = vec![half_square_error(sheet.in_row(&at, count - 1))];
