@@ -24,9 +24,14 @@ pub struct QrCode {
 }
 
 impl QrCode {
-    /// The QR code of `text`, if it fits one.
+    /// The QR code of `text`, if it fits one. Text beyond ASCII (a student's
+    /// name in the sheet id: `zoë-o-brien`) is marked as UTF-8 (ECI 26), or a
+    /// reader guesses its encoding and may read other letters.
     pub fn of(text: &str) -> Option<QrCode> {
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+        let code = match text.is_ascii() {
+            true => qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?,
+            false => utf8(text)?,
+        };
         let width = code.width();
         let colors = code.to_colors();
         let rows: Vec<String> = colors
@@ -35,6 +40,18 @@ impl QrCode {
             .collect();
         Some(QrCode { text: text.to_owned(), modules: rows.join("/") })
     }
+}
+
+/// The smallest QR code of `text` in byte mode behind the ECI designator of
+/// UTF-8, at error correction level M.
+fn utf8(text: &str) -> Option<qrcode::QrCode> {
+    (1..=40).find_map(|version| {
+        let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(version));
+        bits.push_eci_designator(26).ok()?;
+        bits.push_byte_data(text.as_bytes()).ok()?;
+        bits.push_terminator(qrcode::EcLevel::M).ok()?;
+        qrcode::QrCode::with_bits(bits, qrcode::EcLevel::M).ok()
+    })
 }
 
 #[cfg(test)]
