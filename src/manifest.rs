@@ -97,7 +97,7 @@ impl Request<'_> {
     /// How this run was asked for, in the command line's words.
     fn describe(&self) -> String {
         let mut flags = match self.kind {
-            Kind::Fixed => return "without --roster (one sheet for everyone)".to_owned(),
+            Kind::Fixed => return "without --roster or --variants: one sheet for everyone".to_owned(),
             Kind::Variants => format!("--variants {}", self.variants.unwrap_or(1)),
             Kind::Roster => format!("--roster {}", self.roster.map_or(String::new(), |r| r.display().to_string())),
         };
@@ -144,7 +144,7 @@ impl Earlier {
     fn describe(&self, dir: &Path) -> String {
         let seed = self.seed.map_or(String::new(), |s| format!(" --seed {s}"));
         match (&self.kind, &self.run) {
-            (Kind::Fixed, _) => "without --roster or --variants (one sheet for everyone)".to_owned(),
+            (Kind::Fixed, _) => "without --roster or --variants, one sheet for everyone".to_owned(),
             (Kind::Variants, run) => {
                 format!(
                     "--variants {}{seed}",
@@ -209,10 +209,11 @@ pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
         (None, n) => format!("would replace or remove their {n} files"),
     };
     Err(Error::msg(format!(
-        "{} holds the sheets of another run of {stem}: they were made {made}, and this run ({}) {what}:\n{}{more}\n\
+        "{}/ holds the sheets of another run of {}: they were made {made}, and this run ({}) {what}:\n{}{more}\n\
          Nothing was written. To keep them, give this run another --out, or the same flags as theirs; to replace \
          them, run it again with --replace.",
-        shown(dir),
+        shown(dir).trim_end_matches('/'),
+        request.config.display(),
         request.describe(),
         shown_files.join("\n")
     )))
