@@ -415,6 +415,7 @@ fn skewed_choices_and_impossible_constraints_are_reported() {
 
 /// Every text item of the first page whose top is below `from_top` points,
 /// with its left and right edge, in reading order.
+#[allow(clippy::disallowed_types)] // positions on the page, not answers
 fn texts_below(layout: &backprop_worksheet::typeset::Layout, from_top: f64) -> Vec<(String, f64, f64, String)> {
     use typst::layout::{Frame, FrameItem, Point, Transform};
     fn walk(frame: &Frame, ts: Transform, out: &mut Vec<(String, f64, f64, f64, String)>) {
@@ -438,6 +439,7 @@ fn texts_below(layout: &backprop_worksheet::typeset::Layout, from_top: f64) -> V
 }
 
 #[test]
+#[allow(clippy::disallowed_types)] // positions on the page, not answers
 fn roster_sheets_print_the_name_and_encode_it_readably() {
     use backprop_worksheet::batch::{self, Request};
     use backprop_worksheet::{config, generate};
