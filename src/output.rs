@@ -71,7 +71,9 @@ pub fn remove_temporaries_on_signal() {
         for dir in live.dirs.iter().rev() {
             let _ = std::fs::remove_dir(dir);
         }
-        let _ = writeln!(std::io::stderr(), "interrupted: nothing was written");
+        if !live.files.is_empty() {
+            let _ = writeln!(std::io::stderr(), "interrupted: the files of this run were not written");
+        }
         // Exit holding the lists' lock, so no new temporary file appears.
         std::process::exit(130);
     });

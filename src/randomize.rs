@@ -609,9 +609,10 @@ impl<'a> Sampler<'a> {
             .iter()
             .filter_map(|name| {
                 let (lo, hi) = tally.read_ranges.get(name)?;
+                let (lo, hi) = (lo.legible().marked(), hi.legible().marked());
                 Some(match lo == hi {
-                    true => format!("{name} was always {}", lo.to_display_string()),
-                    false => format!("{name} was from {} to {}", lo.to_display_string(), hi.to_display_string()),
+                    true => format!("{name} was always {lo}"),
+                    false => format!("{name} was from {lo} to {hi}"),
                 })
             })
             .collect();

@@ -178,9 +178,15 @@ fn decode(file: &str, bytes: &[u8], warnings: &mut Vec<String>) -> String {
 }
 
 /// The field separator of `text`: whichever of comma, semicolon and tab is
-/// most frequent on its first non-empty line (a comma if none is there).
+/// most frequent on its first non-empty line, or else on any line (a roster
+/// whose header is one word may have a group column further down); a comma
+/// if none is there.
 fn delimiter(text: &str) -> u8 {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = match [',', ';', '\t'].iter().any(|d| first.contains(*d)) {
+        true => first,
+        false => text,
+    };
     let count = |c: char| first.chars().filter(|x| *x == c).count();
     [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))]
         .into_iter()
