@@ -362,6 +362,56 @@ mod tests {
     }
 
     #[test]
+    fn a_name_saved_again_is_the_same_name() {
+        let nfd = "Zoe\u{308}  O\u{2019}Brien\u{a0}";
+        assert_eq!(tidy(nfd), "Zoë O\u{2019}Brien", "composed, spaces collapsed, the apostrophe kept for print");
+        assert_eq!(normalize(nfd), normalize("Zoë O'Brien"));
+        assert_eq!(normalize("\u{201C}Kit\u{201D} Marlowe\u{200B}"), "\"Kit\" Marlowe");
+        assert_ne!(normalize("Zoë"), normalize("Zoe"), "accents are letters of the name");
+        let error =
+            parse("r.csv", "Aoife O'Sullivan\nBob\nAoife O\u{2019}Sullivan\n".as_bytes()).unwrap_err().to_string();
+        assert!(error.starts_with("r.csv:3:") && error.contains("also on line 1 as \"Aoife O'Sullivan\""), "{error}");
+    }
+
+    #[test]
+    fn letters_that_do_not_decompose_and_single_names_find_their_student() {
+        let roster = parse(
+            "r.csv",
+            "Łukasz Wiśniewski\nBjørn Løvdal\nMohammed Ali\nMohammed Rahman\nMaximilian Großmann\n".as_bytes(),
+        )
+        .unwrap();
+        for (query, name) in [
+            ("lukasz wisniewski", "Łukasz Wiśniewski"),
+            ("BJORN LOVDAL", "Bjørn Løvdal"),
+            ("maximilian grossmann", "Maximilian Großmann"),
+            ("Maximilian", "Maximilian Großmann"),
+            ("Rahman", "Mohammed Rahman"),
+        ] {
+            assert_eq!(roster.find(query).unwrap().name, name, "{query}");
+        }
+        let error = roster.find("Mohammed").unwrap_err().to_string();
+        assert!(
+            error.contains("\"Mohammed Ali\" (line 3)") && error.contains("\"Mohammed Rahman\" (line 4)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn lost_letters_and_unnamed_rows_are_placed() {
+        let error = parse("r.csv", b"Name,Group\r\n?ukasz Wi?niewski,1\r\nZo\xEB,2\r\n???? ??????,3\r\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("2 names have a `?`") && error.contains("line 2:") && error.contains("line 4:"),
+            "{error}"
+        );
+        let roster = parse("r.csv", "Name;Group\nAda;1\n;2\n;;\nBob;3\n".as_bytes()).unwrap();
+        assert_eq!(names(&roster), ["Ada", "Bob"]);
+        assert_eq!(roster.warnings.len(), 1, "{:?}", roster.warnings);
+        assert!(roster.warnings[0].contains("line 3 has no name"), "{:?}", roster.warnings);
+    }
+
+    #[test]
     fn names_are_found_ignoring_case_accents_and_apostrophes() {
         let roster = parse("r.csv", "Zoë O\u{2019}Brien\nZoe Adams\nAnna Lee\nAnnalee\n".as_bytes()).unwrap();
         for query in ["Zoë O\u{2019}Brien", "Zoe O'Brien", "zoë o'brien", "ZOE OBRIEN", "zoë-o-brien"] {
