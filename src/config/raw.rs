@@ -9,7 +9,7 @@ mod read;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-pub use read::{read, Places};
+pub use read::{read, Places, EXTENSION, LAYER, NETWORK, RULES, TOP, VIDEO};
 
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;

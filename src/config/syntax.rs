@@ -19,39 +19,12 @@ pub struct Plain {
     pub message: String,
 }
 
-/// Every field name a config has, at any depth: a line that starts with one
-/// of them is meant as a field.
-const FIELDS: &[&str] = &[
-    "title",
-    "credit",
-    "author",
-    "language",
-    "paper",
-    "intro",
-    "video",
-    "url",
-    "minutes",
-    "source",
-    "names_line",
-    "date_line",
-    "network",
-    "input",
-    "target",
-    "layers",
-    "coefficient",
-    "weight",
-    "nudge",
-    "learning_rate",
-    "reflection_layers",
-    "extension",
-    "activation",
-    "digits",
-    "require",
-    "rules",
-    "nonzero_error",
-    "nonzero_gradients",
-    "max_decimals",
-];
+/// Whether `word` is the name of a field of a config, at any depth: a line
+/// that starts with one is meant as a field.
+fn is_field(word: &str) -> bool {
+    use super::raw::{EXTENSION, LAYER, NETWORK, RULES, TOP, VIDEO};
+    [TOP, NETWORK, LAYER, VIDEO, EXTENSION, RULES].iter().any(|names| names.contains(&word))
+}
 
 /// One line of the text as the readings see it.
 #[derive(Debug)]
@@ -349,7 +322,7 @@ fn missing_colon(lines: &[Line], upto: usize) -> Option<Plain> {
             continue;
         }
         let rest = &content[word_end..];
-        let meant = FIELDS.contains(&word) || siblings_are_fields(lines, l);
+        let meant = is_field(word) || siblings_are_fields(lines, l);
         if !meant {
             continue;
         }

@@ -15,6 +15,37 @@ use crate::error::{Error, Place, Result};
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;
 
+/// The fields of the config, of `network`, of a layer, of `video`, of
+/// `extension` and of `rules`.
+pub const TOP: &[&str] = &[
+    "title",
+    "credit",
+    "author",
+    "language",
+    "paper",
+    "intro",
+    "video",
+    "names_line",
+    "date_line",
+    "network",
+    "nudge",
+    "learning_rate",
+    "reflection_layers",
+    "extension",
+    "require",
+    "rules",
+];
+/// See [`TOP`].
+pub const NETWORK: &[&str] = &["input", "target", "layers"];
+/// See [`TOP`].
+pub const LAYER: &[&str] = &["coefficient", "weight"];
+/// See [`TOP`].
+pub const VIDEO: &[&str] = &["url", "minutes", "source"];
+/// See [`TOP`].
+pub const EXTENSION: &[&str] = &["activation", "digits"];
+/// See [`TOP`].
+pub const RULES: &[&str] = &["nonzero_error", "nonzero_gradients", "max_decimals"];
+
 /// Where each value of the config is written, by path (`title`,
 /// `network.layers[1].weight`, `nudge.one_of[0]`).
 #[derive(Debug, Clone)]
@@ -296,26 +327,8 @@ impl Bounded for u64 {
 
 impl Reader<'_> {
     fn config(&mut self, root: &Node) -> Result<RawConfig> {
-        const NAMES: &[&str] = &[
-            "title",
-            "credit",
-            "author",
-            "language",
-            "paper",
-            "intro",
-            "video",
-            "names_line",
-            "date_line",
-            "network",
-            "nudge",
-            "learning_rate",
-            "reflection_layers",
-            "extension",
-            "require",
-            "rules",
-        ];
         let expected = "the config's fields (title, network, nudge, learning_rate, …)";
-        let fields = self.fields(root, "", expected, NAMES)?;
+        let fields = self.fields(root, "", expected, TOP)?;
         let network = self.required(&fields, "network").map_err(|e| self.network_elsewhere(&fields).unwrap_or(e))?;
         let title = self.required(&fields, "title").and_then(|node| self.text(node, "title"));
         let title = self.soft("title", title, String::new());
@@ -397,12 +410,7 @@ impl Reader<'_> {
     }
 
     fn network(&mut self, node: &Node) -> Result<RawNetwork> {
-        let fields = self.fields(
-            node,
-            "network",
-            "the network's fields (input, target, layers)",
-            &["input", "target", "layers"],
-        )?;
+        let fields = self.fields(node, "network", "the network's fields (input, target, layers)", NETWORK)?;
         let (input, target, layers) =
             (self.required(&fields, "input")?, self.required(&fields, "target")?, self.required(&fields, "layers")?);
         let Kind::Sequence(items) = &layers.kind else {
@@ -415,8 +423,7 @@ impl Reader<'_> {
         let mut raw_layers = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let path = format!("network.layers[{i}]");
-            let layer =
-                self.fields(item, &path, "a layer `{ coefficient: C, weight: W }`", &["coefficient", "weight"])?;
+            let layer = self.fields(item, &path, "a layer `{ coefficient: C, weight: W }`", LAYER)?;
             let (coefficient, weight) = (self.required(&layer, "coefficient")?, self.required(&layer, "weight")?);
             let (c, w) = (layer.path("coefficient"), layer.path("weight"));
             let coefficient = self.number(coefficient, &c);
@@ -436,8 +443,7 @@ impl Reader<'_> {
     }
 
     fn video(&mut self, node: &Node) -> Result<Video> {
-        let fields =
-            self.fields(node, "video", "`{ url: ..., minutes: 18, source: ... }`", &["url", "minutes", "source"])?;
+        let fields = self.fields(node, "video", "`{ url: ..., minutes: 18, source: ... }`", VIDEO)?;
         let url = self.required(&fields, "url")?;
         Ok(Video {
             url: self.text(url, "video.url")?,
@@ -447,8 +453,7 @@ impl Reader<'_> {
     }
 
     fn extension(&mut self, node: &Node) -> Result<RawExtension> {
-        let fields =
-            self.fields(node, "extension", "`{ activation: sigmoid, digits: 4 }`", &["activation", "digits"])?;
+        let fields = self.fields(node, "extension", "`{ activation: sigmoid, digits: 4 }`", EXTENSION)?;
         let activation = self.required(&fields, "activation")?;
         let activations = [("sigmoid", Activation::Sigmoid), ("tanh", Activation::Tanh), ("relu", Activation::Relu)];
         let activation = self.choice(activation, "extension.activation", &activations, &[]);
@@ -460,8 +465,7 @@ impl Reader<'_> {
     }
 
     fn rules(&mut self, node: &Node) -> Result<RawRules> {
-        let names = ["nonzero_error", "nonzero_gradients", "max_decimals"];
-        let fields = self.fields(node, "rules", "the rules' fields", &names)?;
+        let fields = self.fields(node, "rules", "the rules' fields", RULES)?;
         Ok(RawRules {
             nonzero_error: self.flag(&fields, "nonzero_error")?.unwrap_or_else(yes),
             nonzero_gradients: self.flag(&fields, "nonzero_gradients")?.unwrap_or_else(yes),
