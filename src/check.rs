@@ -68,7 +68,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
         let solved = generate::solve_fixed(&spec, templates)?;
         warnings.extend(solved.answers.rounded_warning(&spec.file));
         let pages = typeset_all(templates, &solved, &SheetLabel::default())?;
-        return Ok(format!("ok   {} ({pages} pages)", spec.file));
+        return Ok(format!("ok   {} ({})", spec.file, plural(pages as u64, "page")));
     }
     let sampler = Sampler::new(&spec, seed, templates)?;
     let stress = sampler.stress(SAMPLES)?;
@@ -82,7 +82,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     let variant = format!("{} (variant 1 of seed {seed})", spec.file);
     warnings.extend(sheet.variant.solved.answers.rounded_warning(&variant));
     let pages = typeset_all(templates, &sheet.variant.solved, &sheet.label)?;
-    let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
+    let _ = write!(summary, "\n     variant 1 of seed {seed}: {}", plural(pages as u64, "page"));
     Ok(summary)
 }
 

@@ -94,7 +94,11 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
     warnings.extend(roster.iter().flat_map(|r| r.warnings.iter().cloned()));
     if let (Some(n), Some(k)) = (args.variants, args.draw.variant) {
         if k > n {
-            return Err(Error::Usage(format!("--variant {k} is not one of the {n} variants of --variants {n}")));
+            let of = match n {
+                1 => "the 1 variant".to_owned(),
+                n => format!("the {n} variants"),
+            };
+            return Err(Error::Usage(format!("--variant {k} is not one of {of} of --variants {n}")));
         }
     }
     let only = match (&roster, &args.student) {
