@@ -18,6 +18,7 @@ pub mod config;
 mod engine;
 mod error;
 pub mod generate;
+mod manifest;
 mod model;
 mod nonlinear;
 pub mod number;

@@ -100,10 +100,15 @@ impl Builder<'_> {
                 let p = format!("nudge_{w}.{row}");
                 self.exact(format!("{p}.{w}"), T23, format!("{w} ({row})"), &trial.weight);
                 for j in k.saturating_sub(1)..layers {
-                    let label = format!("{} with {w} = {}", self.name(j), trial.weight);
+                    let label = format!("{} with {w} = {}", self.name(j), trial.weight.to_display_string());
                     self.exact(format!("{p}.{}", value_id(j, layers)), T23, label, &trial.values[j]);
                 }
-                self.exact(format!("{p}.error"), T23, format!("E with {w} = {}", trial.weight), &trial.error);
+                self.exact(
+                    format!("{p}.error"),
+                    T23,
+                    format!("E with {w} = {}", trial.weight.to_display_string()),
+                    &trial.error,
+                );
                 if row != "base" {
                     self.exact(format!("{p}.change"), T23, format!("change in E ({row})"), &trial.change);
                 }

@@ -21,8 +21,9 @@ pub(super) struct Context<'a> {
     /// Title, credit, paper, intro, video, names and date lines.
     doc: &'a Presentation,
     /// The config's own introduction, a paragraph per entry (blank lines
-    /// separate them), each escaped as it prints; `None` for the standard one.
-    intro: Option<Vec<String>>,
+    /// separate them), each escaped but for its `*italic*` and `**bold**`;
+    /// `None` for the standard one.
+    intro: Option<Vec<JValue>>,
     /// Variant id, student name, QR code.
     label: &'a SheetLabel,
     /// Number of layers.
@@ -196,7 +197,12 @@ impl<'a> Context<'a> {
             version,
             mode,
             doc: &worksheet.presentation,
-            intro: worksheet.presentation.intro.as_deref().map(paragraphs),
+            intro: worksheet.presentation.intro.as_deref().map(|intro| {
+                paragraphs(intro)
+                    .iter()
+                    .map(|p| JValue::from_safe_string(super::escape::escape_emphasized(p)))
+                    .collect()
+            }),
             label,
             count,
             layers,
