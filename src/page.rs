@@ -35,7 +35,8 @@ use crate::error::{Error, Result};
 use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice};
-use html::{export, with_fields, Part};
+use html::{export, with_fields};
+pub(crate) use html::Part;
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, Formula};
@@ -48,15 +49,63 @@ const GIVENS: &[&str] = &["x", "target", "nudge", "learning_rate"];
 
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
-struct Field {
+pub(crate) struct Field {
     /// Its position among the page's fields (the element id is `f{n}`).
-    n: usize,
+    pub(crate) n: usize,
     /// The answer id.
-    id: String,
+    pub(crate) id: String,
     /// `number`, `approx`, `choice` or `text`.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// The options of a choice.
-    options: Vec<Choice>,
+    pub(crate) options: Vec<Choice>,
+    /// The key's option of a choice: never in the page (its script compares hashes).
+    #[serde(skip)]
+    pub(crate) key: Option<String>,
+}
+
+/// The student sheet through Typst's HTML export with its blanks as fields,
+/// in the PDF's order: the body of the self-check page, and of the Moodle
+/// export's questions.
+pub(crate) struct Body {
+    /// The style Typst gives its MathML.
+    pub(crate) style: String,
+    /// The sheet's HTML and its fields.
+    pub(crate) parts: Vec<Part>,
+}
+
+impl Body {
+    /// The fields, in order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Field { field, .. } => Some(field),
+            Part::Html { .. } => None,
+        })
+    }
+}
+
+/// The body of `solved`'s sheet `label`: the student version typeset by
+/// Typst's HTML export, each blank a field.
+pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Body> {
+    let (markup, calls) = templates.page_markup(solved, label)?;
+    let exported = export(templates, solved, label, &markup)?;
+    let mut fields = Vec::new();
+    for (n, call) in calls.iter().enumerate() {
+        let answer = solved
+            .answers
+            .get(&call.id)
+            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
+        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
+        let (options, key) = choice.unzip();
+        let kind = match (&answer.value, call.kind, &options) {
+            (_, BlankKind::Response, _) => "text",
+            (_, _, Some(_)) => "choice",
+            (Value::Approx(..), _, _) => "approx",
+            (Value::Exact(_) | Value::Count(_), _, _) => "number",
+            (Value::Flag(_) | Value::Text(_), _, _) => "text",
+        };
+        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default(), key });
+    }
+    Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)? })
 }
 
 /// The data the page's script reads.
@@ -77,8 +126,7 @@ struct Data {
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
 pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<String> {
-    let (markup, calls) = templates.page_markup(solved, label)?;
-    let exported = export(templates, solved, label, &markup)?;
+    let body = body(templates, solved, label)?;
     let salt = hex(&Sha256::digest(
         format!(
             "backprop-worksheet page|{stem}|{}|{}|{}",
@@ -92,26 +140,11 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     let slips = templates.slips(solved)?;
     let formulas = formulas(solved);
     let mut checks = BTreeMap::new();
-    let mut fields = Vec::new();
-    for (n, call) in calls.iter().enumerate() {
-        let answer = solved
-            .answers
-            .get(&call.id)
-            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
-        let (options, key_choice) = choice.unzip();
-        let kind = match (&answer.value, call.kind, &options) {
-            (_, BlankKind::Response, _) => "text",
-            (_, _, Some(_)) => "choice",
-            (Value::Approx(..), _, _) => "approx",
-            (Value::Exact(_) | Value::Count(_), _, _) => "number",
-            (Value::Flag(_) | Value::Text(_), _, _) => "text",
-        };
-        if !checks.contains_key(&call.id) {
-            let check = check_of(solved, &call.id, kind, key_choice.as_deref(), &salt, &slips, &formulas);
-            checks.insert(call.id.clone(), check);
+    for field in body.fields() {
+        if !checks.contains_key(&field.id) {
+            let check = check_of(solved, &field.id, field.kind, field.key.as_deref(), &salt, &slips, &formulas);
+            checks.insert(field.id.clone(), check);
         }
-        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default() });
     }
     let givens = solved
         .answers
@@ -124,11 +157,10 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .collect();
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
     let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
-    let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
-    render_page(templates, solved, label, &exported.style, &parts, json)
+    render_page(templates, solved, label, &body.style, &body.parts, json)
 }
 
 /// The page's HTML: the page template (built in, or from `--templates`) with
