@@ -8,6 +8,7 @@ use crate::answers::{Answers, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
+use crate::moodle;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
@@ -132,25 +133,28 @@ pub fn files(
         }
         false => Vec::new(),
     };
-    let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
-        let files: Vec<Vec<OutputFile>> = chunk
+    // A whole batch's sheets are questions of one Moodle file, written last;
+    // a single sheet's is a file of its own.
+    let quiz = whole && formats.moodle;
+    let sheet_formats = Formats { moodle: formats.moodle && !quiz, ..formats };
+    let typeset_chunk = |chunk: &[Sheet]| -> Result<(Vec<OutputFile>, Vec<moodle::Question>)> {
+        let made: Vec<(Vec<OutputFile>, Option<moodle::Question>)> = chunk
             .par_iter()
             .map(|sheet| {
-                let files = generate::sheet_files(
-                    templates,
-                    &sheet.variant.solved,
-                    &spec.stem,
-                    &sheet.base,
-                    &sheet.label,
-                    formats,
+                let solved = &sheet.variant.solved;
+                let (files, question) = rayon::join(
+                    || generate::sheet_files(templates, solved, &spec.stem, &sheet.base, &sheet.label, sheet_formats),
+                    || quiz.then(|| moodle::question(templates, solved, &spec.stem, &sheet.label)).transpose(),
                 );
                 tick();
-                files
+                Ok((files?, question?))
             })
             .collect::<Result<_>>()?;
         typeset::evict_caches();
-        Ok(files.into_iter().flatten().collect())
+        let (files, questions): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        Ok((files.into_iter().flatten().collect(), questions.into_iter().flatten().collect()))
     };
+    let mut questions = Vec::new();
     // The files of the chunk laid out last, still to be packed and put.
     let mut done: Vec<OutputFile> = Vec::new();
     for chunk in sheets.chunks(CHUNK).map(Some).chain([None]) {
@@ -162,9 +166,15 @@ pub fn files(
             },
         );
         packed?;
-        for file in std::mem::replace(&mut done, next?.unwrap_or_default()) {
+        let (next, chunk_questions) = next?.unwrap_or_default();
+        questions.extend(chunk_questions);
+        for file in std::mem::replace(&mut done, next) {
             sink.put(file)?;
         }
+    }
+    if quiz {
+        let title = sheets.first().map_or("", |s| s.variant.solved.worksheet.presentation.title.as_str());
+        sink.put(generate::moodle_file(&spec.stem, title, &spec.stem, &questions))?;
     }
     if let Some([students, keys]) = packs {
         sink.finish(students.finish()?)?;
@@ -290,11 +300,12 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
 /// The files in `dir` that an earlier run of the config `stem` made and that
 /// a whole run of it (not `--variant K` or `--student NAME` alone) no longer
 /// makes, so they must go: the run owns, among the files of the formats it
-/// writes (`pdf`, `typ`, `png`, `html`),
+/// writes (`pdf`, `typ`, `png`, `html`, `moodle`),
 ///
-/// - `STEM-student.*` and `STEM-key.*` (with `-N.png` page previews);
-/// - `STEM-ID-student.*` and `STEM-ID-key.*` for each variant or student id
-///   listed in the `STEM-manifest.json` already in `dir`;
+/// - `STEM-student.*` and `STEM-key.*` (with `-N.png` page previews), and
+///   `STEM-moodle.xml`;
+/// - `STEM-ID-student.*`, `STEM-ID-key.*` and `STEM-ID-moodle.xml` for each
+///   variant or student id listed in the `STEM-manifest.json` already in `dir`;
 /// - the class packs `STEM-class-student.pdf`, `STEM-class-key.pdf`, and the
 ///   manifests `STEM-manifest.json`, `STEM-manifest.csv`.
 ///
@@ -323,6 +334,7 @@ pub fn leftovers(
             "pdf" if formats.pdf => base,
             "typ" if formats.typ => base,
             "html" if formats.html => base,
+            "xml" if formats.moodle => base,
             // A page preview: `…-student-3.png`.
             "png" if formats.png => match base.rsplit_once('-') {
                 Some((base, page)) if !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()) => base,
@@ -330,7 +342,11 @@ pub fn leftovers(
             },
             _ => return false,
         };
-        let Some(body) = base.strip_suffix("-student").or_else(|| base.strip_suffix("-key")) else { return false };
+        let body = match ext {
+            "xml" => base.strip_suffix("-moodle"),
+            _ => base.strip_suffix("-student").or_else(|| base.strip_suffix("-key")),
+        };
+        let Some(body) = body else { return false };
         if body == stem {
             return true;
         }

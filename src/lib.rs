@@ -19,6 +19,7 @@ mod engine;
 mod error;
 pub mod generate;
 mod model;
+pub mod moodle;
 mod nonlinear;
 pub mod number;
 mod output;

@@ -61,6 +61,9 @@ pub(crate) struct Field {
     /// The key's option of a choice: never in the page (its script compares hashes).
     #[serde(skip)]
     pub(crate) key: Option<String>,
+    /// How the worksheet prints the blank.
+    #[serde(skip)]
+    pub(crate) printed: BlankKind,
 }
 
 /// The student sheet through Typst's HTML export with its blanks as fields,
@@ -103,7 +106,7 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
             (Value::Exact(_) | Value::Count(_), _, _) => "number",
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
-        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default(), key });
+        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default(), key, printed: call.kind });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)? })
 }

@@ -1,0 +1,416 @@
+//! The Moodle export (`generate --format moodle`): one Moodle XML file per
+//! run, with a category and one "Embedded answers (Cloze)" question per sheet,
+//! which Moodle grades itself and where every common slip's wrong value
+//! carries its hint as feedback.
+//!
+//! A question is the student sheet as the self-check page shows it: the
+//! student version through Typst's HTML export ([`page::body`]: headings,
+//! tables, MathML equations with their spoken form, SVG figures; no script,
+//! no style), in the sheet's language. Every number blank becomes a NUMERICAL
+//! subquestion and every word choice a dropdown MULTICHOICE, each inside an
+//! element with `data-answer="<answer id>"`; a written question keeps its
+//! prompt, and its model answer goes to the question's general feedback,
+//! which Moodle shows after the attempt.
+//!
+//! What Moodle's parser (`qtype_multianswer_extract_question` in
+//! `question/type/multianswer/questiontype.php`) requires, and what this
+//! writes:
+//! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`:
+//!   the right answer first, since the first alternative within its
+//!   tolerance wins; each slip only where it lies outside the right
+//!   answer's tolerance; the catch-all is `*` alone (`*:0` fails the import);
+//! - numbers with a decimal point, whatever the sheet's language;
+//! - an answer ends at `~`, `#` or `}`, feedback at `~` or `}`, and both are
+//!   decoded as HTML entities once: every word is escaped as HTML, then its
+//!   `&` and those characters (with `\` and `"`) written as entities;
+//! - a `{` of the sheet's own HTML is written `&#123;`, so nothing in it can
+//!   read as a blank;
+//! - feedback is plain text: Moodle shows it in a popover whose sanitizer
+//!   deletes MathML and SVG.
+//!
+//! Every word comes from a template: the sheet's from the worksheet
+//! template, the hints from the answers template's `slip` macro, the rest
+//! from `moodle.txt.j2`.
+
+use serde::Serialize;
+
+use crate::answers::{Answer, Solved, Value};
+use crate::error::{Error, Result};
+use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::page::{self, Field, Part};
+use crate::render::{BlankKind, SheetLabel, Templates, MOODLE_TEMPLATE};
+use crate::slips::WordedSlips;
+
+/// The significant digits an "approximately" blank (the experiment's change
+/// in E) may be rounded to and still count, as on the self-check page.
+const APPROXIMATELY_DIGITS: u32 = 2;
+
+/// One sheet as a Moodle Cloze question.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// Its name in the question bank: `classic v07`, or the student's name.
+    pub name: String,
+    /// The variant's id (`v07`, or the roster id), for Moodle's `idnumber`.
+    pub idnumber: Option<String>,
+    /// The question text: the sheet's HTML with the embedded subquestions.
+    pub text: String,
+    /// The general feedback: the written questions' model answers.
+    pub feedback: String,
+}
+
+/// The texts of `moodle.txt.j2`, one per macro; the facts are its arguments.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Words<'a> {
+    QuestionName { stem: &'a str, variant: &'a str, student: Option<&'a str> },
+    HowToAnswer,
+    Right,
+    NotRight,
+    ModelAnswers,
+    Written { number: usize },
+}
+
+/// The words of one question, from the template.
+struct Worded {
+    name: String,
+    how_to_answer: String,
+    right: String,
+    not_right: String,
+    model_answers: String,
+    /// The placeholder of written question `n` (1-based) is `written[n - 1]`.
+    written: Vec<String>,
+}
+
+/// The Moodle question of `solved`'s sheet `label`, of the config `stem`.
+pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<Question> {
+    let body = page::body(templates, solved, label)?;
+    let slips = templates.slips(solved)?;
+    let written = body.fields().filter(|f| is_written(f)).count();
+    let words = worded(templates, stem, label, written)?;
+    let language = html(&solved.worksheet.presentation.language);
+    let mut text = format!("<div class=\"backprop-worksheet\" lang=\"{language}\">\n");
+    text.push_str(&format!("<p class=\"how-to-answer\">{}</p>\n", html(&words.how_to_answer)));
+    let mut models = Vec::new();
+    for part in &body.parts {
+        match part {
+            Part::Html { html } => text.push_str(&html.replace('{', "&#123;")),
+            Part::Field { field, in_math } => {
+                let blank = if is_written(field) {
+                    let model = match solved.answers.get(&field.id).map(|a| &a.value) {
+                        Some(Value::Text(text)) => text.clone(),
+                        Some(value) => value.display(),
+                        None => return Err(no_answer(&field.id)),
+                    };
+                    models.push((field.id.as_str(), model));
+                    let placeholder = words.written.get(models.len() - 1).map_or("", String::as_str);
+                    format!("<span class=\"written\" data-written=\"{}\">{}</span>", html(&field.id), html(placeholder))
+                } else {
+                    let cloze = match field.kind {
+                        "choice" => multichoice(field, &words)?,
+                        _ => numerical(field, solved, &slips, &words)?,
+                    };
+                    format!("<span class=\"blank\" data-answer=\"{}\">{cloze}</span>", html(&field.id))
+                };
+                // HTML inside an equation stands in MathML's text element.
+                match in_math {
+                    true => text.push_str(&format!("<mtext>{blank}</mtext>")),
+                    false => text.push_str(&blank),
+                }
+            }
+        }
+    }
+    text.push_str("\n</div>");
+    let feedback = match models.is_empty() {
+        true => String::new(),
+        false => {
+            let items: String = models
+                .iter()
+                .map(|(id, model)| format!("<li data-model-answer=\"{}\">{}</li>", html(id), html(model)))
+                .collect();
+            format!(
+                "<div lang=\"{language}\"><p><strong>{}</strong></p><ol>{items}</ol></div>",
+                html(&words.model_answers)
+            )
+        }
+    };
+    let idnumber = Some(label.id.clone()).filter(|id| !id.is_empty() && id.chars().count() <= 100);
+    Ok(Question { name: words.name, idnumber, text, feedback })
+}
+
+/// Whether a field is a written answer (no subquestion: its model answer is
+/// shown after the attempt).
+fn is_written(field: &Field) -> bool {
+    field.kind == "text"
+}
+
+fn no_answer(id: &str) -> Error {
+    Error::msg(format!("the Moodle export: no answer has the id `{id}`"))
+}
+
+/// Every word of one question, from the template in one evaluation.
+fn worded(templates: &Templates, stem: &str, label: &SheetLabel, written: usize) -> Result<Worded> {
+    let mut items = vec![
+        Words::QuestionName { stem, variant: &label.id, student: label.student.as_deref() },
+        Words::HowToAnswer,
+        Words::Right,
+        Words::NotRight,
+        Words::ModelAnswers,
+    ];
+    items.extend((1..=written).map(|number| Words::Written { number }));
+    let mut texts = templates.words(MOODLE_TEMPLATE, &items)?.into_iter().map(|t| t.trim().to_owned());
+    let mut next = || texts.next().unwrap_or_default();
+    let name = next();
+    if name.is_empty() {
+        return Err(Error::msg(format!(
+            "{MOODLE_TEMPLATE}: the macro `question_name` gives an empty name for the sheet {}; Moodle needs a \
+             name for every question",
+            if label.id.is_empty() { stem } else { &label.id }
+        )));
+    }
+    Ok(Worded {
+        name,
+        how_to_answer: next(),
+        right: next(),
+        not_right: next(),
+        model_answers: next(),
+        written: (0..written).map(|_| next()).collect(),
+    })
+}
+
+/// A number blank's right answer for Moodle: the value and how far from it
+/// an answer still counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Target {
+    value: Exact,
+    tolerance: Exact,
+}
+
+/// The right answer of a number blank: exact answers with tolerance 0, but
+/// one the key prints rounded (`≈`) or the extension's rounded value within
+/// half a unit in the last printed digit (so the printed value and the exact
+/// one both count), and an "approximately" blank within a rounding to
+/// [`APPROXIMATELY_DIGITS`] significant digits.
+fn target(field: &Field, answer: &Answer, solved: &Solved) -> Option<Target> {
+    match &answer.value {
+        Value::Exact(x) => {
+            Some(Target { value: x.clone(), tolerance: tolerance(is_approximately(field), x, answer.is_rounded()) })
+        }
+        Value::Count(n) => Some(Target { value: Exact::int(i64::try_from(*n).ok()?), tolerance: Exact::zero() }),
+        Value::Approx(text, _) => {
+            let digits = solved.worksheet.extension.map_or(LEGIBLE_DIGITS, |e| e.digits);
+            let value = Exact::parse(&page::canonical_decimal(text)?)?;
+            let tolerance = value.half_unit(digits);
+            Some(Target { value, tolerance })
+        }
+        Value::Flag(_) | Value::Text(_) => None,
+    }
+}
+
+/// How far from the exact `value` of a blank an answer still counts: half
+/// a unit in the last digit the sheet prints when it prints `value` rounded,
+/// and for an "approximately" blank whatever rounds to it at
+/// [`APPROXIMATELY_DIGITS`] digits.
+fn tolerance(approximately: bool, value: &Exact, rounded: bool) -> Exact {
+    let mut tolerance = match rounded {
+        true => value.round_significant(LEGIBLE_DIGITS).half_unit(LEGIBLE_DIGITS),
+        false => Exact::zero(),
+    };
+    if approximately {
+        tolerance = tolerance.max(value.half_unit(APPROXIMATELY_DIGITS));
+    }
+    tolerance
+}
+
+/// The blanks the sheet asks for "approximately": the change in E of a
+/// nudge, where the text asks for it (in the table it is exact).
+fn is_approximately(field: &Field) -> bool {
+    field.printed == BlankKind::Slot && field.id.starts_with("nudge_") && field.id.ends_with(".change")
+}
+
+/// Whether `value` lies outside `target`'s tolerance, by more than Moodle's
+/// own widening of it (10⁻¹⁴ of the larger of the tolerance and the answer,
+/// `qtype_numerical_answer::get_tolerance_interval`) and any error of
+/// reading both as doubles.
+fn outside(value: &Exact, target: &Target) -> bool {
+    let margin = Exact::parse("1e-12").unwrap_or_else(Exact::zero);
+    let scale = target.value.abs().max(target.tolerance.clone());
+    (value - &target.value).abs() > &target.tolerance + &(&margin * &scale)
+}
+
+/// The NUMERICAL subquestion of a number blank: the right answer, then each
+/// common slip outside its tolerance with its hint, then the catch-all.
+fn numerical(field: &Field, solved: &Solved, slips: &WordedSlips, words: &Worded) -> Result<String> {
+    let answer = solved.answers.get(&field.id).ok_or_else(|| no_answer(&field.id))?;
+    let right = target(field, answer, solved).ok_or_else(|| {
+        Error::msg(format!("the Moodle export: the blank `{}` is printed as a number but has none", field.id))
+    })?;
+    let mut alternatives = vec![alternative("=", &number(&right), &words.right)];
+    for slip in slips.get(&field.id) {
+        if outside(&slip.value, &right) {
+            let wrong = Target {
+                value: slip.value.clone(),
+                tolerance: tolerance(is_approximately(field), &slip.value, slip.value.is_too_long()),
+            };
+            alternatives.push(alternative("%0%", &number(&wrong), &slip.slip));
+        }
+    }
+    alternatives.push(alternative("%0%", "*", &words.not_right));
+    Ok(format!("{{1:NUMERICAL:{}}}", alternatives.join("~")))
+}
+
+/// The dropdown MULTICHOICE subquestion of a word choice, its options in
+/// the page's order.
+fn multichoice(field: &Field, words: &Worded) -> Result<String> {
+    let key = field.key.as_deref().unwrap_or_default();
+    if !field.options.iter().any(|o| o.value == key) {
+        return Err(Error::msg(format!("the Moodle export: the choice `{}` has no right option", field.id)));
+    }
+    let mut alternatives = Vec::new();
+    for option in &field.options {
+        let label = option.label.trim();
+        if label.is_empty() {
+            return Err(Error::msg(format!(
+                "the Moodle export: an option of the choice `{}` is worded as nothing; Moodle needs words for \
+                 every option",
+                field.id
+            )));
+        }
+        let (fraction, feedback) = match option.value == key {
+            true => ("=", &words.right),
+            false => ("%0%", &words.not_right),
+        };
+        alternatives.push(alternative(fraction, &cloze(&html(label)), feedback));
+    }
+    Ok(format!("{{1:MULTICHOICE:{}}}", alternatives.join("~")))
+}
+
+/// A number with its tolerance, as Moodle's Cloze reads it: `-0.295:0.005`.
+fn number(target: &Target) -> String {
+    format!("{}:{}", target.value.to_ascii(), target.tolerance.to_ascii())
+}
+
+/// One alternative: its fraction (`=` or `%0%`), its answer (already
+/// escaped) and its feedback as plain text (left out when empty).
+fn alternative(fraction: &str, answer: &str, feedback: &str) -> String {
+    match feedback.trim() {
+        "" => format!("{fraction}{answer}"),
+        text => format!("{fraction}{answer}#{}", cloze(&html(text))),
+    }
+}
+
+/// Plain text as HTML.
+pub(crate) fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// HTML as the text of a Cloze answer or feedback: Moodle decodes HTML
+/// entities in it once, and ends an answer at `~`, `#` or `}` and feedback
+/// at `~` or `}` (`\` escapes only some of them, and a `\` before the end
+/// would escape it), so `&` and each of these is written as an entity.
+pub(crate) fn cloze(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    for c in html.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '}' => out.push_str("&#125;"),
+            '#' => out.push_str("&#35;"),
+            '~' => out.push_str("&#126;"),
+            '\\' => out.push_str("&#92;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The Moodle XML file of the sheets of the config `stem`, titled `title`:
+/// the category `$course$/top/<title>/<stem>` (created on import), then the
+/// questions in order.
+pub fn quiz(title: &str, stem: &str, questions: &[Question]) -> String {
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    let category = format!("$course$/top/{}/{}", category_name(title), category_name(stem));
+    xml.push_str(&format!(
+        "<question type=\"category\">\n<category><text>{}</text></category>\n</question>\n",
+        xml_text(&category)
+    ));
+    for q in questions {
+        xml.push_str("<question type=\"cloze\">\n");
+        xml.push_str(&format!("<name><text>{}</text></name>\n", xml_text(&q.name)));
+        xml.push_str(&format!("<questiontext format=\"html\"><text>{}</text></questiontext>\n", cdata(&q.text)));
+        xml.push_str(&format!(
+            "<generalfeedback format=\"html\"><text>{}</text></generalfeedback>\n",
+            cdata(&q.feedback)
+        ));
+        xml.push_str("<penalty>0.3333333</penalty>\n<hidden>0</hidden>\n");
+        if let Some(id) = &q.idnumber {
+            xml.push_str(&format!("<idnumber>{}</idnumber>\n", xml_text(id)));
+        }
+        xml.push_str("</question>\n");
+    }
+    xml.push_str("</quiz>\n");
+    xml
+}
+
+/// A name in a Moodle category path: a `/` is written `//` (a lone `/`
+/// separates categories), and none may touch the separators.
+fn category_name(name: &str) -> String {
+    name.trim().trim_matches('/').trim().replace('/', "//")
+}
+
+/// Text as XML character data.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Text as a CDATA section (one that holds `]]>` is split around it).
+fn cdata(text: &str) -> String {
+    format!("<![CDATA[{}]]>", text.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(text: &str) -> Exact {
+        Exact::parse(text).unwrap()
+    }
+
+    #[test]
+    fn words_are_escaped_for_html_and_then_for_the_cloze_syntax() {
+        assert_eq!(cloze(&html("a}b#c~d\\e\"f<g&h")), "a&#125;b&#35;c&#126;d&#92;e&amp;quot;f&amp;lt;g&amp;amp;h");
+        assert_eq!(alternative("%0%", "9:0", "forgot the ½"), "%0%9:0#forgot the ½");
+        assert_eq!(alternative("=", "7:0", "  "), "=7:0");
+    }
+
+    #[test]
+    fn tolerances() {
+        assert_eq!(tolerance(false, &n("17"), false), n("0"));
+        assert_eq!(tolerance(true, &n("-0.295"), false), n("0.005"));
+        assert_eq!(tolerance(true, &n("0.0996"), false), n("0.0005"));
+        let long = n("350.450531723797321319580078125");
+        assert_eq!(tolerance(false, &long, true), n("0.00000005"));
+        assert_eq!(tolerance(true, &long, true), n("5"));
+        let right = Target { value: n("-0.295"), tolerance: n("0.005") };
+        assert!(outside(&n("0.295"), &right));
+        assert!(!outside(&n("-0.3"), &right));
+        assert!(!outside(&n("-0.29"), &right));
+        assert!(outside(&n("-0.3001"), &right));
+    }
+
+    #[test]
+    fn category_names_keep_their_slashes() {
+        assert_eq!(category_name(" Week 3/4 "), "Week 3//4");
+        assert_eq!(category_name("/odd/"), "odd");
+        assert_eq!(cdata("a]]>b"), "<![CDATA[a]]]]><![CDATA[>b]]>");
+    }
+}
