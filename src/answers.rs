@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-pub use phrase::{MistakeFacts, Phrase, Side, Wording};
+pub use phrase::{MistakeFacts, Phrase, Side, SlipForm, Wording};
 
 use crate::engine::{self, Solution, Unsolvable};
 use crate::error::{Error, Result};

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::answers::{Answers, Value, Wording};
+use crate::answers::{Answers, SlipForm, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
@@ -257,7 +257,7 @@ fn manifest_json(spec: &WorksheetSpec, templates: &Templates, seed: u64, sheets:
                 student: s.label.student.as_deref(),
                 config: spec.resolved_config(&s.variant.solved.worksheet),
                 answers: &s.variant.solved.answers,
-                slips: templates.slips(&s.variant.solved)?,
+                slips: templates.slips(&s.variant.solved, SlipForm::Manifest)?,
             })
         })
         .collect::<Result<_>>()?;

@@ -1,7 +1,7 @@
 //! Ties the stages together for one config: solve, render both versions,
 //! typeset, and collect the output files in memory (written by [`crate::output`]).
 
-use crate::answers::{self, SolveError, Solved, Wording};
+use crate::answers::{self, SlipForm, SolveError, Solved, Wording};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
@@ -120,7 +120,7 @@ fn compile(templates: &Templates, origin: Origin, markup: &str) -> Result<Layout
 fn typst_errors(templates: &Templates, origin: Origin, markup: &str, diagnostics: &[typeset::Diagnostic]) -> Error {
     let (solved, version, mode, label) = origin;
     let slips = match version {
-        Version::Key => templates.slips(solved).unwrap_or_default(),
+        Version::Key => templates.slips(solved, SlipForm::Rubric).unwrap_or_default(),
         Version::Student => Default::default(),
     };
     let job = Job { solved, slips: &slips, version, mode, label };

@@ -30,7 +30,7 @@ use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Solved, Value};
+use crate::answers::{SlipForm, Solved, Value};
 use crate::error::{Error, Result};
 use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
@@ -140,7 +140,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .as_bytes(),
     ))[..16]
         .to_owned();
-    let slips = templates.slips(solved)?;
+    let slips = templates.slips(solved, SlipForm::Question)?;
     let formulas = formulas(solved);
     let mut checks = BTreeMap::new();
     for field in body.fields() {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use crate::answers::SlipForm;
 use crate::answers::{link_id, own_id, value_id, value_name, weight_name, MistakeFacts, Phrase, Wording};
 use crate::engine::Solution;
 use crate::error::Result;
@@ -208,12 +209,13 @@ impl Serialize for WordedSlips {
     }
 }
 
-/// The slips of every blank, worded by `words`, in worksheet order.
-pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording) -> Result<WordedSlips> {
+/// The slips of every blank, worded by `words` for the place `form`, in
+/// worksheet order.
+pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording, form: SlipForm) -> Result<WordedSlips> {
     let phrases: Vec<Phrase> = slips
         .iter()
         .flat_map(|(_, list)| list.iter())
-        .map(|slip| Phrase::Slip { mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet)).collect() })
+        .map(|slip| Phrase::Slip { mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet)).collect(), form })
         .collect();
     let mut texts = words.phrase_all(&phrases)?.into_iter();
     Ok(WordedSlips(

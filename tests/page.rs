@@ -230,3 +230,28 @@ fn content_the_page_would_lose_is_an_error_at_its_template_line() {
         common::expect_exit(&out, 0, "the PDFs alone");
     }
 }
+
+/// A slip's words are written for the place they appear, each form its own
+/// template text: the key's rubric, the page's question, the manifests.
+#[test]
+fn a_slip_is_worded_for_each_place() {
+    use backprop_worksheet::slips::SlipForm;
+    let spec = config::load(&root().join("configs/classic.yaml")).unwrap();
+    let solved = generate::solve_fixed(&spec, words()).unwrap();
+    let forgot_half = |form| {
+        let slips = words().slips(&solved, form).unwrap();
+        let error = slips.get("error");
+        assert_eq!(error[0].value.to_plain_string(), "9", "{form:?}: E = (y − target)²");
+        error[0].slip.clone()
+    };
+    assert_eq!(forgot_half(SlipForm::Rubric), "forgot the ½");
+    assert_eq!(forgot_half(SlipForm::Question), "Did you forget the ½?");
+    assert_eq!(forgot_half(SlipForm::Manifest), "forgot the ½");
+    // A question never gives away the blank's right answer (dy/dh = 2).
+    let questions = words().slips(&solved, SlipForm::Question).unwrap();
+    assert_eq!(questions.get("dy_dh1")[0].slip, "Did you use 3, the coefficient of the wrong layer, for dy/dh?");
+    let rubric = words().slips(&solved, SlipForm::Rubric).unwrap();
+    assert_eq!(rubric.get("dE_dy")[0].slip, "the sign: target − y instead of y − target");
+    let manifest = words().slips(&solved, SlipForm::Manifest).unwrap();
+    assert_eq!(manifest.get("dE_dy")[0].slip, "took target − y instead of y − target");
+}

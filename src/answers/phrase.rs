@@ -161,7 +161,24 @@ pub enum Phrase {
     Slip {
         /// The mistakes, each by kind with the names it involves.
         mistakes: Vec<MistakeFacts>,
+        /// Where the words appear, which decides how they are written.
+        form: SlipForm,
     },
+}
+
+/// Where a slip's words appear: each place has its own wording in the
+/// answers template (never one wording with words added around it), so
+/// each reads as good English where it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlipForm {
+    /// The key's rubric of common slips, beside the wrong value: "forgot the ½".
+    Rubric,
+    /// A question to the student, on the self-check page (and as a Moodle
+    /// question's feedback, plain text): "Did you forget the ½?".
+    Question,
+    /// A statement on its own, in the manifests and `answers --slips`.
+    Manifest,
 }
 
 /// One typical mistake as the `slip` macro receives it: its kind

@@ -32,7 +32,7 @@ pub(super) fn answers(args: &AnswersArgs) -> Result<()> {
         (generate::solve_fixed(&spec, &templates)?, None)
     };
     let slips = match args.slips {
-        true => templates.slips(&solved)?,
+        true => templates.slips(&solved, slips::SlipForm::Manifest)?,
         false => slips::WordedSlips::default(),
     };
     let text = match args.format {

@@ -155,7 +155,7 @@
     }
     for (var i = 0; i < (check.slips || []).length; i++) {
       var slip = check.slips[i];
-      if (matches(id, x, slip.hash, slip.rounded)) return ["slip", WORDS.slip_hint.replace("{hint}", slip.hint)];
+      if (matches(id, x, slip.hash, slip.rounded)) return ["slip", slip.hint];
     }
     return ["wrong", ""];
   }

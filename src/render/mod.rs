@@ -29,7 +29,7 @@ pub use label::{QrCode, SheetLabel};
 pub use record::{BlankCall, BlankKind};
 pub use trace::trace_back;
 
-use crate::answers::Solved;
+use crate::answers::{SlipForm, Solved};
 use crate::error::{Error, Result, SourceError};
 use crate::slips::{self, WordedSlips};
 use functions::AnswerTable;
@@ -182,7 +182,7 @@ impl Templates {
     /// version alone.
     pub fn render(&self, solved: &Solved, version: Version, label: &SheetLabel) -> Result<String> {
         let slips = match version {
-            Version::Key => self.slips(solved)?,
+            Version::Key => self.slips(solved, SlipForm::Rubric)?,
             Version::Student => WordedSlips::default(),
         };
         self.render_job(Job { solved, slips: &slips, version, mode: Mode::only(version), label })
@@ -195,17 +195,17 @@ impl Templates {
     ///
     /// The markup is rendered once as each version; the two must be the same.
     pub fn render_both(&self, solved: &Solved, label: &SheetLabel) -> Result<Option<String>> {
-        let slips = self.slips(solved)?;
+        let slips = self.slips(solved, SlipForm::Rubric)?;
         let as_version = |version| Job { solved, slips: &slips, version, mode: Mode::Both, label };
         let student = self.render_job(as_version(Version::Student))?;
         let key = self.render_job(as_version(Version::Key))?;
         Ok((student == key).then_some(key))
     }
 
-    /// The common slips of `solved`, worded by the answers template, for the
-    /// key's rubric.
-    pub fn slips(&self, solved: &Solved) -> Result<WordedSlips> {
-        slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, self)
+    /// The common slips of `solved`, worded by the answers template for the
+    /// place `form` (the key's rubric, the page's questions, the manifests).
+    pub fn slips(&self, solved: &Solved, form: SlipForm) -> Result<WordedSlips> {
+        slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, self, form)
     }
 
     /// Renders the HTML template `name` (HTML-escaped) with `context`.
