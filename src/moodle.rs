@@ -34,7 +34,7 @@
 
 use serde::Serialize;
 
-use crate::answers::{Answer, Solved, Value};
+use crate::answers::{Answer, SlipForm, Solved, Value};
 use crate::error::{Error, Result};
 use crate::number::{Exact, LEGIBLE_DIGITS};
 use crate::page::{self, Field, Part};
@@ -84,7 +84,7 @@ struct Worded {
 /// The Moodle question of `solved`'s sheet `label`, of the config `stem`.
 pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<Question> {
     let body = page::body(templates, solved, label)?;
-    let slips = templates.slips(solved)?;
+    let slips = templates.slips(solved, SlipForm::Question)?;
     let written = body.fields().filter(|f| is_written(f)).count();
     let words = worded(templates, stem, label, written)?;
     let language = html(&solved.worksheet.presentation.language);
