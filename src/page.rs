@@ -35,8 +35,8 @@ use crate::error::{Error, Result};
 use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice};
-use html::{export, with_fields};
 pub(crate) use html::Part;
+use html::{export, with_fields};
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, Formula};
@@ -106,7 +106,14 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
             (Value::Exact(_) | Value::Count(_), _, _) => "number",
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
-        fields.push(Field { n, id: call.id.clone(), kind, options: options.unwrap_or_default(), key, printed: call.kind });
+        fields.push(Field {
+            n,
+            id: call.id.clone(),
+            kind,
+            options: options.unwrap_or_default(),
+            key,
+            printed: call.kind,
+        });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)? })
 }

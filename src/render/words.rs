@@ -52,7 +52,10 @@ fn call<T: Serialize>(state: &mut State, template: &str, item: &T) -> Result<Str
         }
     };
     let function = state.lookup(&name).ok_or_else(|| {
-        JError::new(ErrorKind::UnknownFunction, format!("{template} defines no macro `{name}`, which words the `{name}` text"))
+        JError::new(
+            ErrorKind::UnknownFunction,
+            format!("{template} defines no macro `{name}`, which words the `{name}` text"),
+        )
     })?;
     let Some(facts) = facts else {
         return Ok(function.call(state, &[])?.to_string());
