@@ -24,7 +24,7 @@
 //!   decoded as HTML entities once: every word is escaped as HTML, then its
 //!   `&` and those characters (with `\` and `"`) written as entities;
 //! - a `{` of the sheet's own HTML is written `&#123;`, so nothing in it can
-//!   read as a blank;
+//!   read as a blank, and its links stay links (not embedded players);
 //! - feedback is plain text: Moodle shows it in a popover whose sanitizer
 //!   deletes MathML and SVG.
 //!
@@ -93,7 +93,7 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
     let mut models = Vec::new();
     for part in &body.parts {
         match part {
-            Part::Html { html } => text.push_str(&html.replace('{', "&#123;")),
+            Part::Html { html } => text.push_str(&sheet_html(html)),
             Part::Field { field, in_math } => {
                 let blank = if is_written(field) {
                     let model = match solved.answers.get(&field.id).map(|a| &a.value) {
@@ -135,6 +135,15 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
     };
     let idnumber = Some(label.id.clone()).filter(|id| !id.is_empty() && id.chars().count() <= 100);
     Ok(Question { name: words.name, idnumber, text, feedback })
+}
+
+/// The sheet's own HTML as question text: a `{` as `&#123;`, so nothing of
+/// the sheet (a title, a student's name) can read as a blank; and links
+/// kept as links (`nomediaplugin`: Moodle's media filter would turn the
+/// video link into an embedded player that loads from the video site as
+/// soon as the question is shown).
+fn sheet_html(html: &str) -> String {
+    html.replace('{', "&#123;").replace("<a href=", "<a class=\"nomediaplugin\" href=")
 }
 
 /// Whether a field is a written answer (no subquestion: its model answer is
