@@ -276,17 +276,22 @@ pub fn apply_units(response: &str) -> Option<(f64, String)> {
     }
     let response = response.replace(' ', "");
     let response = EXPONENT.replace_all(&response, "e$1").into_owned();
-    let response = if response.contains('.') || response.matches(',').count() > 1 {
-        response.replace(',', "")
-    } else {
-        // str_replace([thousands, decimal point, ','], ['', '.', '.']), in order.
-        response.replace(',', "").replace('.', ".")
-    };
+    // With a `.` or several `,`, commas are thousands separators; otherwise
+    // str_replace([thousands, decimal point, ','], ['', '.', '.']) replaces,
+    // in order, the thousands separator `,` by nothing and `.` by itself:
+    // commas go either way.
+    let response = response.replace(',', "");
     let found = NUMBER.find(&response).expect("the regex runs")?;
     Some((found.as_str().parse().ok()?, response[found.end()..].to_owned()))
 }
 
 impl Alternative {
+    /// Whether a number typed as `typed` falls within this alternative
+    /// ([`Alternative::accepts`]).
+    pub fn accepts_typed(&self, typed: &str) -> bool {
+        apply_units(typed).is_some_and(|(value, _)| self.accepts(value))
+    }
+
     /// `qtype_numerical_answer::within_tolerance` (nominal tolerance), for a
     /// number read with [`apply_units`].
     pub fn accepts(&self, value: f64) -> bool {
