@@ -412,3 +412,35 @@ fn hostile_words_are_escaped() {
     let feedbacks = extracted.subquestions.iter().flat_map(|s| &s.alternatives).map(|a| &a.feedback);
     assert_eq!(feedbacks.filter(|f| cloze::html_entity_decode(f) == hint).count(), 1, "the hint of forgetting the ½");
 }
+
+/// A mistake in the Moodle template is an error at its line, exit code 1,
+/// before anything is written, and `check` finds it too; `generate --check`
+/// compares the Moodle file like any other.
+#[test]
+fn the_moodle_template_is_checked_and_so_is_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    common::template_with(&templates, MOODLE_TEMPLATE, |t| t.replace("Right.", "Right {{ misspelt }}."));
+    let line = std::fs::read_to_string(templates.join(MOODLE_TEMPLATE))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("misspelt"))
+        .unwrap()
+        + 1;
+    let out_dir = dir.path().join("out");
+    let generate = ["generate", "configs/classic.yaml", "--format", "pdf,moodle", "--out", s(&out_dir), "--quiet"];
+    let err = common::expect_exit(&run(&[&generate[..], &["--templates", s(&templates)]].concat()), 1, "generate");
+    assert!(err.contains(&format!("{MOODLE_TEMPLATE}:{line}")), "{err}");
+    assert!(!out_dir.exists(), "nothing written");
+    let err = common::expect_exit(&run(&["check", "configs/classic.yaml", "--templates", s(&templates)]), 1, "check");
+    assert!(err.contains(&format!("{MOODLE_TEMPLATE}:{line}")), "{err}");
+    // The built-in templates: written, then up to date, then stale once changed.
+    common::expect_exit(&run(&generate), 0, "generate");
+    let file = out_dir.join("classic-moodle.xml");
+    assert!(file.exists() && out_dir.join("classic-key.pdf").exists());
+    common::expect_exit(&run(&[&generate[..], &["--check"]].concat()), 0, "up to date");
+    std::fs::write(&file, std::fs::read_to_string(&file).unwrap().replace("=4.5:0#", "=4.6:0#")).unwrap();
+    let err = common::expect_exit(&run(&[&generate[..], &["--check"]].concat()), 1, "stale");
+    assert!(err.contains("stale:   ") && err.contains("classic-moodle.xml"), "{err}");
+}
