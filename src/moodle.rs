@@ -309,17 +309,7 @@ fn alternative(fraction: &str, answer: &str, feedback: &str) -> String {
 
 /// Plain text as HTML.
 pub(crate) fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    with_entities(text, &[('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('"', "&quot;")])
 }
 
 /// HTML as the text of a Cloze answer or feedback: Moodle decodes HTML
@@ -327,16 +317,19 @@ pub(crate) fn html(text: &str) -> String {
 /// at `~` or `}` (`\` escapes only some of them, and a `\` before the end
 /// would escape it), so `&` and each of these is written as an entity.
 pub(crate) fn cloze(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    for c in html.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '}' => out.push_str("&#125;"),
-            '#' => out.push_str("&#35;"),
-            '~' => out.push_str("&#126;"),
-            '\\' => out.push_str("&#92;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
+    with_entities(
+        html,
+        &[('&', "&amp;"), ('}', "&#125;"), ('#', "&#35;"), ('~', "&#126;"), ('\\', "&#92;"), ('"', "&quot;")],
+    )
+}
+
+/// `text` with each character of `entities` replaced by its entity.
+fn with_entities(text: &str, entities: &[(char, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match entities.iter().find(|(plain, _)| *plain == c) {
+            Some((_, entity)) => out.push_str(entity),
+            None => out.push(c),
         }
     }
     out
