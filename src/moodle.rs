@@ -308,7 +308,7 @@ fn alternative(fraction: &str, answer: &str, feedback: &str) -> String {
 }
 
 /// Plain text as HTML.
-pub(crate) fn html(text: &str) -> String {
+fn html(text: &str) -> String {
     with_entities(text, &[('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('"', "&quot;")])
 }
 
@@ -316,7 +316,7 @@ pub(crate) fn html(text: &str) -> String {
 /// entities in it once, and ends an answer at `~`, `#` or `}` and feedback
 /// at `~` or `}` (`\` escapes only some of them, and a `\` before the end
 /// would escape it), so `&` and each of these is written as an entity.
-pub(crate) fn cloze(html: &str) -> String {
+fn cloze(html: &str) -> String {
     with_entities(
         html,
         &[('&', "&amp;"), ('}', "&#125;"), ('#', "&#35;"), ('~', "&#126;"), ('\\', "&#92;"), ('"', "&quot;")],
