@@ -32,13 +32,15 @@
 //! template, the hints from the answers template's `slip` macro, the rest
 //! from `moodle.txt.j2`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::answers::{Answer, SlipForm, Solved, Value};
 use crate::error::{Error, Result};
 use crate::number::{Exact, LEGIBLE_DIGITS};
 use crate::page::{self, Field, Part};
-use crate::render::{BlankKind, SheetLabel, Templates, MOODLE_TEMPLATE};
+use crate::render::{SheetLabel, Templates, MOODLE_TEMPLATE};
 use crate::slips::WordedSlips;
 
 /// The significant digits an "approximately" blank (the experiment's change
@@ -84,7 +86,11 @@ struct Worded {
 /// The Moodle question of `solved`'s sheet `label`, of the config `stem`.
 pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<Question> {
     let body = page::body(templates, solved, label)?;
-    let slips = templates.slips(solved, SlipForm::Question)?;
+    let key = Key {
+        solved,
+        slips: templates.slips(solved, SlipForm::Question)?,
+        extension: page::extension_tolerances_exact(solved),
+    };
     let written = body.fields().filter(|f| is_written(f)).count();
     let words = worded(templates, stem, label, written)?;
     let language = html(&solved.worksheet.presentation.language);
@@ -107,7 +113,7 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
                 } else {
                     let cloze = match field.kind {
                         "choice" => multichoice(field, &words)?,
-                        _ => numerical(field, solved, &slips, &words)?,
+                        _ => numerical(field, &key, &words)?,
                     };
                     format!("<span class=\"blank\" data-answer=\"{}\">{cloze}</span>", html(&field.id))
                 };
@@ -194,22 +200,43 @@ struct Target {
     tolerance: Exact,
 }
 
-/// The right answer of a number blank: exact answers with tolerance 0, but
-/// one the key prints rounded (`≈`) or the extension's rounded value within
-/// half a unit in the last printed digit (so the printed value and the exact
-/// one both count), and an "approximately" blank within a rounding to
-/// [`APPROXIMATELY_DIGITS`] significant digits.
-fn target(field: &Field, answer: &Answer, solved: &Solved) -> Option<Target> {
+/// What a sheet's number blanks are graded against.
+struct Key<'a> {
+    solved: &'a Solved,
+    /// The common slips, worded as questions.
+    slips: WordedSlips,
+    /// The tolerance of each extension answer on the page.
+    extension: BTreeMap<String, Exact>,
+}
+
+/// The right answer of a number blank: an exact answer with tolerance 0,
+/// one the key prints rounded (`≈`) within half a unit in the last printed
+/// digit, an "approximately" blank within a rounding to
+/// [`APPROXIMATELY_DIGITS`] significant digits. The extension's answers
+/// count as on the page, where the student rounds to the sheet's digits and
+/// carries the rounded values forward; that tolerance holds half a unit in
+/// the last printed digit, so the printed value and the exact one count too.
+fn target(field: &Field, answer: &Answer, key: &Key) -> Option<Target> {
+    let on_page = key.extension.get(&answer.id).filter(|_| field.kind == "approx");
     match &answer.value {
         Value::Exact(x) => {
-            Some(Target { value: x.clone(), tolerance: tolerance(is_approximately(field), x, answer.is_rounded()) })
+            let mut tolerance = tolerance(field.approximately, x, answer.is_rounded());
+            if let Some(page) = on_page {
+                tolerance = tolerance.max(page.clone());
+            }
+            Some(Target { value: x.clone(), tolerance })
         }
         Value::Count(n) => Some(Target { value: Exact::int(i64::try_from(*n).ok()?), tolerance: Exact::zero() }),
-        Value::Approx(text, _) => {
-            let digits = solved.worksheet.extension.map_or(LEGIBLE_DIGITS, |e| e.digits);
-            let value = Exact::parse(&page::canonical_decimal(text)?)?;
-            let tolerance = value.half_unit(digits);
-            Some(Target { value, tolerance })
+        Value::Approx(text, unrounded) => {
+            let digits = key.solved.worksheet.extension.map_or(LEGIBLE_DIGITS, |e| e.digits);
+            let printed = Exact::parse(&page::canonical_decimal(text)?)?;
+            let mut tolerance = printed.half_unit(digits);
+            // The page's tolerance is around the unrounded value.
+            let unrounded = Exact::parse(&page::canonical_decimal(&format!("{unrounded:e}"))?);
+            if let (Some(page), Some(unrounded)) = (on_page, unrounded) {
+                tolerance = tolerance.max(page + &(&printed - &unrounded).abs());
+            }
+            Some(Target { value: printed, tolerance })
         }
         Value::Flag(_) | Value::Text(_) => None,
     }
@@ -230,12 +257,6 @@ fn tolerance(approximately: bool, value: &Exact, rounded: bool) -> Exact {
     tolerance
 }
 
-/// The blanks the sheet asks for "approximately": the change in E of a
-/// nudge, where the text asks for it (in the table it is exact).
-fn is_approximately(field: &Field) -> bool {
-    field.printed == BlankKind::Slot && field.id.starts_with("nudge_") && field.id.ends_with(".change")
-}
-
 /// Whether `value` lies outside `target`'s tolerance, by more than Moodle's
 /// own widening of it (10⁻¹⁴ of the larger of the tolerance and the answer,
 /// `qtype_numerical_answer::get_tolerance_interval`) and any error of
@@ -248,17 +269,17 @@ fn outside(value: &Exact, target: &Target) -> bool {
 
 /// The NUMERICAL subquestion of a number blank: the right answer, then each
 /// common slip outside its tolerance with its hint, then the catch-all.
-fn numerical(field: &Field, solved: &Solved, slips: &WordedSlips, words: &Worded) -> Result<String> {
-    let answer = solved.answers.get(&field.id).ok_or_else(|| no_answer(&field.id))?;
-    let right = target(field, answer, solved).ok_or_else(|| {
+fn numerical(field: &Field, key: &Key, words: &Worded) -> Result<String> {
+    let answer = key.solved.answers.get(&field.id).ok_or_else(|| no_answer(&field.id))?;
+    let right = target(field, answer, key).ok_or_else(|| {
         Error::msg(format!("the Moodle export: the blank `{}` is printed as a number but has none", field.id))
     })?;
     let mut alternatives = vec![alternative("=", &number(&right), &words.right)];
-    for slip in slips.get(&field.id) {
+    for slip in key.slips.get(&field.id) {
         if outside(&slip.value, &right) {
             let wrong = Target {
                 value: slip.value.clone(),
-                tolerance: tolerance(is_approximately(field), &slip.value, slip.value.is_too_long()),
+                tolerance: tolerance(field.approximately, &slip.value, slip.value.is_too_long()),
             };
             alternatives.push(alternative("%0%", &number(&wrong), &slip.slip));
         }

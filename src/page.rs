@@ -23,23 +23,24 @@
 mod checks;
 mod formulas;
 mod html;
+mod tolerance;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{SlipForm, Solved, Value};
+use crate::answers::{Phrase, SlipForm, Solved, Value, Wording};
 use crate::error::{Error, Result};
-use crate::number::LEGIBLE_DIGITS;
-use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
-use checks::{check_of, choices, hex, Check, Choice};
+use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
+use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
 pub(crate) use html::Part;
 use html::{export, with_fields};
 
 pub use checks::{canonical_decimal, salted_hash};
-pub use formulas::{formulas, Formula};
+pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
 
 const SCRIPT: &str = include_str!("page/check.js");
 const STYLE: &str = include_str!("page/page.css");
@@ -56,14 +57,14 @@ pub(crate) struct Field {
     pub(crate) id: String,
     /// `number`, `approx`, `choice` or `text`.
     pub(crate) kind: &'static str,
+    /// Whether the sheet words the blank as approximate ("the error changes
+    /// by approximately"): a rounding of the answer is right there.
+    pub(crate) approximately: bool,
     /// The options of a choice.
     pub(crate) options: Vec<Choice>,
     /// The key's option of a choice: never in the page (its script compares hashes).
     #[serde(skip)]
     pub(crate) key: Option<String>,
-    /// How the worksheet prints the blank.
-    #[serde(skip)]
-    pub(crate) printed: BlankKind,
 }
 
 /// The student sheet through Typst's HTML export with its blanks as fields,
@@ -74,6 +75,8 @@ pub(crate) struct Body {
     pub(crate) style: String,
     /// The sheet's HTML and its fields.
     pub(crate) parts: Vec<Part>,
+    /// The blanks as the worksheet template printed them, in order.
+    pub(crate) calls: Vec<BlankCall>,
 }
 
 impl Body {
@@ -103,19 +106,17 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
             (_, BlankKind::Response, _) => "text",
             (_, _, Some(_)) => "choice",
             (Value::Approx(..), _, _) => "approx",
+            // A ReLU's answers are exact, and the sheet may still be rounded
+            // as the student goes: checked like the other activations'.
+            (Value::Exact(_), _, _) if call.id.starts_with("ext.") && call.id != "ext.z" => "approx",
             (Value::Exact(_) | Value::Count(_), _, _) => "number",
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
-        fields.push(Field {
-            n,
-            id: call.id.clone(),
-            kind,
-            options: options.unwrap_or_default(),
-            key,
-            printed: call.kind,
-        });
+        let approximately = call.approximately && kind == "number";
+        let options = options.unwrap_or_default();
+        fields.push(Field { n, id: call.id.clone(), kind, approximately, options, key });
     }
-    Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)? })
+    Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
 
 /// The data the page's script reads.
@@ -147,16 +148,46 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .as_bytes(),
     ))[..16]
         .to_owned();
+    let givens = givens(solved);
+    let on_page: BTreeSet<&str> = body.calls.iter().map(|c| c.id.as_str()).collect();
+    // The formulas name only what the page knows: a blank on it or a given;
+    // anything else (a table row's printed weight) is written out.
+    let all = formulas(solved);
+    let known = |name: &str| on_page.contains(name) || givens.contains_key(name);
+    let page_formulas: BTreeMap<String, Vec<Formula>> =
+        all.iter().map(|(id, list)| (id.clone(), list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
+    let own_slips = own_slips(templates, solved, &known, &all)?;
+    let tolerances = extension_tolerances(solved, &all, &givens);
+    let needs = |id: &str| quoted_blanks(id).into_iter().filter(|b| on_page.contains(b.as_str())).collect();
     let slips = templates.slips(solved, SlipForm::Question)?;
-    let formulas = formulas(solved);
+    let sources = Sources {
+        solved,
+        salt: &salt,
+        slips: &slips,
+        formulas: &page_formulas,
+        own_slips: &own_slips,
+        tolerances: &tolerances,
+        needs: &needs,
+    };
     let mut checks = BTreeMap::new();
     for field in body.fields() {
         if !checks.contains_key(&field.id) {
-            let check = check_of(solved, &field.id, field.kind, field.key.as_deref(), &salt, &slips, &formulas);
+            let any_approximately = body.calls.iter().any(|c| c.id == field.id && c.approximately);
+            let check = check_of(&sources, &field.id, field.kind, field.key.as_deref(), any_approximately);
             checks.insert(field.id.clone(), check);
         }
     }
-    let givens = solved
+    let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
+    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
+    let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
+    // Inside <script>: no `</` may close it early.
+    let json = json.replace("</", "<\\/");
+    render_page(templates, solved, label, &body.style, &body.parts, json)
+}
+
+/// The given numbers, canonical, by id: the sheet prints them, so the page may hold them.
+fn givens(solved: &Solved) -> BTreeMap<String, String> {
+    solved
         .answers
         .iter()
         .filter(|a| GIVENS.contains(&a.id.as_str()) || is_layer_given(&a.id))
@@ -164,13 +195,99 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
             _ => None,
         })
+        .collect()
+}
+
+/// How far from the key each of the extension's answers may lie and still
+/// count, as on the page ([`tolerance`]: the sheet's rounding, and the
+/// rounding a student carries forward), as exact decimals: for the Moodle
+/// export, which grades them alike.
+pub(crate) fn extension_tolerances_exact(solved: &Solved) -> BTreeMap<String, Exact> {
+    let tolerances = extension_tolerances(solved, &formulas(solved), &givens(solved));
+    tolerances
+        .into_iter()
+        .filter_map(|(id, t)| Some((id, Exact::parse(&canonical_decimal(&format!("{t:e}"))?)?)))
+        .collect()
+}
+
+/// The common slips with a formula, worded as questions, by blank.
+fn own_slips(
+    templates: &Templates,
+    solved: &Solved,
+    known: &dyn Fn(&str) -> bool,
+    all: &BTreeMap<String, Vec<Formula>>,
+) -> Result<BTreeMap<String, Vec<OwnSlip>>> {
+    let slips = slip_formulas(solved);
+    let phrases: Vec<Phrase> = slips
+        .values()
+        .flatten()
+        .map(|s| Phrase::Slip { mistakes: vec![s.mistake.clone()], form: SlipForm::Question })
         .collect();
-    let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
-    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
-    let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
-    // Inside <script>: no `</` may close it early.
-    let json = json.replace("</", "<\\/");
-    render_page(templates, solved, label, &body.style, &body.parts, json)
+    let mut hints = templates.phrase_all(&phrases)?.into_iter();
+    Ok(slips
+        .into_iter()
+        .map(|(id, list)| {
+            let worded = list
+                .into_iter()
+                .map(|s| OwnSlip { formula: s.formula.inlined(known, all), hint: hints.next().unwrap_or_default() })
+                .collect();
+            (id, worded)
+        })
+        .collect())
+}
+
+/// The tolerance of each of the extension's approximate answers
+/// ([`tolerance`]), from their formulas in the order the sheet computes them.
+#[allow(clippy::disallowed_types)] // the extension's answers are doubles
+fn extension_tolerances(
+    solved: &Solved,
+    all: &BTreeMap<String, Vec<Formula>>,
+    givens: &BTreeMap<String, String>,
+) -> BTreeMap<String, f64> {
+    let Some(extension) = solved.worksheet.extension else { return BTreeMap::new() };
+    let blanks: Vec<(String, Formula, f64)> = solved
+        .answers
+        .iter()
+        .filter(|a| a.id.starts_with("ext.") && a.id != "ext.z")
+        .filter_map(|a| {
+            let key = match &a.value {
+                Value::Approx(_, x) => *x,
+                Value::Exact(x) => x.to_f64(),
+                _ => return None,
+            };
+            Some((a.id.clone(), all.get(&a.id)?.first()?.clone(), key))
+        })
+        .collect();
+    let z = solved.answers.get("ext.z").and_then(|a| match &a.value {
+        Value::Exact(x) => Some(x.to_f64()),
+        _ => None,
+    });
+    let exact = |name: &str| match name {
+        "ext.z" => z,
+        _ => givens.get(name).and_then(|x| x.parse().ok()),
+    };
+    tolerance::tolerances(&blanks, &exact, extension.digits)
+}
+
+/// The blanks whose numbers the model answer `id` quotes (the numbers among
+/// its facts, see `answers.txt.j2`): it is revealed only once they are right.
+fn quoted_blanks(id: &str) -> Vec<String> {
+    let list: Vec<String> = match id {
+        "discussion" => vec!["y".into(), "error".into()],
+        "reflection" => vec!["reflection_factors".into()],
+        "error_verdict" => vec!["error".into(), "new_error".into()],
+        "ext.explanation" => vec!["ext.z".into(), "ext.slope".into(), "ext.grad_w1".into(), "grad_w1".into()],
+        _ => match id.strip_prefix("check_") {
+            Some(weight) => vec![
+                format!("grad_{weight}"),
+                format!("nudge_{weight}.plus.change"),
+                format!("nudge_{weight}.plus.error"),
+                format!("nudge_{weight}.minus.error"),
+            ],
+            None => Vec::new(),
+        },
+    };
+    list
 }
 
 /// The page's HTML: the page template (built in, or from `--templates`) with

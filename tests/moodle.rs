@@ -228,16 +228,22 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
         let printed = page::canonical_decimal(answer.display().trim_start_matches('\u{2248}')).unwrap();
         assert_eq!(grade(&printed).map(|g| g.0), Some(1.0), "{what}: the printed {printed}");
         assert_eq!(grade(&key.to_plain_string()).map(|g| g.0), Some(1.0), "{what}: the exact value");
-        let approximately = call.kind == BlankKind::Slot && id.starts_with("nudge_") && id.ends_with(".change");
+        // The extension's answers (but z) are rounded to the sheet's digits as the student goes.
+        let extension = id.starts_with("ext.") && id != "ext.z";
+        let digits = solved.worksheet.extension.map_or(10, |e| e.digits);
         match &answer.value {
             Value::Approx(_, double) => {
                 assert_eq!(grade(&format!("{double:e}")).map(|g| g.0), Some(1.0), "{what}: the unrounded {double}");
             }
-            _ if approximately => {
+            _ if call.approximately => {
                 for digits in 2..=4 {
                     let rounded = key.round_significant(digits).to_plain_string();
                     assert_eq!(grade(&rounded).map(|g| g.0), Some(1.0), "{what}: {rounded} is approximately right");
                 }
+            }
+            _ if extension => {
+                let rounded = key.round_significant(digits).to_plain_string();
+                assert_eq!(grade(&rounded).map(|g| g.0), Some(1.0), "{what}: rounded as the sheet asks, {rounded}");
             }
             _ if !answer.is_rounded() => {
                 assert_eq!(rights[0].tolerance.as_deref(), Some("0"), "{what}: an exact answer, exactly");

@@ -49,54 +49,82 @@
   function hash(id, canonical) { return sha256(data.salt + "|" + id + "|" + canonical); }
 
   // Exact decimals: {m: BigInt, s: scale}, value m / 10^s. What a student
-  // types is read as page.rs's normalize_number reads it: no spaces, any
-  // minus sign, scientific notation (4.8 \u00d7 10\u207b\u00b9\u2074\u2074, 4.8*10^-144, 4.8e-144), a
-  // decimal comma.
-  var RAISED = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079";
+  // types is read as checks.rs's canonical_decimal reads it: no spaces, any
+  // minus sign (- \u2012 \u2013 \u2212 \uff0d), scientific notation (4.8 \u00d7 10\u207b\u00b9\u2074\u2074,
+  // 4.8*10^-144, 4.8e-144), a decimal comma, a number in parentheses, a
+  // fraction (9/2; one with no exact decimal, 1/3, to 40 significant digits).
+  var RAISED = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", MINUS = "-\u2012\u2013\u2212\uff0d";
+  var FRACTION_DIGITS = 40;
   function raised(c) { return c === "\u207b" ? "-" : RAISED.indexOf(c) >= 0 ? String(RAISED.indexOf(c)) : undefined; }
-  function normalize(text) {
+  function normalizeChars(text) {
     var t = "", up = false, chars = Array.from(String(text).replace(/\s+/g, ""));
     chars.forEach(function (c) {
       var r = raised(c);
       if (r !== undefined && !up) t += "^";
       up = r !== undefined;
-      t += r !== undefined ? r : c === "\u2212" || c === "\u2013" ? "-" : c === "E" ? "e" : c;
+      t += r !== undefined ? r : MINUS.indexOf(c) >= 0 ? "-" : c === "E" ? "e" : c;
     });
-    var times = /^(.*?)(?:\u00d7|x|\*|\u00b7)10\^([-+]?\d+)$/.exec(t);
-    if (times) t = times[1] + "e" + times[2];
-    if (t.indexOf(".") < 0 && (t.match(/,/g) || []).length === 1) t = t.replace(",", ".");
     return t;
   }
-  function parse(text) {
-    var m = /^([-+]?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/.exec(normalize(text));
+  function pow10(n) { return BigInt(10) ** BigInt(n); }
+  function readDecimal(text) {
+    var t = text, times = /^(.*?)(?:\u00d7|x|\*|\u00b7)10\^([-+]?\d+)$/.exec(t);
+    if (times) t = times[1] + "e" + times[2];
+    if (t.indexOf(".") < 0 && (t.match(/,/g) || []).length === 1) t = t.replace(",", ".");
+    var m = /^([-+]?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?$/.exec(t);
     if (!m || (m[2] === "" && !m[3])) return null;
     var exponent = m[4] ? parseInt(m[4], 10) : 0;
     if (Math.abs(exponent) > 1000) return null;
-    var frac = m[3] || "", digits = BigInt((m[2] || "0") + frac), s = frac.length - exponent;
+    var frac = m[3] || "", digits = BigInt("0" + m[2] + frac), s = frac.length - exponent;
     if (s < 0) { digits = digits * pow10(-s); s = 0; }
     return { m: m[1] === "-" ? -digits : digits, s: s };
   }
-  function pow10(n) { return BigInt(10) ** BigInt(n); }
+  function abs(n) { return n < 0n ? -n : n; }
+  // n / d as a decimal: exact when it terminates, else rounded to
+  // FRACTION_DIGITS significant digits, half away from zero.
+  function divide(n, d) {
+    if (d === 0n) return null;
+    var a = abs(n), b = abs(d);
+    while (b !== 0n) { var r = a % b; a = b; b = r; }
+    var rest = abs(d) / a, twos = 0, fives = 0;
+    while (rest % 2n === 0n) { rest /= 2n; twos++; }
+    while (rest % 5n === 0n) { rest /= 5n; fives++; }
+    if (rest === 1n) { var k = Math.max(twos, fives); return { m: n * pow10(k) / d, s: k }; }
+    var shift = Math.max(0, FRACTION_DIGITS + 1 + abs(d).toString().length - abs(n).toString().length);
+    var q = n * pow10(shift) / d, drop = Math.max(0, abs(q).toString().length - FRACTION_DIGITS), unit = pow10(drop);
+    var whole = abs(q) / unit, rounded = abs(q) % unit * 2n >= unit ? whole + 1n : whole;
+    return { m: q < 0n ? -rounded : rounded, s: shift - drop };
+  }
+  function parse(text) {
+    var t = normalizeChars(text), negative = false;
+    if (/^-\(/.test(t)) { negative = true; t = t.slice(1); }
+    if (t[0] === "(") { if (t[t.length - 1] !== ")") return null; t = t.slice(1, -1); }
+    var x, parts = t.split("/");
+    if (parts.length > 2) return null;
+    if (parts.length === 2) {
+      var a = readDecimal(parts[0]), b = readDecimal(parts[1]);
+      if (!a || !b) return null;
+      x = divide(a.m * pow10(b.s), b.m * pow10(a.s));
+    } else x = readDecimal(t);
+    return x && negative ? { m: -x.m, s: x.s } : x;
+  }
   function align(a, b) {
     var s = Math.max(a.s, b.s);
     return [a.m * pow10(s - a.s), b.m * pow10(s - b.s), s];
   }
-  function add(a, b) { var x = align(a, b); return { m: x[0] + x[1], s: x[2] }; }
-  function sub(a, b) { var x = align(a, b); return { m: x[0] - x[1], s: x[2] }; }
-  function mul(a, b) { return { m: a.m * b.m, s: a.s + b.s }; }
   function canonical(x) {
-    var neg = x.m < 0n, digits = (neg ? -x.m : x.m).toString(), s = x.s;
+    var neg = x.m < 0n, digits = abs(x.m).toString(), s = x.s;
     while (s > 0 && digits.length > 1 && digits[digits.length - 1] === "0") { digits = digits.slice(0, -1); s--; }
-    if (s > 0 && digits === "0") s = 0;
+    if (digits === "0") return "0";
     if (s > 0) {
       while (digits.length <= s) digits = "0" + digits;
       digits = digits.slice(0, digits.length - s) + "." + digits.slice(digits.length - s);
     }
-    return (neg && digits !== "0" ? "-" : "") + digits;
+    return (neg ? "-" : "") + digits;
   }
   // Rounded to `digits` significant digits, half away from zero.
   function roundSig(x, digits) {
-    var neg = x.m < 0n, mag = neg ? -x.m : x.m;
+    var neg = x.m < 0n, mag = abs(x.m);
     var len = mag.toString().length;
     if (mag === 0n || len <= digits) return x;
     var drop = len - digits, q = pow10(drop), r = mag % q;
@@ -105,8 +133,34 @@
     if (s < 0) { mag = mag * pow10(-s); s = 0; }
     return { m: neg ? -mag : mag, s: s };
   }
+  function significant(x) { return abs(x.m).toString().replace(/0+$/, "").length; }
+
+  // The arithmetic a formula is evaluated in: exact decimals for the linear
+  // sheet (a sigmoid or tanh has no exact value), doubles for the extension.
+  var EXACT = {
+    read: function (x) { return x; },
+    add: function (a, b) { var x = align(a, b); return { m: x[0] + x[1], s: x[2] }; },
+    sub: function (a, b) { var x = align(a, b); return { m: x[0] - x[1], s: x[2] }; },
+    mul: function (a, b) { return { m: a.m * b.m, s: a.s + b.s }; },
+    sigmoid: function () { return null; },
+    tanh: function () { return null; },
+    relu: function (a) { return a.m > 0n ? a : { m: 0n, s: 0 }; },
+    step: function (a) { return { m: a.m > 0n ? 1n : 0n, s: 0 }; }
+  };
+  var FLOAT = {
+    read: function (x) { return Number(canonical(x)); },
+    add: function (a, b) { return a + b; },
+    sub: function (a, b) { return a - b; },
+    mul: function (a, b) { return a * b; },
+    sigmoid: function (a) { return 1 / (1 + Math.exp(-a)); },
+    tanh: Math.tanh,
+    relu: function (a) { return Math.max(0, a); },
+    step: function (a) { return a > 0 ? 1 : 0; }
+  };
 
   var fields = Array.prototype.slice.call(document.querySelectorAll("[data-answer]"));
+  // What the student typed for `id` (its first field filled in with a
+  // number), or the given number.
   function entry(id) {
     for (var i = 0; i < fields.length; i++) {
       if (fields[i].dataset.answer === id && fields[i].value.trim() !== "") {
@@ -117,54 +171,127 @@
     if (id in data.givens) return parse(data.givens[id]);
     return null;
   }
-  function evaluate(f) {
-    if ("id" in f) return entry(f.id);
-    if ("num" in f) return parse(f.num);
-    var op = f.add ? add : f.sub ? sub : mul, args = f.add || f.sub || f.mul;
-    var a = evaluate(args[0]), b = evaluate(args[1]);
-    return a && b ? op(a, b) : null;
+  function evaluate(f, ops) {
+    if ("id" in f) { var e = entry(f.id); return e && ops.read(e); }
+    if ("num" in f) return ops.read(parse(f.num));
+    var name = Object.keys(f)[0], args = f[name];
+    if (!Array.isArray(args)) { var a = evaluate(args, ops); return a === null ? null : ops[name](a); }
+    var x = evaluate(args[0], ops), y = evaluate(args[1], ops);
+    return x === null || y === null ? null : ops[name](x, y);
   }
 
   // Whether x is the value hashed as `exact`: exactly, or, for a value the
-  // sheet prints rounded (hashed as `rounded`), as that rounding.
-  function matches(id, x, exact, rounded) {
-    if (hash(id, canonical(x)) === exact) return true;
+  // sheet prints rounded (hashed as `rounded`), as that rounding; on a blank
+  // worded as approximate, as any of its roundings (`approximately`).
+  function matches(id, x, exact, rounded, approximately) {
+    var h = hash(id, canonical(x));
+    if (h === exact || (approximately || []).indexOf(h) >= 0) return true;
     return Boolean(rounded) && hash(id, canonical(roundSig(x, data.legible))) === rounded;
   }
-  // Whether the typed x is what the student's own earlier entries give:
-  // exactly, or as the sheet would print it when that is rounded.
-  function follows(x, own) {
+  // Whether the typed x is the exact value `own` (what the student's own
+  // entries give): exactly, as the sheet would print it when that is
+  // rounded, or, on a blank worded as approximate, rounded to 2 or more digits.
+  function same(x, own, approximately) {
     if (canonical(own) === canonical(x)) return true;
-    var n = data.legible, digits = (own.m < 0n ? -own.m : own.m).toString().replace(/0+$/, "").length;
-    return digits > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n));
+    var n = data.legible;
+    if (significant(own) > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n))) return true;
+    if (!approximately) return false;
+    for (var d = 2; d <= significant(own); d++) if (canonical(roundSig(own, d)) === canonical(x)) return true;
+    return false;
   }
-  // The state of one blank, and a hint. A written answer has no state: it
+  // Half a unit in the `digits`-th significant digit of a number of that
+  // magnitude (tolerance.rs's half_unit).
+  function halfUnit(magnitude, digits) {
+    if (!(magnitude > 0) || !isFinite(magnitude)) return 0;
+    var e = Math.floor(Math.log10(magnitude));
+    if (Math.pow(10, e) > magnitude) e--; else if (Math.pow(10, e + 1) <= magnitude) e++;
+    return 0.5 * Math.pow(10, e - digits + 1);
+  }
+  // Whether the typed x is the double `own` rounded to the sheet's digits
+  // (or kept to more): what a student gets from their own rounded entries.
+  function near(x, own, digits) {
+    return isFinite(own) && Math.abs(x - own) <= halfUnit(Math.abs(own), digits) + Math.abs(own) * 1e-12;
+  }
+  function unmask(id, hex) {
+    var bytes = new Uint8Array(hex.length / 2);
+    for (var block = 0; block * 32 < bytes.length; block++) {
+      var key = sha256(data.salt + "|model|" + id + "|" + block);
+      for (var j = 0; j < 32 && block * 32 + j < bytes.length; j++) {
+        var k = block * 32 + j;
+        bytes[k] = parseInt(hex.substr(k * 2, 2), 16) ^ parseInt(key.substr(j * 2, 2), 16);
+      }
+    }
+    return new TextDecoder().decode(bytes);
+  }
+
+  // The state of one field, and a hint. A written answer has no state: it
   // is compared with the model answer by the student, not by the page.
   function judge(field) {
     var id = field.dataset.answer, check = data.checks[id], text = field.value.trim();
+    var approximately = field.dataset.approximately === "true";
     if (text === "") return ["empty", ""];
     if (check.kind === "text") return [null, ""];
     if (check.kind === "choice") return [hash(id, text) === check.hash ? "correct" : "wrong", ""];
-    var x = parse(text);
+    var x = parse(text), i, own;
     if (!x) return ["wrong", WORDS.not_a_number];
-    if (check.kind === "approx") x = roundSig(x, check.digits);
-    if (matches(id, x, check.hash, check.rounded)) return ["correct", ""];
-    if (check.formula) {
-      var own = evaluate(check.formula);
-      if (own && follows(x, own)) return ["follows", ""];
+    var formulas = check.formulas || [], ownSlips = check.own_slips || [];
+    if (check.kind === "approx") {
+      // The extension: within the key's tolerance (tolerance.rs), or what the
+      // student's own rounded entries give.
+      var key = check.approx ? unmask(id, check.approx).split(" ").map(Number) : [NaN, NaN], v = FLOAT.read(x);
+      if (Math.abs(v - key[0]) <= key[1]) return ["correct", ""];
+      for (i = 0; i < formulas.length; i++) if (near(v, evaluate(formulas[i], FLOAT), check.digits)) return ["follows", ""];
+      for (i = 0; i < ownSlips.length; i++) {
+        if (near(v, evaluate(ownSlips[i].formula, FLOAT), check.digits)) return ["slip", ownSlips[i].hint];
+      }
+      return ["wrong", ""];
     }
-    for (var i = 0; i < (check.slips || []).length; i++) {
-      var slip = check.slips[i];
-      if (matches(id, x, slip.hash, slip.rounded)) return ["slip", slip.hint];
+    if (matches(id, x, check.hash, check.rounded, approximately && check.approximately)) return ["correct", ""];
+    for (i = 0; i < formulas.length; i++) {
+      own = evaluate(formulas[i], EXACT);
+      if (own && same(x, own, approximately)) return ["follows", ""];
+    }
+    var slips = check.slips || [];
+    for (i = 0; i < slips.length; i++) {
+      if (matches(id, x, slips[i].hash, slips[i].rounded, approximately && slips[i].approximately)) return ["slip", slips[i].hint];
+    }
+    for (i = 0; i < ownSlips.length; i++) {
+      own = evaluate(ownSlips[i].formula, EXACT);
+      if (own && same(x, own, approximately)) return ["slip", ownSlips[i].hint];
     }
     return ["wrong", ""];
   }
+  function markOf(field) { return document.getElementById(field.id + "-mark"); }
   function mark(field, state, hint) {
-    var out = document.getElementById(field.id + "-mark");
+    var out = markOf(field);
     if (state) field.dataset.state = state; else delete field.dataset.state;
-    var shown = state || "written";
+    if (state === "wrong" || state === "slip") field.setAttribute("aria-invalid", "true");
+    else field.removeAttribute("aria-invalid");
+    var shown = state || "written", words = hint ? WORDS.hinted[shown].replace("{hint}", hint) : WORDS.marks[shown];
     out.className = "mark " + shown;
-    out.textContent = WORDS[shown] + (hint ? ": " + hint : "");
+    // A mark may have words for a screen reader only (the rest of a
+    // sentence too long to show under a narrow field).
+    out.textContent = typeof words === "string" ? words : words[0];
+    if (typeof words !== "string") {
+      var more = document.createElement("span");
+      more.className = "sr";
+      more.textContent = words[1];
+      out.appendChild(more);
+    }
+  }
+  // An edited field has no mark until the next check: an old mark would
+  // tell a student their new answer is right.
+  function unmark(field) {
+    delete field.dataset.state;
+    field.removeAttribute("aria-invalid");
+    var out = markOf(field);
+    out.textContent = ""; out.className = "mark";
+  }
+  var plural = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || "en") : null;
+  // "6 common slips": the count worded with its plural form from the template.
+  function counted(state, n) {
+    var forms = WORDS.counts[state], form = plural ? plural.select(n) : n === 1 ? "one" : "other";
+    return (forms[form] || forms.other).replace("{n}", n);
   }
   function checkAll() {
     fields.forEach(function (field) { var r = judge(field); mark(field, r[0], r[1]); });
@@ -173,43 +300,70 @@
     });
     var counts = {};
     fields.forEach(function (f) { if (f.dataset.state) counts[f.dataset.state] = (counts[f.dataset.state] || 0) + 1; });
-    document.getElementById("summary").textContent = ["correct", "follows", "slip", "wrong", "empty"].filter(function (s) {
-      return counts[s];
-    }).map(function (s) { return counts[s] + " " + WORDS[s].slice(2); }).join(", ");
+    var summary = document.getElementById("summary");
+    summary.textContent = "";
+    ["correct", "follows", "slip", "wrong", "empty"].filter(function (s) { return counts[s]; }).forEach(function (s, i) {
+      // In full for everyone; on a narrow screen, its symbol and number.
+      var item = document.createElement("span"), long = document.createElement("span"), short = document.createElement("span");
+      item.className = "count " + s;
+      long.className = "long";
+      long.textContent = (i ? WORDS.separator : "") + counted(s, counts[s]);
+      short.className = "short";
+      short.setAttribute("aria-hidden", "true");
+      short.textContent = WORDS.symbols[s] + "\u00a0" + counts[s];
+      item.appendChild(long); item.appendChild(short);
+      summary.appendChild(item);
+    });
   }
+  function labelOf(field) {
+    var label = document.querySelector('label[for="' + field.id + '"]');
+    return label ? label.textContent : field.dataset.answer;
+  }
+  // A model answer that quotes numbers is shown only once the blanks those
+  // numbers answer are checked correct (or following from earlier answers);
+  // until then the box says which blanks to answer first.
   function reveal(button) {
-    var field = document.getElementById(button.dataset.for), id = field.dataset.answer;
-    var hex = data.checks[id].model, bytes = new Uint8Array(hex.length / 2);
-    for (var block = 0; block * 32 < bytes.length; block++) {
-      var key = sha256(data.salt + "|model|" + id + "|" + block);
-      for (var j = 0; j < 32 && block * 32 + j < bytes.length; j++) {
-        var k = block * 32 + j;
-        bytes[k] = parseInt(hex.substr(k * 2, 2), 16) ^ parseInt(key.substr(j * 2, 2), 16);
-      }
-    }
+    var field = document.getElementById(button.dataset.for), id = field.dataset.answer, check = data.checks[id];
     var box = document.getElementById(button.dataset.for + "-model");
-    box.textContent = WORDS.model + new TextDecoder().decode(bytes);
+    var missing = (check.needs || []).filter(function (need) {
+      return !fields.some(function (f) { return f.dataset.answer === need && /^(correct|follows)$/.test(f.dataset.state || ""); });
+    }).map(function (need) {
+      return labelOf(fields.filter(function (f) { return f.dataset.answer === need; })[0]);
+    });
+    box.textContent = missing.length ? WORDS.model_locked.replace("{blanks}", missing.join(WORDS.separator))
+      : WORDS.model + unmask(id, check.model);
+    box.className = missing.length ? "model locked" : "model";
     box.hidden = false;
   }
 
-  // Progress, kept in this browser per sheet.
+  // Progress, kept in this browser per sheet. When it cannot be saved
+  // (storage off or full), the page says so once, where the buttons are.
+  var warned = false;
   function store() {
-    try { localStorage.setItem(data.storage, JSON.stringify(fields.map(function (f) { return f.value; }))); } catch (e) { /* storage off */ }
+    try {
+      localStorage.setItem(data.storage, JSON.stringify(fields.map(function (f) { return f.value; })));
+    } catch (e) {
+      if (warned) return;
+      warned = true;
+      var note = document.getElementById("storage-note");
+      note.textContent = WORDS.not_saved;
+      note.hidden = false;
+    }
   }
   try {
     var saved = JSON.parse(localStorage.getItem(data.storage) || "null");
     if (saved && saved.length === fields.length) fields.forEach(function (f, i) { f.value = saved[i]; });
-  } catch (e) { /* storage off */ }
-  fields.forEach(function (f) { f.addEventListener("input", store); f.addEventListener("change", store); });
+  } catch (e) { /* storage off: store() says so at the first answer */ }
+  fields.forEach(function (f) {
+    f.addEventListener("input", function () { unmark(f); store(); });
+    f.addEventListener("change", function () { unmark(f); store(); });
+  });
 
   document.getElementById("check").addEventListener("click", checkAll);
   document.getElementById("start-over").addEventListener("click", function () {
     if (!window.confirm(WORDS.start_over)) return;
     try { localStorage.removeItem(data.storage); } catch (e) { /* storage off */ }
-    fields.forEach(function (f) {
-      f.value = ""; delete f.dataset.state;
-      var out = document.getElementById(f.id + "-mark"); out.textContent = ""; out.className = "mark";
-    });
+    fields.forEach(function (f) { f.value = ""; unmark(f); });
     document.querySelectorAll(".model").forEach(function (m) { m.hidden = true; m.textContent = ""; });
     document.querySelectorAll("button.reveal").forEach(function (b) { b.disabled = true; });
     document.getElementById("summary").textContent = "";

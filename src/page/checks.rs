@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use bigdecimal::num_bigint::BigInt;
+use bigdecimal::{Signed, Zero};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -21,26 +23,51 @@ use crate::slips::WordedSlips;
 pub(super) struct Check {
     /// `number`, `approx`, `choice` or `text`.
     kind: &'static str,
-    /// Salted SHA-256 of the canonical answer (none for a written answer).
+    /// Salted SHA-256 of the canonical answer (none for a written answer or
+    /// an approximate one).
     #[serde(skip_serializing_if = "Option::is_none")]
     hash: Option<String>,
-    /// Significant digits of an approximate answer (the extension's).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    digits: Option<u32>,
     /// Salted hash of an exact answer the sheet prints rounded (with `≈`),
     /// rounded as printed (to the page's `legible` digits): a student who
     /// copies the rounding is right too.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
-    /// Salted hashes of the common slips, with their descriptions.
+    /// For a blank the sheet words as approximate ("the error changes by
+    /// approximately"): salted hashes of the answer rounded to 2 or more
+    /// significant digits, each of which is correct there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    approximately: Vec<String>,
+    /// An approximate answer (the extension's): the key's value and its
+    /// tolerance ([`super::tolerance`]), obfuscated; and the sheet's
+    /// significant digits, for carried-forward credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approx: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digits: Option<u32>,
+    /// Salted hashes of the common slips, with their hints.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     slips: Vec<SlipCheck>,
-    /// The formula that recomputes the blank from earlier entries.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    formula: Option<Formula>,
+    /// The ways the blank is computed from earlier entries: a student's
+    /// answer that one of them gives from their own entries follows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    formulas: Vec<Formula>,
+    /// The common slips computed from the student's own entries.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    own_slips: Vec<OwnSlip>,
     /// The model answer, obfuscated (hex).
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<String>,
+    /// The blanks whose numbers the model answer quotes: it is shown only
+    /// once each is checked correct or follows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    needs: Vec<String>,
+}
+
+/// A common slip computed from the student's own entries, and its hint.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct OwnSlip {
+    pub(super) formula: Formula,
+    pub(super) hint: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -49,6 +76,9 @@ struct SlipCheck {
     /// The slip's value rounded as the sheet would print it, when that differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
+    /// Its roundings to 2 or more digits, for a blank worded as approximate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    approximately: Vec<String>,
     hint: String,
 }
 
@@ -56,10 +86,21 @@ struct SlipCheck {
 /// an extension's answer; a thousand is far beyond any sheet's).
 const MAX_EXPONENT: i64 = 1000;
 
-/// A typed number in the form the page reads it: no spaces, ASCII minus,
-/// scientific notation as `e` (`4.8 × 10⁻¹⁴⁴`, `4.8*10^-144`, `4.8e-144`),
-/// a decimal comma as a point. The page's script does the same.
-fn normalize_number(text: &str) -> String {
+/// The significant digits a fraction that has no exact decimal (`1/3`) is
+/// read to: far more than any sheet prints, so it matches a rounding or an
+/// approximate answer but never an exact one.
+const FRACTION_DIGITS: usize = 40;
+
+/// The minus signs a student may type: the hyphen-minus, the figure dash
+/// (U+2012), the en dash (U+2013), the minus sign (U+2212) and the
+/// full-width hyphen-minus (U+FF0D). The page's script reads the same.
+fn is_minus(c: char) -> bool {
+    matches!(c, '-' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FF0D}')
+}
+
+/// A typed number's characters as the page reads them: no spaces, ASCII
+/// minus, a raised exponent written `^` and its digits, `E` as `e`.
+fn normalize_chars(text: &str) -> String {
     let mut t = String::with_capacity(text.len());
     let mut superscript = false;
     for c in text.chars().filter(|c| !c.is_whitespace()) {
@@ -79,11 +120,19 @@ fn normalize_number(text: &str) -> String {
         superscript = raised.is_some();
         t.push(match (raised, c) {
             (Some(r), _) => r,
-            (None, '\u{2212}' | '\u{2013}') => '-',
+            (None, c) if is_minus(c) => '-',
             (None, 'E') => 'e',
             (None, _) => c,
         });
     }
+    t
+}
+
+/// One decimal as typed (after [`normalize_chars`]), scientific notation
+/// as `e` (`4.8×10^-144`, `4.8*10^-144`, `4.8e-144`), a decimal comma as a
+/// point: its integer mantissa and the power of ten it is divided by.
+fn read_decimal(text: &str) -> Option<(BigInt, i64)> {
+    let mut t = text.to_owned();
     for times in ["\u{00D7}10^", "x10^", "*10^", "\u{00B7}10^"] {
         if let Some(at) = t.find(times) {
             let rest = &t[at + times.len()..];
@@ -96,18 +145,9 @@ fn normalize_number(text: &str) -> String {
     if !t.contains('.') && t.matches(',').count() == 1 {
         t = t.replace(',', ".");
     }
-    t
-}
-
-/// The canonical text of a number: plain decimal, ASCII minus, no `+`, no
-/// trailing zeros, `0` for zero; `None` if `text` is not a number. Accepts
-/// what [`normalize_number`] reads. The page's script canonicalises what a
-/// student types the same way.
-pub fn canonical_decimal(text: &str) -> Option<String> {
-    let text = normalize_number(text);
-    let (mantissa, exponent) = match text.split_once('e') {
+    let (mantissa, exponent) = match t.split_once('e') {
         Some((m, e)) => (m, e.strip_prefix('+').unwrap_or(e).parse::<i64>().ok()?),
-        None => (text.as_str(), 0),
+        None => (t.as_str(), 0),
     };
     if exponent.abs() > MAX_EXPONENT {
         return None;
@@ -120,21 +160,125 @@ pub fn canonical_decimal(text: &str) -> Option<String> {
     if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
         return None;
     }
-    // All digits, and the position of the point among them, moved by the exponent.
-    let digits = format!("{int}{frac}");
-    let point = int.len() as i64 + exponent;
-    let (int, frac) = if point <= 0 {
-        ("0".to_owned(), format!("{}{digits}", "0".repeat((-point) as usize)))
-    } else if point as usize >= digits.len() {
-        (format!("{digits}{}", "0".repeat(point as usize - digits.len())), String::new())
+    let digits: BigInt = format!("0{int}{frac}").parse().ok()?;
+    let digits = if negative { -digits } else { digits };
+    let scale = frac.len() as i64 - exponent;
+    Some(if scale < 0 { (digits * pow10(-scale), 0) } else { (digits, scale) })
+}
+
+/// The greatest common divisor of two non-negative integers (Euclid).
+fn gcd(mut a: BigInt, mut b: BigInt) -> BigInt {
+    while !b.is_zero() {
+        let r = &a % &b;
+        a = b;
+        b = r;
+    }
+    a
+}
+
+fn pow10(n: i64) -> BigInt {
+    BigInt::from(10).pow(n.max(0) as u32)
+}
+
+/// `numerator / denominator` as a decimal: exact when it terminates, else
+/// rounded to [`FRACTION_DIGITS`] significant digits, half away from zero.
+fn divide(numerator: &BigInt, denominator: &BigInt) -> Option<(BigInt, i64)> {
+    if denominator.is_zero() {
+        return None;
+    }
+    // It terminates when the reduced denominator has no prime but 2 and 5:
+    // then 10^k is a multiple of it for k the larger count of either.
+    let gcd = gcd(numerator.abs(), denominator.abs());
+    let mut rest = (denominator / &gcd).abs();
+    let (mut twos, mut fives) = (0_i64, 0_i64);
+    while (&rest % 2u8).is_zero() {
+        rest /= 2u8;
+        twos += 1;
+    }
+    while (&rest % 5u8).is_zero() {
+        rest /= 5u8;
+        fives += 1;
+    }
+    if rest == BigInt::from(1) {
+        let k = twos.max(fives);
+        return Some((numerator * pow10(k) / denominator, k));
+    }
+    // Enough digits past the leading one, then rounded.
+    let shift = FRACTION_DIGITS as i64 + 1 + denominator.abs().to_string().len() as i64
+        - numerator.abs().to_string().len() as i64;
+    let shift = shift.max(0);
+    let quotient = numerator * pow10(shift) / denominator;
+    let length = quotient.abs().to_string().len();
+    let drop = length.saturating_sub(FRACTION_DIGITS) as i64;
+    let unit = pow10(drop);
+    let (whole, remainder) = (quotient.abs() / &unit, quotient.abs() % &unit);
+    let rounded = if remainder * 2u8 >= unit { whole + 1u8 } else { whole };
+    let rounded = if quotient.is_negative() { -rounded } else { rounded };
+    Some((rounded, shift - drop))
+}
+
+/// The canonical text of `mantissa / 10^scale`: plain decimal, ASCII minus,
+/// no trailing zeros, `0` for zero.
+fn canonical_text(mantissa: &BigInt, scale: i64) -> String {
+    let negative = mantissa.is_negative();
+    let mut digits = mantissa.abs().to_string();
+    let mut scale = scale;
+    while scale > 0 && digits.len() > 1 && digits.ends_with('0') {
+        digits.pop();
+        scale -= 1;
+    }
+    if scale < 0 {
+        digits.push_str(&"0".repeat((-scale) as usize));
+        scale = 0;
+    }
+    if digits == "0" {
+        return "0".to_owned();
+    }
+    let body = if scale > 0 {
+        let scale = scale as usize;
+        if digits.len() <= scale {
+            digits = format!("{}{digits}", "0".repeat(scale + 1 - digits.len()));
+        }
+        format!("{}.{}", &digits[..digits.len() - scale], &digits[digits.len() - scale..])
     } else {
-        (digits[..point as usize].to_owned(), digits[point as usize..].to_owned())
+        digits
     };
-    let int = int.trim_start_matches('0');
-    let frac = frac.trim_end_matches('0');
-    let int = if int.is_empty() { "0" } else { int };
-    let body = if frac.is_empty() { int.to_owned() } else { format!("{int}.{frac}") };
-    Some(if negative && body != "0" { format!("-{body}") } else { body })
+    if negative {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+/// The canonical text of a number: plain decimal, ASCII minus, no `+`, no
+/// trailing zeros, `0` for zero; `None` if `text` is not a number. Reads
+/// what a student may type: any minus sign ([`is_minus`]), a leading `+`,
+/// spaces, a decimal comma, scientific notation (`4.8 × 10⁻¹⁴⁴`,
+/// `4.8*10^-144`, `4.8e-144`), a number in parentheses (`(−3)`), a fraction
+/// (`9/2`; one with no exact decimal, such as `1/3`, is read to
+/// [`FRACTION_DIGITS`] significant digits). The page's script canonicalises
+/// what a student types the same way.
+pub fn canonical_decimal(text: &str) -> Option<String> {
+    let t = normalize_chars(text);
+    // A sign, then the number, perhaps in parentheses.
+    let (negative, rest) = match t.strip_prefix('-') {
+        Some(rest) if rest.starts_with('(') => (true, rest),
+        _ => (false, t.as_str()),
+    };
+    let rest = match rest.strip_prefix('(') {
+        Some(inner) => inner.strip_suffix(')')?,
+        None => rest,
+    };
+    let (mantissa, scale) = match rest.split_once('/') {
+        Some((top, bottom)) => {
+            let (a, sa) = read_decimal(top)?;
+            let (b, sb) = read_decimal(bottom)?;
+            divide(&(a * pow10(sb)), &(b * pow10(sa)))?
+        }
+        None => read_decimal(rest)?,
+    };
+    let mantissa = if negative { -mantissa } else { mantissa };
+    Some(canonical_text(&mantissa, scale))
 }
 
 /// The salted hash the page compares a canonical value with.
@@ -193,76 +337,127 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
         return Ok(Some((options, if decreased { "yes" } else { "no" }.to_owned())));
     }
     if id == "strongest_weight" {
-        let mut options: Vec<Choice> = weights
+        // Every weight alone, then every tie of two or more, in a fixed
+        // order: neither their number nor their order tells which is right,
+        // and the key's answer is among them, worded as the key words it.
+        let mut ties: Vec<Vec<usize>> = (1_u32..1 << weights.len())
+            .map(|set| (0..weights.len()).filter(|k| set & (1 << k) != 0).collect())
+            .collect();
+        ties.sort_by_key(|set: &Vec<usize>| (set.len(), set.clone()));
+        let value = |set: &[usize]| set.iter().map(|&k| weight_name(k)).collect::<Vec<_>>().join("+");
+        let options = ties
             .iter()
-            .map(|w| option(w, Phrase::StrongestWeight { weights: vec![w.clone()] }))
+            .map(|set| {
+                let named = set.iter().map(|&k| weight_name(k)).collect();
+                option(&value(set), Phrase::StrongestWeight { weights: named })
+            })
             .collect::<Result<_>>()?;
-        // A tie, worded for all the weights: the words must not tell whether
-        // this sheet has one.
-        options.push(option("tie", Phrase::StrongestWeight { weights: weights.clone() })?);
-        let key = match solution.strongest.as_slice() {
-            [k] => weight_name(*k),
-            _ => "tie".to_owned(),
-        };
-        return Ok(Some((options, key)));
+        return Ok(Some((options, value(&solution.strongest))));
     }
     Ok(None)
 }
 
-/// What the page needs to check blank `id`: the hash of its canonical
-/// answer, its slips' hashes and hints, its formula, its model answer hidden.
+/// What the checks of one page are made from.
+#[allow(clippy::disallowed_types)] // the extension's tolerances are doubles
+pub(super) struct Sources<'a> {
+    pub(super) solved: &'a Solved,
+    pub(super) salt: &'a str,
+    /// The common slips, in their question form.
+    pub(super) slips: &'a WordedSlips,
+    /// Each blank's formulas, naming only what the page knows.
+    pub(super) formulas: &'a BTreeMap<String, Vec<Formula>>,
+    /// The common slips with a formula, worded, by blank.
+    pub(super) own_slips: &'a BTreeMap<String, Vec<OwnSlip>>,
+    /// The tolerance of each approximate answer.
+    pub(super) tolerances: &'a BTreeMap<String, f64>,
+    /// The blanks whose numbers each model answer quotes, by its id.
+    pub(super) needs: &'a dyn Fn(&str) -> Vec<String>,
+}
+
+/// What the page needs to check blank `id` of kind `kind`: the hash of its
+/// canonical answer (or the option `key_choice`), its slips' hashes and
+/// hints, its formulas, its model answer hidden; with `approximately`, the
+/// roundings a blank worded as approximate accepts.
 pub(super) fn check_of(
-    solved: &Solved,
+    sources: &Sources,
     id: &str,
     kind: &'static str,
     key_choice: Option<&str>,
-    salt: &str,
-    slips: &WordedSlips,
-    formulas: &BTreeMap<String, Formula>,
+    approximately: bool,
 ) -> Check {
-    let Some(answer) = solved.answers.get(id) else {
-        return Check { kind, hash: None, digits: None, rounded: None, slips: Vec::new(), formula: None, model: None };
+    let Sources { solved, salt, .. } = *sources;
+    let mut check = Check {
+        kind,
+        hash: None,
+        rounded: None,
+        approximately: Vec::new(),
+        approx: None,
+        digits: None,
+        slips: Vec::new(),
+        formulas: sources.formulas.get(id).cloned().unwrap_or_default(),
+        own_slips: sources.own_slips.get(id).cloned().unwrap_or_default(),
+        model: None,
+        needs: Vec::new(),
     };
-    let canonical = match (&answer.value, key_choice) {
-        (_, Some(choice)) => Some(choice.to_owned()),
-        (Value::Exact(x), None) => Some(x.to_plain_string()),
-        (Value::Count(c), None) => Some(c.to_string()),
-        (Value::Approx(text, _), None) => canonical_decimal(text),
-        _ => None,
-    };
-    let model = match (&answer.value, kind) {
-        (Value::Text(t), "text") => Some(obfuscate(salt, id, t)),
-        _ => None,
-    };
+    let Some(answer) = solved.answers.get(id) else { return check };
     // An exact answer the sheet prints rounded may be typed either way.
     let legible = |x: &Exact| {
         x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
-    let rounded = match &answer.value {
-        Value::Exact(x) if key_choice.is_none() => legible(x),
-        _ => None,
+    // Every rounding to 2 or more significant digits, for "approximately".
+    let roundings = |x: &Exact| -> Vec<String> {
+        if !approximately {
+            return Vec::new();
+        }
+        let mut hashes: Vec<String> = (2..=x.significant_digits().max(2) as u32)
+            .map(|n| salted_hash(salt, id, &x.round_significant(n).to_plain_string()))
+            .collect();
+        hashes.sort();
+        hashes.dedup();
+        hashes
     };
-    let digits = match (&answer.value, solved.worksheet.extension) {
-        (Value::Approx(..), Some(extension)) => Some(extension.digits),
-        _ => None,
-    };
-    Check {
-        kind,
-        hash: canonical.map(|c| salted_hash(salt, id, &c)),
-        digits,
-        rounded,
-        slips: slips
+    match (&answer.value, kind, key_choice) {
+        (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, id, choice)),
+        (Value::Text(t), "text", None) => {
+            check.model = Some(obfuscate(salt, id, t));
+            check.needs = (sources.needs)(id);
+        }
+        (value, "approx", None) => {
+            // The extension's answers: within the tolerance of the key's value.
+            #[allow(clippy::disallowed_types)] // the extension's answers are doubles
+            let key: Option<f64> = match value {
+                Value::Approx(_, x) => Some(*x),
+                Value::Exact(x) => Some(x.to_f64()),
+                _ => None,
+            };
+            let tolerance = sources.tolerances.get(id);
+            if let (Some(key), Some(tolerance)) = (key, tolerance) {
+                check.approx = Some(obfuscate(salt, id, &format!("{key:e} {tolerance:e}")));
+            }
+            check.digits = solved.worksheet.extension.map(|e| e.digits);
+        }
+        (Value::Exact(x), _, None) => {
+            check.hash = Some(salted_hash(salt, id, &x.to_plain_string()));
+            check.rounded = legible(x);
+            check.approximately = roundings(x);
+        }
+        (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, id, &c.to_string())),
+        _ => {}
+    }
+    if kind != "approx" {
+        check.slips = sources
+            .slips
             .get(id)
             .iter()
             .map(|s| SlipCheck {
                 hash: salted_hash(salt, id, &s.value.to_plain_string()),
                 rounded: legible(&s.value),
+                approximately: roundings(&s.value),
                 hint: s.slip.clone(),
             })
-            .collect(),
-        formula: formulas.get(id).cloned(),
-        model,
+            .collect();
     }
+    check
 }
 
 #[cfg(test)]
@@ -287,10 +482,46 @@ mod tests {
             ("3*10^4", "30000"),
             ("0,25", "0.25"),
             ("\u{2212} 12", "-12"),
+            // Any minus sign, a number in parentheses, a fraction.
+            ("\u{2012}3", "-3"),
+            ("\u{2013}3", "-3"),
+            ("\u{FF0D}3", "-3"),
+            ("(-3)", "-3"),
+            ("\u{2212}(3)", "-3"),
+            ("( 4.5 )", "4.5"),
+            ("9/2", "4.5"),
+            ("-9/2", "-4.5"),
+            ("(\u{2212}9/2)", "-4.5"),
+            ("3/-4", "-0.75"),
+            ("1/8", "0.125"),
+            ("0.3/0.06", "5"),
+            ("1/3", &format!("0.{}", "3".repeat(40))),
+            ("2/3", &format!("0.{}7", "6".repeat(39))),
+            ("-200/3", &format!("-66.{}7", "6".repeat(37))),
         ] {
             assert_eq!(canonical_decimal(text).as_deref(), Some(canonical), "{text}");
         }
-        for bad in ["", "-", ".", "abc", "1.2.3", "--1", "1e", "1e99999", "1,000,000", "10^", "2\u{00D7}100"] {
+        for bad in [
+            "",
+            "-",
+            ".",
+            "abc",
+            "1.2.3",
+            "--1",
+            "1e",
+            "1e99999",
+            "1,000,000",
+            "10^",
+            "2\u{00D7}100",
+            "1/0",
+            "1/",
+            "/2",
+            "(3",
+            "3)",
+            "()",
+            "1/2/3",
+            "\u{2014}3",
+        ] {
             assert_eq!(canonical_decimal(bad), None, "{bad}");
         }
     }

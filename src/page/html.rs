@@ -3,6 +3,7 @@
 //! placeholders found, each once, for the page template to fill.
 
 use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::Field;
 use crate::answers::Solved;
@@ -62,11 +63,12 @@ pub(super) fn export(templates: &Templates, solved: &Solved, label: &SheetLabel,
     let style = between(head, "<style>", "</style>").unwrap_or("").to_owned();
     let body = between(&text, "<body>", "</body>")
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
-    // A table wider than the page (a five-layer sheet's) scrolls sideways
-    // inside the text column instead of running past it.
-    let body =
-        with_alt_text(body).replace("<table>", "<div class=\"table\"><table>").replace("</table>", "</table></div>");
-    Ok(Exported { style, body })
+    // A table wider than the page (a five-layer sheet's, or any on a phone)
+    // scrolls sideways inside the text column instead of running past it.
+    let body = web_math(&with_alt_text(body))
+        .replace("<table>", "<div class=\"table\"><table>")
+        .replace("</table>", "</table></div>");
+    Ok(Exported { style, body: legible_drawings(&body) })
 }
 
 /// A warning of Typst's HTML export that it left something out, with what
@@ -104,15 +106,183 @@ fn with_alt_text(body: &str) -> String {
             continue;
         };
         out.push_str(&rest[..at]);
-        out.push_str("<math alttext=\"");
-        out.push_str(alt);
-        out.push('"');
+        // Chromium names a <math> by its aria-label, not its alttext: both,
+        // so a screen reader says the formula (and a heading keeps it).
+        out.push_str(&format!("<math alttext=\"{alt}\" aria-label=\"{alt}\""));
         out.push_str(&math[..end - "><math".len()]);
         out.push_str("</math>");
         rest = &inner[end + "</math></span>".len()..];
     }
     out.push_str(rest);
     out
+}
+
+/// Every `<math>` of `body` made ready for the web: its letters in plain
+/// code points and a display equation in parts that may wrap.
+fn web_math(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find("<math") {
+        let (Some(open_end), Some(close)) = (rest[at..].find('>'), rest[at..].find("</math>")) else { break };
+        let open = &rest[at..at + open_end + 1];
+        let inner = plain_letters(&rest[at + open_end + 1..at + close]);
+        out.push_str(&rest[..at]);
+        out.push_str(open);
+        if open.contains(" display=\"block\"") {
+            out.push_str(&in_parts(&inner));
+        } else {
+            out.push_str(&inner);
+        }
+        out.push_str("</math>");
+        rest = &rest[at + close + "</math>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The letters of `<mi>` elements in their plain code points: Typst writes a
+/// variable in mathematical italic (U+1D464 for w, U+210E for h), which a
+/// screen reader may spell out ("letter 1 D 4 6 4"); a one-letter `<mi>` is
+/// set in italic by the browser anyway (MathML Core's `math-auto`).
+fn plain_letters(math: &str) -> String {
+    let mut out = String::with_capacity(math.len());
+    let mut rest = math;
+    while let Some(at) = rest.find("<mi>") {
+        let Some(end) = rest[at..].find("</mi>") else { break };
+        let letters = &rest[at + "<mi>".len()..at + end];
+        out.push_str(&rest[..at + "<mi>".len()]);
+        if letters.chars().count() == 1 {
+            let letter = letters.chars().next().unwrap_or_default();
+            if matches!(letter as u32, 0x1D400..=0x1D7FF | 0x210E) {
+                out.extend(std::iter::once(letter).nfkc());
+            } else {
+                out.push(letter);
+            }
+        } else {
+            out.push_str(letters);
+        }
+        out.push_str("</mi>");
+        rest = &rest[at + end + "</mi>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The top-level children of a display equation grouped into parts, each
+/// `<mrow class="part">` beginning at a relation (`=`, `≈`), a product's dot
+/// or a `quad`: on a narrow screen the page's style lets the parts wrap, so
+/// a long equation breaks where a printed one would, and every field stays
+/// on the screen. A part's leading operator keeps the spacing it has
+/// between two terms.
+fn in_parts(inner: &str) -> String {
+    let mut parts: Vec<String> = vec![String::new()];
+    for child in children(inner) {
+        let operator = breaking_operator(child);
+        let breaks = operator.is_some() || child.starts_with("<mspace");
+        if breaks && !parts.last().is_some_and(String::is_empty) {
+            parts.push(String::new());
+        }
+        let last = parts.last_mut().expect("a part");
+        match operator {
+            // Its spacing as a style: a part that is one operator and a
+            // field is itself an operator in MathML, whose spacing a
+            // wrapping row does not give.
+            Some(op) if last.is_empty() => {
+                let class = if matches!(op, "=" | "\u{2248}") { "relation" } else { "operation" };
+                last.push_str(&format!("<mo form=\"infix\" lspace=\"0\" rspace=\"0\" class=\"{class}\">{op}</mo>"));
+            }
+            _ => last.push_str(child),
+        }
+    }
+    if parts.len() < 2 {
+        return inner.to_owned();
+    }
+    parts.iter().map(|part| format!("<mrow class=\"part\">{part}</mrow>")).collect()
+}
+
+/// The operator of `child` when it is one a display equation may wrap
+/// before: a relation (`=`, `≈`) or a product's dot or cross.
+fn breaking_operator(child: &str) -> Option<&str> {
+    let rest = child.strip_prefix("<mo")?;
+    let (_, rest) = rest.split_once('>')?;
+    let op = rest.strip_suffix("</mo>")?;
+    ["=", "\u{2248}", "\u{22C5}", "\u{00D7}"].into_iter().find(|o| *o == op)
+}
+
+/// The top-level elements of a piece of markup (text between them goes with
+/// the element after it).
+fn children(inner: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start, mut i) = (0_usize, 0, 0);
+    while let Some(lt) = inner[i..].find('<') {
+        let tag_start = i + lt;
+        let Some(gt) = inner[tag_start..].find('>') else { break };
+        let tag_end = tag_start + gt + 1;
+        let tag = &inner[tag_start..tag_end];
+        if tag.starts_with("</") {
+            depth = depth.saturating_sub(1);
+        } else if !tag.ends_with("/>") {
+            depth += 1;
+        }
+        if depth == 0 {
+            out.push(&inner[start..tag_end]);
+            start = tag_end;
+        }
+        i = tag_end;
+    }
+    if start < inner.len() {
+        out.push(&inner[start..]);
+    }
+    out
+}
+
+/// Each drawing (a `<figure>` whose `data-text-size` is the size of its
+/// smallest text, in points) kept wide enough that its labels are at least
+/// [`LEGIBLE_PX`] CSS pixels tall: on a narrow screen it scrolls sideways in
+/// its figure instead of shrinking its labels out of sight.
+#[allow(clippy::disallowed_types)] // lengths on the screen, not answers
+fn legible_drawings(body: &str) -> String {
+    const OPEN: &str = "<figure ";
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find(OPEN) {
+        let figure_end = rest[at..].find('>').map_or(rest.len(), |e| at + e + 1);
+        let figure = &rest[at..figure_end];
+        out.push_str(&rest[..figure_end]);
+        rest = &rest[figure_end..];
+        let Some(size) = attribute(figure, "data-text-size").and_then(|s| s.parse::<f32>().ok()) else { continue };
+        if !rest.starts_with("<svg ") {
+            continue;
+        }
+        let svg_end = rest.find('>').unwrap_or(0);
+        let svg = &rest[..svg_end];
+        let width = attribute(svg, "viewBox").and_then(|b| b.split_whitespace().nth(2)?.parse::<f32>().ok());
+        match (width, svg.find("style=\"")) {
+            (Some(width), Some(style)) if size > 0.0 => {
+                let at = style + "style=\"".len();
+                // The viewBox is in points: the drawing is `width` points wide.
+                let min = (width * LEGIBLE_PX / size).ceil();
+                out.push_str(&svg[..at]);
+                out.push_str(&format!("min-width: {min}px; "));
+                out.push_str(&svg[at..]);
+                rest = &rest[svg_end..];
+            }
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The smallest size a drawing's text is shown at on the page, in CSS pixels.
+#[allow(clippy::disallowed_types)] // a length on the screen, not an answer
+const LEGIBLE_PX: f32 = 10.0;
+
+/// The value of the attribute `name` in the tag `tag`.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = tag[at..].find('"')?;
+    Some(&tag[at..at + end])
 }
 
 /// The page's body as parts: Typst's HTML, with each field's placeholder

@@ -113,13 +113,16 @@ fn text_em(text: &str) -> f64 {
         .sum()
 }
 
-/// `blank(id, paren=false, min=4)`: an answer box; empty in the student version,
-/// holding the value in the key. Both have the same width, the value's own
-/// plus a little air, so both versions lay out the same.
+/// `blank(id, paren=false, min=4, approximately=false)`: an answer box; empty
+/// in the student version, holding the value in the key. Both have the same
+/// width, the value's own plus a little air, so both versions lay out the
+/// same. `approximately` says the sheet asks for the value approximately:
+/// the self-check page then accepts a rounding of it (the PDFs are alike).
 #[allow(clippy::disallowed_types)] // the box's width in em, not an answer
 fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
     let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
+    let _: Option<bool> = kwargs.get("approximately")?;
     kwargs.assert_all_used()?;
     let (value, key) = lookup(state, &id)?;
     let text = shown(&value, paren);

@@ -32,6 +32,9 @@ pub struct BlankCall {
     pub id: String,
     /// How the worksheet prints it.
     pub kind: BlankKind,
+    /// Whether the sheet words it as approximate (`approximately=true`):
+    /// the page accepts a rounding of the answer there.
+    pub approximately: bool,
 }
 
 impl Templates {
@@ -71,11 +74,12 @@ pub(super) fn record_blanks(env: &mut Environment) -> Arc<Mutex<Vec<BlankCall>>>
         let calls = Arc::clone(&calls);
         env.add_function(name, move |_: &State, id: String, kwargs: Kwargs| -> Result<JValue, JError> {
             // The size arguments do not matter here.
+            let approximately = kwargs.get::<Option<bool>>("approximately")?.unwrap_or(false);
             for arg in kwargs.args() {
                 let _: JValue = kwargs.get(arg)?;
             }
             let mut calls = calls.lock().unwrap_or_else(|e| e.into_inner());
-            calls.push(BlankCall { id, kind });
+            calls.push(BlankCall { id, kind, approximately });
             Ok(JValue::from_safe_string(format!("#field({})", calls.len() - 1)))
         });
     }
