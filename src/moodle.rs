@@ -15,7 +15,10 @@
 //! What Moodle's parser (`qtype_multianswer_extract_question` in
 //! `question/type/multianswer/questiontype.php`) requires, and what this
 //! writes:
-//! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`:
+//! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`,
+//!   its tolerance as on the page (exact; half a unit in the last printed
+//!   digit of a rounded key; a rounding to two digits for "approximately";
+//!   the extension's carried roundings):
 //!   the right answer first, since the first alternative within its
 //!   tolerance wins; each slip only where it lies outside the right
 //!   answer's tolerance; the catch-all is `*` alone (`*:0` fails the import);
@@ -222,7 +225,7 @@ fn target(field: &Field, answer: &Answer, key: &Key) -> Option<Target> {
         Value::Exact(x) => {
             let mut tolerance = tolerance(field.approximately, x, answer.is_rounded());
             if let Some(page) = on_page {
-                tolerance = tolerance.max(page.clone());
+                tolerance = tolerance.max(rounded_up(page));
             }
             Some(Target { value: x.clone(), tolerance })
         }
@@ -234,11 +237,21 @@ fn target(field: &Field, answer: &Answer, key: &Key) -> Option<Target> {
             // The page's tolerance is around the unrounded value.
             let unrounded = Exact::parse(&page::canonical_decimal(&format!("{unrounded:e}"))?);
             if let (Some(page), Some(unrounded)) = (on_page, unrounded) {
-                tolerance = tolerance.max(page + &(&printed - &unrounded).abs());
+                tolerance = tolerance.max(rounded_up(&(page + &(&printed - &unrounded).abs())));
             }
             Some(Target { value: printed, tolerance })
         }
         Value::Flag(_) | Value::Text(_) => None,
+    }
+}
+
+/// A tolerance rounded up to two significant digits, so a teacher reads
+/// `0.000062` where the page's double had `0.00006105119539968895`.
+fn rounded_up(tolerance: &Exact) -> Exact {
+    let rounded = tolerance.round_significant(2);
+    match rounded >= *tolerance {
+        true => rounded,
+        false => &rounded + &(&rounded.half_unit(2) * &Exact::int(2)),
     }
 }
 
@@ -422,6 +435,9 @@ mod tests {
         assert_eq!(tolerance(true, &n("0.0996"), false), n("0.0005"));
         let long = n("350.450531723797321319580078125");
         assert_eq!(tolerance(false, &long, true), n("0.00000005"));
+        assert_eq!(rounded_up(&n("0.00006105119539968895")), n("0.000062"));
+        assert_eq!(rounded_up(&n("0.0015")), n("0.0015"));
+        assert_eq!(rounded_up(&n("0.0991")), n("0.1"));
         assert_eq!(tolerance(true, &long, true), n("5"));
         let right = Target { value: n("-0.295"), tolerance: n("0.005") };
         assert!(outside(&n("0.295"), &right));
