@@ -147,12 +147,18 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
 }
 
 /// The sheet's own HTML as question text: a `{` as `&#123;`, so nothing of
-/// the sheet (a title, a student's name) can read as a blank; and links
-/// kept as links (`nomediaplugin`: Moodle's media filter would turn the
-/// video link into an embedded player that loads from the video site as
-/// soon as the question is shown).
+/// the sheet (a title, a student's name) can read as a blank; links kept
+/// as links (`nomediaplugin`: Moodle's media filter would turn the video
+/// link into an embedded player that loads from the video site as soon as
+/// the question is shown); and the operators that begin a display
+/// equation's parts spaced by MathML itself, since the page's style, which
+/// spaces them there, is not in Moodle.
 fn sheet_html(html: &str) -> String {
-    html.replace('{', "&#123;").replace("<a href=", "<a class=\"nomediaplugin\" href=")
+    let mut html = html.replace('{', "&#123;").replace("<a href=", "<a class=\"nomediaplugin\" href=");
+    for class in ["relation", "operation"] {
+        html = html.replace(&format!(" lspace=\"0\" rspace=\"0\" class=\"{class}\""), &format!(" class=\"{class}\""));
+    }
+    html
 }
 
 /// Whether a field is a written answer (no subquestion: its model answer is

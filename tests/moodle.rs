@@ -163,6 +163,8 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
     assert!(errors.is_empty(), "{what}: Moodle would refuse it: {errors:?}");
     assert_eq!(q.kind, "cloze", "{what}");
     assert_eq!(q.idnumber.as_deref(), Some(label.id.as_str()).filter(|id| !id.is_empty()), "{what}: idnumber");
+    // Without the page's style, no operator loses its spacing.
+    assert!(!q.text.contains("lspace=\"0\""), "{what}: an operator without its space");
     // Nothing of the sheet reads as a blank: the only braces left are the placeholders.
     let count = extracted.subquestions.len();
     assert_eq!(extracted.text.matches('{').count(), count, "{what}: a brace outside the blanks");
@@ -270,8 +272,9 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
         assert_eq!((last.answer.as_str(), last.fraction), ("*", 0.0), "{what}: the catch-all last");
         assert_eq!(cloze::strip_tags(&last.feedback), html(&not_right), "{what}");
         assert_eq!(sub.alternatives.len(), 2 + given, "{what}: only the key, its slips and the catch-all");
-        // A number that is none of them gets the catch-all.
-        let far = (&(&key.abs() * &Exact::int(2)) + &Exact::int(1000)).to_plain_string();
+        // A number that is none of them, beyond the tolerance, gets the catch-all.
+        let tolerance = exact(rights[0].tolerance.as_deref().unwrap_or("0")).unwrap();
+        let far = (&(&(&key.abs() + &tolerance) * &Exact::int(2)) + &Exact::int(1000)).to_plain_string();
         assert_eq!(grade(&far), Some((0.0, html(&not_right))), "{what}: {far}");
     }
 }
