@@ -15,13 +15,13 @@
 //! What Moodle's parser (`qtype_multianswer_extract_question` in
 //! `question/type/multianswer/questiontype.php`) requires, and what this
 //! writes:
-//! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`,
-//!   its tolerance as on the page (exact; half a unit in the last printed
-//!   digit of a rounded key; a rounding to two digits for "approximately";
-//!   the extension's carried roundings):
+//! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`:
 //!   the right answer first, since the first alternative within its
-//!   tolerance wins; each slip only where it lies outside the right
-//!   answer's tolerance; the catch-all is `*` alone (`*:0` fails the import);
+//!   tolerance wins, with the tolerance the page grades it by (0 for an
+//!   exact answer; half a unit in the last printed digit of a rounded key;
+//!   a rounding to two digits for "approximately"; the extension's carried
+//!   roundings); each slip only where it lies outside that tolerance; the
+//!   catch-all is `*` alone (`*:0` fails the import);
 //! - numbers with a decimal point, whatever the sheet's language;
 //! - an answer ends at `~`, `#` or `}`, feedback at `~` or `}`, and both are
 //!   decoded as HTML entities once: every word is escaped as HTML, then its
