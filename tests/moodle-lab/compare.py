@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""compare.py OUT.json EXPECT.json: does Moodle's grading match (fraction, feedback) per subquestion?"""
+"""compare.py OUT.json EXPECTED.json: does Moodle's grading (import_and_attempt.php's JSON) give each
+subquestion the fraction and feedback responses.py expects?"""
 import json, sys
 out = json.load(open(sys.argv[1])); expect = json.load(open(sys.argv[2]))
 imp = out["import"]

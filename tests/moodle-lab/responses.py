@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Responses for import_and_attempt.php from a backprop-worksheet Moodle XML file, and the expected outcome.
-usage: responses.py FILE.xml MODE OUT.json EXPECT.json
-MODE: key | slip:N (each blank's N-th slip where it has one, else the key) | wrong | printed (the printed rounding)"""
+"""Responses for the Moodle lab's import_and_attempt.php from a backprop-worksheet Moodle XML
+file, and the fraction and feedback each subquestion should then get.
+usage: responses.py FILE.xml MODE RESPONSES.json EXPECTED.json
+MODE: key (every full-mark answer) | printed (a rounded key's value as printed, to 10 digits) |
+      rough ("approximately" blanks rounded to 2 digits) | slip:N (each blank's N-th slip where
+      it has one, else the key) | wrong (a number far from everything; a wrong option)"""
 import html, json, re, sys
 import xml.etree.ElementTree as ET
 
