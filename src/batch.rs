@@ -9,6 +9,7 @@ use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
 use crate::manifest::Run;
+use crate::moodle;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
@@ -156,25 +157,28 @@ pub fn files(
         }
         false => Vec::new(),
     };
-    let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
-        let files: Vec<Vec<OutputFile>> = chunk
+    // A whole batch's sheets are questions of one Moodle file, written last;
+    // a single sheet's is a file of its own.
+    let quiz = whole && formats.moodle;
+    let sheet_formats = Formats { moodle: formats.moodle && !quiz, ..formats };
+    let typeset_chunk = |chunk: &[Sheet]| -> Result<(Vec<OutputFile>, Vec<moodle::Question>)> {
+        let made: Vec<(Vec<OutputFile>, Option<moodle::Question>)> = chunk
             .par_iter()
             .map(|sheet| {
-                let files = generate::sheet_files(
-                    templates,
-                    &sheet.variant.solved,
-                    &spec.stem,
-                    &sheet.base,
-                    &sheet.label,
-                    formats,
+                let solved = &sheet.variant.solved;
+                let (files, question) = rayon::join(
+                    || generate::sheet_files(templates, solved, &spec.stem, &sheet.base, &sheet.label, sheet_formats),
+                    || quiz.then(|| moodle::question(templates, solved, &spec.stem, &sheet.label)).transpose(),
                 );
                 tick();
-                files
+                Ok((files?, question?))
             })
             .collect::<Result<_>>()?;
         typeset::evict_caches();
-        Ok(files.into_iter().flatten().collect())
+        let (files, questions): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        Ok((files.into_iter().flatten().collect(), questions.into_iter().flatten().collect()))
     };
+    let mut questions = Vec::new();
     // The files of the chunk laid out last, still to be packed and put.
     let mut done: Vec<OutputFile> = Vec::new();
     for chunk in sheets.chunks(CHUNK).map(Some).chain([None]) {
@@ -186,9 +190,15 @@ pub fn files(
             },
         );
         packed?;
-        for file in std::mem::replace(&mut done, next?.unwrap_or_default()) {
+        let (next, chunk_questions) = next?.unwrap_or_default();
+        questions.extend(chunk_questions);
+        for file in std::mem::replace(&mut done, next) {
             sink.put(file)?;
         }
+    }
+    if quiz {
+        let title = sheets.first().map_or("", |s| s.variant.solved.worksheet.presentation.title.as_str());
+        sink.put(generate::moodle_file(&spec.stem, title, &spec.stem, &questions))?;
     }
     if let Some([students, keys]) = packs {
         sink.finish(students.finish()?)?;

@@ -1,8 +1,8 @@
 //! `check`: validates configs and templates the way CI needs: every config
 //! loads, randomized ones are sampled as a stress test, and both versions of a
-//! sheet render and typeset in memory, and so does its self-check page (which
-//! catches what Typst's HTML export cannot show). Every problem is reported,
-//! not just the first.
+//! sheet render and typeset in memory, and so do its self-check page (which
+//! catches what Typst's HTML export cannot show) and its Moodle question.
+//! Every problem is reported, not just the first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::Activation;
 use crate::randomize::{percent, plural, Rule, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
-use crate::{generate, page};
+use crate::{generate, moodle, page};
 
 /// Variants drawn per randomized config.
 pub const SAMPLES: u64 = 200;
@@ -86,11 +86,13 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     Ok(summary)
 }
 
-/// Typesets both versions and makes the self-check page in memory, as
-/// `generate --format pdf,html` would; returns the key's page count.
+/// Typesets both versions and makes the self-check page and the Moodle
+/// question in memory, as `generate --format pdf,html,moodle` would; returns
+/// the key's page count.
 fn typeset_all(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
     let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
     page::page(templates, solved, "check", label)?;
+    moodle::question(templates, solved, "check", label)?;
     Ok(key.layout.page_count())
 }
 

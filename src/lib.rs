@@ -20,6 +20,7 @@ mod error;
 pub mod generate;
 mod manifest;
 mod model;
+pub mod moodle;
 mod nonlinear;
 pub mod number;
 mod output;

@@ -233,10 +233,13 @@ enum Sheet {
     Manifest,
 }
 
-/// The format (`pdf`, `typ`, `png`, `html`) a file name is written in, if a run writes it.
+/// The format (`pdf`, `typ`, `png`, `html`, `moodle`) a file name is written in, if a run writes it.
 fn format_of(name: &str) -> Option<&'static str> {
     let (_, ext) = name.rsplit_once('.')?;
-    ["pdf", "typ", "png", "html"].into_iter().find(|f| *f == ext)
+    match ext {
+        "xml" => Some("moodle"),
+        ext => ["pdf", "typ", "png", "html"].into_iter().find(|f| *f == ext),
+    }
 }
 
 /// Which sheet of the config `stem` the file `name` belongs to (see [`Sheet`]).
@@ -246,7 +249,7 @@ fn sheet_of(name: &str, stem: &str, ids: &[String]) -> Option<Sheet> {
     }
     let (base, ext) = name.rsplit_once('.')?;
     let base = match ext {
-        "pdf" | "typ" | "html" => base,
+        "pdf" | "typ" | "html" | "xml" => base,
         // A page preview: `…-student-3.png`.
         "png" => match base.rsplit_once('-') {
             Some((base, page)) if !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()) => base,
@@ -254,7 +257,10 @@ fn sheet_of(name: &str, stem: &str, ids: &[String]) -> Option<Sheet> {
         },
         _ => return None,
     };
-    let body = base.strip_suffix("-student").or_else(|| base.strip_suffix("-key"))?;
+    let body = match ext {
+        "xml" => base.strip_suffix("-moodle")?,
+        _ => base.strip_suffix("-student").or_else(|| base.strip_suffix("-key"))?,
+    };
     if body == stem {
         return Some(Sheet::Fixed);
     }
@@ -278,7 +284,8 @@ pub struct Leftovers {
 
 /// The leftovers of the config `stem` in `dir` (see [`Leftovers`]). The run
 /// owns `STEM-student.*` and `STEM-key.*` (with their `-N.png` page
-/// previews), `STEM-ID-student.*` and `STEM-ID-key.*` for each sheet id
+/// previews) and `STEM-moodle.xml`, `STEM-ID-student.*`, `STEM-ID-key.*` and
+/// `STEM-ID-moodle.xml` for each sheet id
 /// listed in the `STEM-manifest.json` already in `dir`, the class packs and
 /// the manifests. Nothing else is touched: a file of another config, or one
 /// a teacher put there, never matches (ids come from the manifest, not from
@@ -291,6 +298,7 @@ pub fn leftovers(dir: &Path, stem: &str, formats: Formats, produced: &std::colle
         "typ" => formats.typ,
         "png" => formats.png,
         "html" => formats.html,
+        "moodle" => formats.moodle,
         _ => false,
     };
     let mut out = Leftovers::default();
@@ -315,7 +323,8 @@ fn all_ids(produced: &std::collections::HashSet<String>, stem: &str) -> Vec<Stri
         .filter_map(|name| {
             let (base, _) = name.rsplit_once('.')?;
             let base = base.trim_end_matches(|c: char| c.is_ascii_digit()).trim_end_matches('-');
-            let body = base.strip_suffix("-student").or_else(|| base.strip_suffix("-key"))?;
+            let body = (base.strip_suffix("-student").or_else(|| base.strip_suffix("-key")))
+                .or_else(|| base.strip_suffix("-moodle"))?;
             let id = body.strip_prefix(stem)?.strip_prefix('-')?;
             (id != "class").then(|| id.to_owned())
         })
@@ -330,6 +339,7 @@ pub fn describe_kept(kept: &[String]) -> String {
         (count(".typ"), "Typst source", "Typst sources", "typ"),
         (count(".png"), "page preview", "page previews", "png"),
         (count(".html"), "self-check page", "self-check pages", "html"),
+        (count(".xml"), "Moodle file", "Moodle files", "moodle"),
     ];
     let parts: Vec<String> = kinds
         .iter()

@@ -33,10 +33,11 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Phrase, SlipForm, Solved, Value, Wording};
 use crate::error::{Error, Result};
-use crate::number::LEGIBLE_DIGITS;
-use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
+use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
-use html::{export, with_fields, Part};
+pub(crate) use html::Part;
+use html::{export, with_fields};
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
@@ -49,18 +50,73 @@ const GIVENS: &[&str] = &["x", "target", "nudge", "learning_rate"];
 
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
-struct Field {
+pub(crate) struct Field {
     /// Its position among the page's fields (the element id is `f{n}`).
-    n: usize,
+    pub(crate) n: usize,
     /// The answer id.
-    id: String,
+    pub(crate) id: String,
     /// `number`, `approx`, `choice` or `text`.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Whether the sheet words the blank as approximate ("the error changes
     /// by approximately"): a rounding of the answer is right there.
-    approximately: bool,
+    pub(crate) approximately: bool,
     /// The options of a choice.
-    options: Vec<Choice>,
+    pub(crate) options: Vec<Choice>,
+    /// The key's option of a choice: never in the page (its script compares hashes).
+    #[serde(skip)]
+    pub(crate) key: Option<String>,
+}
+
+/// The student sheet through Typst's HTML export with its blanks as fields,
+/// in the PDF's order: the body of the self-check page, and of the Moodle
+/// export's questions.
+pub(crate) struct Body {
+    /// The style Typst gives its MathML.
+    pub(crate) style: String,
+    /// The sheet's HTML and its fields.
+    pub(crate) parts: Vec<Part>,
+    /// The blanks as the worksheet template printed them, in order.
+    pub(crate) calls: Vec<BlankCall>,
+}
+
+impl Body {
+    /// The fields, in order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Field { field, .. } => Some(field),
+            Part::Html { .. } => None,
+        })
+    }
+}
+
+/// The body of `solved`'s sheet `label`: the student version typeset by
+/// Typst's HTML export, each blank a field.
+pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Body> {
+    let (markup, calls) = templates.page_markup(solved, label)?;
+    let exported = export(templates, solved, label, &markup)?;
+    let mut fields = Vec::new();
+    for (n, call) in calls.iter().enumerate() {
+        let answer = solved
+            .answers
+            .get(&call.id)
+            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
+        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
+        let (options, key) = choice.unzip();
+        let kind = match (&answer.value, call.kind, &options) {
+            (_, BlankKind::Response, _) => "text",
+            (_, _, Some(_)) => "choice",
+            (Value::Approx(..), _, _) => "approx",
+            // A ReLU's answers are exact, and the sheet may still be rounded
+            // as the student goes: checked like the other activations'.
+            (Value::Exact(_), _, _) if call.id.starts_with("ext.") && call.id != "ext.z" => "approx",
+            (Value::Exact(_) | Value::Count(_), _, _) => "number",
+            (Value::Flag(_) | Value::Text(_), _, _) => "text",
+        };
+        let approximately = call.approximately && kind == "number";
+        let options = options.unwrap_or_default();
+        fields.push(Field { n, id: call.id.clone(), kind, approximately, options, key });
+    }
+    Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
 
 /// The data the page's script reads.
@@ -81,8 +137,7 @@ struct Data {
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
 pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<String> {
-    let (markup, calls) = templates.page_markup(solved, label)?;
-    let exported = export(templates, solved, label, &markup)?;
+    let body = body(templates, solved, label)?;
     let salt = hex(&Sha256::digest(
         format!(
             "backprop-worksheet page|{stem}|{}|{}|{}",
@@ -93,16 +148,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .as_bytes(),
     ))[..16]
         .to_owned();
-    let givens: BTreeMap<String, String> = solved
-        .answers
-        .iter()
-        .filter(|a| GIVENS.contains(&a.id.as_str()) || is_layer_given(&a.id))
-        .filter_map(|a| match &a.value {
-            Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
-            _ => None,
-        })
-        .collect();
-    let on_page: BTreeSet<&str> = calls.iter().map(|c| c.id.as_str()).collect();
+    let givens = givens(solved);
+    let on_page: BTreeSet<&str> = body.calls.iter().map(|c| c.id.as_str()).collect();
     // The formulas name only what the page knows: a blank on it or a given;
     // anything else (a table row's printed weight) is written out.
     let all = formulas(solved);
@@ -123,39 +170,44 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         needs: &needs,
     };
     let mut checks = BTreeMap::new();
-    let mut fields = Vec::new();
-    for (n, call) in calls.iter().enumerate() {
-        let answer = solved
-            .answers
-            .get(&call.id)
-            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
-        let (options, key_choice) = choice.unzip();
-        let kind = match (&answer.value, call.kind, &options) {
-            (_, BlankKind::Response, _) => "text",
-            (_, _, Some(_)) => "choice",
-            (Value::Approx(..), _, _) => "approx",
-            // A ReLU's answers are exact, and the sheet may still be rounded
-            // as the student goes: checked like the other activations'.
-            (Value::Exact(_), _, _) if call.id.starts_with("ext.") && call.id != "ext.z" => "approx",
-            (Value::Exact(_) | Value::Count(_), _, _) => "number",
-            (Value::Flag(_) | Value::Text(_), _, _) => "text",
-        };
-        let approximately = call.approximately && kind == "number";
-        let any_approximately = calls.iter().any(|c| c.id == call.id && c.approximately);
-        if !checks.contains_key(&call.id) {
-            let check = check_of(&sources, &call.id, kind, key_choice.as_deref(), any_approximately);
-            checks.insert(call.id.clone(), check);
+    for field in body.fields() {
+        if !checks.contains_key(&field.id) {
+            let any_approximately = body.calls.iter().any(|c| c.id == field.id && c.approximately);
+            let check = check_of(&sources, &field.id, field.kind, field.key.as_deref(), any_approximately);
+            checks.insert(field.id.clone(), check);
         }
-        fields.push(Field { n, id: call.id.clone(), kind, approximately, options: options.unwrap_or_default() });
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
     let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
-    let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
-    render_page(templates, solved, label, &exported.style, &parts, json)
+    render_page(templates, solved, label, &body.style, &body.parts, json)
+}
+
+/// The given numbers, canonical, by id: the sheet prints them, so the page may hold them.
+fn givens(solved: &Solved) -> BTreeMap<String, String> {
+    solved
+        .answers
+        .iter()
+        .filter(|a| GIVENS.contains(&a.id.as_str()) || is_layer_given(&a.id))
+        .filter_map(|a| match &a.value {
+            Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How far from the key each of the extension's answers may lie and still
+/// count, as on the page ([`tolerance`]: the sheet's rounding, and the
+/// rounding a student carries forward), as exact decimals: for the Moodle
+/// export, which grades them alike.
+pub(crate) fn extension_tolerances_exact(solved: &Solved) -> BTreeMap<String, Exact> {
+    let tolerances = extension_tolerances(solved, &formulas(solved), &givens(solved));
+    tolerances
+        .into_iter()
+        .filter_map(|(id, t)| Some((id, Exact::parse(&canonical_decimal(&format!("{t:e}"))?)?)))
+        .collect()
 }
 
 /// The common slips with a formula, worded as questions, by blank.

@@ -92,6 +92,9 @@ pub enum Format {
     Png,
     /// The student's self-check web page (`STEM-student.html`).
     Html,
+    /// Moodle XML (`STEM-moodle.xml`): a Cloze question per sheet, graded by
+    /// Moodle, with the common slips' hints as feedback.
+    Moodle,
 }
 
 /// Arguments of `generate`.
@@ -254,6 +257,7 @@ fn formats(list: &[Format]) -> Formats {
         typ: list.contains(&Format::Typ),
         png: list.contains(&Format::Png),
         html: list.contains(&Format::Html),
+        moodle: list.contains(&Format::Moodle),
     }
 }
 

@@ -49,7 +49,8 @@ impl AnswerTable {
             .map(|a| {
                 let printed = match a.value {
                     Value::Flag(value) => {
-                        let text = super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0);
+                        let text =
+                            super::words::word_in(env, super::ANSWERS_TEMPLATE, &[Phrase::YesNo { value }])?.remove(0);
                         Printed { value: Value::Text(text.clone()), text }
                     }
                     _ => Printed { value: a.value.clone(), text: a.display() },
