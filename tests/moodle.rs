@@ -348,7 +348,8 @@ fn a_batch_and_a_roster_are_one_file_with_a_question_per_sheet() {
         writer.write_record([name]).unwrap();
     }
     std::fs::write(&roster, writer.into_inner().unwrap()).unwrap();
-    generate(&["--roster", s(&roster), "--format", "pdf,moodle"]);
+    // The batch's sheets are replaced by the roster's: said with --replace.
+    generate(&["--roster", s(&roster), "--format", "pdf,moodle", "--replace"]);
     let questions = read_quiz(&std::fs::read_to_string(out.join("randomized-moodle.xml")).unwrap());
     let roster_names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
     let sheets =

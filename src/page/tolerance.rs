@@ -6,20 +6,25 @@
 //! (1 − 0.9991) = 0.0008992, not the key's 0.0009102. Both are correct
 //! method. So the tolerance of a blank is
 //!
-//! * half a unit in its last requested digit (the student's own rounding),
-//!   taken at the largest magnitude the blank can have, plus
-//! * the most that carrying rounded earlier values can move it: the blank's
-//!   formula evaluated over intervals, each earlier approximate blank
-//!   anywhere within its own tolerance of the key, each exact number exact.
+//! the distance from the key to the farthest value such a student can write:
+//!
+//! * the blank's formula is evaluated over intervals, each earlier
+//!   approximate blank anywhere in the range of values a student can have
+//!   written for it, each exact number exact: the student's unrounded
+//!   result lies in that interval;
+//! * the student then rounds it to `d` significant digits or more (or not
+//!   at all). Rounding to `k` digits never decreases a number's order, so
+//!   every value they can write lies between the smallest rounding of the
+//!   interval's low end and the largest rounding of its high end.
 //!
 //! By induction a student who rounds every step to `d` digits (or keeps more)
-//! and carries the rounded values is always within the tolerance: if each
-//! input lies in its interval, the formula's value lies in the interval
-//! evaluation, and rounding moves it by at most half a unit. Interval
+//! and carries the rounded values is always within the tolerance. Interval
 //! arithmetic may overestimate a range (never underestimate it), so the
 //! tolerance errs on the student's side, and only where rounding really is
 //! amplified (σ′ = σ(1 − σ) near σ = 1 loses digits) is it much wider than
-//! half a unit.
+//! half a unit. A value the sheet's rounding cannot reach is not widened:
+//! tanh(9) = 0.99999997 is written 1.0 or 0.99999997, never 0.95, so the
+//! slope 1 − h² carried from it lies in [0, 6·10⁻⁸], not in [−0.1, 0.1].
 #![allow(clippy::disallowed_types)] // the extension's answers are doubles (see nonlinear.rs)
 
 use std::collections::BTreeMap;
@@ -38,8 +43,15 @@ impl Interval {
         Interval { lo: x, hi: x }
     }
 
-    fn around(x: f64, radius: f64) -> Interval {
-        Interval { lo: x - radius, hi: x + radius }
+    /// Every value a student can write for a result in `self`: the result
+    /// itself, or rounded to `digits` significant digits or more.
+    fn written(self, digits: u32) -> Interval {
+        let roundings =
+            |x: f64| (digits..=MAX_DIGITS).flat_map(move |k| [round(x, k), round_half_up(x, k)]).chain([x]);
+        Interval {
+            lo: roundings(self.lo).fold(f64::INFINITY, f64::min),
+            hi: roundings(self.hi).fold(f64::NEG_INFINITY, f64::max),
+        }
     }
 
     /// The interval of a function that never decreases.
@@ -67,6 +79,26 @@ impl Interval {
 /// The logistic sigmoid, as the extension computes it.
 pub(super) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
+}
+
+/// The most significant digits a double holds: rounding to more changes nothing.
+const MAX_DIGITS: u32 = 17;
+
+/// `x` rounded to `digits` significant digits, as the key prints it
+/// ([`crate::nonlinear::significant`]: the decimal form of the double).
+fn round(x: f64, digits: u32) -> f64 {
+    format!("{x:.*e}", digits as usize - 1).parse().unwrap_or(x)
+}
+
+/// `x` rounded to `digits` significant digits as at school, halves away from
+/// zero: where the double is exactly a half (0.125 to two digits) this
+/// gives 0.13, and [`round`] 0.12.
+fn round_half_up(x: f64, digits: u32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let unit = 2.0 * half_unit(x.abs(), digits);
+    round((x / unit).round() * unit, digits)
 }
 
 /// Half a unit in the `digits`-th significant digit of a number of magnitude
@@ -115,15 +147,15 @@ pub(super) fn tolerances(
     let mut out = BTreeMap::new();
     for (id, formula, key) in blanks {
         let known = |name: &str| intervals.get(name).copied().or_else(|| exact(name).map(Interval::point));
-        let range = evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite());
-        let (carried, largest) = match range {
-            Some(r) => ((key - r.lo).max(r.hi - key).max(0.0), r.lo.abs().max(r.hi.abs()).max(key.abs())),
-            None => (0.0, key.abs()),
-        };
+        let range = evaluate(formula, &known)
+            .filter(|r| r.lo.is_finite() && r.hi.is_finite())
+            .unwrap_or(Interval::point(*key));
+        let written = range.written(digits);
         // A hair more for the doubles' own rounding, which the student's
         // exact arithmetic does not have.
-        let tolerance = half_unit(largest, digits) + carried + key.abs() * 1e-12;
-        intervals.insert(id.clone(), Interval::around(*key, tolerance));
+        let slack = written.lo.abs().max(written.hi.abs()).max(key.abs()) * 1e-12;
+        let tolerance = (key - written.lo).max(written.hi - key).max(0.0) + slack;
+        intervals.insert(id.clone(), Interval { lo: written.lo - slack, hi: written.hi + slack });
         out.insert(id.clone(), tolerance);
     }
     out
@@ -132,11 +164,6 @@ pub(super) fn tolerances(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `x` rounded to `digits` significant digits.
-    fn round(x: f64, digits: u32) -> f64 {
-        format!("{:.*e}", digits as usize - 1, x).parse().unwrap()
-    }
 
     #[test]
     fn half_units() {
@@ -167,11 +194,40 @@ mod tests {
         ];
         let exact = |name: &str| (name == "z").then_some(z);
         let tolerance = tolerances(&blanks, &exact, 4);
-        assert_eq!(tolerance["h"], half_unit(h, 4) + h * 1e-12, "z is exact: only the rounding of h");
+        let h_tolerance = tolerance["h"];
+        assert!((h_tolerance - (0.9991 - h)).abs() < 1e-12, "z is exact: only the rounding of h, {h_tolerance}");
         let carried = round(round(h, 4) * (1.0 - round(h, 4)), 4);
         assert_eq!(carried, 0.0008992);
         assert!((carried - slope).abs() <= tolerance["slope"], "{carried} vs {slope} ± {}", tolerance["slope"]);
         assert!(tolerance["slope"] < 0.0001, "{}", tolerance["slope"]);
+    }
+
+    /// A saturated tanh written to two digits is 1.0, never 0.95: the slope
+    /// and the gradient carried from it stay near the key's (about 0), where
+    /// a tolerance of half a unit at the interval's largest magnitude let
+    /// through a gradient of 1000 (the key 0, the tolerance 3400).
+    #[test]
+    fn a_saturated_activation_does_not_widen_the_tolerance() {
+        let id = |n: &str| Formula::Id(n.into());
+        let num = |x: f64| Formula::Num(format!("{x:e}"));
+        let mul = |a, b| Formula::Mul(Box::new(a), Box::new(b));
+        let sub = |a, b| Formula::Sub(Box::new(a), Box::new(b));
+        let (z, c, target): (f64, f64, f64) = (9.0, 300.0, -20.0);
+        let h = z.tanh();
+        let slope = 1.0 - h * h;
+        let residual = c * h - target;
+        let gradient = residual * c * slope;
+        let blanks = vec![
+            ("h".to_owned(), Formula::Tanh(Box::new(id("z"))), h),
+            ("slope".to_owned(), sub(num(1.0), mul(id("h"), id("h"))), slope),
+            ("residual".to_owned(), sub(mul(num(c), id("h")), num(target)), residual),
+            ("gradient".to_owned(), mul(mul(id("residual"), num(c)), id("slope")), gradient),
+        ];
+        let tolerance = tolerances(&blanks, &|n: &str| (n == "z").then_some(z), 2);
+        // The student's 1.0 for h gives a slope of 0 and a gradient of 0.
+        assert!(gradient.abs() <= tolerance["gradient"], "{gradient} ± {}", tolerance["gradient"]);
+        assert!(tolerance["gradient"] < 0.01, "{}", tolerance["gradient"]);
+        assert!(tolerance["slope"] < 1e-7, "{}", tolerance["slope"]);
     }
 
     proptest::proptest! {
