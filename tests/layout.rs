@@ -331,12 +331,24 @@ fn sheet_faults(
     label: &SheetLabel,
     solved: &backprop_worksheet::answers::Solved,
 ) -> Vec<String> {
-    let templates = common::words();
-    let [student, key] = generate::typeset_sheet(templates, solved, label, false).unwrap();
-    let sheet_pages = student.layout.page_count();
-    let mut out = faults(&format!("{} student", spec.file), &student.layout, sheet_pages);
-    out.extend(faults(&format!("{} key", spec.file), &key.layout, sheet_pages));
+    let [student, key] = generate::typeset_sheet(common::words(), solved, label, false).unwrap();
+    both_faults(&spec.file, &student.layout, &key.layout)
+}
+
+/// The faults of both versions of a sheet: the key's pages after the
+/// student version's are its rubric.
+fn both_faults(name: &str, student: &Layout, key: &Layout) -> Vec<String> {
+    let sheet_pages = student.page_count();
+    let mut out = faults(&format!("{name} student"), student, sheet_pages);
+    out.extend(faults(&format!("{name} key"), key, sheet_pages));
     out
+}
+
+/// Both versions of a fixed config's sheet, laid out.
+fn laid_out(yaml: &str) -> [Layout; 2] {
+    let spec = config::parse(yaml, "generated.yaml", "generated").unwrap();
+    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+    generate::typeset_sheet(common::words(), &solved, &SheetLabel::default(), false).unwrap().map(|t| t.layout)
 }
 
 fn assert_clean(what: &str, faults: &[String]) {
@@ -348,9 +360,8 @@ fn assert_clean(what: &str, faults: &[String]) {
 }
 
 fn check_yaml(yaml: &str) -> Vec<String> {
-    let spec = config::parse(yaml, "generated.yaml", "generated").unwrap();
-    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-    sheet_faults(&spec, &SheetLabel::default(), &solved)
+    let [student, key] = laid_out(yaml);
+    both_faults("generated.yaml", &student, &key)
 }
 
 #[test]
@@ -459,24 +470,18 @@ fn long_decimals_with_a_small_nudge_lay_out_cleanly() {
 
 #[test]
 fn five_layers_deep_lay_out_cleanly_with_a_short_rubric() {
-    let spec = config::parse(FIVE_DEEP, "five-deep.yaml", "five-deep").unwrap();
-    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-    let [student, key] = generate::typeset_sheet(common::words(), &solved, &SheetLabel::default(), false).unwrap();
-    let mut all = faults("five layers deep student", &student.layout, student.layout.page_count());
-    all.extend(faults("five layers deep key", &key.layout, student.layout.page_count()));
-    assert_clean("five layers deep", &all);
-    let rubric = key.layout.page_count() - student.layout.page_count();
+    let [student, key] = laid_out(FIVE_DEEP);
+    assert_clean("five layers deep", &both_faults("five layers deep", &student, &key));
+    let rubric = key.page_count() - student.page_count();
     assert!(rubric <= 3, "the rubric takes {rubric} pages");
 }
 
 /// The handout's sheet keeps its length: 6 pages, and at most 8 for the key.
 #[test]
 fn the_classic_sheet_keeps_its_page_count() {
-    let spec = config::load(Path::new("configs/classic.yaml")).unwrap();
-    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-    let [student, key] = generate::typeset_sheet(common::words(), &solved, &SheetLabel::default(), false).unwrap();
-    assert_eq!(student.layout.page_count(), 6);
-    assert!(key.layout.page_count() <= 8, "the key has {} pages", key.layout.page_count());
+    let [student, key] = laid_out(&std::fs::read_to_string("configs/classic.yaml").unwrap());
+    assert_eq!(student.page_count(), 6);
+    assert!(key.page_count() <= 8, "the key has {} pages", key.page_count());
 }
 
 #[test]
@@ -486,20 +491,13 @@ fn long_decimal_answers_lay_out_cleanly() {
 
 #[test]
 fn numbers_at_the_limits_lay_out_cleanly() {
-    let spec = config::parse(AT_THE_LIMITS, "limits.yaml", "limits").unwrap();
-    let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-    let [student, key] = generate::typeset_sheet(common::words(), &solved, &SheetLabel::default(), false).unwrap();
-    let sheet_pages = student.layout.page_count();
-    let mut all = faults("limits student", &student.layout, sheet_pages);
-    all.extend(faults("limits key", &key.layout, sheet_pages));
-    assert_clean("every number at its limit", &all);
+    let [student, key] = laid_out(AT_THE_LIMITS);
+    assert_clean("every number at its limit", &both_faults("limits", &student, &key));
     // Its widest tables (seven columns of numbers like ≈ −9.999985 × 10¹⁷)
     // do not fit even in 8pt: each is split in two, the weight's column
     // heading both halves.
-    let headings: usize = pages(&student.layout)
-        .iter()
-        .map(|p| p.inks.iter().filter(|i| i.bold && i.text.trim() == "value").count())
-        .sum();
+    let headings: usize =
+        pages(&student).iter().map(|p| p.inks.iter().filter(|i| i.bold && i.text.trim() == "value").count()).sum();
     assert!(headings > 5, "{headings} weight columns for 5 experiment tables: none was split");
 }
 
