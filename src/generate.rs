@@ -29,6 +29,8 @@ impl Default for Formats {
     }
 }
 
+pub use crate::typeset::warm_up;
+
 /// Resolution of PNG previews.
 #[allow(clippy::disallowed_types)] // pixels per inch, not an answer
 pub const PNG_PPI: f32 = 60.0;

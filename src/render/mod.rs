@@ -193,13 +193,19 @@ impl Templates {
     /// versions differ in more than what the template functions and the
     /// Typst functions `key-only`, `student-only` and `versions` label.
     ///
-    /// The markup is rendered once as each version; the two must be the same.
+    /// The template is rendered once as each version, side by side; the two
+    /// must be the same. The equations' alt texts, which cost four times the
+    /// rendering, are then written once.
     pub fn render_both(&self, solved: &Solved, label: &SheetLabel) -> Result<Option<String>> {
         let slips = self.slips(solved, SlipForm::Rubric)?;
         let as_version = |version| Job { solved, slips: &slips, version, mode: Mode::Both, label };
-        let student = self.render_job(as_version(Version::Student))?;
-        let key = self.render_job(as_version(Version::Key))?;
-        Ok((student == key).then_some(key))
+        let (student, key) = rayon::join(
+            || render_in(&self.env, as_version(Version::Student)),
+            || render_in(&self.env, as_version(Version::Key)),
+        );
+        let student = student.map_err(|e| template_error(&self.sources, &e))?;
+        let key = key.map_err(|e| template_error(&self.sources, &e))?;
+        Ok((student == key).then(|| equations::with_alt_text(&key, Mode::Both)))
     }
 
     /// The common slips of `solved`, worded by the answers template for the
