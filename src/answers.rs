@@ -9,6 +9,7 @@
 //! `answers.txt.j2` template, through [`crate::render::Templates`]), so this
 //! module never depends on the templates.
 
+mod blank;
 mod build;
 mod phrase;
 
@@ -17,6 +18,7 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+pub use blank::{math_name, Blank, Column, Ext, Given, Group, Node, Row, Weight};
 pub use phrase::{MistakeFacts, Phrase, Side, SlipForm, Wording};
 
 use crate::engine::{self, Solution, Unsolvable};
@@ -78,21 +80,16 @@ impl Serialize for Value {
     }
 }
 
-/// One blank: its id, the part of the worksheet it belongs to, a label and its value.
+/// One blank: which it is, a label and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
-    /// Stable id, such as `nudge_w2.plus.error`.
-    pub id: String,
-    /// The heading it is listed under in the text form.
-    pub group: &'static str,
+    /// The blank; prints as its stable id, such as `nudge_w2.plus.error`.
+    pub id: Blank,
     /// What it is, for people: `h = 3x + w1`.
     pub label: String,
     /// Its value.
     pub value: Value,
 }
-
-/// The group of the given numbers (the teacher's, printed as written).
-pub(crate) const GIVEN: &str = "Given";
 
 impl Answer {
     /// The answer as the sheet prints it: [`Value::display`], except that a
@@ -101,7 +98,7 @@ impl Answer {
     /// 13 digits), which must show the nudge.
     pub fn display(&self) -> String {
         match &self.value {
-            Value::Exact(x) if self.always_exact() => x.to_display_string(),
+            Value::Exact(x) if self.id.prints_exactly() => x.to_display_string(),
             value => value.display(),
         }
     }
@@ -109,19 +106,7 @@ impl Answer {
     /// Whether the sheet prints this answer rounded, with `≈`, because its
     /// exact value is too long to read ([`Exact::legible`]).
     pub fn is_rounded(&self) -> bool {
-        matches!(&self.value, Value::Exact(x) if !self.always_exact() && x.is_too_long())
-    }
-
-    /// A given number, a local derivative of the chain (a coefficient, or 1),
-    /// or the weight of an experiment table's row (`nudge_w2.plus.w2`).
-    fn always_exact(&self) -> bool {
-        self.group == GIVEN
-            || (self.id.starts_with('d') && !self.id.starts_with("dE_"))
-            || self
-                .id
-                .strip_prefix("nudge_")
-                .and_then(|rest| rest.split_once('.'))
-                .is_some_and(|(w, rest)| rest.rsplit_once('.').is_some_and(|(_, last)| last == w))
+        matches!(&self.value, Value::Exact(x) if !self.id.prints_exactly() && x.is_too_long())
     }
 }
 
@@ -135,7 +120,7 @@ impl Serialize for Answers {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.list.len()))?;
         for a in &self.list {
-            map.serialize_entry(&a.id, &a.value)?;
+            map.serialize_entry(&a.id.to_string(), &a.value)?;
         }
         map.end()
     }
@@ -196,9 +181,9 @@ impl Draft {
         &self.answers
     }
 
-    /// The ids of the model answers not yet worded.
-    pub fn unworded(&self) -> impl Iterator<Item = &str> {
-        self.pending.iter().map(|(i, _)| self.answers.list[*i].id.as_str())
+    /// The model answers not yet worded.
+    pub fn unworded(&self) -> impl Iterator<Item = Blank> + '_ {
+        self.pending.iter().map(|(i, _)| self.answers.list[*i].id)
     }
 
     /// Words every model answer with `words`.
@@ -213,61 +198,34 @@ impl Draft {
     }
 }
 
-/// The name of weight `k` (0-based) as plain text: `w1`.
-pub fn weight_name(k: usize) -> String {
-    format!("w{}", k + 1)
-}
-
-/// The plain-text name of layer output `j` (0-based) of an `layers`-layer network:
-/// `h` for the one hidden value of the classic network, `h1`, `h2`, … otherwise,
-/// and `y` for the last layer.
-pub fn value_name(j: usize, layers: usize) -> String {
-    if j + 1 == layers {
-        "y".to_owned()
-    } else if layers == 2 {
-        "h".to_owned()
-    } else {
-        format!("h{}", j + 1)
-    }
-}
-
-/// The id of layer output `j` (0-based): `h1`, `h2`, …, `y`.
-pub fn value_id(j: usize, layers: usize) -> String {
-    if j + 1 == layers {
-        "y".to_owned()
-    } else {
-        format!("h{}", j + 1)
-    }
-}
-
-/// The id of the local derivative of layer output `j` with respect to the previous
-/// output (`dy_dh1`, `dh2_dh1`) — the coefficient of layer `j`.
-pub fn link_id(j: usize, layers: usize) -> String {
-    format!("d{}_d{}", value_id(j, layers), value_id(j - 1, layers))
-}
-
-/// The id of the derivative of layer output `k` with respect to its own weight (`dh1_dw1`, `dy_dw2`).
-pub fn own_id(k: usize, layers: usize) -> String {
-    format!("d{}_d{}", value_id(k, layers), weight_name(k))
-}
-
 impl Answers {
     /// Every answer, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Answer> {
         self.list.iter()
     }
 
-    /// The answer with `id`.
-    pub fn get(&self, id: &str) -> Option<&Answer> {
+    /// The answer to the blank `id`.
+    pub fn get(&self, id: Blank) -> Option<&Answer> {
         self.list.iter().find(|a| a.id == id)
     }
 
-    fn push(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, value: Value) {
-        self.list.push(Answer { id: id.into(), group, label: label.into(), value });
+    /// The answer whose public id is `id` (for the edges that name blanks
+    /// by text: templates, `require:` constraints, the page's data).
+    pub fn named(&self, id: &str) -> Option<&Answer> {
+        self.list.iter().find(|a| a.id.to_string() == id)
     }
 
-    fn exact(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, value: &Exact) {
-        self.push(id, group, label, Value::Exact(value.clone()));
+    /// How many layers the sheet's network has.
+    pub fn layers(&self) -> usize {
+        self.list.iter().filter(|a| matches!(a.id, Blank::Given(Given::Weight(_)))).count()
+    }
+
+    fn push(&mut self, id: Blank, label: impl Into<String>, value: Value) {
+        self.list.push(Answer { id, label: label.into(), value });
+    }
+
+    fn exact(&mut self, id: Blank, label: impl Into<String>, value: &Exact) {
+        self.push(id, label, Value::Exact(value.clone()));
     }
 
     /// Builds every answer of `worksheet` from its `solution`, the model
@@ -340,37 +298,41 @@ impl Answers {
     /// in those it is computed from that have decimals, or, for a large
     /// answer, smaller coefficients.
     fn remedy(&self, answer: &Answer, exact: &Exact) -> String {
-        let id = answer.id.as_str();
-        let first = id.split('.').next().unwrap_or(id);
-        let last = id.rsplit('.').next().unwrap_or(id);
         // The given numbers this answer is computed from: the network's always,
         // the target from the error on, the nudge in the experiment tables,
         // the learning rate in the update step.
-        let forward = last.starts_with('h') || last == "y" || last.starts_with('w') || id == "ext.z";
-        let uses = |given: &str| -> bool {
+        let id = answer.id;
+        let forward = matches!(
+            id,
+            Blank::Value(_)
+                | Blank::Table { column: Column::Weight | Column::Value(_), .. }
+                | Blank::Extension(Ext::Z | Ext::Activated | Ext::Value(_))
+        );
+        let uses = |given: Given| -> bool {
             match given {
-                "target" => !forward,
-                "nudge" => first.starts_with("nudge_"),
-                "learning_rate" => first.starts_with("new_") || first == "error_change",
+                Given::Target => !forward,
+                Given::Nudge => matches!(id, Blank::Table { .. } | Blank::Direction(_)),
+                Given::LearningRate => {
+                    matches!(id, Blank::NewWeight(_) | Blank::NewValue(_) | Blank::NewError | Blank::ErrorChange)
+                }
                 _ => true,
             }
         };
-        /// A kind of given number: its names (plural, singular) and which ids are of it.
-        type Kind = (&'static str, &'static str, fn(&str) -> bool);
+        /// A kind of given number: its names (plural, singular) and which are of it.
+        type Kind = (&'static str, &'static str, fn(Given) -> bool);
         let kinds: [Kind; 6] = [
-            ("the coefficients", "the coefficient", |id| id.starts_with('c')),
-            ("the weights", "the weight", |id| id.starts_with('w')),
-            ("the input", "the input", |id| id == "x"),
-            ("the target", "the target", |id| id == "target"),
-            ("the nudge", "the nudge", |id| id == "nudge"),
-            ("the learning rate", "the learning rate", |id| id == "learning_rate"),
+            ("the coefficients", "the coefficient", |g| matches!(g, Given::Coefficient(_))),
+            ("the weights", "the weight", |g| matches!(g, Given::Weight(_))),
+            ("the input", "the input", |g| g == Given::Input),
+            ("the target", "the target", |g| g == Given::Target),
+            ("the nudge", "the nudge", |g| g == Given::Nudge),
+            ("the learning rate", "the learning rate", |g| g == Given::LearningRate),
         ];
-        let givens: Vec<(&str, &Exact)> = self
+        let givens: Vec<(Given, &Exact)> = self
             .list
             .iter()
-            .filter(|a| a.group == GIVEN && uses(&a.id))
-            .filter_map(|a| match &a.value {
-                Value::Exact(x) => Some((a.id.as_str(), x)),
+            .filter_map(|a| match (a.id, &a.value) {
+                (Blank::Given(given), Value::Exact(x)) if uses(given) => Some((given, x)),
                 _ => None,
             })
             .collect();
@@ -378,7 +340,7 @@ impl Answers {
         for (plural, singular, of_kind) in kinds {
             let values: Vec<String> = givens
                 .iter()
-                .filter(|(id, x)| of_kind(id) && x.decimal_places() > 0)
+                .filter(|(given, x)| of_kind(*given) && x.decimal_places() > 0)
                 .map(|(_, x)| x.to_display_string())
                 .collect();
             match values.len() {
@@ -405,20 +367,20 @@ impl Answers {
     /// The answer sheet as text for a terminal, grouped by task.
     ///
     /// `notes` gives lines to print under an answer (its common slips), by id.
-    pub fn to_text(&self, title: &str, notes: &dyn Fn(&str) -> Vec<String>) -> String {
+    pub fn to_text(&self, title: &str, notes: &dyn Fn(Blank) -> Vec<String>) -> String {
         let mut out = format!("{title}\n");
         let width = self
             .list
             .iter()
             .filter(|a| !matches!(a.value, Value::Text(_)))
-            .map(|a| a.id.chars().count())
+            .map(|a| a.id.to_string().chars().count())
             .max()
             .unwrap_or(0);
-        let mut group = "";
+        let mut group = None;
         for a in &self.list {
-            if a.group != group {
-                group = a.group;
-                let _ = write!(out, "\n{group}\n");
+            if group != Some(a.id.group()) {
+                group = Some(a.id.group());
+                let _ = write!(out, "\n{}\n", heading(a.id.group()));
             }
             match &a.value {
                 Value::Text(t) if t.len() > 40 => {
@@ -432,17 +394,30 @@ impl Answers {
                         Value::Approx(t, _) => format!("≈ {t}"),
                         _ => a.display(),
                     };
-                    let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id, shown, a.label);
+                    let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id.to_string(), shown, a.label);
                 }
             }
             if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
                 let _ = writeln!(out, "  {:<width$}    exactly {}", "", x.to_display_string());
             }
-            for note in notes(&a.id) {
+            for note in notes(a.id) {
                 let _ = writeln!(out, "  {:<width$}    {note}", "");
             }
         }
         out
+    }
+}
+
+/// The heading of a part of the sheet in the text form.
+fn heading(group: Group) -> &'static str {
+    match group {
+        Group::Given => "Given",
+        Group::Forward => "The forward pass",
+        Group::Nudges => "Nudge experiments",
+        Group::Chain => "Derivatives and the chain rule",
+        Group::Reflection => "Reflection",
+        Group::Update => "The update step",
+        Group::Extension => "Extension challenge",
     }
 }
 

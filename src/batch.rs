@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::answers::{Answers, SlipForm, Value, Wording};
+use crate::answers::{Answers, Blank, SlipForm, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
@@ -256,18 +256,19 @@ fn manifest_json(spec: &WorksheetSpec, templates: &Templates, seed: u64, sheets:
     Ok(bytes)
 }
 
-/// The short answers of a sheet, for the CSV manifest and the grading summary.
-pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (&str, String)> {
-    answers.iter().filter_map(|a| match &a.value {
-        Value::Exact(x) => Some((a.id.as_str(), x.to_plain_string())),
-        Value::Approx(t, _) => Some((a.id.as_str(), t.replace('\u{2212}', "-"))),
-        Value::Count(n) => Some((a.id.as_str(), n.to_string())),
-        Value::Flag(b) => Some((a.id.as_str(), b.to_string())),
-        // Word answers; model answers are sentences and stay out of tables.
-        Value::Text(t) if a.id.ends_with(".direction") || a.id == "strongest_weight" => {
-            Some((a.id.as_str(), t.clone()))
-        }
-        Value::Text(_) => None,
+/// The short answers of a sheet, by id, for the CSV manifest.
+pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (String, String)> + '_ {
+    answers.iter().filter_map(|a| {
+        let value = match &a.value {
+            Value::Exact(x) => x.to_plain_string(),
+            Value::Approx(t, _) => t.replace('\u{2212}', "-"),
+            Value::Count(n) => n.to_string(),
+            Value::Flag(b) => b.to_string(),
+            // Word answers; model answers are sentences and stay out of tables.
+            Value::Text(t) if matches!(a.id, Blank::Direction(_) | Blank::StrongestWeight) => t.clone(),
+            Value::Text(_) => return None,
+        };
+        Some((a.id.to_string(), value))
     })
 }
 
@@ -276,7 +277,7 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
     let csv_error = |e: csv::Error| Error::msg(format!("cannot write the CSV manifest: {e}"));
     if let Some(first) = sheets.first() {
         let mut header = vec!["id".to_owned(), "seed".to_owned(), "student".to_owned()];
-        header.extend(short_answers(&first.variant.solved.answers).map(|(id, _)| id.to_owned()));
+        header.extend(short_answers(&first.variant.solved.answers).map(|(id, _)| id));
         writer.write_record(&header).map_err(csv_error)?;
     }
     for s in sheets {

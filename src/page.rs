@@ -31,7 +31,7 @@ use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Phrase, SlipForm, Solved, Value, Wording};
+use crate::answers::{Blank, Ext, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
 use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
@@ -44,16 +44,13 @@ pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
 const SCRIPT: &str = include_str!("page/check.js");
 const STYLE: &str = include_str!("page/page.css");
 
-/// The given numbers: printed on the sheet, so the page may hold them.
-const GIVENS: &[&str] = &["x", "target", "nudge", "learning_rate"];
-
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
 struct Field {
     /// Its position among the page's fields (the element id is `f{n}`).
     n: usize,
-    /// The answer id.
-    id: String,
+    /// The blank.
+    id: Blank,
     /// `number`, `approx`, `choice` or `text`.
     kind: &'static str,
     /// Whether the sheet words the blank as approximate ("the error changes
@@ -93,25 +90,26 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .as_bytes(),
     ))[..16]
         .to_owned();
-    let givens: BTreeMap<String, String> = solved
+    // The given numbers: printed on the sheet, so the page may hold them.
+    let givens: BTreeMap<Blank, String> = solved
         .answers
         .iter()
-        .filter(|a| GIVENS.contains(&a.id.as_str()) || is_layer_given(&a.id))
-        .filter_map(|a| match &a.value {
-            Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
+        .filter_map(|a| match (a.id, &a.value) {
+            (Blank::Given(_), Value::Exact(x)) => Some((a.id, x.to_plain_string())),
             _ => None,
         })
         .collect();
-    let on_page: BTreeSet<&str> = calls.iter().map(|c| c.id.as_str()).collect();
+    let on_page: BTreeSet<Blank> = calls.iter().map(|c| c.id).collect();
     // The formulas name only what the page knows: a blank on it or a given;
     // anything else (a table row's printed weight) is written out.
     let all = formulas(solved);
-    let known = |name: &str| on_page.contains(name) || givens.contains_key(name);
-    let page_formulas: BTreeMap<String, Vec<Formula>> =
-        all.iter().map(|(id, list)| (id.clone(), list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
+    let known = |blank: Blank| on_page.contains(&blank) || givens.contains_key(&blank);
+    let page_formulas: BTreeMap<Blank, Vec<Formula>> =
+        all.iter().map(|(id, list)| (*id, list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
     let own_slips = own_slips(templates, solved, &known, &all)?;
     let tolerances = extension_tolerances(solved, &all, &givens);
-    let needs = |id: &str| quoted_blanks(id).into_iter().filter(|b| on_page.contains(b.as_str())).collect();
+    let layers = solved.worksheet.network.layers.len();
+    let needs = |id: Blank| quoted_blanks(id, layers).into_iter().filter(|b| on_page.contains(b)).collect();
     let slips = templates.slips(solved, SlipForm::Question)?;
     let sources = Sources {
         solved,
@@ -127,9 +125,9 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     for (n, call) in calls.iter().enumerate() {
         let answer = solved
             .answers
-            .get(&call.id)
+            .get(call.id)
             .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
+        let choice = if call.kind == BlankKind::Response { None } else { choices(call.id, solved, templates)? };
         let (options, key_choice) = choice.unzip();
         let kind = match (&answer.value, call.kind, &options) {
             (_, BlankKind::Response, _) => "text",
@@ -137,19 +135,20 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             (Value::Approx(..), _, _) => "approx",
             // A ReLU's answers are exact, and the sheet may still be rounded
             // as the student goes: checked like the other activations'.
-            (Value::Exact(_), _, _) if call.id.starts_with("ext.") && call.id != "ext.z" => "approx",
+            (Value::Exact(_), _, _) if matches!(call.id, Blank::Extension(e) if e != Ext::Z) => "approx",
             (Value::Exact(_) | Value::Count(_), _, _) => "number",
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
         let approximately = call.approximately && kind == "number";
         let any_approximately = calls.iter().any(|c| c.id == call.id && c.approximately);
-        if !checks.contains_key(&call.id) {
-            let check = check_of(&sources, &call.id, kind, key_choice.as_deref(), any_approximately);
-            checks.insert(call.id.clone(), check);
-        }
-        fields.push(Field { n, id: call.id.clone(), kind, approximately, options: options.unwrap_or_default() });
+        // The page's data names each blank by its public id.
+        checks
+            .entry(call.id.to_string())
+            .or_insert_with(|| check_of(&sources, call.id, kind, key_choice.as_deref(), any_approximately));
+        fields.push(Field { n, id: call.id, kind, approximately, options: options.unwrap_or_default() });
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
+    let givens = givens.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
     let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
     let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
@@ -162,9 +161,9 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
 fn own_slips(
     templates: &Templates,
     solved: &Solved,
-    known: &dyn Fn(&str) -> bool,
-    all: &BTreeMap<String, Vec<Formula>>,
-) -> Result<BTreeMap<String, Vec<OwnSlip>>> {
+    known: &dyn Fn(Blank) -> bool,
+    all: &BTreeMap<Blank, Vec<Formula>>,
+) -> Result<BTreeMap<Blank, Vec<OwnSlip>>> {
     let slips = slip_formulas(solved);
     let phrases: Vec<Phrase> = slips
         .values()
@@ -189,53 +188,60 @@ fn own_slips(
 #[allow(clippy::disallowed_types)] // the extension's answers are doubles
 fn extension_tolerances(
     solved: &Solved,
-    all: &BTreeMap<String, Vec<Formula>>,
-    givens: &BTreeMap<String, String>,
-) -> BTreeMap<String, f64> {
+    all: &BTreeMap<Blank, Vec<Formula>>,
+    givens: &BTreeMap<Blank, String>,
+) -> BTreeMap<Blank, f64> {
     let Some(extension) = solved.worksheet.extension else { return BTreeMap::new() };
-    let blanks: Vec<(String, Formula, f64)> = solved
+    let z = Blank::Extension(Ext::Z);
+    let blanks: Vec<(Blank, Formula, f64)> = solved
         .answers
         .iter()
-        .filter(|a| a.id.starts_with("ext.") && a.id != "ext.z")
+        .filter(|a| matches!(a.id, Blank::Extension(_)) && a.id != z)
         .filter_map(|a| {
             let key = match &a.value {
                 Value::Approx(_, x) => *x,
                 Value::Exact(x) => x.to_f64(),
                 _ => return None,
             };
-            Some((a.id.clone(), all.get(&a.id)?.first()?.clone(), key))
+            Some((a.id, all.get(&a.id)?.first()?.clone(), key))
         })
         .collect();
-    let z = solved.answers.get("ext.z").and_then(|a| match &a.value {
+    let z_value = solved.answers.get(z).and_then(|a| match &a.value {
         Value::Exact(x) => Some(x.to_f64()),
         _ => None,
     });
-    let exact = |name: &str| match name {
-        "ext.z" => z,
-        _ => givens.get(name).and_then(|x| x.parse().ok()),
+    let exact = |blank: Blank| match blank {
+        _ if blank == z => z_value,
+        _ => givens.get(&blank).and_then(|x| x.parse().ok()),
     };
     tolerance::tolerances(&blanks, &exact, extension.digits)
 }
 
 /// The blanks whose numbers the model answer `id` quotes (the numbers among
 /// its facts, see `answers.txt.j2`): it is revealed only once they are right.
-fn quoted_blanks(id: &str) -> Vec<String> {
-    let list: Vec<String> = match id {
-        "discussion" => vec!["y".into(), "error".into()],
-        "reflection" => vec!["reflection_factors".into()],
-        "error_verdict" => vec!["error".into(), "new_error".into()],
-        "ext.explanation" => vec!["ext.z".into(), "ext.slope".into(), "ext.grad_w1".into(), "grad_w1".into()],
-        _ => match id.strip_prefix("check_") {
-            Some(weight) => vec![
-                format!("grad_{weight}"),
-                format!("nudge_{weight}.plus.change"),
-                format!("nudge_{weight}.plus.error"),
-                format!("nudge_{weight}.minus.error"),
-            ],
-            None => Vec::new(),
-        },
-    };
-    list
+fn quoted_blanks(id: Blank, layers: usize) -> Vec<Blank> {
+    use crate::answers::{Column, Row};
+    match id {
+        Blank::Discussion => vec![Blank::Value(crate::answers::Node::output(layers)), Blank::Error],
+        Blank::Reflection => vec![Blank::ReflectionFactors],
+        Blank::ErrorVerdict => vec![Blank::Error, Blank::NewError],
+        Blank::Extension(Ext::Explanation) => vec![
+            Blank::Extension(Ext::Z),
+            Blank::Extension(Ext::Slope),
+            Blank::Extension(Ext::Gradient),
+            Blank::Gradient(Weight(0)),
+        ],
+        Blank::Check(weight) => {
+            let cell = |row, column| Blank::Table { weight, row, column };
+            vec![
+                Blank::Gradient(weight),
+                cell(Row::Plus, Column::Change),
+                cell(Row::Plus, Column::Error),
+                cell(Row::Minus, Column::Error),
+            ]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The page's HTML: the page template (built in, or from `--templates`) with
@@ -267,13 +273,7 @@ fn render_page(
     )
 }
 
-/// `c1`…, `w1`…: the layers' givens.
-fn is_layer_given(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('c' | 'w')) && !id[1..].is_empty() && id[1..].chars().all(|c| c.is_ascii_digit())
-}
-
 /// The answer ids of the blanks the student version prints, in order.
 pub fn student_blank_ids(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Vec<String>> {
-    Ok(templates.student_blanks(solved, label)?.into_iter().map(|c| c.id).collect())
+    Ok(templates.student_blanks(solved, label)?.into_iter().map(|c| c.id.to_string()).collect())
 }

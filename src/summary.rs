@@ -4,7 +4,7 @@
 use minijinja::value::Value as JValue;
 use serde::Serialize;
 
-use crate::answers::Answers;
+use crate::answers::{Answers, Blank, Given, Node, Weight};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::render::{SheetLabel, Templates, SUMMARY_TEMPLATE};
@@ -42,49 +42,43 @@ struct SummaryRow {
     cells: Vec<String>,
 }
 
-/// The math name of layer output `j`: `h`, `h_1`, `y`.
-fn math_value_name(j: usize, layers: usize) -> String {
-    let plain = crate::answers::value_name(j, layers);
-    match plain.find(|c: char| c.is_ascii_digit()) {
-        Some(i) => format!("{}_{}", &plain[..i], &plain[i..]),
-        None => plain,
-    }
-}
-
 /// The summary's columns, as (answer id, header markup): the givens (every
 /// one that varies across the batch, so a grader sees which network a row
 /// is), then the key answers. Headers use the sheet's notation: the
 /// coefficient of a layer is the factor on the diagram's arrow into it.
-fn columns(layers: usize, entries: &[Entry]) -> Vec<(String, String)> {
-    let varies = |id: &str| {
+fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, String)> {
+    let varies = |id: Blank| {
         let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.display()));
         let first = values.next().flatten();
         values.any(|v| v != first)
     };
     let math = |m: String| format!("${m}$");
-    let mut columns: Vec<(String, String)> =
-        vec![("x".into(), math("x".into())), ("target".into(), math("y_\"target\"".into()))];
-    for k in 1..=layers {
-        let id = format!("c{k}");
-        if varies(&id) {
-            columns.push((id, format!("$times$ into ${}$", math_value_name(k - 1, layers))));
+    let mut columns: Vec<(Blank, String)> = vec![
+        (Blank::Given(Given::Input), math("x".into())),
+        (Blank::Given(Given::Target), math("y_\"target\"".into())),
+    ];
+    for j in 0..layers {
+        let id = Blank::Given(Given::Coefficient(j));
+        if varies(id) {
+            columns.push((id, format!("$times$ into ${}$", Node::new(j, layers).math())));
         }
     }
-    for k in 1..=layers {
-        columns.push((format!("w{k}"), math(format!("w_{k}"))));
+    for k in 0..layers {
+        columns.push((Blank::Given(Given::Weight(Weight(k))), math(Weight(k).math())));
     }
-    if varies("learning_rate") {
-        columns.push(("learning_rate".into(), "learning rate".into()));
+    if varies(Blank::Given(Given::LearningRate)) {
+        columns.push((Blank::Given(Given::LearningRate), "learning rate".into()));
     }
-    if varies("nudge") {
-        columns.push(("nudge".into(), "nudge".into()));
+    if varies(Blank::Given(Given::Nudge)) {
+        columns.push((Blank::Given(Given::Nudge), "nudge".into()));
     }
-    columns.push(("y".into(), math("y".into())));
-    columns.push(("error".into(), math("E".into())));
-    for k in (1..=layers).rev() {
-        columns.push((format!("grad_w{k}"), math(format!("(d E) / (d w_{k})"))));
+    columns.push((Blank::Value(Node::output(layers)), math("y".into())));
+    columns.push((Blank::Error, math("E".into())));
+    for k in (0..layers).rev() {
+        let gradient = Blank::Gradient(Weight(k));
+        columns.push((gradient, math(gradient.math().unwrap_or_default())));
     }
-    columns.push(("new_error".into(), math("E_\"new\"".into())));
+    columns.push((Blank::NewError, math("E_\"new\"".into())));
     columns
 }
 
@@ -106,7 +100,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
             student: entry.label.student.clone().unwrap_or_default(),
             cells: columns
                 .iter()
-                .map(|(id, _)| entry.answers.get(id).map(|a| a.display()).unwrap_or_default())
+                .map(|(id, _)| entry.answers.get(*id).map(|a| a.display()).unwrap_or_default())
                 .collect(),
         })
         .collect();
@@ -284,8 +278,8 @@ mod tests {
             &Part { rows: 0..3, first_page: 1, pages: 2 },
         )
         .unwrap();
-        let c1 = sheets[0].variant.solved.answers.get("c1").unwrap().value.display();
-        let rate = sheets[0].variant.solved.answers.get("learning_rate").unwrap().value.display();
+        let c1 = sheets[0].variant.solved.answers.named("c1").unwrap().value.display();
+        let rate = sheets[0].variant.solved.answers.named("learning_rate").unwrap().value.display();
         assert!(markup.contains(&format!("[{}], [{c1}], ", sheets[0].label.id)), "{markup}");
         assert!(markup.contains(&format!("[{rate}], ")), "{markup}");
 

@@ -2,8 +2,9 @@
 //! order: the numbers from the solution, and the facts of each model answer,
 //! to be worded afterwards.
 
+use super::blank::{Blank, Column, Ext, Given, Node, Row, Weight};
 use super::phrase::Phrase;
-use super::{link_id, own_id, value_id, value_name, weight_name, Answers, Value};
+use super::{Answers, Value};
 use crate::engine::{Outcome, Solution};
 use crate::model::Worksheet;
 use crate::nonlinear::significant;
@@ -40,40 +41,43 @@ impl Builder<'_> {
         self.worksheet.network.layers.len()
     }
 
-    fn name(&self, j: usize) -> String {
-        value_name(j, self.layers())
+    fn node(&self, j: usize) -> Node {
+        Node::new(j, self.layers())
     }
 
-    fn exact(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, value: &Exact) {
-        self.answers.exact(id, group, label, value);
+    fn name(&self, j: usize) -> String {
+        self.node(j).name()
+    }
+
+    fn exact(&mut self, id: Blank, label: impl Into<String>, value: &Exact) {
+        self.answers.exact(id, label, value);
     }
 
     /// A model answer, empty until it is worded.
-    fn text(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, phrase: Phrase) {
+    fn text(&mut self, id: Blank, label: impl Into<String>, phrase: Phrase) {
         self.pending.push((self.answers.list.len(), phrase));
-        self.answers.push(id, group, label, Value::Text(String::new()));
+        self.answers.push(id, label, Value::Text(String::new()));
     }
 
     /// The given numbers.
     fn given(&mut self) {
-        use super::GIVEN;
         let net = &self.worksheet.network;
-        self.exact("x", GIVEN, "input x", &net.input);
-        self.exact("target", GIVEN, "target output", &net.target);
+        self.exact(Blank::Given(Given::Input), "input x", &net.input);
+        self.exact(Blank::Given(Given::Target), "target output", &net.target);
         for (i, l) in net.layers.iter().enumerate() {
-            self.exact(format!("c{}", i + 1), GIVEN, format!("coefficient of layer {}", i + 1), &l.coefficient);
+            self.exact(Blank::Given(Given::Coefficient(i)), format!("coefficient of layer {}", i + 1), &l.coefficient);
         }
         for (i, l) in net.layers.iter().enumerate() {
-            self.exact(weight_name(i), GIVEN, format!("starting weight {}", weight_name(i)), &l.weight);
+            let w = Weight(i);
+            self.exact(Blank::Given(Given::Weight(w)), format!("starting weight {}", w.name()), &l.weight);
         }
-        self.exact("nudge", GIVEN, "nudge", &self.worksheet.nudge);
-        self.exact("learning_rate", GIVEN, "learning rate", &self.worksheet.learning_rate);
+        self.exact(Blank::Given(Given::Nudge), "nudge", &self.worksheet.nudge);
+        self.exact(Blank::Given(Given::LearningRate), "learning rate", &self.worksheet.learning_rate);
     }
 
     /// Task 1: the forward pass and the discussion.
     fn forward(&mut self) {
-        const T1: &str = "The forward pass";
-        let (net, solution, layers) = (&self.worksheet.network, self.solution, self.layers());
+        let (net, solution) = (&self.worksheet.network, self.solution);
         for (j, v) in solution.values.iter().enumerate() {
             let prev = if j == 0 { "x".to_owned() } else { self.name(j - 1) };
             let label = format!(
@@ -81,135 +85,133 @@ impl Builder<'_> {
                 self.name(j),
                 net.layers[j].coefficient.to_display_string(),
                 prev,
-                weight_name(j)
+                Weight(j).name()
             );
-            self.exact(value_id(j, layers), T1, label, v);
+            self.exact(Blank::Value(self.node(j)), label, v);
         }
-        self.exact("error", T1, "E = ½(y − target)²", &solution.error);
-        self.text("discussion", T1, "Is our network doing well?", Phrase::discussion(self.worksheet, solution))
+        self.exact(Blank::Error, "E = ½(y − target)²", &solution.error);
+        self.text(Blank::Discussion, "Is our network doing well?", Phrase::discussion(self.worksheet, solution))
     }
 
     /// Tasks 2 and 3: the nudge experiments, last weight first.
     fn nudges(&mut self) {
-        const T23: &str = "Nudge experiments";
         let (solution, layers) = (self.solution, self.layers());
         for k in (0..layers).rev() {
-            let w = weight_name(k);
+            let weight = Weight(k);
+            let w = weight.name();
             let e = &solution.experiments[k];
-            for (row, trial) in [("base", &e.base), ("plus", &e.plus), ("minus", &e.minus)] {
-                let p = format!("nudge_{w}.{row}");
-                self.exact(format!("{p}.{w}"), T23, format!("{w} ({row})"), &trial.weight);
+            for (row, trial) in Row::ALL.into_iter().zip([&e.base, &e.plus, &e.minus]) {
+                let cell = |column| Blank::Table { weight, row, column };
+                self.exact(cell(Column::Weight), format!("{w} ({})", row.name()), &trial.weight);
                 for j in k.saturating_sub(1)..layers {
                     let label = format!("{} with {w} = {}", self.name(j), trial.weight);
-                    self.exact(format!("{p}.{}", value_id(j, layers)), T23, label, &trial.values[j]);
+                    self.exact(cell(Column::Value(self.node(j))), label, &trial.values[j]);
                 }
-                self.exact(format!("{p}.error"), T23, format!("E with {w} = {}", trial.weight), &trial.error);
-                if row != "base" {
-                    self.exact(format!("{p}.change"), T23, format!("change in E ({row})"), &trial.change);
+                self.exact(cell(Column::Error), format!("E with {w} = {}", trial.weight), &trial.error);
+                if row != Row::Base {
+                    self.exact(cell(Column::Change), format!("change in E ({})", row.name()), &trial.change);
                 }
             }
             let phrase = Phrase::Direction { weight: w.clone(), direction: e.direction };
-            self.text(format!("nudge_{w}.direction"), T23, format!("increase or decrease {w}?"), phrase);
+            self.text(Blank::Direction(weight), format!("increase or decrease {w}?"), phrase);
         }
-        let weights = solution.strongest.iter().map(|&k| weight_name(k)).collect();
-        self.text("strongest_weight", T23, "which weight has the bigger effect?", Phrase::StrongestWeight { weights })
+        let weights = solution.strongest.iter().map(|&k| Weight(k).name()).collect();
+        self.text(Blank::StrongestWeight, "which weight has the bigger effect?", Phrase::StrongestWeight { weights })
     }
 
     /// Tasks 4 to 6: the derivatives and the chain rule.
     fn chain_rule(&mut self) {
-        const T46: &str = "Derivatives and the chain rule";
         let (net, solution, layers) = (&self.worksheet.network, self.solution, self.layers());
         let last = layers - 1;
-        self.exact(own_id(last, layers), T46, format!("dy/d{}", weight_name(last)), &Exact::int(1));
-        self.exact("dE_dy", T46, "dE/dy = y − target", &solution.residual);
-        let rule = Phrase::WhichRule { weight: weight_name(last) };
-        self.text("which_rule", T46, "What calculus rule do we use?", rule);
+        self.exact(Blank::Own(self.node(last)), format!("dy/d{}", Weight(last).name()), &Exact::int(1));
+        self.exact(Blank::ErrorSlope, "dE/dy = y − target", &solution.residual);
+        let rule = Phrase::WhichRule { weight: Weight(last).name() };
+        self.text(Blank::WhichRule, "What calculus rule do we use?", rule);
         // In worksheet order: the last weight's chain, then each longer chain,
         // its new local derivatives first (a link appears once, where it is first used).
         for k in (0..layers).rev() {
-            let w = weight_name(k);
+            let weight = Weight(k);
+            let w = weight.name();
             if k < last {
                 let j = k + 1;
-                self.exact(own_id(k, layers), T46, format!("d{}/d{w}", self.name(k)), &Exact::int(1));
+                self.exact(Blank::Own(self.node(k)), format!("d{}/d{w}", self.name(k)), &Exact::int(1));
                 let label = format!("d{}/d{}", self.name(j), self.name(k));
-                self.exact(link_id(j, layers), T46, label, &net.layers[j].coefficient);
+                self.exact(Blank::Link(self.node(j)), label, &net.layers[j].coefficient);
             }
-            self.exact(format!("grad_{w}"), T46, format!("dE/d{w}"), &solution.gradients[k].value);
+            self.exact(Blank::Gradient(weight), format!("dE/d{w}"), &solution.gradients[k].value);
             let check = Phrase::check(self.worksheet, solution, k);
-            self.text(format!("check_{w}"), T46, format!("Does dE/d{w} match the experiment?"), check);
+            self.text(Blank::Check(weight), format!("Does dE/d{w} match the experiment?"), check);
         }
     }
 
     /// Task 7: the reflection questions.
     fn reflection(&mut self) {
-        const T7: &str = "Reflection";
         let (reflection_layers, factors) = (self.worksheet.reflection_layers, self.solution.reflection_factors);
-        self.text("why_harder", T7, "Why was dE/dw1 harder?", Phrase::why_harder(self.layers()));
+        self.text(Blank::WhyHarder, "Why was dE/dw1 harder?", Phrase::why_harder(self.layers()));
         self.answers.push(
-            "reflection_factors",
-            T7,
+            Blank::ReflectionFactors,
             format!("derivatives chained for w1 with {reflection_layers} layers"),
             Value::Count(u64::from(factors)),
         );
         let label = format!("What if the network had {reflection_layers} layers?");
-        self.text("reflection", T7, label, Phrase::reflection(reflection_layers, factors));
+        self.text(Blank::Reflection, label, Phrase::reflection(reflection_layers, factors));
         let billions = Phrase::Billions { layers: self.layers() };
-        self.text("billions", T7, "How do they compute billions of gradients?", billions)
+        self.text(Blank::Billions, "How do they compute billions of gradients?", billions)
     }
 
     /// Task 8: the update step.
     fn update(&mut self) {
-        const T8: &str = "The update step";
         let (solution, layers) = (self.solution, self.layers());
         for k in (0..layers).rev() {
-            let w = weight_name(k);
-            self.exact(format!("new_{w}"), T8, format!("new {w} = {w} − lr·dE/d{w}"), &solution.update.weights[k]);
+            let w = Weight(k).name();
+            let label = format!("new {w} = {w} − lr·dE/d{w}");
+            self.exact(Blank::NewWeight(Weight(k)), label, &solution.update.weights[k]);
         }
         for (j, v) in solution.update.values.iter().enumerate() {
-            self.exact(format!("new_{}", value_id(j, layers)), T8, format!("new {}", self.name(j)), v);
+            self.exact(Blank::NewValue(self.node(j)), format!("new {}", self.name(j)), v);
         }
-        self.exact("new_error", T8, "new E", &solution.update.error);
-        self.exact("error_change", T8, "new E − E", &(&solution.update.error - &solution.error));
+        self.exact(Blank::NewError, "new E", &solution.update.error);
+        self.exact(Blank::ErrorChange, "new E − E", &(&solution.update.error - &solution.error));
         let decreased = Value::Flag(solution.update.outcome == Outcome::Decreased);
-        self.answers.push("error_decreased", T8, "Did the error decrease?", decreased);
+        self.answers.push(Blank::ErrorDecreased, "Did the error decrease?", decreased);
         let verdict = Phrase::verdict(self.worksheet, solution);
-        self.text("error_verdict", T8, "Did the error decrease? (model answer)", verdict)
+        self.text(Blank::ErrorVerdict, "Did the error decrease? (model answer)", verdict)
     }
 
     /// The extension challenge, if the sheet has one.
     #[allow(clippy::disallowed_types)] // the extension's values are f64, shown rounded with ≈
     fn extension(&mut self) {
-        const EX: &str = "Extension challenge";
-        let (solution, layers) = (self.solution, self.layers());
+        let solution = self.solution;
         let (Some(ext), Some(explanation)) =
             (&solution.extension, Phrase::extension_explanation(self.worksheet, solution))
         else {
             return;
         };
         let f = super::activation_symbol(ext.activation);
-        self.exact("ext.z", EX, "z = c1·x + w1", &ext.z);
+        let id = Blank::Extension;
+        self.exact(id(Ext::Z), "z = c1·x + w1", &ext.z);
         // A ReLU's values are exact: print them so, without ≈.
         if let Some(exact) = crate::nonlinear::exact_relu(&self.worksheet.network, ext) {
-            self.exact("ext.h1", EX, format!("h = {f}(z)"), &exact.activated);
-            self.exact("ext.slope", EX, format!("{f}′(z)"), &exact.slope);
+            self.exact(id(Ext::Activated), format!("h = {f}(z)"), &exact.activated);
+            self.exact(id(Ext::Slope), format!("{f}′(z)"), &exact.slope);
             for (j, v) in exact.values.iter().enumerate().skip(1) {
-                self.exact(format!("ext.{}", value_id(j, layers)), EX, self.name(j), v);
+                self.exact(id(Ext::Value(self.node(j))), self.name(j), v);
             }
-            self.exact("ext.error", EX, "E", &exact.error);
-            self.exact("ext.dE_dy", EX, "dE/dy", &exact.residual);
-            self.exact("ext.grad_w1", EX, "dE/dw1", &exact.gradient);
-            return self.text("ext.explanation", EX, "What's different?", explanation);
+            self.exact(id(Ext::Error), "E", &exact.error);
+            self.exact(id(Ext::ErrorSlope), "dE/dy", &exact.residual);
+            self.exact(id(Ext::Gradient), "dE/dw1", &exact.gradient);
+            return self.text(id(Ext::Explanation), "What's different?", explanation);
         }
         let d = ext.digits;
         let approx = |v: f64| Value::Approx(significant(v, d), v);
-        self.answers.push("ext.h1", EX, format!("h = {f}(z)"), approx(ext.activated));
-        self.answers.push("ext.slope", EX, format!("{f}′(z)"), approx(ext.slope));
+        self.answers.push(id(Ext::Activated), format!("h = {f}(z)"), approx(ext.activated));
+        self.answers.push(id(Ext::Slope), format!("{f}′(z)"), approx(ext.slope));
         for (j, v) in ext.values.iter().enumerate().skip(1) {
-            self.answers.push(format!("ext.{}", value_id(j, layers)), EX, self.name(j), approx(*v));
+            self.answers.push(id(Ext::Value(self.node(j))), self.name(j), approx(*v));
         }
-        self.answers.push("ext.error", EX, "E", approx(ext.error));
-        self.answers.push("ext.dE_dy", EX, "dE/dy", approx(ext.residual));
-        self.answers.push("ext.grad_w1", EX, "dE/dw1", approx(ext.gradient));
-        self.text("ext.explanation", EX, "What's different?", explanation)
+        self.answers.push(id(Ext::Error), "E", approx(ext.error));
+        self.answers.push(id(Ext::ErrorSlope), "dE/dy", approx(ext.residual));
+        self.answers.push(id(Ext::Gradient), "dE/dw1", approx(ext.gradient));
+        self.text(id(Ext::Explanation), "What's different?", explanation)
     }
 }

@@ -8,7 +8,8 @@
 
 use serde::Serialize;
 
-use super::{activation_symbol, value_name, weight_name};
+use super::activation_symbol;
+use super::blank::{Node, Weight};
 use crate::engine::{Direction, Outcome, Solution};
 use crate::error::Result;
 use crate::model::{Activation, Worksheet};
@@ -229,7 +230,7 @@ impl Phrase {
     pub(super) fn check(worksheet: &Worksheet, s: &Solution, k: usize) -> Phrase {
         let e = &s.experiments[k];
         Phrase::Check {
-            weight: weight_name(k),
+            weight: Weight(k).name(),
             nudge: worksheet.nudge.to_display_string(),
             gradient: printed(&s.gradients[k].value),
             predicted: printed(&e.predicted_change),
@@ -242,7 +243,7 @@ impl Phrase {
 
     /// `why_harder` for a network of `layers` layers.
     pub(super) fn why_harder(layers: usize) -> Phrase {
-        Phrase::WhyHarder { layers, factors: layers + 1, last_weight: weight_name(layers - 1) }
+        Phrase::WhyHarder { layers, factors: layers + 1, last_weight: Weight(layers - 1).name() }
     }
 
     /// `reflection` for an imagined network of `layers` layers.
@@ -276,7 +277,7 @@ impl Phrase {
             linear: printed(&s.gradients[0].value),
             links: (1..layers)
                 .rev()
-                .map(|j| format!("d{}/d{}", value_name(j, layers), value_name(j - 1, layers)))
+                .map(|j| format!("d{}/d{}", Node::new(j, layers).name(), Node::new(j - 1, layers).name()))
                 .collect(),
             // The ReLU's slope is 0 exactly where z ≤ 0 (the convention at 0).
             dead: ext.activation == Activation::Relu && (ext.z.is_zero() || ext.z.is_negative()),

@@ -46,10 +46,9 @@ pub(super) fn answers(args: &AnswersArgs) -> Result<()> {
                     None => header.push_str(&format!("\nvariant {}, seed {seed}", sheet.variant)),
                 }
             }
-            let notes = |id: &str| -> Vec<String> {
+            solved.answers.to_text(&header, &|id| {
                 slips.get(id).iter().map(|s| format!("slip {:<10}  {}", s.value.to_display_string(), s.slip)).collect()
-            };
-            solved.answers.to_text(&header, &notes)
+            })
         }
         AnswersFormat::Json if args.slips => with_sheet(&slips, sheet)?,
         AnswersFormat::Json => with_sheet(&solved.answers, sheet)?,

@@ -307,7 +307,7 @@ pub(super) fn with_fields(body: &str, fields: Vec<Field>) -> Result<Vec<Part>> {
         rest = &after[end + FIELD_CLOSE.len()..];
     }
     parts.push(Part::Html { html: rest.to_owned() });
-    let lost: Vec<String> = fields.into_iter().flatten().map(|f| f.id).collect();
+    let lost: Vec<String> = fields.into_iter().flatten().map(|f| f.id.to_string()).collect();
     if !lost.is_empty() {
         return Err(Error::msg(format!(
             "the self-check page lost {} of its {count} blanks ({}): the template puts them in content Typst's HTML \

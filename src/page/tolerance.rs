@@ -25,6 +25,7 @@
 use std::collections::BTreeMap;
 
 use super::Formula;
+use crate::answers::Blank;
 
 /// A closed interval of doubles.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -86,11 +87,11 @@ pub(super) fn half_unit(magnitude: f64, digits: u32) -> f64 {
     0.5 * 10f64.powi(exponent - digits as i32 + 1)
 }
 
-/// The value of `formula` over intervals: `known` gives an id's interval.
-fn evaluate(formula: &Formula, known: &dyn Fn(&str) -> Option<Interval>) -> Option<Interval> {
+/// The value of `formula` over intervals: `known` gives a blank's interval.
+fn evaluate(formula: &Formula, known: &dyn Fn(Blank) -> Option<Interval>) -> Option<Interval> {
     let one = |f: &Formula| evaluate(f, known);
     Some(match formula {
-        Formula::Id(name) => known(name)?,
+        Formula::Id(blank) => known(*blank)?,
         Formula::Num(text) => Interval::point(text.parse().ok()?),
         Formula::Add(a, b) => one(a)?.add(one(b)?),
         Formula::Sub(a, b) => one(a)?.sub(one(b)?),
@@ -107,14 +108,14 @@ fn evaluate(formula: &Formula, known: &dyn Fn(&str) -> Option<Interval>) -> Opti
 /// the key's value; `exact` gives the exact numbers they use (the givens, z);
 /// `digits` is the sheet's requested significant digits.
 pub(super) fn tolerances(
-    blanks: &[(String, Formula, f64)],
-    exact: &dyn Fn(&str) -> Option<f64>,
+    blanks: &[(Blank, Formula, f64)],
+    exact: &dyn Fn(Blank) -> Option<f64>,
     digits: u32,
-) -> BTreeMap<String, f64> {
-    let mut intervals: BTreeMap<String, Interval> = BTreeMap::new();
+) -> BTreeMap<Blank, f64> {
+    let mut intervals: BTreeMap<Blank, Interval> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for (id, formula, key) in blanks {
-        let known = |name: &str| intervals.get(name).copied().or_else(|| exact(name).map(Interval::point));
+        let known = |blank: Blank| intervals.get(&blank).copied().or_else(|| exact(blank).map(Interval::point));
         let range = evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite());
         let (carried, largest) = match range {
             Some(r) => ((key - r.lo).max(r.hi - key).max(0.0), r.lo.abs().max(r.hi.abs()).max(key.abs())),
@@ -123,8 +124,8 @@ pub(super) fn tolerances(
         // A hair more for the doubles' own rounding, which the student's
         // exact arithmetic does not have.
         let tolerance = half_unit(largest, digits) + carried + key.abs() * 1e-12;
-        intervals.insert(id.clone(), Interval::around(*key, tolerance));
-        out.insert(id.clone(), tolerance);
+        intervals.insert(*id, Interval::around(*key, tolerance));
+        out.insert(*id, tolerance);
     }
     out
 }
@@ -132,6 +133,11 @@ pub(super) fn tolerances(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answers::{Ext, Node};
+
+    const Z: Blank = Blank::Extension(Ext::Z);
+    const H: Blank = Blank::Extension(Ext::Activated);
+    const SLOPE: Blank = Blank::Extension(Ext::Slope);
 
     /// `x` rounded to `digits` significant digits.
     fn round(x: f64, digits: u32) -> f64 {
@@ -152,26 +158,25 @@ mod tests {
     /// twice as far off is not.
     #[test]
     fn carried_rounding_is_within_the_tolerance() {
-        let id = |n: &str| Formula::Id(n.into());
         let z = 7.0;
         let h = sigmoid(z);
         let slope = h * (1.0 - h);
         let one = Formula::Num("1".into());
         let blanks = vec![
-            ("h".to_owned(), Formula::Sigmoid(Box::new(id("z"))), h),
+            (H, Formula::Sigmoid(Box::new(Formula::Id(Z))), h),
             (
-                "slope".to_owned(),
-                Formula::Mul(Box::new(id("h")), Box::new(Formula::Sub(Box::new(one), Box::new(id("h"))))),
+                SLOPE,
+                Formula::Mul(Box::new(Formula::Id(H)), Box::new(Formula::Sub(Box::new(one), Box::new(Formula::Id(H))))),
                 slope,
             ),
         ];
-        let exact = |name: &str| (name == "z").then_some(z);
+        let exact = |blank: Blank| (blank == Z).then_some(z);
         let tolerance = tolerances(&blanks, &exact, 4);
-        assert_eq!(tolerance["h"], half_unit(h, 4) + h * 1e-12, "z is exact: only the rounding of h");
+        assert_eq!(tolerance[&H], half_unit(h, 4) + h * 1e-12, "z is exact: only the rounding of h");
         let carried = round(round(h, 4) * (1.0 - round(h, 4)), 4);
         assert_eq!(carried, 0.0008992);
-        assert!((carried - slope).abs() <= tolerance["slope"], "{carried} vs {slope} ± {}", tolerance["slope"]);
-        assert!(tolerance["slope"] < 0.0001, "{}", tolerance["slope"]);
+        assert!((carried - slope).abs() <= tolerance[&SLOPE], "{carried} vs {slope} ± {}", tolerance[&SLOPE]);
+        assert!(tolerance[&SLOPE] < 0.0001, "{}", tolerance[&SLOPE]);
     }
 
     proptest::proptest! {
@@ -188,7 +193,12 @@ mod tests {
             extra in proptest::collection::vec(0_u32..3, 12),
             activation in 0_usize..3,
         ) {
-            let id = |n: &str| Formula::Id(n.into());
+            let id = Formula::Id;
+            let count = layers.len() + 1;
+            // The values of the chain: h0 the activation, then h1, h2, …
+            let h = |j: usize| if j == 0 { H } else { Blank::Extension(Ext::Value(Node::new(j, count))) };
+            let (error, residual, gradient) =
+                (Blank::Extension(Ext::Error), Blank::Extension(Ext::ErrorSlope), Blank::Extension(Ext::Gradient));
             let num = |x: f64| Formula::Num(format!("{x:e}"));
             let (add, sub, mul) = (
                 |a, b| Formula::Add(Box::new(a), Box::new(b)),
@@ -196,39 +206,38 @@ mod tests {
                 |a, b| Formula::Mul(Box::new(a), Box::new(b)),
             );
             let (activated, slope) = match activation {
-                0 => (Formula::Sigmoid(Box::new(id("z"))), mul(id("h0"), sub(num(1.0), id("h0")))),
-                1 => (Formula::Tanh(Box::new(id("z"))), sub(num(1.0), mul(id("h0"), id("h0")))),
-                _ => (Formula::Relu(Box::new(id("z"))), Formula::Step(Box::new(id("z")))),
+                0 => (Formula::Sigmoid(Box::new(id(Z))), mul(id(H), sub(num(1.0), id(H)))),
+                1 => (Formula::Tanh(Box::new(id(Z))), sub(num(1.0), mul(id(H), id(H)))),
+                _ => (Formula::Relu(Box::new(id(Z))), Formula::Step(Box::new(id(Z)))),
             };
-            let mut formulas = vec![("h0".to_owned(), activated), ("slope".to_owned(), slope)];
+            let mut formulas = vec![(H, activated), (SLOPE, slope)];
             for (j, (c, w)) in layers.iter().enumerate() {
-                formulas.push((format!("h{}", j + 1), add(mul(num(*c), id(&format!("h{j}"))), num(*w))));
+                formulas.push((h(j + 1), add(mul(num(*c), id(h(j))), num(*w))));
             }
-            let y = id(&format!("h{}", layers.len()));
-            let gap = sub(y, num(target));
-            formulas.push(("error".into(), mul(num(0.5), mul(gap.clone(), gap.clone()))));
-            formulas.push(("residual".into(), gap));
-            let chain = layers.iter().fold(id("residual"), |g, (c, _)| mul(g, num(*c)));
-            formulas.push(("gradient".into(), mul(chain, id("slope"))));
+            let gap = sub(id(h(layers.len())), num(target));
+            formulas.push((error, mul(num(0.5), mul(gap.clone(), gap.clone()))));
+            formulas.push((residual, gap));
+            let chain = layers.iter().fold(id(residual), |g, (c, _)| mul(g, num(*c)));
+            formulas.push((gradient, mul(chain, id(SLOPE))));
             // The key: every step exact (in doubles); the student: each step
             // from their own rounded values, rounded again.
-            let mut key: BTreeMap<String, f64> = BTreeMap::from([("z".to_owned(), z)]);
+            let mut key: BTreeMap<Blank, f64> = BTreeMap::from([(Z, z)]);
             let mut student = key.clone();
-            let value = |values: &BTreeMap<String, f64>, f: &Formula| {
-                evaluate(f, &|n: &str| values.get(n).copied().map(Interval::point)).map(|i| i.lo)
+            let value = |values: &BTreeMap<Blank, f64>, f: &Formula| {
+                evaluate(f, &|b: Blank| values.get(&b).copied().map(Interval::point)).map(|i| i.lo)
             };
             let mut blanks = Vec::new();
-            for (i, (name, formula)) in formulas.iter().enumerate() {
+            for (i, (blank, formula)) in formulas.iter().enumerate() {
                 let exact = value(&key, formula).unwrap();
                 let own = value(&student, formula).unwrap();
-                key.insert(name.clone(), exact);
-                student.insert(name.clone(), round(own, digits + extra[i]));
-                blanks.push((name.clone(), formula.clone(), exact));
+                key.insert(*blank, exact);
+                student.insert(*blank, round(own, digits + extra[i]));
+                blanks.push((*blank, formula.clone(), exact));
             }
-            let tolerance = tolerances(&blanks, &|n: &str| (n == "z").then_some(z), digits);
-            for (name, _, exact) in &blanks {
-                let off = (student[name] - exact).abs();
-                proptest::prop_assert!(off <= tolerance[name], "{name}: {} vs {exact} ± {}", student[name], tolerance[name]);
+            let tolerance = tolerances(&blanks, &|b: Blank| (b == Z).then_some(z), digits);
+            for (blank, _, exact) in &blanks {
+                let off = (student[blank] - exact).abs();
+                proptest::prop_assert!(off <= tolerance[blank], "{blank}: {} vs {exact} ± {}", student[blank], tolerance[blank]);
             }
         }
     }

@@ -11,7 +11,7 @@ use minijinja::value::{Kwargs, Object, Value as JValue};
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, State};
 
 use super::escape::{escape_markup, typst_string};
-use crate::answers::{Answers, Phrase, Value};
+use crate::answers::{Answers, Blank, Phrase, Row, Value};
 
 /// Registers the answer functions and the escaping formatter in `env`.
 pub(super) fn register(env: &mut Environment<'static>) {
@@ -30,7 +30,9 @@ pub(super) fn register(env: &mut Environment<'static>) {
 /// The answers as a template object, so `blank("h1")` can find them.
 #[derive(Debug)]
 pub(super) struct AnswerTable {
-    by_id: BTreeMap<String, Printed>,
+    by_id: BTreeMap<Blank, Printed>,
+    /// The sheet's layers, to read the ids templates name blanks by.
+    layers: usize,
 }
 
 /// One answer and its text as the sheet prints it ([`crate::answers::Answer::display`]:
@@ -54,18 +56,32 @@ impl AnswerTable {
                     }
                     _ => Printed { value: a.value.clone(), text: a.display() },
                 };
-                Ok((a.id.clone(), printed))
+                Ok((a.id, printed))
             })
             .collect::<Result<_, JError>>()?;
-        Ok(AnswerTable { by_id })
+        Ok(AnswerTable { by_id, layers: answers.layers() })
+    }
+
+    /// The blank a template names by its public id.
+    fn blank(&self, id: &str) -> Option<Blank> {
+        Blank::parse(id, self.layers).filter(|b| self.by_id.contains_key(b))
     }
 }
 
 impl Object for AnswerTable {
     fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
-        let v = self.by_id.get(key.as_str()?)?;
+        let v = self.by_id.get(&self.blank(key.as_str()?)?)?;
         Some(JValue::from(v.text.clone()))
     }
+}
+
+/// The answers of the sheet being rendered.
+fn table(state: &State) -> Result<Arc<AnswerTable>, JError> {
+    let answers =
+        state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
+    answers
+        .downcast_object::<AnswerTable>()
+        .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))
 }
 
 /// The answer `id`, and whether the markup being rendered may show answers
@@ -73,12 +89,8 @@ impl Object for AnswerTable {
 fn lookup(state: &State, id: &str) -> Result<(Printed, bool), JError> {
     let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
     let key = !matches!(mode.as_str(), Some("student" | "page"));
-    let answers =
-        state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
-    let table = answers
-        .downcast_object_ref::<AnswerTable>()
-        .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))?;
-    let value = table.by_id.get(id).cloned().ok_or_else(|| {
+    let table = table(state)?;
+    let value = table.blank(id).and_then(|b| table.by_id.get(&b)).cloned().ok_or_else(|| {
         JError::new(ErrorKind::UndefinedError, format!("no answer has the id `{id}` (see `answers --format json`)"))
     })?;
     Ok((value, key))
@@ -184,27 +196,17 @@ fn split_point(text: &str) -> (String, String) {
     }
 }
 
-/// The answers in the table column of `id`: a table's ids are
-/// `table.row.column` (`nudge_w2.plus.y`), so the column of `id` is every id
-/// with its first and last parts; any other id is a column of its own.
+/// The answers in the table column of `id`: every row of an experiment
+/// table's column; any other blank is a column of its own.
 fn column_values(state: &State, id: &str) -> Result<Vec<String>, JError> {
-    let answers =
-        state.lookup("answers").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`answers` is not defined"))?;
-    let table = answers
-        .downcast_object_ref::<AnswerTable>()
-        .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))?;
-    let parts: Vec<&str> = id.split('.').collect();
-    let values = match parts.as_slice() {
-        [first, _, last] => table
-            .by_id
-            .iter()
-            .filter(|(other, _)| {
-                let p: Vec<&str> = other.split('.').collect();
-                p.len() == 3 && p[0] == *first && p[2] == *last
-            })
-            .map(|(_, v)| v.text.clone())
+    let table = table(state)?;
+    let values = match table.blank(id) {
+        Some(Blank::Table { weight, column, .. }) => Row::ALL
+            .into_iter()
+            .filter_map(|row| table.by_id.get(&Blank::Table { weight, row, column }))
+            .map(|v| v.text.clone())
             .collect(),
-        _ => table.by_id.get(id).map(|v| v.text.clone()).into_iter().collect(),
+        blank => blank.and_then(|b| table.by_id.get(&b)).map(|v| v.text.clone()).into_iter().collect(),
     };
     Ok(values)
 }

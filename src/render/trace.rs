@@ -52,7 +52,7 @@ impl Templates {
         // The page's markup prints its blanks as fields: so must its trace,
         // for Typst to report the same problems in the same order.
         if job.mode == Mode::Page {
-            super::record::record_blanks(&mut env);
+            super::record::record_blanks(&mut env, job.solved.worksheet.network.layers.len());
         }
         render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
     }

@@ -5,7 +5,7 @@ use minijinja::value::Value as JValue;
 use serde::Serialize;
 
 use super::{Job, Mode, SheetLabel, Version};
-use crate::answers::{activation_symbol, value_id, value_name, Answers};
+use crate::answers::{activation_symbol, math_name, Answers, Blank, Column, Node, Row, Weight};
 use crate::model::{Activation, Presentation, Worksheet};
 use crate::slips::WordedSlips;
 
@@ -131,14 +131,6 @@ fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
-fn math_name(plain: &str) -> String {
-    // h1 → h_1, w2 → w_2, y → y
-    match plain.find(|c: char| c.is_ascii_digit()) {
-        Some(i) => format!("{}_{}", &plain[..i], &plain[i..]),
-        None => plain.to_owned(),
-    }
-}
-
 impl<'a> Context<'a> {
     pub(super) fn new(job: &Job<'a>) -> Self {
         let (worksheet, version, mode, label) = (&job.solved.worksheet, job.version, job.mode, job.label);
@@ -150,11 +142,11 @@ impl<'a> Context<'a> {
             .enumerate()
             .map(|(j, layer)| {
                 let c = layer.coefficient.to_display_string();
-                let out_plain = value_name(j, count);
-                let (prev_id, prev_plain) = if j == 0 {
-                    ("x".to_owned(), "x".to_owned())
-                } else {
-                    (value_id(j - 1, count), value_name(j - 1, count))
+                let node = Node::new(j, count);
+                let out_plain = node.name();
+                let (prev_id, prev_plain) = match node.previous() {
+                    None => ("x".to_owned(), "x".to_owned()),
+                    Some(previous) => (previous.id(), previous.name()),
                 };
                 let prev = math_name(&prev_plain);
                 let safe = JValue::from_safe_string;
@@ -169,10 +161,10 @@ impl<'a> Context<'a> {
                     c_times,
                     c_paren: safe(if layer.coefficient.is_negative() { format!("({c})") } else { c.clone() }),
                     c,
-                    w_id: format!("w{}", j + 1),
-                    w: safe(format!("w_{}", j + 1)),
-                    out_id: value_id(j, count),
-                    out: safe(math_name(&out_plain)),
+                    w_id: Weight(j).name(),
+                    w: safe(Weight(j).math()),
+                    out_id: node.id(),
+                    out: safe(node.math()),
                     out_new: safe(match out_plain.find(|c: char| c.is_ascii_digit()) {
                         Some(i) => format!("{}_({},\"new\")", &out_plain[..i], &out_plain[i..]),
                         None => format!("{out_plain}_\"new\""),
@@ -221,8 +213,8 @@ impl<'a> Context<'a> {
 fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<Vec<RubricRow>> {
     let mut groups: Vec<(f32, Vec<RubricRow>)> = Vec::new();
     for (id, list) in &slips.0 {
-        let right = breakable(&answers.get(id).map(|a| a.display()).unwrap_or_default());
-        let blank = blank_math(worksheet, id);
+        let right = breakable(&answers.get(*id).map(|a| a.display()).unwrap_or_default());
+        let blank = blank_math(worksheet, *id);
         let mut lines: f32 = 0.0;
         let mut rows = Vec::new();
         for (i, slip) in list.iter().enumerate() {
@@ -310,35 +302,19 @@ fn breakable(number: &str) -> String {
 
 /// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
 /// `(d E) / (d w_2)`, `w_(2,"new")`, `"change in" E`.
-fn blank_math(worksheet: &Worksheet, id: &str) -> String {
-    let count = worksheet.network.layers.len();
-    // The math name of a value or weight id: `h1` → `h_1` (or `h`), `w2` → `w_2`.
-    let name = |id: &str| -> String {
-        match (0..count).find(|&j| value_id(j, count) == id) {
-            Some(j) => math_name(&value_name(j, count)),
-            None => math_name(id),
+fn blank_math(worksheet: &Worksheet, id: Blank) -> String {
+    if let Some(math) = id.math() {
+        return math;
+    }
+    match id {
+        Blank::NewWeight(w) => format!("w_({},\"new\")", w.number()),
+        Blank::Table { weight, row, column: Column::Change } => {
+            let sign = if row == Row::Plus { "+" } else { "-" };
+            let nudge = worksheet.nudge.to_display_string();
+            format!("\"change in\" E, {} {sign} {nudge}", weight.math())
         }
-    };
-    if id == "error" {
-        return "E".to_owned();
+        other => other.to_string(),
     }
-    if let Some(w) = id.strip_prefix("grad_") {
-        return format!("(d E) / (d {})", name(w));
-    }
-    if let Some(w) = id.strip_prefix("new_") {
-        let n = &w[1..];
-        return format!("w_({n},\"new\")");
-    }
-    if let Some(rest) = id.strip_prefix("nudge_") {
-        let (w, row) = rest.split_once('.').unwrap_or((rest, ""));
-        let sign = if row.starts_with("plus") { "+" } else { "-" };
-        let nudge = worksheet.nudge.to_display_string();
-        return format!("\"change in\" E, {} {sign} {nudge}", name(w));
-    }
-    if let Some((top, bottom)) = id.strip_prefix('d').and_then(|rest| rest.split_once("_d")) {
-        return format!("(d {}) / (d {})", if top == "E" { "E".to_owned() } else { name(top) }, name(bottom));
-    }
-    name(id)
 }
 
 #[cfg(test)]
