@@ -24,16 +24,16 @@ pub use phrase::{MistakeFacts, Phrase, Side, SlipForm, Wording};
 use crate::engine::{self, Solution, Unsolvable};
 use crate::error::{Error, Result};
 use crate::model::{Activation, Worksheet};
-use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::number::{Exact, NumberFormat, Shown, LEGIBLE_DIGITS};
 
 /// The value of one blank.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// An exact number.
     Exact(Exact),
-    /// A rounded value of the nonlinear extension: the rounded text and the double.
+    /// A rounded value of the nonlinear extension: as the sheet shows it, and the double.
     #[allow(clippy::disallowed_types)] // the extension is computed in f64; its double feeds `require:`
-    Approx(String, f64),
+    Approx(Shown, f64),
     /// A whole count.
     Count(u64),
     /// A yes/no answer. [`Value::display`] prints `yes` or `no`; the key
@@ -44,15 +44,16 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value as printed on the worksheet (true minus signs). An exact
-    /// number longer than [`crate::number::LEGIBLE_DIGITS`] significant digits
-    /// is printed rounded, with `≈ ` before it ([`Exact::legible`]); the
-    /// approximate values of the extension come without `≈`, which the
-    /// worksheet prints in its equations.
-    pub fn display(&self) -> String {
+    /// The value as printed on the worksheet, its number written in
+    /// `numbers`. An exact number longer than
+    /// [`crate::number::LEGIBLE_DIGITS`] significant digits is printed
+    /// rounded, marked (`≈ 350.4505317`, [`Exact::legible`]); the
+    /// approximate values of the extension come unmarked, as the worksheet
+    /// prints the approximate sign in its equations.
+    pub fn display(&self, numbers: &NumberFormat) -> String {
         match self {
-            Value::Exact(x) => x.legible().marked(),
-            Value::Approx(text, _) => text.clone(),
+            Value::Exact(x) => numbers.write(&x.legible()),
+            Value::Approx(shown, _) => numbers.write(shown),
             Value::Count(n) => n.to_string(),
             Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
             Value::Text(t) => t.clone(),
@@ -64,9 +65,9 @@ impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Exact(x) => s.serialize_str(&x.to_plain_string()),
-            Value::Approx(text, _) => {
+            Value::Approx(shown, _) => {
                 let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("approx", &text.replace('\u{2212}', "-"))?;
+                map.serialize_entry("approx", &shown.to_plain_string())?;
                 map.end()
             }
             Value::Count(n) => s.serialize_str(&n.to_string()),
@@ -92,14 +93,14 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The answer as the sheet prints it: [`Value::display`], except that a
-    /// given number is printed exactly as the teacher wrote it, however long,
-    /// and so is a nudged weight of an experiment table (`w ± nudge`, at most
-    /// 13 digits), which must show the nudge.
-    pub fn display(&self) -> String {
+    /// The answer as the sheet prints it, in `numbers`: [`Value::display`],
+    /// except that a given number is printed exactly as the teacher wrote
+    /// it, however long, and so is a nudged weight of an experiment table
+    /// (`w ± nudge`, at most 13 digits), which must show the nudge.
+    pub fn display(&self, numbers: &NumberFormat) -> String {
         match &self.value {
-            Value::Exact(x) if self.id.prints_exactly() => x.to_display_string(),
-            value => value.display(),
+            Value::Exact(x) if self.id.prints_exactly() => numbers.write(&x.exactly()),
+            value => value.display(numbers),
         }
     }
 
@@ -163,8 +164,8 @@ pub struct Draft {
     pub solution: Solution,
     /// Its answers; the model answers not yet worded are empty.
     answers: Answers,
-    /// The model answers still to word: where each is in `answers`, and its facts.
-    pending: Vec<(usize, Phrase)>,
+    /// The model answers still to word: where each is in `answers`.
+    pending: Vec<usize>,
 }
 
 impl Draft {
@@ -183,12 +184,13 @@ impl Draft {
 
     /// The model answers not yet worded.
     pub fn unworded(&self) -> impl Iterator<Item = Blank> + '_ {
-        self.pending.iter().map(|(i, _)| self.answers.list[*i].id)
+        self.pending.iter().map(|&i| self.answers.list[i].id)
     }
 
     /// Words every model answer with `words`.
     pub fn word(&mut self, words: &dyn Wording) -> Result<()> {
-        self.answers.word(std::mem::take(&mut self.pending), words)
+        let pending = std::mem::take(&mut self.pending);
+        self.answers.word(pending, &self.worksheet, &self.solution, words)
     }
 
     /// The solved worksheet, its model answers worded with `words`.
@@ -228,21 +230,34 @@ impl Answers {
         self.push(id, label, Value::Exact(value.clone()));
     }
 
-    /// Builds every answer of `worksheet` from its `solution`, the model
-    /// answers worded by `words`.
-    pub fn new(worksheet: &Worksheet, solution: &Solution, words: &dyn Wording) -> Result<Answers> {
-        let (mut answers, pending) = build::build(worksheet, solution);
-        answers.word(pending, words)?;
-        Ok(answers)
-    }
-
-    /// Fills in the model answers `pending` (each with its place in the list), worded by `words`.
-    fn word(&mut self, pending: Vec<(usize, Phrase)>, words: &dyn Wording) -> Result<()> {
-        let (at, phrases): (Vec<usize>, Vec<Phrase>) = pending.into_iter().unzip();
-        for (i, text) in at.into_iter().zip(words.phrase_all(&phrases)?) {
-            // A rounded number arrives as `≈ 350.4505317`; after an equals
-            // sign the `≈` replaces it: `E ≈ 350.4505317`, not `E = ≈ …`.
-            let text = text.replace("= \u{2248} ", "\u{2248} ");
+    /// Fills in the model answers `pending` (their places in the list) of
+    /// `worksheet`, whose answers are `solution`, worded by `words` in the
+    /// sheet's language.
+    fn word(
+        &mut self,
+        pending: Vec<usize>,
+        worksheet: &Worksheet,
+        solution: &Solution,
+        words: &dyn Wording,
+    ) -> Result<()> {
+        let language = &worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let phrases: Vec<Phrase> = pending
+            .iter()
+            .map(|&i| {
+                let id = self.list[i].id;
+                Phrase::of(id, worksheet, solution, &numbers)
+                    .ok_or_else(|| Error::msg(format!("`{id}` is no model answer of this sheet")))
+            })
+            .collect::<Result<_>>()?;
+        let marker = numbers.rounded.split("{number}").next().unwrap_or_default().to_owned();
+        for (i, text) in pending.into_iter().zip(words.phrase_all(language, &phrases)?) {
+            // A rounded number arrives marked, `≈ 350.4505317`; after an
+            // equals sign the mark replaces it: `E ≈ 350.4505317`, not `E = ≈ …`.
+            let text = match marker.trim().is_empty() {
+                true => text,
+                false => text.replace(&format!("= {marker}"), &marker),
+            };
             self.list[i].value = Value::Text(text);
         }
         Ok(())
@@ -267,7 +282,7 @@ impl Answers {
                 answer.id,
                 answer.label,
                 exact.to_display_string(),
-                answer.display()
+                answer.display(&NumberFormat::english())
             );
             let remedy = self.remedy(answer, exact);
             match groups.iter_mut().find(|(r, _)| *r == remedy) {
@@ -367,7 +382,8 @@ impl Answers {
     /// The answer sheet as text for a terminal, grouped by task.
     ///
     /// `notes` gives lines to print under an answer (its common slips), by id.
-    pub fn to_text(&self, title: &str, notes: &dyn Fn(Blank) -> Vec<String>) -> String {
+    /// Numbers are written in `numbers`.
+    pub fn to_text(&self, title: &str, notes: &dyn Fn(Blank) -> Vec<String>, numbers: &NumberFormat) -> String {
         let mut out = format!("{title}\n");
         let width = self
             .list
@@ -391,14 +407,14 @@ impl Answers {
                 }
                 value => {
                     let shown = match value {
-                        Value::Approx(t, _) => format!("≈ {t}"),
-                        _ => a.display(),
+                        Value::Approx(shown, _) => numbers.write(&Shown { rounded: true, ..shown.clone() }),
+                        _ => a.display(numbers),
                     };
                     let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id.to_string(), shown, a.label);
                 }
             }
             if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
-                let _ = writeln!(out, "  {:<width$}    exactly {}", "", x.to_display_string());
+                let _ = writeln!(out, "  {:<width$}    exactly {}", "", numbers.write(&x.exactly()));
             }
             for note in notes(a.id) {
                 let _ = writeln!(out, "  {:<width$}    {note}", "");

@@ -261,7 +261,7 @@ pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (String, String)
     answers.iter().filter_map(|a| {
         let value = match &a.value {
             Value::Exact(x) => x.to_plain_string(),
-            Value::Approx(t, _) => t.replace('\u{2212}', "-"),
+            Value::Approx(shown, _) => shown.to_plain_string(),
             Value::Count(n) => n.to_string(),
             Value::Flag(b) => b.to_string(),
             // Word answers; model answers are sentences and stay out of tables.

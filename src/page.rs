@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Blank, Ext, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
-use crate::number::LEGIBLE_DIGITS;
+use crate::number::{NumberFormat, LEGIBLE_DIGITS};
 use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
 use html::{export, with_fields, Part};
@@ -85,7 +85,13 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             "backprop-worksheet page|{stem}|{}|{}|{}",
             label.id,
             label.student.as_deref().unwrap_or(""),
-            solved.answers.iter().map(|a| format!("{}={}", a.id, a.value.display())).collect::<Vec<_>>().join(";")
+            // (In English, whatever the sheet's language: the salt stays the same.)
+            solved
+                .answers
+                .iter()
+                .map(|a| format!("{}={}", a.id, a.value.display(&NumberFormat::english())))
+                .collect::<Vec<_>>()
+                .join(";")
         )
         .as_bytes(),
     ))[..16]
@@ -164,13 +170,13 @@ fn own_slips(
     known: &dyn Fn(Blank) -> bool,
     all: &BTreeMap<Blank, Vec<Formula>>,
 ) -> Result<BTreeMap<Blank, Vec<OwnSlip>>> {
-    let slips = slip_formulas(solved);
+    let slips = slip_formulas(solved, &templates.numbers(&solved.worksheet.presentation.language));
     let phrases: Vec<Phrase> = slips
         .values()
         .flatten()
         .map(|s| Phrase::Slip { mistakes: vec![s.mistake.clone()], form: SlipForm::Question })
         .collect();
-    let mut hints = templates.phrase_all(&phrases)?.into_iter();
+    let mut hints = templates.phrase_all(&solved.worksheet.presentation.language, &phrases)?.into_iter();
     Ok(slips
         .into_iter()
         .map(|(id, list)| {
@@ -255,9 +261,11 @@ fn render_page(
     json: String,
 ) -> Result<String> {
     let doc = &solved.worksheet.presentation;
-    let doc_nudge = solved.worksheet.nudge.to_display_string();
+    let numbers = templates.numbers(&doc.language);
+    let doc_nudge = numbers.write(&solved.worksheet.nudge.exactly());
     let safe = minijinja::Value::from_safe_string;
     templates.render_html(
+        &doc.language,
         PAGE_TEMPLATE,
         context! {
             title => &doc.title,

@@ -18,7 +18,7 @@ use crate::answers::{Blank, Column, MistakeFacts, Node, Phrase, Row, Weight, Wor
 use crate::engine::Solution;
 use crate::error::Result;
 use crate::model::Worksheet;
-use crate::number::Exact;
+use crate::number::{Exact, NumberFormat};
 
 /// One typical mistake, with the layers (`j`) or weights (`k`) it involves, 0-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -137,13 +137,13 @@ impl Mistake {
     }
 
     /// The mistake's kind and the names it involves in the sheet's notation,
-    /// for its words in the answers template.
-    pub fn facts(&self, worksheet: &Worksheet) -> MistakeFacts {
+    /// for its words in the answers template, numbers written in `numbers`.
+    pub fn facts(&self, worksheet: &Worksheet, numbers: &NumberFormat) -> MistakeFacts {
         let count = worksheet.network.layers.len();
         let name = |j: usize| Node::new(j, count).name();
         let weight_name = |k: usize| Weight(k).name();
         let input = |j: usize| if j == 0 { "x".to_owned() } else { name(j - 1) };
-        let coefficient = |j: usize| worksheet.network.layers[j].coefficient.to_display_string();
+        let coefficient = |j: usize| numbers.write(&worksheet.network.layers[j].coefficient.exactly());
         let link = |j: usize| format!("d{}/d{}", name(j), name(j - 1));
         let mut names: BTreeMap<&'static str, String> = BTreeMap::new();
         match *self {
@@ -218,12 +218,17 @@ impl Serialize for WordedSlips {
 /// The slips of every blank, worded by `words` for the place `form`, in
 /// worksheet order.
 pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording, form: SlipForm) -> Result<WordedSlips> {
+    let language = &worksheet.presentation.language;
+    let numbers = words.numbers(language);
     let phrases: Vec<Phrase> = slips
         .iter()
         .flat_map(|(_, list)| list.iter())
-        .map(|slip| Phrase::Slip { mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet)).collect(), form })
+        .map(|slip| Phrase::Slip {
+            mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet, &numbers)).collect(),
+            form,
+        })
         .collect();
-    let mut texts = words.phrase_all(&phrases)?.into_iter();
+    let mut texts = words.phrase_all(language, &phrases)?.into_iter();
     Ok(WordedSlips(
         slips
             .iter()

@@ -48,7 +48,7 @@ struct SummaryRow {
 /// coefficient of a layer is the factor on the diagram's arrow into it.
 fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, String)> {
     let varies = |id: Blank| {
-        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.display()));
+        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.clone()));
         let first = values.next().flatten();
         values.any(|v| v != first)
     };
@@ -86,6 +86,8 @@ fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, String)> {
 /// The columns are chosen from the whole batch, so every part has the same.
 fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], part: &Part) -> Result<String> {
     let layers = spec.layers.len();
+    let language = &spec.presentation.language;
+    let numbers = templates.numbers(language);
     let columns = columns(layers, entries);
     // The student column wraps long names at about 12 em.
     let longest = entries.iter().filter_map(|e| e.label.student.as_ref()).map(|s| s.chars().count()).max();
@@ -100,7 +102,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
             student: entry.label.student.clone().unwrap_or_default(),
             cells: columns
                 .iter()
-                .map(|(id, _)| entry.answers.get(*id).map(|a| a.display()).unwrap_or_default())
+                .map(|(id, _)| entry.answers.get(*id).map(|a| a.display(&numbers)).unwrap_or_default())
                 .collect(),
         })
         .collect();
@@ -114,7 +116,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         first_page => part.first_page,
         pages => part.pages,
     };
-    templates.render_template(SUMMARY_TEMPLATE, ctx)
+    templates.render_template(language, SUMMARY_TEMPLATE, ctx)
 }
 
 /// The grading summary at the end of the key pack, as one PDF per part of
@@ -278,8 +280,22 @@ mod tests {
             &Part { rows: 0..3, first_page: 1, pages: 2 },
         )
         .unwrap();
-        let c1 = sheets[0].variant.solved.answers.named("c1").unwrap().value.display();
-        let rate = sheets[0].variant.solved.answers.named("learning_rate").unwrap().value.display();
+        let c1 = sheets[0]
+            .variant
+            .solved
+            .answers
+            .named("c1")
+            .unwrap()
+            .value
+            .display(&crate::number::NumberFormat::english());
+        let rate = sheets[0]
+            .variant
+            .solved
+            .answers
+            .named("learning_rate")
+            .unwrap()
+            .value
+            .display(&crate::number::NumberFormat::english());
         assert!(markup.contains(&format!("[{}], [{c1}], ", sheets[0].label.id)), "{markup}");
         assert!(markup.contains(&format!("[{rate}], ")), "{markup}");
 

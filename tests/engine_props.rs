@@ -407,7 +407,11 @@ fn exact(answers: &Answers, id: &str) -> Q {
 }
 
 fn display(answers: &Answers, id: &str) -> String {
-    answers.named(id).unwrap_or_else(|| panic!("no answer {id}")).value.display()
+    answers
+        .named(id)
+        .unwrap_or_else(|| panic!("no answer {id}"))
+        .value
+        .display(&backprop_worksheet::number::NumberFormat::english())
 }
 
 /// Whether `s` holds a number in exponent notation: a digit, `e`/`E`, then a digit or sign.
@@ -533,7 +537,7 @@ proptest! {
                         prop_assert!(!plain_text.contains(run) || exact_text.contains(run), "{} = {}", a.id, plain_text);
                     }
                     prop_assert!(!(plain_text.contains('.') && plain_text.ends_with('0')), "trailing zero: {} = {}", a.id, plain_text);
-                    let shown = a.value.display();
+                    let shown = a.value.display(&backprop_worksheet::number::NumberFormat::english());
                     match shown.strip_prefix("\u{2248} ") {
                         // Longer than ten significant digits: printed rounded, with ≈,
                         // within half a unit of its tenth digit of the exact value.
@@ -551,7 +555,10 @@ proptest! {
                     }
                 }
                 Value::Text(t) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),
-                Value::Approx(t, _) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),
+                Value::Approx(..) => {
+                    let t = a.value.display(&backprop_worksheet::number::NumberFormat::english());
+                    prop_assert!(!has_exponent(&t), "{}: {}", a.id, t)
+                }
                 Value::Count(_) | Value::Flag(_) => {}
             }
         }

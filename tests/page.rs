@@ -57,7 +57,7 @@ fn the_page_holds_no_answer_in_clear() {
                 }
                 Value::Text(text) => assert!(!html.contains(text.as_str()), "{name}: model answer of {}", answer.id),
                 Value::Exact(_) | Value::Approx(..) => {
-                    let shown = answer.value.display();
+                    let shown = answer.value.display(&backprop_worksheet::number::NumberFormat::english());
                     // As text in an element, a MathML number, or an attribute.
                     for form in [format!(">{shown}<"), format!("\"{shown}\""), format!("=\"{shown}\"")] {
                         let in_pdf = numbers.contains(shown.as_str());

@@ -79,7 +79,14 @@ fn on_the_plots_w_axis(answers: &backprop_worksheet::answers::Answers, id: &str)
         return false;
     }
     let number = |id: &str| -> f64 {
-        answers.named(id).unwrap().value.display().replace('\u{2212}', "-").parse().expect("a number")
+        answers
+            .named(id)
+            .unwrap()
+            .value
+            .display(&backprop_worksheet::number::NumberFormat::english())
+            .replace('\u{2212}', "-")
+            .parse()
+            .expect("a number")
     };
     let nudges = (number(id) - number(&format!("w{layers}"))) / number("nudge");
     (nudges - nudges.round()).abs() < 1e-9 && nudges.abs() <= 12.0
@@ -104,7 +111,7 @@ fn key_holds_every_answer_and_student_none() {
         let mut checked = 0;
         let mut missing = Vec::new();
         for answer in solved.answers.iter() {
-            let shown = squeeze(&answer.display());
+            let shown = squeeze(&answer.display(&backprop_worksheet::number::NumberFormat::english()));
             let id = answer.id.to_string();
             // Numbers the worksheet gives (printed in both versions): x, the
             // target, the coefficients, weights, nudge, learning rate, and the
@@ -129,7 +136,7 @@ fn key_holds_every_answer_and_student_none() {
             // Distinctive answers must not leak into the student version.
             if !is_given
                 && shown.chars().count() >= 4
-                && !student_markup.contains(&answer.display())
+                && !student_markup.contains(&answer.display(&backprop_worksheet::number::NumberFormat::english()))
                 && !on_the_plots_w_axis(&solved.answers, &id)
             {
                 let needle: String = shown.chars().take(40).collect();
@@ -237,7 +244,14 @@ fn templates_that_test_key_typeset_each_version_alone() {
     assert!(text("classic-key.pdf").contains("Markedbythekeyonly."));
     assert!(!text("classic-student.pdf").contains("Marked"));
     // The answers are still cut from the student version.
-    let answer = squeeze(&solved.answers.named("nudge_w2.plus.error").unwrap().value.display());
+    let answer = squeeze(
+        &solved
+            .answers
+            .named("nudge_w2.plus.error")
+            .unwrap()
+            .value
+            .display(&backprop_worksheet::number::NumberFormat::english()),
+    );
     assert!(text("classic-key.pdf").contains(&answer) && !text("classic-student.pdf").contains(&answer));
 }
 
@@ -284,7 +298,7 @@ fn long_answers_print_rounded_with_approx_in_the_key() {
     assert!(rounded.len() >= 20, "{} answers rounded", rounded.len());
     for answer in rounded {
         let Value::Exact(exact) = &answer.value else { panic!("{} is rounded but not exact", answer.id) };
-        let shown = squeeze(&answer.display());
+        let shown = squeeze(&answer.display(&backprop_worksheet::number::NumberFormat::english()));
         assert!(shown.starts_with('\u{2248}'), "{}: {shown}", answer.id);
         // (The sheet does not ask for new E − E.)
         assert!(

@@ -3,7 +3,6 @@
 //! to be worded afterwards.
 
 use super::blank::{Blank, Column, Ext, Given, Node, Row, Weight};
-use super::phrase::Phrase;
 use super::{Answers, Value};
 use crate::engine::{Outcome, Solution};
 use crate::model::Worksheet;
@@ -14,8 +13,8 @@ use crate::number::Exact;
 pub(super) struct Builder<'a> {
     /// The answers so far, the model answers still empty.
     pub(super) answers: Answers,
-    /// The model answers to word: where each is in `answers`, and its facts.
-    pub(super) pending: Vec<(usize, Phrase)>,
+    /// The model answers to word: where each is in `answers`.
+    pub(super) pending: Vec<usize>,
     /// The sheet.
     worksheet: &'a Worksheet,
     /// Its solution.
@@ -23,8 +22,8 @@ pub(super) struct Builder<'a> {
 }
 
 /// Every answer of `worksheet` from its `solution`, the model answers empty,
-/// and the facts of each model answer with its place in the list.
-pub(super) fn build(worksheet: &Worksheet, solution: &Solution) -> (Answers, Vec<(usize, Phrase)>) {
+/// and where each model answer is in the list.
+pub(super) fn build(worksheet: &Worksheet, solution: &Solution) -> (Answers, Vec<usize>) {
     let mut a = Builder { answers: Answers::default(), pending: Vec::new(), worksheet, solution };
     a.given();
     a.forward();
@@ -54,8 +53,8 @@ impl Builder<'_> {
     }
 
     /// A model answer, empty until it is worded.
-    fn text(&mut self, id: Blank, label: impl Into<String>, phrase: Phrase) {
-        self.pending.push((self.answers.list.len(), phrase));
+    fn text(&mut self, id: Blank, label: impl Into<String>) {
+        self.pending.push(self.answers.list.len());
         self.answers.push(id, label, Value::Text(String::new()));
     }
 
@@ -90,7 +89,7 @@ impl Builder<'_> {
             self.exact(Blank::Value(self.node(j)), label, v);
         }
         self.exact(Blank::Error, "E = ½(y − target)²", &solution.error);
-        self.text(Blank::Discussion, "Is our network doing well?", Phrase::discussion(self.worksheet, solution))
+        self.text(Blank::Discussion, "Is our network doing well?")
     }
 
     /// Tasks 2 and 3: the nudge experiments, last weight first.
@@ -112,11 +111,9 @@ impl Builder<'_> {
                     self.exact(cell(Column::Change), format!("change in E ({})", row.name()), &trial.change);
                 }
             }
-            let phrase = Phrase::Direction { weight: w.clone(), direction: e.direction };
-            self.text(Blank::Direction(weight), format!("increase or decrease {w}?"), phrase);
+            self.text(Blank::Direction(weight), format!("increase or decrease {w}?"));
         }
-        let weights = solution.strongest.iter().map(|&k| Weight(k).name()).collect();
-        self.text(Blank::StrongestWeight, "which weight has the bigger effect?", Phrase::StrongestWeight { weights })
+        self.text(Blank::StrongestWeight, "which weight has the bigger effect?")
     }
 
     /// Tasks 4 to 6: the derivatives and the chain rule.
@@ -125,8 +122,7 @@ impl Builder<'_> {
         let last = layers - 1;
         self.exact(Blank::Own(self.node(last)), format!("dy/d{}", Weight(last).name()), &Exact::int(1));
         self.exact(Blank::ErrorSlope, "dE/dy = y − target", &solution.residual);
-        let rule = Phrase::WhichRule { weight: Weight(last).name() };
-        self.text(Blank::WhichRule, "What calculus rule do we use?", rule);
+        self.text(Blank::WhichRule, "What calculus rule do we use?");
         // In worksheet order: the last weight's chain, then each longer chain,
         // its new local derivatives first (a link appears once, where it is first used).
         for k in (0..layers).rev() {
@@ -139,24 +135,22 @@ impl Builder<'_> {
                 self.exact(Blank::Link(self.node(j)), label, &net.layers[j].coefficient);
             }
             self.exact(Blank::Gradient(weight), format!("dE/d{w}"), &solution.gradients[k].value);
-            let check = Phrase::check(self.worksheet, solution, k);
-            self.text(Blank::Check(weight), format!("Does dE/d{w} match the experiment?"), check);
+            self.text(Blank::Check(weight), format!("Does dE/d{w} match the experiment?"));
         }
     }
 
     /// Task 7: the reflection questions.
     fn reflection(&mut self) {
         let (reflection_layers, factors) = (self.worksheet.reflection_layers, self.solution.reflection_factors);
-        self.text(Blank::WhyHarder, "Why was dE/dw1 harder?", Phrase::why_harder(self.layers()));
+        self.text(Blank::WhyHarder, "Why was dE/dw1 harder?");
         self.answers.push(
             Blank::ReflectionFactors,
             format!("derivatives chained for w1 with {reflection_layers} layers"),
             Value::Count(u64::from(factors)),
         );
         let label = format!("What if the network had {reflection_layers} layers?");
-        self.text(Blank::Reflection, label, Phrase::reflection(reflection_layers, factors));
-        let billions = Phrase::Billions { layers: self.layers() };
-        self.text(Blank::Billions, "How do they compute billions of gradients?", billions)
+        self.text(Blank::Reflection, label);
+        self.text(Blank::Billions, "How do they compute billions of gradients?")
     }
 
     /// Task 8: the update step.
@@ -174,19 +168,14 @@ impl Builder<'_> {
         self.exact(Blank::ErrorChange, "new E − E", &(&solution.update.error - &solution.error));
         let decreased = Value::Flag(solution.update.outcome == Outcome::Decreased);
         self.answers.push(Blank::ErrorDecreased, "Did the error decrease?", decreased);
-        let verdict = Phrase::verdict(self.worksheet, solution);
-        self.text(Blank::ErrorVerdict, "Did the error decrease? (model answer)", verdict)
+        self.text(Blank::ErrorVerdict, "Did the error decrease? (model answer)")
     }
 
     /// The extension challenge, if the sheet has one.
     #[allow(clippy::disallowed_types)] // the extension's values are f64, shown rounded with ≈
     fn extension(&mut self) {
         let solution = self.solution;
-        let (Some(ext), Some(explanation)) =
-            (&solution.extension, Phrase::extension_explanation(self.worksheet, solution))
-        else {
-            return;
-        };
+        let Some(ext) = &solution.extension else { return };
         let f = super::activation_symbol(ext.activation);
         let id = Blank::Extension;
         self.exact(id(Ext::Z), "z = c1·x + w1", &ext.z);
@@ -200,7 +189,7 @@ impl Builder<'_> {
             self.exact(id(Ext::Error), "E", &exact.error);
             self.exact(id(Ext::ErrorSlope), "dE/dy", &exact.residual);
             self.exact(id(Ext::Gradient), "dE/dw1", &exact.gradient);
-            return self.text(id(Ext::Explanation), "What's different?", explanation);
+            return self.text(id(Ext::Explanation), "What's different?");
         }
         let d = ext.digits;
         let approx = |v: f64| Value::Approx(significant(v, d), v);
@@ -212,6 +201,6 @@ impl Builder<'_> {
         self.answers.push(id(Ext::Error), "E", approx(ext.error));
         self.answers.push(id(Ext::ErrorSlope), "dE/dy", approx(ext.residual));
         self.answers.push(id(Ext::Gradient), "dE/dw1", approx(ext.gradient));
-        self.text(id(Ext::Explanation), "What's different?", explanation)
+        self.text(id(Ext::Explanation), "What's different?")
     }
 }

@@ -46,9 +46,13 @@ pub(super) fn answers(args: &AnswersArgs) -> Result<()> {
                     None => header.push_str(&format!("\nvariant {}, seed {seed}", sheet.variant)),
                 }
             }
-            solved.answers.to_text(&header, &|id| {
-                slips.get(id).iter().map(|s| format!("slip {:<10}  {}", s.value.to_display_string(), s.slip)).collect()
-            })
+            let numbers = templates.numbers(&spec.presentation.language);
+            let notes = |id| -> Vec<String> {
+                let note =
+                    |s: &slips::WordedSlip| format!("slip {:<10}  {}", numbers.write(&s.value.exactly()), s.slip);
+                slips.get(id).iter().map(note).collect()
+            };
+            solved.answers.to_text(&header, &notes, &numbers)
         }
         AnswersFormat::Json if args.slips => with_sheet(&slips, sheet)?,
         AnswersFormat::Json => with_sheet(&solved.answers, sheet)?,

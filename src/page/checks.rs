@@ -314,7 +314,7 @@ pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result
     let solution = &solved.solution;
     let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(|k| Weight(k).name()).collect();
     let option = |value: &str, phrase: Phrase| -> Result<Choice> {
-        Ok(Choice { value: value.to_owned(), label: words.phrase(&phrase)? })
+        Ok(Choice { value: value.to_owned(), label: words.phrase(&solved.worksheet.presentation.language, &phrase)? })
     };
     let direction = |direction: Direction| match direction {
         Direction::Increase => "increase",

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::answers::{activation_symbol, Blank, Column, Ext, Given, MistakeFacts, Node, Row, Solved, Weight};
 use crate::model::Activation;
-use crate::number::Exact;
+use crate::number::{Exact, NumberFormat};
 use crate::slips::Mistake;
 
 /// A formula over answer ids. As JSON: `{"id": "h1"}`, `{"num": "3"}`,
@@ -310,10 +310,11 @@ pub struct SlipFormula {
 /// The common slips that have a formula, by answer id: each computed from the
 /// student's own earlier entries, so that a slip on a wrong number of their
 /// own is still recognised (`y` = 19 then E = 1: the ½ forgotten).
-pub fn slip_formulas(solved: &Solved) -> BTreeMap<Blank, Vec<SlipFormula>> {
+/// Numbers in a mistake's facts are written in `numbers`.
+pub fn slip_formulas(solved: &Solved, numbers: &NumberFormat) -> BTreeMap<Blank, Vec<SlipFormula>> {
     let count = solved.worksheet.network.layers.len();
     let sheet = Sheet { solved, count };
-    let facts = |m: Mistake| m.facts(&solved.worksheet);
+    let facts = |m: Mistake| m.facts(&solved.worksheet, numbers);
     let mut out: BTreeMap<Blank, Vec<SlipFormula>> = BTreeMap::new();
     let mut add_slip = |blank: Blank, formula: Formula, mistake: MistakeFacts| {
         if sheet.has(blank) {
@@ -405,7 +406,7 @@ pub fn slip_formulas(solved: &Solved) -> BTreeMap<Blank, Vec<SlipFormula>> {
             add_slip(blank, sub(weight(k), step), facts(Mistake::OtherGradient { k, other }));
         }
     }
-    extension_slips(&sheet, &mut add_slip);
+    extension_slips(&sheet, numbers, &mut add_slip);
     out
 }
 
@@ -413,10 +414,10 @@ pub fn slip_formulas(solved: &Solved) -> BTreeMap<Blank, Vec<SlipFormula>> {
 /// where h belongs), a layer's weight added before multiplying, the ½ or the
 /// square of the error forgotten, the sign of dE/dy, a factor of the chain
 /// left out.
-fn extension_slips(sheet: &Sheet, add_slip: &mut dyn FnMut(Blank, Formula, MistakeFacts)) {
+fn extension_slips(sheet: &Sheet, numbers: &NumberFormat, add_slip: &mut dyn FnMut(Blank, Formula, MistakeFacts)) {
     let Some(ext) = sheet.solved.worksheet.extension else { return };
     let count = sheet.count;
-    let facts = |m: Mistake| m.facts(&sheet.solved.worksheet);
+    let facts = |m: Mistake| m.facts(&sheet.solved.worksheet, numbers);
     let value = |j: usize| id(ext_value(sheet.node(j)));
     let named = |kind: &str, names: Vec<(&'static str, String)>| MistakeFacts {
         kind: kind.to_owned(),

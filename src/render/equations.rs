@@ -16,12 +16,17 @@
 use typst::syntax::{LinkedNode, SyntaxKind, SyntaxNode};
 
 use super::Mode;
+use crate::number::NumberFormat;
 
 /// `markup` with every equation `$…$` given its spoken form as alt text:
 /// `#{spoken($…$, "…")}` in markup, `spoken($…$, "…")` where it is a code
 /// expression. Lines are not added or removed, so line numbers stay those of
 /// `markup`.
-pub fn with_alt_text(markup: &str, mode: Mode) -> String {
+///
+/// Numbers are read as `numbers` writes them; a number a language writes
+/// with a decimal comma stands in maths as `#[0,5]` (see
+/// [`super::escape::escape_with`]) and is read as one number.
+pub fn with_alt_text(markup: &str, mode: Mode, numbers: &NumberFormat) -> String {
     let root = typst::syntax::parse(markup);
     let mut equations = Vec::new();
     collect(&LinkedNode::new(&root), &mut equations);
@@ -29,7 +34,7 @@ pub fn with_alt_text(markup: &str, mode: Mode) -> String {
     let mut done = 0;
     for (node, in_markup) in equations {
         let range = node.range();
-        let alt = super::escape::typst_string(&Speaker { mode }.equation(node.get()));
+        let alt = super::escape::typst_string(&Speaker { mode, numbers }.equation(node.get()));
         out.push_str(&markup[done..range.start]);
         out.push_str(if in_markup { "#{spoken(" } else { "spoken(" });
         out.push_str(&markup[range.clone()]);
@@ -71,8 +76,10 @@ enum Kind {
 }
 
 /// Reads equations aloud for one kind of markup.
-struct Speaker {
+struct Speaker<'a> {
     mode: Mode,
+    /// How the sheet's language writes numbers.
+    numbers: &'a NumberFormat,
 }
 
 /// The words of the symbols that operate, as a screen reader should say them.
@@ -103,43 +110,6 @@ fn function(text: &str) -> Option<&'static str> {
         "max" => "max",
         _ => return None,
     })
-}
-
-/// A number as it is read: `−3` as "minus 3", `≈ 4.1` as "approximately 4.1",
-/// `7.3 × 10⁻¹⁵⁰` as "7.3 times 10 to the power minus 150".
-fn spoken_number(text: &str) -> String {
-    let text = text.trim().trim_start_matches('(').trim_end_matches(')').trim();
-    let mut out = String::new();
-    let mut superscript = false;
-    for c in text.chars() {
-        let (word, sup) = match c {
-            '−' | '-' => (Some("minus ".to_owned()), false),
-            '≈' => (Some("approximately".to_owned()), false),
-            '×' => (Some("times".to_owned()), false),
-            '⁻' => (Some("minus ".to_owned()), true),
-            '⁰'..='⁹' | '¹' | '²' | '³' => {
-                let digit = match c {
-                    '¹' => 1,
-                    '²' => 2,
-                    '³' => 3,
-                    c => c as u32 - '⁰' as u32,
-                };
-                (Some(digit.to_string()), true)
-            }
-            c => (Some(c.to_string()), false),
-        };
-        if sup && !superscript {
-            out.push_str(" to the power ");
-        }
-        superscript = sup;
-        out.push_str(&word.unwrap_or_default());
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Whether `text` is a number as printed: digits, a point, a minus sign.
-fn is_number(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | '−'))
 }
 
 /// The children of `node` that say something: not spaces, not the `#` before
@@ -176,7 +146,60 @@ fn unparenthesised(node: &SyntaxNode) -> Vec<&SyntaxNode> {
     }
 }
 
-impl Speaker {
+impl Speaker<'_> {
+    /// Whether `text` is a number as the sheet prints it: digits, with the
+    /// language's decimal separator and minus sign.
+    fn is_number(&self, text: &str) -> bool {
+        let rest = text.strip_prefix(self.numbers.minus.as_str()).or_else(|| text.strip_prefix('−')).unwrap_or(text);
+        let mut parts = rest.splitn(2, self.numbers.decimal.as_str());
+        let whole = parts.next().unwrap_or_default();
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        digits(whole) && parts.next().is_none_or(digits)
+    }
+
+    /// A number as it is read: `−3` as "minus 3", `≈ 4.1` as "approximately 4.1",
+    /// `7.3 × 10⁻¹⁵⁰` as "7.3 times 10 to the power minus 150".
+    fn spoken_number(&self, text: &str) -> String {
+        let text = match self.numbers.minus.as_str() {
+            "" | "\u{2212}" => text.to_owned(),
+            minus => text.replace(minus, "\u{2212}"),
+        };
+        let text = text.trim().trim_start_matches('(').trim_end_matches(')').trim();
+        let mut out = String::new();
+        let mut superscript = false;
+        for c in text.chars() {
+            let (word, sup) = match c {
+                '−' | '-' => (Some("minus ".to_owned()), false),
+                '≈' => (Some("approximately".to_owned()), false),
+                '×' => (Some("times".to_owned()), false),
+                '⁻' => (Some("minus ".to_owned()), true),
+                '⁰'..='⁹' | '¹' | '²' | '³' => {
+                    let digit = match c {
+                        '¹' => 1,
+                        '²' => 2,
+                        '³' => 3,
+                        c => c as u32 - '⁰' as u32,
+                    };
+                    (Some(digit.to_string()), true)
+                }
+                c => (Some(c.to_string()), false),
+            };
+            if sup && !superscript {
+                out.push_str(" to the power ");
+            }
+            superscript = sup;
+            out.push_str(&word.unwrap_or_default());
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The text of a content block standing for a number in maths (`#[0,5]`).
+    fn number_block(&self, node: &SyntaxNode) -> Option<String> {
+        let text = plain(node);
+        let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+        self.is_number(inner).then(|| inner.to_owned())
+    }
+
     /// The spoken form of an equation node.
     fn equation(&self, node: &SyntaxNode) -> String {
         let math: Vec<&SyntaxNode> = node.children().filter(|c| c.kind() == SyntaxKind::Math).collect();
@@ -278,7 +301,8 @@ impl Speaker {
             {
                 Kind::Operator
             }
-            SyntaxKind::MathText if is_number(&text) => Kind::Number,
+            SyntaxKind::MathText if self.is_number(&text) => Kind::Number,
+            SyntaxKind::ContentBlock if self.number_block(item).is_some() => Kind::Number,
             _ => Kind::Term,
         }
     }
@@ -293,10 +317,11 @@ impl Speaker {
                     (_, Some(name)) => name.to_owned(),
                     (Some(word), _) => word.to_owned(),
                     _ if text == "quad" => String::new(),
-                    _ if is_number(&text) => spoken_number(&text),
+                    _ if self.is_number(&text) => self.spoken_number(&text),
                     _ => text,
                 }
             }
+            SyntaxKind::ContentBlock => self.number_block(item).map(|n| self.spoken_number(&n)).unwrap_or_default(),
             SyntaxKind::MathAttach => self.attach(item),
             SyntaxKind::MathPrimes => "prime".to_owned(),
             SyntaxKind::MathFrac => self.fraction(item),
@@ -395,7 +420,7 @@ impl Speaker {
         let value = || {
             let args = node.children().find(|c| c.kind() == SyntaxKind::Args);
             let block = args.and_then(|a| a.children().find(|c| c.kind() == SyntaxKind::ContentBlock));
-            spoken_number(block.map(plain).unwrap_or_default().trim_matches(['[', ']']))
+            self.spoken_number(block.map(plain).unwrap_or_default().trim_matches(['[', ']']))
         };
         let [open, middle, close] = crate::typeset::READINGS;
         match (name.as_str(), self.mode) {
@@ -421,14 +446,14 @@ mod tests {
     fn alt(equation: &str, mode: Mode) -> String {
         let root = typst::syntax::parse(equation);
         let node = root.children().find(|c| c.kind() == SyntaxKind::Equation).expect("an equation");
-        Speaker { mode }.equation(node)
+        Speaker { mode, numbers: &NumberFormat::english() }.equation(node)
     }
 
     #[test]
     fn equations_in_markup_and_in_code_are_wrapped() {
         let markup = "Take $x$ and\n$ y = 2 x $\n#f(1, $w_2$) and `$raw$` and \\$5\n#let s = \"$no$\"\n";
         assert_eq!(
-            with_alt_text(markup, Mode::Key),
+            with_alt_text(markup, Mode::Key, &NumberFormat::english()),
             "Take #{spoken($x$, \"x\")} and\n#{spoken($ y = 2 x $, \"y equals 2 times x\")}\n\
              #f(1, spoken($w_2$, \"w 2\")) and `$raw$` and \\$5\n#let s = \"$no$\"\n"
         );

@@ -1,6 +1,8 @@
 //! Escaping for Typst: how text from a config, a roster or an answer is
 //! printed into markup without ever acting as markup or code.
 
+use crate::number::NumberFormat;
+
 /// Escapes `text` for Typst markup (and math): every ASCII punctuation character
 /// gets a backslash, so nothing in it can act as markup, code, math, a label, a
 /// reference or a comment; line breaks and tabs become spaces; other control
@@ -37,6 +39,75 @@ fn is_plain_number(text: &str) -> bool {
         && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Escapes `text` for Typst markup and maths as [`escape_markup`] does, for
+/// a language that writes numbers in `numbers`: a number with a decimal
+/// separator other than a point (`0,5`, `−0,295`) is written as a content
+/// block, `#[0,5]`. In Typst maths a comma is punctuation, set with a space
+/// after it, and inside a function's parentheses it separates arguments; in
+/// a content block it is text, in maths and in markup alike. With a point
+/// the text is escaped exactly as [`escape_markup`] escapes it.
+pub fn escape_with(text: &str, numbers: &NumberFormat) -> String {
+    let decimal = numbers.decimal.as_str();
+    if decimal == "." {
+        return escape_markup(text);
+    }
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map_or(text.len(), |(byte, _)| *byte);
+    let digit = |i: usize| chars.get(i).is_some_and(|(_, c)| c.is_ascii_digit());
+    let mut out = String::with_capacity(text.len() + 8);
+    let (mut done, mut i) = (0, 0);
+    while i < chars.len() {
+        let starts = digit(i) && (i == 0 || !chars[i - 1].1.is_alphanumeric());
+        if !starts {
+            i += 1;
+            continue;
+        }
+        // The whole part, then each separator followed by digits.
+        let mut end = i;
+        while digit(end) {
+            end += 1;
+        }
+        let mut separated = false;
+        while text[at(end)..].starts_with(decimal) {
+            let after = chars.iter().position(|(byte, _)| *byte == at(end) + decimal.len());
+            match after.filter(|&j| digit(j)) {
+                Some(mut j) => {
+                    while digit(j) {
+                        j += 1;
+                    }
+                    end = j;
+                    separated = true;
+                }
+                None => break,
+            }
+        }
+        if !separated {
+            i = end;
+            continue;
+        }
+        // A minus sign right before the number is part of it.
+        let mut start = at(i);
+        let before = &text[done..start];
+        if !numbers.minus.is_empty() && before.ends_with(numbers.minus.as_str()) {
+            let sign = start - numbers.minus.len();
+            if text[..sign].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
+                start = sign;
+            }
+        }
+        out.push_str(&escape_markup(&text[done..start]));
+        out.push_str("#[");
+        out.push_str(&escape_markup(&text[start..at(end)]));
+        out.push(']');
+        done = at(end);
+        i = end;
+    }
+    if done == 0 {
+        return escape_markup(text);
+    }
+    out.push_str(&escape_markup(&text[done..]));
+    out
+}
+
 /// `text` as a Typst string literal, quotes included.
 pub fn typst_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -66,6 +137,21 @@ mod tests {
         // Unicode line and paragraph separators are line breaks to Typst (found by fuzzing).
         assert_eq!(escape_markup("b\u{2212}b\u{2029}x\u{2028}y"), "b\u{2212}b x y");
         assert_eq!(escape_markup("Zoë 😀 שלום"), "Zoë 😀 שלום");
+    }
+
+    #[test]
+    fn numbers_with_a_decimal_comma_are_text_in_maths() {
+        let german = NumberFormat { decimal: ",".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("0,5", &german), "#[0\\,5]");
+        assert_eq!(escape_with("−0,295", &german), "#[−0\\,295]");
+        assert_eq!(escape_with("(−3,5)", &german), "\\(#[−3\\,5]\\)");
+        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ #[350\\,4505317]");
+        assert_eq!(escape_with("17", &german), "17");
+        assert_eq!(escape_with("1, 2 und w1,5", &german), "1\\, 2 und w1\\,5");
+        assert_eq!(escape_with("#set 1,5", &german), "\\#set #[1\\,5]");
+        // With a point, as before.
+        assert_eq!(escape_with("−0.295", &NumberFormat::english()), "−0.295");
+        assert_eq!(escape_with("≈ 4.205", &NumberFormat::english()), escape_markup("≈ 4.205"));
     }
 
     #[test]

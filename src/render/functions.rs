@@ -10,12 +10,14 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Object, Value as JValue};
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, State};
 
-use super::escape::{escape_markup, typst_string};
+use super::escape::{escape_markup, escape_with, typst_string};
 use crate::answers::{Answers, Blank, Phrase, Row, Value};
+use crate::number::NumberFormat;
 
-/// Registers the answer functions and the escaping formatter in `env`.
-pub(super) fn register(env: &mut Environment<'static>) {
-    env.set_formatter(format_value);
+/// Registers the answer functions and the escaping formatter in `env`, for
+/// a language that writes numbers in `numbers`.
+pub(super) fn register(env: &mut Environment<'static>, numbers: Arc<NumberFormat>) {
+    env.set_formatter(move |out, state, value| format_value(out, state, value, &numbers));
     env.add_function("blank", blank);
     env.add_function("value", value);
     env.add_function("response", response);
@@ -33,6 +35,8 @@ pub(super) struct AnswerTable {
     by_id: BTreeMap<Blank, Printed>,
     /// The sheet's layers, to read the ids templates name blanks by.
     layers: usize,
+    /// How the sheet's language writes numbers.
+    numbers: Arc<NumberFormat>,
 }
 
 /// One answer and its text as the sheet prints it ([`crate::answers::Answer::display`]:
@@ -44,8 +48,9 @@ struct Printed {
 }
 
 impl AnswerTable {
-    /// The answers as printed: yes/no answers worded by the answers template of `env`.
-    pub(super) fn new(answers: &Answers, env: &Environment) -> Result<Self, JError> {
+    /// The answers as printed, numbers in `numbers`: yes/no answers worded by
+    /// the answers template of `env`.
+    pub(super) fn new(answers: &Answers, env: &Environment, numbers: Arc<NumberFormat>) -> Result<Self, JError> {
         let by_id = answers
             .iter()
             .map(|a| {
@@ -54,12 +59,12 @@ impl AnswerTable {
                         let text = super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0);
                         Printed { value: Value::Text(text.clone()), text }
                     }
-                    _ => Printed { value: a.value.clone(), text: a.display() },
+                    _ => Printed { value: a.value.clone(), text: a.display(&numbers) },
                 };
                 Ok((a.id, printed))
             })
             .collect::<Result<_, JError>>()?;
-        Ok(AnswerTable { by_id, layers: answers.layers() })
+        Ok(AnswerTable { by_id, layers: answers.layers(), numbers })
     }
 
     /// The blank a template names by its public id.
@@ -84,23 +89,24 @@ fn table(state: &State) -> Result<Arc<AnswerTable>, JError> {
         .ok_or_else(|| JError::new(ErrorKind::InvalidOperation, "`answers` was replaced"))
 }
 
-/// The answer `id`, and whether the markup being rendered may show answers
-/// (not in [`Mode::Student`] or [`Mode::Page`]).
-fn lookup(state: &State, id: &str) -> Result<(Printed, bool), JError> {
+/// The answer `id`, whether the markup being rendered may show answers
+/// (not in [`Mode::Student`] or [`Mode::Page`]), and how the sheet writes
+/// numbers.
+fn lookup(state: &State, id: &str) -> Result<(Printed, bool, Arc<NumberFormat>), JError> {
     let mode = state.lookup("mode").ok_or_else(|| JError::new(ErrorKind::UndefinedError, "`mode` is not defined"))?;
     let key = !matches!(mode.as_str(), Some("student" | "page"));
     let table = table(state)?;
     let value = table.blank(id).and_then(|b| table.by_id.get(&b)).cloned().ok_or_else(|| {
         JError::new(ErrorKind::UndefinedError, format!("no answer has the id `{id}` (see `answers --format json`)"))
     })?;
-    Ok((value, key))
+    Ok((value, key, Arc::clone(&table.numbers)))
 }
 
 /// The printed text of an answer, in parentheses when `paren` and negative.
 fn shown(printed: &Printed, paren: bool) -> String {
     let text = printed.text.clone();
     let negative = matches!(&printed.value, Value::Exact(x) if x.is_negative())
-        || matches!(&printed.value, Value::Approx(t, _) if t.starts_with('\u{2212}'));
+        || matches!(&printed.value, Value::Approx(shown, _) if shown.negative);
     if paren && negative {
         format!("({text})")
     } else {
@@ -135,7 +141,7 @@ fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
     let _: Option<bool> = kwargs.get("approximately")?;
     kwargs.assert_all_used()?;
-    let (value, key) = lookup(state, &id)?;
+    let (value, key, _) = lookup(state, &id)?;
     let text = shown(&value, paren);
     let width = (text_em(&text) + 1.2).max(min);
     let code =
@@ -143,23 +149,34 @@ fn blank(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     Ok(JValue::from_safe_string(code))
 }
 
-/// `answer(id, paren=false)`: an answer as plain text, for a passage that only
-/// the key shows (inside the Typst function `versions` or `key-only`). Markup
-/// of the student version alone gets the same text with every digit a zero,
-/// so it lays out alike and gives nothing away.
+/// `answer(id, paren=false, string=false)`: an answer as plain text, for a
+/// passage that only the key shows (inside the Typst function `versions` or
+/// `key-only`); with `string`, as a Typst string literal (for an alt text).
+/// Markup of the student version alone gets the same text with every digit a
+/// zero, so it lays out alike and gives nothing away.
 fn answer(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    let string: bool = kwargs.get::<Option<bool>>("string")?.unwrap_or(false);
     kwargs.assert_all_used()?;
-    let (value, key) = lookup(state, &id)?;
+    let (value, key, numbers) = lookup(state, &id)?;
     let text = shown(&value, paren);
     let text = if key { text } else { text.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect() };
-    Ok(JValue::from_safe_string(escape_markup(&text)))
+    Ok(JValue::from_safe_string(printed(&text, string, &numbers)))
+}
+
+/// `text` printed into Typst markup or maths, or with `string` as a Typst
+/// string literal.
+fn printed(text: &str, string: bool, numbers: &NumberFormat) -> String {
+    match string {
+        true => typst_string(text),
+        false => escape_with(text, numbers),
+    }
 }
 
 /// `answer_number(id)`: an exact answer as Typst code, `float("…")`, for
 /// figures that draw the key; `none` in markup of the student version alone.
 fn answer_number(state: &State, id: String) -> Result<JValue, JError> {
-    let (value, key) = lookup(state, &id)?;
+    let (value, key, _) = lookup(state, &id)?;
     if !key {
         return Ok(JValue::from_safe_string("none".to_owned()));
     }
@@ -169,12 +186,14 @@ fn answer_number(state: &State, id: String) -> Result<JValue, JError> {
     }
 }
 
-/// `value(id, paren=false)`: a given number printed in both versions.
+/// `value(id, paren=false, string=false)`: a given number printed in both
+/// versions; with `string`, as a Typst string literal (for an alt text).
 fn value(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let paren: bool = kwargs.get::<Option<bool>>("paren")?.unwrap_or(false);
+    let string: bool = kwargs.get::<Option<bool>>("string")?.unwrap_or(false);
     kwargs.assert_all_used()?;
-    let (value, _) = lookup(state, &id)?;
-    Ok(JValue::from_safe_string(escape_markup(&shown(&value, paren))))
+    let (value, _, numbers) = lookup(state, &id)?;
+    Ok(JValue::from_safe_string(printed(&shown(&value, paren), string, &numbers)))
 }
 
 /// `response(id, lines=3)`: ruled lines in the student version, the model answer
@@ -182,16 +201,16 @@ fn value(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
 fn response(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let lines: u32 = kwargs.get::<Option<u32>>("lines")?.unwrap_or(3);
     kwargs.assert_all_used()?;
-    let (value, key) = lookup(state, &id)?;
+    let (value, key, _) = lookup(state, &id)?;
     let code =
         if key { format!("#model({lines})[{}]", escape_markup(&value.text)) } else { format!("#ruled({lines})") };
     Ok(JValue::from_safe_string(code))
 }
 
-/// A value split at its decimal point, for a cell aligned on it.
-fn split_point(text: &str) -> (String, String) {
-    match text.split_once('.') {
-        Some((i, f)) => (i.to_owned(), format!(".{f}")),
+/// A value split at its decimal separator `decimal`, for a cell aligned on it.
+fn split_point(text: &str, decimal: &str) -> (String, String) {
+    match text.split_once(decimal) {
+        Some((i, f)) => (i.to_owned(), format!("{decimal}{f}")),
         None => (text.to_owned(), String::new()),
     }
 }
@@ -217,9 +236,10 @@ fn column_values(state: &State, id: &str) -> Result<Vec<String>, JError> {
 #[allow(clippy::disallowed_types)] // widths in em, not answers
 fn column_parts(state: &State, id: &str) -> Result<(f64, f64), JError> {
     let values = column_values(state, id)?;
+    let decimal = table(state)?.numbers.decimal.clone();
     let mut widths = (0.0f64, 0.0f64);
     for text in values {
-        let (int, frac) = split_point(&text);
+        let (int, frac) = split_point(&text, &decimal);
         widths.0 = widths.0.max(text_em(&int));
         widths.1 = widths.1.max(text_em(&frac));
     }
@@ -241,12 +261,12 @@ fn column(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
 /// `cell(id)`: a table cell aligned on the decimal point; empty in the
 /// student version. Its box is as wide as the widest entry of its column.
 fn cell(state: &State, id: String) -> Result<JValue, JError> {
-    let (value, key) = lookup(state, &id)?;
+    let (value, key, numbers) = lookup(state, &id)?;
     let (int_w, frac_w) = column_parts(state, &id)?;
     if !key {
         return Ok(JValue::from_safe_string(format!("#cellblank({int_w:.2}em, {frac_w:.2}em)")));
     }
-    let (int, frac) = split_point(&value.text);
+    let (int, frac) = split_point(&value.text, &numbers.decimal);
     Ok(JValue::from_safe_string(format!(
         "#cellfilled({int_w:.2}em, {frac_w:.2}em, {}, {})",
         typst_string(&int),
@@ -257,7 +277,7 @@ fn cell(state: &State, id: String) -> Result<JValue, JError> {
 /// `number(id)`: an exact answer as a Typst string literal of ASCII decimal text,
 /// for code such as `float(...)` in figures.
 fn number(state: &State, id: String) -> Result<JValue, JError> {
-    let (value, _) = lookup(state, &id)?;
+    let (value, _, _) = lookup(state, &id)?;
     match value.value {
         Value::Exact(x) => Ok(JValue::from_safe_string(typst_string(&x.to_plain_string()))),
         _ => Err(JError::new(ErrorKind::InvalidOperation, format!("`{id}` is not an exact number"))),
@@ -265,8 +285,14 @@ fn number(state: &State, id: String) -> Result<JValue, JError> {
 }
 
 /// Prints a value: as it is in a plain-text template (`*.txt.j2`), escaped
-/// for Typst otherwise; `none` is an error in both.
-fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) -> Result<(), JError> {
+/// for Typst otherwise, its numbers as a language writing them in `numbers`
+/// needs them ([`escape_with`]); `none` is an error in both.
+fn format_value(
+    out: &mut minijinja::Output,
+    state: &mut State,
+    value: &JValue,
+    numbers: &NumberFormat,
+) -> Result<(), JError> {
     if value.is_safe() {
         return out.write_str(value.as_str().unwrap_or_default()).map_err(JError::from);
     }
@@ -280,5 +306,5 @@ fn format_value(out: &mut minijinja::Output, state: &mut State, value: &JValue) 
         _ => {}
     }
     let text = if let Some(s) = value.as_str() { s.to_owned() } else { value.to_string() };
-    out.write_str(&escape_markup(&text)).map_err(JError::from)
+    out.write_str(&escape_with(&text, numbers)).map_err(JError::from)
 }

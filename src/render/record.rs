@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error as JError, ErrorKind, State};
 
-use super::{equations, render_in, template_error, Job, Mode, SheetLabel, Templates, Version};
+use super::{equations, render_in, template_error, Job, Mode, SheetLabel, TemplateSet, Templates, Version};
 use crate::answers::{Blank, Solved};
 use crate::error::Result;
 use crate::slips::WordedSlips;
@@ -41,17 +41,20 @@ impl Templates {
     /// The answer ids of the student version's blanks, in the order the
     /// worksheet prints them, and how it prints each.
     pub fn student_blanks(&self, solved: &Solved, label: &SheetLabel) -> Result<Vec<BlankCall>> {
-        Ok(self.recorded(solved, label, Mode::Student)?.1)
+        Ok(self.of(solved).recorded(solved, label, Mode::Student)?.1)
     }
 
     /// The student version as markup for Typst's HTML export
     /// ([`Mode::Page`]), every equation with its spoken form: blank number `n`
     /// is `#field(n)`, and the blanks are listed in order.
     pub fn page_markup(&self, solved: &Solved, label: &SheetLabel) -> Result<(String, Vec<BlankCall>)> {
-        let (markup, calls) = self.recorded(solved, label, Mode::Page)?;
-        Ok((equations::with_alt_text(&markup, Mode::Page), calls))
+        let set = self.of(solved);
+        let (markup, calls) = set.recorded(solved, label, Mode::Page)?;
+        Ok((equations::with_alt_text(&markup, Mode::Page, &set.numbers), calls))
     }
+}
 
+impl TemplateSet {
     /// The main template rendered as the student version in `mode`, with each
     /// blank printed as `#field(n)` and recorded.
     fn recorded(&self, solved: &Solved, label: &SheetLabel, mode: Mode) -> Result<(String, Vec<BlankCall>)> {
@@ -59,7 +62,7 @@ impl Templates {
         let calls = record_blanks(&mut env, solved.worksheet.network.layers.len());
         let slips = WordedSlips::default();
         let job = Job { solved, slips: &slips, version: Version::Student, mode, label };
-        let markup = render_in(&env, job).map_err(|e| template_error(&self.sources, &e))?;
+        let markup = render_in(&env, &self.numbers, job).map_err(|e| template_error(&self.sources, &e))?;
         let calls = std::mem::take(&mut *calls.lock().unwrap_or_else(|e| e.into_inner()));
         Ok((markup, calls))
     }

@@ -2,11 +2,11 @@
 //! templates are rendered again with a marker comment before each line, and
 //! the marker before the failing line names the template and its line.
 
-use super::{render_in, Job, Mode, Templates, MAIN_TEMPLATE};
+use super::{render_in, Job, Mode, TemplateSet, Templates, MAIN_TEMPLATE};
 use crate::error::{Error, SourceError};
 use crate::typeset::Diagnostic;
 
-/// The marker written before template lines by [`Templates::render_traced`].
+/// The marker written before template lines by [`TemplateSet::render_traced`].
 const TRACE_OPEN: &str = "/*@tpl:";
 
 pub(super) fn trace_template(name: &str, text: &str) -> String {
@@ -39,9 +39,24 @@ pub fn trace_back(traced: &str, line: usize) -> Option<(String, usize)> {
 }
 
 impl Templates {
+    /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
+    /// the template lines that produced them. `compile` compiles the traced
+    /// markup (which has the same lines) the same way, for its errors.
+    pub fn typst_errors(
+        &self,
+        job: Job,
+        markup: &str,
+        diagnostics: &[Diagnostic],
+        compile: impl Fn(&str) -> Option<Vec<Diagnostic>>,
+    ) -> Error {
+        self.of(job.solved).typst_errors(job, markup, diagnostics, compile)
+    }
+}
+
+impl TemplateSet {
     /// Renders with a marker comment before each template line, to map a Typst
     /// error in the output back to the template line that produced it.
-    pub fn render_traced(&self, job: Job) -> Option<String> {
+    fn render_traced(&self, job: Job) -> Option<String> {
         let mut env = self.env.clone();
         // Plain-text templates (the answers' words) are printed escaped, so a
         // marker in them could not be found again: they stay as they are.
@@ -54,13 +69,13 @@ impl Templates {
         if job.mode == Mode::Page {
             super::record::record_blanks(&mut env, job.solved.worksheet.network.layers.len());
         }
-        render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
+        render_in(&env, &self.numbers, job)
+            .ok()
+            .map(|markup| super::equations::with_alt_text(&markup, job.mode, &self.numbers))
     }
 
-    /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
-    /// the template lines that produced them. `compile` compiles the traced
-    /// markup (which has the same lines) the same way, for its errors.
-    pub fn typst_errors(
+    /// [`Templates::typst_errors`] in this set.
+    fn typst_errors(
         &self,
         job: Job,
         markup: &str,
@@ -94,7 +109,7 @@ impl Templates {
     }
 
     /// A [`SourceError`] at `line` of template `name`.
-    pub fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
+    fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
         let (path, text) = self.source(name).unwrap_or((name, ""));
         SourceError::new(path, text, line, 1, message)
     }

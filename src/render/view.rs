@@ -4,9 +4,11 @@
 use minijinja::value::Value as JValue;
 use serde::Serialize;
 
+use super::escape::escape_with;
 use super::{Job, Mode, SheetLabel, Version};
 use crate::answers::{activation_symbol, math_name, Answers, Blank, Column, Node, Row, Weight};
 use crate::model::{Activation, Presentation, Worksheet};
+use crate::number::NumberFormat;
 use crate::slips::WordedSlips;
 
 /// What a template sees (besides `answers` and the functions).
@@ -39,6 +41,9 @@ pub(super) struct Context<'a> {
     target: String,
     /// The input as printed.
     input: String,
+    /// How the sheet's language writes numbers (`numbers.decimal`,
+    /// `numbers.minus`, for numbers Typst computes, such as a plot's ticks).
+    numbers: &'a NumberFormat,
     /// The layer count of the reflection question.
     reflection_layers: u32,
     /// The extension, if any.
@@ -132,7 +137,8 @@ fn paragraphs(text: &str) -> Vec<String> {
 }
 
 impl<'a> Context<'a> {
-    pub(super) fn new(job: &Job<'a>) -> Self {
+    /// What the templates see of `job`, numbers written in `numbers`.
+    pub(super) fn new(job: &Job<'a>, numbers: &'a NumberFormat) -> Self {
         let (worksheet, version, mode, label) = (&job.solved.worksheet, job.version, job.mode, job.label);
         let count = worksheet.network.layers.len();
         let layers = worksheet
@@ -141,7 +147,7 @@ impl<'a> Context<'a> {
             .iter()
             .enumerate()
             .map(|(j, layer)| {
-                let c = layer.coefficient.to_display_string();
+                let c = numbers.write(&layer.coefficient.exactly());
                 let node = Node::new(j, count);
                 let out_plain = node.name();
                 let (prev_id, prev_plain) = match node.previous() {
@@ -159,7 +165,10 @@ impl<'a> Context<'a> {
                     n: j + 1,
                     unit: c_times.chars().all(|ch| ch == '\u{2212}'),
                     c_times,
-                    c_paren: safe(if layer.coefficient.is_negative() { format!("({c})") } else { c.clone() }),
+                    c_paren: safe(match layer.coefficient.is_negative() {
+                        true => format!("({})", escape_with(&c, numbers)),
+                        false => escape_with(&c, numbers),
+                    }),
                     c,
                     w_id: Weight(j).name(),
                     w: safe(Weight(j).math()),
@@ -193,13 +202,17 @@ impl<'a> Context<'a> {
             count,
             layers,
             explore: (0..count).rev().collect(),
-            nudge: worksheet.nudge.to_display_string(),
-            learning_rate: worksheet.learning_rate.to_display_string(),
-            target: worksheet.network.target.to_display_string(),
-            input: worksheet.network.input.to_display_string(),
+            nudge: numbers.write(&worksheet.nudge.exactly()),
+            learning_rate: numbers.write(&worksheet.learning_rate.exactly()),
+            target: numbers.write(&worksheet.network.target.exactly()),
+            input: numbers.write(&worksheet.network.input.exactly()),
+            numbers,
             reflection_layers: worksheet.reflection_layers,
             extension,
-            rubric: if job.slips.0.is_empty() { Vec::new() } else { rubric(worksheet, &job.solved.answers, job.slips) },
+            rubric: match job.slips.0.is_empty() {
+                true => Vec::new(),
+                false => rubric(worksheet, &job.solved.answers, job.slips, numbers),
+            },
         }
     }
 }
@@ -210,15 +223,20 @@ impl<'a> Context<'a> {
 /// that wraps counts two), few enough never to overflow it; balanced, the
 /// last page has about as many as the others.
 #[allow(clippy::disallowed_types)] // heights in lines, not answers
-fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<Vec<RubricRow>> {
+fn rubric(
+    worksheet: &Worksheet,
+    answers: &Answers,
+    slips: &WordedSlips,
+    numbers: &NumberFormat,
+) -> Vec<Vec<RubricRow>> {
     let mut groups: Vec<(f32, Vec<RubricRow>)> = Vec::new();
     for (id, list) in &slips.0 {
-        let right = breakable(&answers.get(*id).map(|a| a.display()).unwrap_or_default());
-        let blank = blank_math(worksheet, *id);
+        let right = breakable(&answers.get(*id).map(|a| a.display(numbers)).unwrap_or_default());
+        let blank = blank_math(worksheet, *id, numbers);
         let mut lines: f32 = 0.0;
         let mut rows = Vec::new();
         for (i, slip) in list.iter().enumerate() {
-            let wrong = breakable(&slip.value.legible().marked());
+            let wrong = breakable(&numbers.write(&slip.value.legible()));
             // A row is one line of text, or two when a number or the
             // mistake's words are long enough to wrap.
             let long = wrong.chars().count().max(right.chars().count()) > 16 || slip.slip.chars().count() > 100;
@@ -302,7 +320,7 @@ fn breakable(number: &str) -> String {
 
 /// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
 /// `(d E) / (d w_2)`, `w_(2,"new")`, `"change in" E`.
-fn blank_math(worksheet: &Worksheet, id: Blank) -> String {
+fn blank_math(worksheet: &Worksheet, id: Blank, numbers: &NumberFormat) -> String {
     if let Some(math) = id.math() {
         return math;
     }
@@ -310,7 +328,7 @@ fn blank_math(worksheet: &Worksheet, id: Blank) -> String {
         Blank::NewWeight(w) => format!("w_({},\"new\")", w.number()),
         Blank::Table { weight, row, column: Column::Change } => {
             let sign = if row == Row::Plus { "+" } else { "-" };
-            let nudge = worksheet.nudge.to_display_string();
+            let nudge = escape_with(&numbers.write(&worksheet.nudge.exactly()), numbers);
             format!("\"change in\" E, {} {sign} {nudge}", weight.math())
         }
         other => other.to_string(),

@@ -1,6 +1,6 @@
 //! The words of the model answers: [`Templates`] words a [`Phrase`] by calling
-//! the macro of the same name in the answers template (`answers.txt.j2`),
-//! with the phrase's facts as keyword arguments.
+//! the macro of the same name in the answers template (`answers.txt.j2`) of
+//! the sheet's language, with the phrase's facts as keyword arguments.
 //!
 //! The answers template renders plain text (no Typst escaping): the worksheet
 //! escapes a model answer when it prints it.
@@ -8,16 +8,24 @@
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error as JError, ErrorKind, State};
 
-use super::{template_error_in, Templates, ANSWERS_TEMPLATE};
+use super::{template_error_in, TemplateSet, Templates, ANSWERS_TEMPLATE};
 use crate::answers::{Phrase, Wording};
 use crate::error::Result;
+use crate::number::NumberFormat;
 
 impl Wording for Templates {
-    fn phrase(&self, phrase: &Phrase) -> Result<String> {
-        Ok(self.phrase_all(std::slice::from_ref(phrase))?.remove(0))
+    fn numbers(&self, language: &str) -> NumberFormat {
+        Templates::numbers(self, language)
     }
 
-    fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
+    fn phrase_all(&self, language: &str, phrases: &[Phrase]) -> Result<Vec<String>> {
+        self.set(language).phrase_all(phrases)
+    }
+}
+
+impl TemplateSet {
+    /// The texts of `phrases`, worded by this set's answers template.
+    pub(super) fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
         word_in(&self.env, phrases).map_err(|e| template_error_in(&self.sources, &e, ANSWERS_TEMPLATE))
     }
 }
@@ -27,7 +35,6 @@ pub(super) fn word_in(env: &Environment, phrases: &[Phrase]) -> Result<Vec<Strin
     let mut captured = env.get_template(ANSWERS_TEMPLATE)?.render_captured(())?;
     captured.with_state_mut(|state| phrases.iter().map(|phrase| call(state, phrase)).collect())
 }
-
 /// Calls the macro of `phrase` in `state` with the facts it declares.
 fn call(state: &mut State, phrase: &Phrase) -> Result<String, JError> {
     let name = phrase.name();
