@@ -138,7 +138,7 @@ fn main() {
 
     // 3. 100 variants, all cores and one thread.
     let request = Request { seed: 7, count: 100, only: None, ..Default::default() };
-    let formats = Formats { pdf: true, typ: false, png: false, html: false };
+    let formats = Formats { pdf: true, typ: false, png: false, html: false, moodle: false };
     let (all_cores, files) = time(|| {
         let mut files = Vec::new();
         batch::files(&spec, &templates, &request, formats, &|| {}, &mut files).unwrap();
@@ -199,7 +199,7 @@ fn main() {
     // 5. The stock typst CLI on the same sources, one process each.
     if typst_cli {
         let sources = tempfile::tempdir().unwrap();
-        let typ = Formats { pdf: false, typ: true, png: false, html: false };
+        let typ = Formats { pdf: false, typ: true, png: false, html: false, moodle: false };
         let mut files = Vec::new();
         batch::files(&spec, &templates, &request, typ, &|| {}, &mut files).unwrap();
         for f in &files {

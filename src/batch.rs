@@ -8,6 +8,8 @@ use crate::answers::{Answers, Blank, SlipForm, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
+use crate::manifest::Run;
+use crate::moodle;
 use crate::output::{sanitize, OutputFile, Sink};
 use crate::pack;
 use crate::randomize::{Sampler, Variant};
@@ -36,6 +38,8 @@ pub struct Request {
     /// Class packs for single-sided printing: no blank page after a sheet
     /// with an odd number of pages.
     pub simplex: bool,
+    /// What makes these sheets again, for each entry of the manifest.
+    pub run: Option<Run>,
 }
 
 /// A drawn variant with its label and file base name.
@@ -50,21 +54,33 @@ pub struct Sheet {
 
 /// Draws the variants of `request`, wording their model answers with `words`.
 pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Result<Vec<Sheet>> {
+    Ok(draw_noting_skews(spec, words, request)?.0)
+}
+
+/// [`draw`], with a warning for each value of a range or choice that the
+/// sheets hold far less often than an even share ([`Sampler::skews`]).
+fn draw_noting_skews(
+    spec: &WorksheetSpec,
+    words: &dyn Wording,
+    request: &Request,
+) -> Result<(Vec<Sheet>, Vec<String>)> {
     let sampler = Sampler::new(spec, request.seed, words)?;
-    let sheets = match &request.roster {
+    let (sheets, tally) = match &request.roster {
         Some(all) => {
             let names: Vec<String> = match request.only {
                 Some(k) => all.get(k as usize - 1).cloned().into_iter().collect(),
                 None => all.clone(),
             };
-            let names = &names;
-            let variants = sampler.roster(names)?;
+            // The numbers and the file name come from the name's normal form.
+            let keys: Vec<String> = names.iter().map(|name| crate::roster::normalize(name)).collect();
+            let drawn = sampler.roster(&keys)?;
             let mut seen = std::collections::HashMap::new();
-            variants
+            let sheets = drawn
+                .variants
                 .into_iter()
-                .zip(names)
-                .map(|(variant, name)| {
-                    let id = sanitize(name);
+                .zip(names.iter().zip(&keys))
+                .map(|(variant, (name, key))| {
+                    let id = sanitize(key);
                     if let Some(other) = seen.insert(id.clone(), name.clone()) {
                         return Err(Error::msg(format!(
                             "the roster names {other:?} and {name:?} give the same file name {id:?}; make them different"
@@ -74,13 +90,15 @@ pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Res
                     let label = SheetLabel { id: id.clone(), student: Some(name.clone()), qr };
                     Ok(Sheet { variant, label, base: format!("{}-{id}", spec.stem) })
                 })
-                .collect::<Result<Vec<_>>>()?
+                .collect::<Result<Vec<_>>>()?;
+            (sheets, drawn.tally)
         }
         None => {
             let count = request.count.max(request.only.unwrap_or(0));
             let width = count.to_string().len().max(2);
-            let variants = sampler.batch(count)?;
-            variants
+            let drawn = sampler.batch(count)?;
+            let sheets = drawn
+                .variants
                 .into_iter()
                 .enumerate()
                 .filter(|(i, _)| request.only.is_none_or(|k| k == *i as u64 + 1))
@@ -90,16 +108,23 @@ pub fn draw(spec: &WorksheetSpec, words: &dyn Wording, request: &Request) -> Res
                     let label = SheetLabel { id: id.clone(), student: None, qr };
                     Sheet { variant, label, base: format!("{}-{id}", spec.stem) }
                 })
-                .collect()
+                .collect();
+            (sheets, drawn.tally)
         }
     };
-    Ok(sheets)
+    let skews = match request.only {
+        Some(_) => Vec::new(),
+        None => sampler.skews(&tally, "sheets"),
+    };
+    Ok((sheets, skews))
 }
 
 /// Makes every file of the batch into `sink`: per-variant sheets, and for a
 /// whole batch the class packs and manifests. `tick` is called once per
-/// finished sheet. Returns a warning when a sheet's key prints answers
-/// rounded, as too long to read (see [`Answers::rounded_warning`]).
+/// finished sheet. Returns the warnings: values of ranges and choices that
+/// the sheets hold far less often than an even share, and the sheets whose
+/// key prints answers rounded, as too long to read (see
+/// [`Answers::rounded_warning`]).
 ///
 /// Sheets are laid out and exported a chunk at a time, with Typst's caches
 /// evicted between chunks, and each chunk's PDFs are appended to the class
@@ -112,9 +137,9 @@ pub fn files(
     formats: Formats,
     tick: &(dyn Fn() + Sync),
     sink: &mut dyn Sink,
-) -> Result<Option<String>> {
-    let sheets = draw(spec, templates, request)?;
-    let warning = rounded_warning(spec, &sheets);
+) -> Result<Vec<String>> {
+    let (sheets, mut warnings) = draw_noting_skews(spec, templates, request)?;
+    warnings.extend(rounded_warning(spec, &sheets));
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {
@@ -132,25 +157,28 @@ pub fn files(
         }
         false => Vec::new(),
     };
-    let typeset_chunk = |chunk: &[Sheet]| -> Result<Vec<OutputFile>> {
-        let files: Vec<Vec<OutputFile>> = chunk
+    // A whole batch's sheets are questions of one Moodle file, written last;
+    // a single sheet's is a file of its own.
+    let quiz = whole && formats.moodle;
+    let sheet_formats = Formats { moodle: formats.moodle && !quiz, ..formats };
+    let typeset_chunk = |chunk: &[Sheet]| -> Result<(Vec<OutputFile>, Vec<moodle::Question>)> {
+        let made: Vec<(Vec<OutputFile>, Option<moodle::Question>)> = chunk
             .par_iter()
             .map(|sheet| {
-                let files = generate::sheet_files(
-                    templates,
-                    &sheet.variant.solved,
-                    &spec.stem,
-                    &sheet.base,
-                    &sheet.label,
-                    formats,
+                let solved = &sheet.variant.solved;
+                let (files, question) = rayon::join(
+                    || generate::sheet_files(templates, solved, &spec.stem, &sheet.base, &sheet.label, sheet_formats),
+                    || quiz.then(|| moodle::question(templates, solved, &spec.stem, &sheet.label)).transpose(),
                 );
                 tick();
-                files
+                Ok((files?, question?))
             })
             .collect::<Result<_>>()?;
         typeset::evict_caches();
-        Ok(files.into_iter().flatten().collect())
+        let (files, questions): (Vec<_>, Vec<_>) = made.into_iter().unzip();
+        Ok((files.into_iter().flatten().collect(), questions.into_iter().flatten().collect()))
     };
+    let mut questions = Vec::new();
     // The files of the chunk laid out last, still to be packed and put.
     let mut done: Vec<OutputFile> = Vec::new();
     for chunk in sheets.chunks(CHUNK).map(Some).chain([None]) {
@@ -162,9 +190,15 @@ pub fn files(
             },
         );
         packed?;
-        for file in std::mem::replace(&mut done, next?.unwrap_or_default()) {
+        let (next, chunk_questions) = next?.unwrap_or_default();
+        questions.extend(chunk_questions);
+        for file in std::mem::replace(&mut done, next) {
             sink.put(file)?;
         }
+    }
+    if quiz {
+        let title = sheets.first().map_or("", |s| s.variant.solved.worksheet.presentation.title.as_str());
+        sink.put(generate::moodle_file(&spec.stem, title, &spec.stem, &questions))?;
     }
     if let Some([students, keys]) = packs {
         sink.finish(students.finish()?)?;
@@ -177,14 +211,14 @@ pub fn files(
     if whole {
         sink.put(OutputFile {
             name: format!("{}-manifest.json", spec.stem),
-            bytes: manifest_json(spec, templates, request.seed, &sheets)?,
+            bytes: manifest_json(spec, templates, request, &sheets)?,
         })?;
         sink.put(OutputFile {
             name: format!("{}-manifest.csv", spec.stem),
             bytes: manifest_csv(request.seed, &sheets)?,
         })?;
     }
-    Ok(warning)
+    Ok(warnings)
 }
 
 /// The warning of the first sheet whose key prints answers rounded, naming
@@ -192,10 +226,18 @@ pub fn files(
 fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
     let mut rounded = sheets.iter().filter(|s| s.variant.solved.answers.rounded().next().is_some());
     let first = rounded.next()?;
+    if !spec.is_randomized() {
+        // Every student of a fixed config has the same numbers.
+        return first.variant.solved.answers.rounded_warning(&spec.file);
+    }
     let mut warning = first.variant.solved.answers.rounded_warning(&format!("{} {}", spec.file, first.label.id))?;
     let others: Vec<&str> = rounded.map(|s| s.label.id.as_str()).collect();
     if !others.is_empty() {
-        warning.push_str(&format!("\n  so do {} more sheets: {}", others.len(), others.join(", ")));
+        let more = match others.len() {
+            1 => "1 more sheet".to_owned(),
+            n => format!("{n} more sheets"),
+        };
+        warning.push_str(&format!("\n  so do {more}: {}", others.join(", ")));
     }
     Some(warning)
 }
@@ -234,9 +276,13 @@ struct ManifestEntry<'a> {
     /// The common slips of each blank: the wrong values typical mistakes
     /// give, so a grader's script can match a wrong answer to its cause.
     slips: WordedSlips,
+    /// The run that made the sheet: what makes it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<&'a Run>,
 }
 
-fn manifest_json(spec: &WorksheetSpec, templates: &Templates, seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
+fn manifest_json(spec: &WorksheetSpec, templates: &Templates, request: &Request, sheets: &[Sheet]) -> Result<Vec<u8>> {
+    let seed = request.seed;
     let entries: Vec<ManifestEntry> = sheets
         .iter()
         .map(|s| {
@@ -248,6 +294,7 @@ fn manifest_json(spec: &WorksheetSpec, templates: &Templates, seed: u64, sheets:
                 config: spec.resolved_config(&s.variant.solved.worksheet),
                 answers: &s.variant.solved.answers,
                 slips: templates.slips(&s.variant.solved, SlipForm::Manifest)?,
+                run: request.run.as_ref(),
             })
         })
         .collect::<Result<_>>()?;
@@ -272,8 +319,11 @@ pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (String, String)
     })
 }
 
+/// The CSV manifest, in UTF-8 with a byte-order mark, so that Excel shows
+/// every name as written (without one it reads the file as the system's
+/// code page: "ZoÃ« O'Brien").
 fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
     let csv_error = |e: csv::Error| Error::msg(format!("cannot write the CSV manifest: {e}"));
     if let Some(first) = sheets.first() {
         let mut header = vec!["id".to_owned(), "seed".to_owned(), "student".to_owned()];
@@ -286,67 +336,4 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&row).map_err(csv_error)?;
     }
     writer.into_inner().map_err(|e| Error::msg(format!("cannot write the CSV manifest: {e}")))
-}
-
-/// The files in `dir` that an earlier run of the config `stem` made and that
-/// a whole run of it (not `--variant K` or `--student NAME` alone) no longer
-/// makes, so they must go: the run owns, among the files of the formats it
-/// writes (`pdf`, `typ`, `png`, `html`),
-///
-/// - `STEM-student.*` and `STEM-key.*` (with `-N.png` page previews);
-/// - `STEM-ID-student.*` and `STEM-ID-key.*` for each variant or student id
-///   listed in the `STEM-manifest.json` already in `dir`;
-/// - the class packs `STEM-class-student.pdf`, `STEM-class-key.pdf`, and the
-///   manifests `STEM-manifest.json`, `STEM-manifest.csv`.
-///
-/// Nothing else is touched: a file of another config, or one a teacher put
-/// there, never matches (ids come from the manifest, not from guessing). Of
-/// the owned files, those in `produced` are kept.
-pub fn leftovers(
-    dir: &std::path::Path,
-    stem: &str,
-    formats: Formats,
-    produced: &std::collections::HashSet<String>,
-) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
-    if let Ok(bytes) = std::fs::read(dir.join(format!("{stem}-manifest.json"))) {
-        if let Ok(serde_json::Value::Array(entries)) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            ids.extend(entries.iter().filter_map(|e| e.get("id")?.as_str().map(str::to_owned)));
-        }
-    }
-    let owned = |name: &str| -> bool {
-        if name == format!("{stem}-manifest.json") || name == format!("{stem}-manifest.csv") {
-            return true;
-        }
-        let Some((base, ext)) = name.rsplit_once('.') else { return false };
-        let base = match ext {
-            "pdf" if formats.pdf => base,
-            "typ" if formats.typ => base,
-            "html" if formats.html => base,
-            // A page preview: `…-student-3.png`.
-            "png" if formats.png => match base.rsplit_once('-') {
-                Some((base, page)) if !page.is_empty() && page.bytes().all(|b| b.is_ascii_digit()) => base,
-                _ => return false,
-            },
-            _ => return false,
-        };
-        let Some(body) = base.strip_suffix("-student").or_else(|| base.strip_suffix("-key")) else { return false };
-        if body == stem {
-            return true;
-        }
-        match body.strip_prefix(stem).and_then(|rest| rest.strip_prefix('-')) {
-            Some("class") => ext == "pdf",
-            Some(id) => ids.contains(id),
-            None => false,
-        }
-    };
-    let mut found: Vec<String> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_file())
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|name| owned(name) && !produced.contains(name))
-        .collect();
-    found.sort();
-    found
 }

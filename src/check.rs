@@ -1,8 +1,8 @@
 //! `check`: validates configs and templates the way CI needs: every config
 //! loads, randomized ones are sampled as a stress test, and both versions of a
-//! sheet render and typeset in memory, and so does its self-check page (which
-//! catches what Typst's HTML export cannot show). Every problem is reported,
-//! not just the first.
+//! sheet render and typeset in memory, and so do its self-check page (which
+//! catches what Typst's HTML export cannot show) and its Moodle question.
+//! Every problem is reported, not just the first.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,9 +12,9 @@ use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::model::Activation;
-use crate::randomize::{percent, Sampler, Stress};
+use crate::randomize::{percent, plural, Rule, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
-use crate::{generate, page};
+use crate::{generate, moodle, page};
 
 /// Variants drawn per randomized config.
 pub const SAMPLES: u64 = 200;
@@ -68,78 +68,77 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
         let solved = generate::solve_fixed(&spec, templates)?;
         warnings.extend(solved.answers.rounded_warning(&spec.file));
         let pages = typeset_all(templates, &solved, &SheetLabel::default())?;
-        return Ok(format!("ok   {} ({pages} pages)", spec.file));
+        return Ok(format!("ok   {} ({})", spec.file, plural(pages as u64, "page")));
     }
-    let stress = Sampler::new(&spec, seed, templates)?.stress(SAMPLES)?;
-    if stress.accepted == 0 {
-        return Err(never_acceptable(&spec, &stress));
+    let sampler = Sampler::new(&spec, seed, templates)?;
+    let stress = sampler.stress(SAMPLES)?;
+    if stress.tally.accepted == 0 {
+        return Err(sampler.exhausted(&stress.tally, &format!("none of {SAMPLES} sample draws was acceptable")));
     }
-    let mut summary = format!("ok   {}", describe(&spec, &stress));
+    warnings.extend(sampler.skews(&stress.tally, "acceptable sample draws"));
+    let mut summary = format!("ok   {}", describe(&spec, &sampler, &stress));
     let request = batch::Request { seed, count: 1, only: Some(1), ..Default::default() };
     let sheet = batch::draw(&spec, templates, &request)?.remove(0);
     let variant = format!("{} (variant 1 of seed {seed})", spec.file);
     warnings.extend(sheet.variant.solved.answers.rounded_warning(&variant));
     let pages = typeset_all(templates, &sheet.variant.solved, &sheet.label)?;
-    let _ = write!(summary, "\n     variant 1 of seed {seed}: {pages} pages");
+    let _ = write!(summary, "\n     variant 1 of seed {seed}: {}", plural(pages as u64, "page"));
     Ok(summary)
 }
 
-/// Typesets both versions and makes the self-check page in memory, as
-/// `generate --format pdf,html` would; returns the key's page count.
+/// Typesets both versions and makes the self-check page and the Moodle
+/// question in memory, as `generate --format pdf,html,moodle` would; returns
+/// the key's page count.
 fn typeset_all(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<usize> {
     let [_, key] = generate::typeset_sheet(templates, solved, label, false)?;
     page::page(templates, solved, "check", label)?;
+    moodle::question(templates, solved, "check", label)?;
     Ok(key.layout.page_count())
 }
 
-/// The problem of a config none of whose sample draws was acceptable: at
-/// the `require:` line of the constraint that held least often, if one held
-/// in fewer draws than the built-in rules did.
-fn never_acceptable(spec: &WorksheetSpec, stress: &Stress) -> Error {
-    let solvable = stress.draws - stress.unsolvable;
-    let rules_held = solvable - stress.rules_broken;
-    let worst = stress.held.iter().enumerate().min_by_key(|(_, (_, held))| *held);
-    match worst
-        .and_then(|(i, (_, held))| spec.require.get(i).map(|r| (r, *held)))
-        .filter(|(_, held)| *held < rules_held)
-    {
-        Some((requirement, held)) => requirement
-            .at
-            .error(format!(
-                "none of {SAMPLES} sample draws was acceptable: the constraint `{}` held in {:.0}% of the {solvable} \
-                 that could be solved; widen the ranges or relax the constraint",
-                requirement.expression,
-                percent(held, solvable)
-            ))
-            .into(),
-        None => Error::msg(format!(
-            "{}: none of {SAMPLES} sample draws was acceptable\n{}",
-            spec.file,
-            describe(spec, stress)
-        )),
-    }
-}
-
-fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {
+fn describe(spec: &WorksheetSpec, sampler: &Sampler, stress: &Stress) -> String {
+    let tally = &stress.tally;
     let mut out = format!(
         "{} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {:.0}%)",
         spec.file,
         spec.combinations(),
-        stress.accepted,
-        stress.draws,
-        percent(stress.accepted, stress.draws)
+        tally.accepted,
+        tally.draws,
+        percent(tally.accepted, tally.draws)
     );
-    let solvable = stress.draws - stress.unsolvable;
-    if stress.unsolvable > 0 {
-        let _ = write!(out, "\n     zero starting error: {} draws", stress.unsolvable);
-    }
+    let unsolvable = tally.draws - tally.solvable;
     let _ = write!(
         out,
-        "\n     built-in rules held in {:.0}% of solvable draws",
-        percent(solvable - stress.rules_broken, solvable)
+        "\n     rule nonzero_error (the starting error is not 0): held in {:.0}% of draws",
+        percent(tally.solvable, tally.draws)
     );
-    for (constraint, held) in &stress.held {
-        let _ = write!(out, "\n     {constraint}: held in {:.0}%", percent(*held, solvable));
+    if unsolvable > 0 {
+        let _ = write!(out, " ({} with a starting error of 0)", plural(unsolvable, "draw"));
+    }
+    for (rule, held) in Rule::ALL.into_iter().zip(tally.rules_held) {
+        let what = match rule {
+            Rule::NonzeroGradients if !spec.rules.nonzero_gradients => {
+                let _ = write!(out, "\n     rule nonzero_gradients: off");
+                continue;
+            }
+            Rule::NonzeroGradients => "no gradient is 0".to_owned(),
+            Rule::MaxDecimals => match spec.rules.max_decimals {
+                Some(places) => format!("no answer has more than {places} decimal places"),
+                None => {
+                    let _ = write!(out, "\n     rule max_decimals: off");
+                    continue;
+                }
+            },
+        };
+        let _ = write!(
+            out,
+            "\n     rule {} ({what}): held in {:.0}% of solvable draws",
+            rule.name(),
+            percent(held, tally.solvable)
+        );
+    }
+    for (constraint, held) in sampler.held(tally) {
+        let _ = write!(out, "\n     require: {constraint}: held in {:.0}%", percent(held, tally.solvable));
     }
     let drawn: Vec<String> = stress
         .ranges
@@ -162,7 +161,7 @@ fn describe(spec: &WorksheetSpec, stress: &Stress) -> String {
 /// `require:` asks for the other case, since the lesson differs.
 fn extension_note(spec: &WorksheetSpec, stress: &Stress) -> Option<String> {
     let extension = spec.extension?;
-    let (all, flat) = (stress.accepted, stress.flat_extension);
+    let (all, flat) = (stress.tally.accepted, stress.flat_extension);
     if all == 0 {
         return None;
     }

@@ -99,6 +99,9 @@ pub enum Error {
     /// A problem that has no single place in a file.
     #[error("{0}")]
     Message(String),
+    /// The command line asks for something that cannot be done (exit code 2).
+    #[error("{0}")]
+    Usage(String),
     /// Several problems, all reported.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n\n"))]
     Many(Vec<Error>),

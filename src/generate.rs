@@ -19,11 +19,13 @@ pub struct Formats {
     pub png: bool,
     /// The student's self-check page ([`crate::page`]).
     pub html: bool,
+    /// The Moodle XML file ([`crate::moodle`]).
+    pub moodle: bool,
 }
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { pdf: true, typ: false, png: false, html: false }
+        Formats { pdf: true, typ: false, png: false, html: false, moodle: false }
     }
 }
 
@@ -143,8 +145,8 @@ pub fn sheet_files(
     label: &SheetLabel,
     formats: Formats,
 ) -> Result<Vec<OutputFile>> {
-    // The PDFs and the page are made side by side: two Typst documents.
-    let (papers, page) = rayon::join(
+    // The PDFs and the web forms are made side by side: separate Typst documents.
+    let (papers, (page, moodle)) = rayon::join(
         || -> Result<Vec<OutputFile>> {
             if !(formats.pdf || formats.typ || formats.png) {
                 return Ok(Vec::new());
@@ -152,13 +154,26 @@ pub fn sheet_files(
             let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
             sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
         },
-        || formats.html.then(|| crate::page::page(templates, solved, stem, label)).transpose(),
+        || {
+            let page = formats.html.then(|| crate::page::page(templates, solved, stem, label)).transpose();
+            let moodle = formats.moodle.then(|| crate::moodle::question(templates, solved, stem, label)).transpose();
+            (page, moodle)
+        },
     );
     let mut files = papers?;
     if let Some(html) = page? {
         files.push(OutputFile { name: format!("{base}-student.html"), bytes: html.into_bytes() });
     }
+    if let Some(question) = moodle? {
+        files.push(moodle_file(base, &solved.worksheet.presentation.title, stem, &[question]));
+    }
     Ok(files)
+}
+
+/// The Moodle XML file `{base}-moodle.xml` of `questions`, sheets of the
+/// config `stem` titled `title`.
+pub fn moodle_file(base: &str, title: &str, stem: &str, questions: &[crate::moodle::Question]) -> OutputFile {
+    OutputFile { name: format!("{base}-moodle.xml"), bytes: crate::moodle::quiz(title, stem, questions).into_bytes() }
 }
 
 /// The output files of both typeset versions of one sheet, exported side by side.

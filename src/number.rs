@@ -324,6 +324,31 @@ impl Exact {
         shown_digits(self.is_negative(), &digits, exponent, i64::MIN..i64::MAX)
     }
 
+    /// Half a unit in the `digits`-th significant digit: how far a number
+    /// may lie from this one and still round to it at `digits` digits
+    /// (0.9991 at 4 digits: 0.00005). Zero for zero.
+    pub fn half_unit(&self, digits: u32) -> Exact {
+        if self.is_zero() {
+            return Exact::zero();
+        }
+        let (_, exponent) = self.digits_and_exponent();
+        // 5 × 10^(exponent − digits).
+        Exact(BigDecimal::new(BigInt::from(5), i64::from(digits) - exponent).normalized())
+    }
+
+    /// The exact value as ASCII text a program reads: plain decimal
+    /// ([`Exact::to_plain_string`]) for the exponents of [`PLAIN_EXPONENTS`],
+    /// otherwise `4.8e-144`, every digit kept.
+    pub fn to_ascii(&self) -> String {
+        let (digits, exponent) = self.digits_and_exponent();
+        if self.is_zero() || PLAIN_EXPONENTS.contains(&exponent) {
+            return self.to_plain_string();
+        }
+        let sign = if self.is_negative() { "-" } else { "" };
+        let point = if digits.len() > 1 { format!(".{}", &digits[1..]) } else { String::new() };
+        format!("{sign}{}{point}e{exponent}", &digits[..1])
+    }
+
     /// Whether the sheet prints the number rounded (see [`Exact::legible`]).
     pub fn is_too_long(&self) -> bool {
         self.significant_digits() > u64::from(LEGIBLE_DIGITS)
@@ -521,6 +546,23 @@ mod tests {
         }
         assert_eq!(n("0.000000000001").exactly().to_plain_string(), "0.000000000001");
         assert_eq!(n("-120").exactly().decimals, "");
+    }
+
+    #[test]
+    fn half_units_and_ascii_text() {
+        assert_eq!(n("0.9991").half_unit(4), n("0.00005"));
+        assert_eq!(n("-0.295").half_unit(2), n("0.005"));
+        assert_eq!(n("123500").half_unit(4), n("50"));
+        assert_eq!(n("15.00").half_unit(4), n("0.005"));
+        assert_eq!(n("0").half_unit(3), n("0"));
+        let tiny = Exact::parse(&format!("0.{}48", "0".repeat(143))).unwrap();
+        assert_eq!(tiny.half_unit(2).to_ascii(), "5e-146");
+        assert_eq!(tiny.to_ascii(), "4.8e-144");
+        assert_eq!((-&tiny).to_ascii(), "-4.8e-144");
+        assert_eq!(n("-0.295").to_ascii(), "-0.295");
+        assert_eq!(n("1e30").to_ascii(), "1e30");
+        assert_eq!(n("0").to_ascii(), "0");
+        assert_eq!(n("0.0000001").to_ascii(), "1e-7");
     }
 
     #[test]

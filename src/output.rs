@@ -1,11 +1,121 @@
 //! Writing files: names, and atomic writes (a temporary file in the target
 //! directory, renamed into place only when every file of the run is ready), so a
 //! failure never leaves a half-written or mixed set of PDFs.
+//!
+//! An interrupted run leaves nothing either: every temporary file is listed
+//! while it exists, and Ctrl-C or a termination signal removes them before
+//! the process ends ([`remove_temporaries_on_signal`]). A run that was killed
+//! outright (or a crash) cannot clean up; its temporary files carry its
+//! process id, and a later run removes those of processes no longer running
+//! ([`dead_temporaries`]).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// How every temporary file of this tool begins: `.backprop-worksheet-`,
+/// then the process id and `-` (files of versions before the process id have
+/// six random characters right after the prefix).
+const TEMPORARY: &str = ".backprop-worksheet-";
+
+/// The temporary files and the output directories this process has on disk
+/// now. Files are created and listed under the lock, so whoever holds it
+/// knows every one.
+static LIVE: Mutex<Live> = Mutex::new(Live { files: Vec::new(), dirs: Vec::new() });
+
+/// Held while a run's files are renamed into place, so that a signal
+/// waits for a commit to finish rather than cutting it in half.
+static COMMITTING: Mutex<()> = Mutex::new(());
+
+struct Live {
+    files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+/// Locks `mutex`, also after a thread panicked holding it (the lists stay usable).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Creates a temporary file in `dir`, named for this process and listed
+/// until [`forget`] (or removed by a signal).
+fn temporary(dir: &Path, kind: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut live = lock(&LIVE);
+    let file =
+        tempfile::Builder::new().prefix(&format!("{TEMPORARY}{}-{kind}", std::process::id())).tempfile_in(dir)?;
+    live.files.push(file.path().to_owned());
+    Ok(file)
+}
+
+/// Takes `paths` off the list of temporary files (renamed into place, or
+/// deleted).
+fn forget(paths: &[PathBuf]) {
+    lock(&LIVE).files.retain(|p| !paths.contains(p));
+}
+
+/// On Ctrl-C (SIGINT), SIGTERM or SIGHUP: waits for a commit under way to
+/// finish, removes every temporary file of this process (and the output
+/// directories it made, if they are empty) and ends it with exit code 130.
+/// The files already in place stay as they were: a run is all or nothing.
+pub fn remove_temporaries_on_signal() {
+    // A second handler cannot be installed (in tests that run the CLI in
+    // process): the first one does the same.
+    let _ = ctrlc::set_handler(|| {
+        let _commit = lock(&COMMITTING);
+        let live = lock(&LIVE);
+        for file in &live.files {
+            let _ = std::fs::remove_file(file);
+        }
+        for dir in live.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        if !live.files.is_empty() {
+            let _ = writeln!(std::io::stderr(), "interrupted: the files of this run were not written");
+        }
+        // Exit holding the lists' lock, so no new temporary file appears.
+        std::process::exit(130);
+    });
+}
+
+/// The temporary files in `dir` that a run no longer running left (it was
+/// killed, or crashed): to be removed by the next run, and reported as extra
+/// by `generate --check`.
+pub fn dead_temporaries(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut dead: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| {
+            let Some(rest) = name.strip_prefix(TEMPORARY) else { return false };
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            match rest[digits..].starts_with('-') && digits > 0 {
+                true => rest[..digits].parse().is_ok_and(|pid: u32| pid != std::process::id() && !running(pid)),
+                // From a version before temporary files carried a process id.
+                false => true,
+            }
+        })
+        .collect();
+    dead.sort();
+    dead
+}
+
+/// Whether a process with id `pid` is running.
+#[cfg(unix)]
+fn running(pid: u32) -> bool {
+    use nix::errno::Errno;
+    let Ok(pid) = i32::try_from(pid) else { return false };
+    !matches!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None), Err(Errno::ESRCH))
+}
+
+/// Whether a process with id `pid` is running: not known here, so assumed
+/// (its temporary files are left alone).
+#[cfg(not(unix))]
+fn running(_: u32) -> bool {
+    true
+}
 
 /// A file to write: its name inside the output directory and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +136,8 @@ pub trait Sink {
     /// Takes a file started with [`Sink::create`], once it is complete.
     fn finish(&mut self, file: Pending) -> Result<()>;
     /// Notes a file in the output directory that an earlier run of the same
-    /// config made and this run does not: staged for removal, reported as
-    /// extra by `--check`.
+    /// config made and this run does not (or a temporary file a killed run
+    /// left): staged for removal, reported as extra by `--check`.
     fn leftover(&mut self, name: &str) -> Result<()>;
 }
 
@@ -97,6 +207,8 @@ pub struct Staging {
     made_dir: bool,
     staged: Vec<(tempfile::TempPath, PathBuf)>,
     leftovers: Vec<PathBuf>,
+    /// Every temporary file this staging made, for [`forget`].
+    temporaries: Vec<PathBuf>,
 }
 
 /// What a committed run changed in the output directory.
@@ -115,14 +227,27 @@ impl Staging {
             return Err(Error::msg(format!("the output directory {} is a file, not a directory", dir.display())));
         }
         let made_dir = !dir.exists();
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
-        Ok(Staging { dir: dir.to_owned(), made_dir, staged: Vec::new(), leftovers: Vec::new() })
+        {
+            let mut live = lock(&LIVE);
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create output directory", dir, e))?;
+            if made_dir {
+                live.dirs.push(dir.to_owned());
+            }
+        }
+        Ok(Staging {
+            dir: dir.to_owned(),
+            made_dir,
+            staged: Vec::new(),
+            leftovers: Vec::new(),
+            temporaries: Vec::new(),
+        })
     }
 
     /// Moves every staged file into place and removes the leftovers, all or
     /// nothing: if a rename fails, the files already renamed or removed are
     /// put back as they were.
     pub fn commit(mut self) -> Result<Committed> {
+        let _committing = lock(&COMMITTING);
         for (_, target) in &self.staged {
             if target.is_dir() {
                 return Err(Error::msg(format!("cannot write {}: a directory is in the way", target.display())));
@@ -165,8 +290,10 @@ impl Staging {
             }
         }
         self.made_dir = false;
+        lock(&LIVE).dirs.retain(|d| *d != self.dir);
         // Success: the backups (old versions) are deleted when dropped.
         drop(done);
+        forget(&self.temporaries);
         Ok(Committed { written, removed })
     }
 }
@@ -180,10 +307,8 @@ impl Sink for Staging {
 
     fn create(&mut self, name: &str) -> Result<Pending> {
         debug_assert!(!name.contains('/') && !name.contains('\\'));
-        let temp = tempfile::Builder::new()
-            .prefix(".backprop-worksheet-")
-            .tempfile_in(&self.dir)
-            .map_err(|e| Error::io("write into", &self.dir, e))?;
+        let temp = temporary(&self.dir, "").map_err(|e| Error::io("write into", &self.dir, e))?;
+        self.temporaries.push(temp.path().to_owned());
         Ok(Pending { name: name.to_owned(), to: PendingTo::Disk(std::io::BufWriter::new(temp)) })
     }
 
@@ -210,8 +335,10 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // The temporary files delete themselves; remove the directory we made.
         self.staged.clear();
+        forget(&self.temporaries);
         if self.made_dir {
             let _ = std::fs::remove_dir(&self.dir);
+            lock(&LIVE).dirs.retain(|d| *d != self.dir);
         }
     }
 }
@@ -321,12 +448,14 @@ pub fn write_all(dir: &Path, files: &[OutputFile]) -> Result<Vec<PathBuf>> {
     Ok(staging.commit()?.written)
 }
 
-/// Renames an existing `target` to a temporary name in `dir`.
+/// Renames an existing `target` to a temporary name in `dir` (during a
+/// commit, which a signal waits for: it need not be listed).
 fn aside(dir: &Path, target: &Path) -> std::io::Result<Option<tempfile::TempPath>> {
     if !target.exists() {
         return Ok(None);
     }
-    let placeholder = tempfile::Builder::new().prefix(".backprop-worksheet-old-").tempfile_in(dir)?.into_temp_path();
+    let placeholder = temporary(dir, "old-")?.into_temp_path();
+    forget(&[placeholder.to_path_buf()]);
     std::fs::rename(target, &placeholder)?;
     Ok(Some(placeholder))
 }

@@ -33,10 +33,11 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Blank, Ext, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
-use crate::number::{NumberFormat, LEGIBLE_DIGITS};
-use crate::render::{BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
+use crate::number::{Exact, NumberFormat, LEGIBLE_DIGITS};
+use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
-use html::{export, with_fields, Part};
+pub(crate) use html::Part;
+use html::{export, with_fields};
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
@@ -46,18 +47,73 @@ const STYLE: &str = include_str!("page/page.css");
 
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
-struct Field {
+pub(crate) struct Field {
     /// Its position among the page's fields (the element id is `f{n}`).
-    n: usize,
+    pub(crate) n: usize,
     /// The blank.
-    id: Blank,
+    pub(crate) id: Blank,
     /// `number`, `approx`, `choice` or `text`.
-    kind: &'static str,
+    pub(crate) kind: &'static str,
     /// Whether the sheet words the blank as approximate ("the error changes
     /// by approximately"): a rounding of the answer is right there.
-    approximately: bool,
+    pub(crate) approximately: bool,
     /// The options of a choice.
-    options: Vec<Choice>,
+    pub(crate) options: Vec<Choice>,
+    /// The key's option of a choice: never in the page (its script compares hashes).
+    #[serde(skip)]
+    pub(crate) key: Option<String>,
+}
+
+/// The student sheet through Typst's HTML export with its blanks as fields,
+/// in the PDF's order: the body of the self-check page, and of the Moodle
+/// export's questions.
+pub(crate) struct Body {
+    /// The style Typst gives its MathML.
+    pub(crate) style: String,
+    /// The sheet's HTML and its fields.
+    pub(crate) parts: Vec<Part>,
+    /// The blanks as the worksheet template printed them, in order.
+    pub(crate) calls: Vec<BlankCall>,
+}
+
+impl Body {
+    /// The fields, in order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &Field> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Field { field, .. } => Some(field),
+            Part::Html { .. } => None,
+        })
+    }
+}
+
+/// The body of `solved`'s sheet `label`: the student version typeset by
+/// Typst's HTML export, each blank a field.
+pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Body> {
+    let (markup, calls) = templates.page_markup(solved, label)?;
+    let exported = export(templates, solved, label, &markup)?;
+    let mut fields = Vec::new();
+    for (n, call) in calls.iter().enumerate() {
+        let answer = solved
+            .answers
+            .get(call.id)
+            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
+        let choice = if call.kind == BlankKind::Response { None } else { choices(call.id, solved, templates)? };
+        let (options, key) = choice.unzip();
+        let kind = match (&answer.value, call.kind, &options) {
+            (_, BlankKind::Response, _) => "text",
+            (_, _, Some(_)) => "choice",
+            (Value::Approx(..), _, _) => "approx",
+            // A ReLU's answers are exact, and the sheet may still be rounded
+            // as the student goes: checked like the other activations'.
+            (Value::Exact(_), _, _) if matches!(call.id, Blank::Extension(e) if e != Ext::Z) => "approx",
+            (Value::Exact(_) | Value::Count(_), _, _) => "number",
+            (Value::Flag(_) | Value::Text(_), _, _) => "text",
+        };
+        let approximately = call.approximately && kind == "number";
+        let options = options.unwrap_or_default();
+        fields.push(Field { n, id: call.id, kind, approximately, options, key });
+    }
+    Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
 
 /// The data the page's script reads.
@@ -78,8 +134,7 @@ struct Data {
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
 pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<String> {
-    let (markup, calls) = templates.page_markup(solved, label)?;
-    let exported = export(templates, solved, label, &markup)?;
+    let body = body(templates, solved, label)?;
     let salt = hex(&Sha256::digest(
         format!(
             "backprop-worksheet page|{stem}|{}|{}|{}",
@@ -96,16 +151,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         .as_bytes(),
     ))[..16]
         .to_owned();
-    // The given numbers: printed on the sheet, so the page may hold them.
-    let givens: BTreeMap<Blank, String> = solved
-        .answers
-        .iter()
-        .filter_map(|a| match (a.id, &a.value) {
-            (Blank::Given(_), Value::Exact(x)) => Some((a.id, x.to_plain_string())),
-            _ => None,
-        })
-        .collect();
-    let on_page: BTreeSet<Blank> = calls.iter().map(|c| c.id).collect();
+    let givens = givens(solved);
+    let on_page: BTreeSet<Blank> = body.calls.iter().map(|c| c.id).collect();
     // The formulas name only what the page knows: a blank on it or a given;
     // anything else (a table row's printed weight) is written out.
     let all = formulas(solved);
@@ -126,41 +173,45 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         tolerances: &tolerances,
         needs: &needs,
     };
+    // The page's data names each blank by its public id.
     let mut checks = BTreeMap::new();
-    let mut fields = Vec::new();
-    for (n, call) in calls.iter().enumerate() {
-        let answer = solved
-            .answers
-            .get(call.id)
-            .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let choice = if call.kind == BlankKind::Response { None } else { choices(call.id, solved, templates)? };
-        let (options, key_choice) = choice.unzip();
-        let kind = match (&answer.value, call.kind, &options) {
-            (_, BlankKind::Response, _) => "text",
-            (_, _, Some(_)) => "choice",
-            (Value::Approx(..), _, _) => "approx",
-            // A ReLU's answers are exact, and the sheet may still be rounded
-            // as the student goes: checked like the other activations'.
-            (Value::Exact(_), _, _) if matches!(call.id, Blank::Extension(e) if e != Ext::Z) => "approx",
-            (Value::Exact(_) | Value::Count(_), _, _) => "number",
-            (Value::Flag(_) | Value::Text(_), _, _) => "text",
-        };
-        let approximately = call.approximately && kind == "number";
-        let any_approximately = calls.iter().any(|c| c.id == call.id && c.approximately);
-        // The page's data names each blank by its public id.
-        checks
-            .entry(call.id.to_string())
-            .or_insert_with(|| check_of(&sources, call.id, kind, key_choice.as_deref(), any_approximately));
-        fields.push(Field { n, id: call.id, kind, approximately, options: options.unwrap_or_default() });
+    for field in body.fields() {
+        checks.entry(field.id.to_string()).or_insert_with(|| {
+            let any_approximately = body.calls.iter().any(|c| c.id == field.id && c.approximately);
+            check_of(&sources, field.id, field.kind, field.key.as_deref(), any_approximately)
+        });
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
     let givens = givens.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
     let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
-    let parts = with_fields(&exported.body, fields)?;
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
-    render_page(templates, solved, label, &exported.style, &parts, json)
+    render_page(templates, solved, label, &body.style, &body.parts, json)
+}
+
+/// The given numbers, canonical: the sheet prints them, so the page may hold them.
+fn givens(solved: &Solved) -> BTreeMap<Blank, String> {
+    solved
+        .answers
+        .iter()
+        .filter_map(|a| match (a.id, &a.value) {
+            (Blank::Given(_), Value::Exact(x)) => Some((a.id, x.to_plain_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How far from the key each of the extension's answers may lie and still
+/// count, as on the page ([`tolerance`]: the sheet's rounding, and the
+/// rounding a student carries forward), as exact decimals: for the Moodle
+/// export, which grades them alike.
+pub(crate) fn extension_tolerances_exact(solved: &Solved) -> BTreeMap<Blank, Exact> {
+    let tolerances = extension_tolerances(solved, &formulas(solved), &givens(solved));
+    tolerances
+        .into_iter()
+        .filter_map(|(id, t)| Some((id, Exact::parse(&canonical_decimal(&format!("{t:e}"))?)?)))
+        .collect()
 }
 
 /// The common slips with a formula, worded as questions, by blank.
@@ -170,13 +221,14 @@ fn own_slips(
     known: &dyn Fn(Blank) -> bool,
     all: &BTreeMap<Blank, Vec<Formula>>,
 ) -> Result<BTreeMap<Blank, Vec<OwnSlip>>> {
-    let slips = slip_formulas(solved, &templates.numbers(&solved.worksheet.presentation.language));
+    let language = &solved.worksheet.presentation.language;
+    let slips = slip_formulas(solved, &templates.numbers(language));
     let phrases: Vec<Phrase> = slips
         .values()
         .flatten()
         .map(|s| Phrase::Slip { mistakes: vec![s.mistake.clone()], form: SlipForm::Question })
         .collect();
-    let mut hints = templates.phrase_all(&solved.worksheet.presentation.language, &phrases)?.into_iter();
+    let mut hints = templates.phrase_all(language, &phrases)?.into_iter();
     Ok(slips
         .into_iter()
         .map(|(id, list)| {
@@ -226,9 +278,9 @@ fn extension_tolerances(
 /// The blanks whose numbers the model answer `id` quotes (the numbers among
 /// its facts, see `answers.txt.j2`): it is revealed only once they are right.
 fn quoted_blanks(id: Blank, layers: usize) -> Vec<Blank> {
-    use crate::answers::{Column, Row};
+    use crate::answers::{Column, Node, Row};
     match id {
-        Blank::Discussion => vec![Blank::Value(crate::answers::Node::output(layers)), Blank::Error],
+        Blank::Discussion => vec![Blank::Value(Node::output(layers)), Blank::Error],
         Blank::Reflection => vec![Blank::ReflectionFactors],
         Blank::ErrorVerdict => vec![Blank::Error, Blank::NewError],
         Blank::Extension(Ext::Explanation) => vec![

@@ -12,7 +12,7 @@
 //! kept draw has its model answers worded (by the answers template), unless a
 //! constraint reads a model answer.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use minijinja::{Environment, UndefinedBehavior};
 use rand_chacha::ChaCha20Rng;
@@ -23,6 +23,7 @@ use crate::answers::{Answers, Blank, Draft, Solved, Value, Wording};
 use crate::config::{Field, WorksheetSpec};
 use crate::error::{Error, Place, Result};
 use crate::model::Worksheet;
+use crate::number::Exact;
 
 /// Draws tried per variant before giving up.
 pub const MAX_TRIES: u32 = 2_000;
@@ -84,6 +85,8 @@ pub struct Constraints {
     items: Vec<(String, Place)>,
     /// The names the constraints read: `error`, `nudge_w2.plus.change`.
     reads: Vec<String>,
+    /// The names each constraint reads, in the order of `items`.
+    item_reads: Vec<Vec<String>>,
 }
 
 impl Constraints {
@@ -93,9 +96,15 @@ impl Constraints {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut items = Vec::new();
         let mut reads = Vec::new();
+        let mut item_reads = Vec::new();
         for requirement in &spec.require {
             match env.compile_expression(&requirement.expression) {
-                Ok(expression) => reads.extend(expression.undeclared_variables(true)),
+                Ok(expression) => {
+                    let mut names: Vec<String> = expression.undeclared_variables(true).into_iter().collect();
+                    names.sort();
+                    reads.extend(names.iter().cloned());
+                    item_reads.push(names);
+                }
                 Err(e) => {
                     let message = format!(
                         "cannot read the constraint `{}`: {}",
@@ -107,7 +116,7 @@ impl Constraints {
             }
             items.push((requirement.expression.clone(), requirement.at.clone()));
         }
-        Ok(Constraints { env, items, reads })
+        Ok(Constraints { env, items, reads, item_reads })
     }
 
     /// Whether a constraint reads one of the blanks `ids` (or an object holding one).
@@ -221,25 +230,161 @@ pub fn percent(part: u64, whole: u64) -> f64 {
     100.0 * part as f64 / whole.max(1) as f64
 }
 
-/// Why draws were rejected, for error messages.
+/// A built-in rule (see `rules:` in the config).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// No gradient is zero.
+    NonzeroGradients,
+    /// No answer has more decimal places than `rules.max_decimals`.
+    MaxDecimals,
+}
+
+impl Rule {
+    /// Both rules, in the order they are judged.
+    pub const ALL: [Rule; 2] = [Rule::NonzeroGradients, Rule::MaxDecimals];
+
+    /// The rule's name in `rules:`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::NonzeroGradients => "nonzero_gradients",
+            Rule::MaxDecimals => "max_decimals",
+        }
+    }
+}
+
+/// Why a draw was drawn again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// The worksheet cannot be solved (its starting error is zero).
+    Unsolvable,
+    /// The same numbers as an earlier variant of the batch.
+    Repeat,
+    /// A built-in rule failed.
+    Rule(Rule),
+    /// The `require:` constraint of this index failed.
+    Require(usize),
+}
+
+/// How the draws with one value of a field fared.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Spread {
+    /// Draws with the value (not counting repeats of an earlier variant).
+    pub drawn: u64,
+    /// Of them, the draws that were kept.
+    pub accepted: u64,
+    /// Of them, the draws drawn again, by reason.
+    pub rejected: HashMap<Reason, u64>,
+}
+
+/// What the draws of a config met: how often each rule and constraint held,
+/// why draws were drawn again, and how each value of each range fared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
     /// Draws made.
     pub draws: u64,
     /// Draws whose worksheet could be solved.
     pub solvable: u64,
+    /// Draws kept.
+    pub accepted: u64,
     /// For each constraint, the solvable draws that met it.
     pub held: Vec<u64>,
-    /// Rejections per reason, in order of first appearance.
-    pub rejected: Vec<(String, u64)>,
+    /// For each rule of [`Rule::ALL`], the solvable draws that met it.
+    pub rules_held: [u64; 2],
+    /// Rejections per reason.
+    pub rejected: HashMap<Reason, u64>,
+    /// The most decimal places of an answer, per solvable draw: how many
+    /// draws needed each count.
+    pub decimals: BTreeMap<u64, u64>,
+    /// For each field drawn from a range or choice (by path), how the draws
+    /// of each of its values (by index) fared.
+    pub spread: HashMap<String, HashMap<u64, Spread>>,
+    /// The smallest and largest value each answer a constraint reads took
+    /// in the solvable draws.
+    pub read_ranges: BTreeMap<String, (Exact, Exact)>,
+    /// Why the first unsolvable draw could not be solved.
+    pub unsolvable: Option<String>,
 }
 
 impl Tally {
-    fn reject(&mut self, reason: &str) {
-        match self.rejected.iter_mut().find(|(r, _)| r == reason) {
-            Some((_, n)) => *n += 1,
-            None => self.rejected.push((reason.to_owned(), 1)),
+    /// Adds the draws of `other`.
+    fn merge(&mut self, other: &Tally) {
+        self.draws += other.draws;
+        self.solvable += other.solvable;
+        self.accepted += other.accepted;
+        self.held.resize(self.held.len().max(other.held.len()), 0);
+        for (mine, theirs) in self.held.iter_mut().zip(&other.held) {
+            *mine += theirs;
         }
+        for (mine, theirs) in self.rules_held.iter_mut().zip(other.rules_held) {
+            *mine += theirs;
+        }
+        for (reason, n) in &other.rejected {
+            *self.rejected.entry(*reason).or_default() += n;
+        }
+        for (places, n) in &other.decimals {
+            *self.decimals.entry(*places).or_default() += n;
+        }
+        for (path, values) in &other.spread {
+            let mine = self.spread.entry(path.clone()).or_default();
+            for (index, spread) in values {
+                let entry = mine.entry(*index).or_default();
+                *entry = sum([&*entry, spread].into_iter());
+            }
+        }
+        for (name, (lo, hi)) in &other.read_ranges {
+            let range = self.read_ranges.entry(name.clone()).or_insert_with(|| (lo.clone(), hi.clone()));
+            if *lo < range.0 {
+                range.0 = lo.clone();
+            }
+            if *hi > range.1 {
+                range.1 = hi.clone();
+            }
+        }
+        if self.unsolvable.is_none() {
+            self.unsolvable.clone_from(&other.unsolvable);
+        }
+    }
+
+    /// Notes how a draw with the values `picks` (field path, value index) ended.
+    fn note(&mut self, picks: &[(String, u64)], outcome: Option<Reason>) {
+        match outcome {
+            None => self.accepted += 1,
+            Some(reason) => *self.rejected.entry(reason).or_default() += 1,
+        }
+        if outcome == Some(Reason::Repeat) {
+            return;
+        }
+        for (path, index) in picks {
+            let spread = self.spread.entry(path.clone()).or_default().entry(*index).or_default();
+            spread.drawn += 1;
+            match outcome {
+                None => spread.accepted += 1,
+                Some(reason) => *spread.rejected.entry(reason).or_default() += 1,
+            }
+        }
+    }
+
+    /// The reason most draws were drawn again, with how many.
+    fn dominant(&self) -> Option<(Reason, u64)> {
+        let mut reasons: Vec<(Reason, u64)> = self.rejected.iter().map(|(r, n)| (*r, *n)).collect();
+        reasons.sort_by_key(|(reason, n)| (std::cmp::Reverse(*n), *reason));
+        reasons.first().copied()
+    }
+
+    /// The smallest `max_decimals` (at most 12) that a fifth of the solvable
+    /// draws meet, if one does.
+    fn decimals_that_fit(&self) -> Option<u64> {
+        let mut met = 0;
+        for (places, count) in &self.decimals {
+            met += count;
+            if *places > 12 {
+                return None;
+            }
+            if met * 5 >= self.solvable {
+                return Some(*places);
+            }
+        }
+        None
     }
 }
 
@@ -260,6 +405,15 @@ pub struct Variant {
     pub solved: Solved,
 }
 
+/// Variants drawn together, with what their draws met.
+#[derive(Debug)]
+pub struct Drawn {
+    /// The variants, in order.
+    pub variants: Vec<Variant>,
+    /// Every draw made for them.
+    pub tally: Tally,
+}
+
 impl<'a> Sampler<'a> {
     /// A sampler for `spec` with batch `seed`, wording the model answers with `words`.
     pub fn new(spec: &'a WorksheetSpec, seed: u64, words: &'a dyn Wording) -> Result<Sampler<'a>> {
@@ -271,7 +425,7 @@ impl<'a> Sampler<'a> {
     fn draft(&self, worksheet: Worksheet) -> Result<std::result::Result<Draft, String>> {
         let mut draft = match Draft::new(worksheet) {
             Ok(draft) => draft,
-            Err(e) => return Ok(Err(format!("the worksheet cannot be solved ({e})"))),
+            Err(e) => return Ok(Err(e.to_string())),
         };
         if self.constraints.read_any(draft.unworded()) {
             draft.word(self.words)?;
@@ -279,108 +433,248 @@ impl<'a> Sampler<'a> {
         Ok(Ok(draft))
     }
 
-    /// Why `worksheet` must be redrawn, if it must; counts what held in `tally`.
-    fn rejection(&self, worksheet: Worksheet, tally: &mut Tally) -> Result<std::result::Result<Solved, String>> {
-        let draft = match self.draft(worksheet)? {
-            Ok(draft) => draft,
-            Err(reason) => return Ok(Err(reason)),
-        };
+    /// One draw from `rng`: the worksheet, and the index of each value drawn
+    /// from a range or choice, by field path.
+    fn pick(&self, rng: &mut ChaCha20Rng) -> (Worksheet, Vec<(String, u64)>) {
+        let mut picks = Vec::new();
+        let worksheet = self.spec.resolve(|field: &Field| {
+            let index = index(rng, field.spec.count());
+            if field.spec.fixed().is_none() {
+                picks.push((field.path.clone(), index));
+            }
+            field.spec.value(index)
+        });
+        (worksheet, picks)
+    }
+
+    /// Judges a solvable `draft`: notes in `tally` which rules and
+    /// constraints it meets, and returns why it must be drawn again, if it must.
+    fn judge(&self, draft: &Draft, tally: &mut Tally) -> Result<Option<Reason>> {
         tally.solvable += 1;
         let held = self.constraints.evaluate(draft.answers())?;
         tally.held.resize(held.len(), 0);
         for (count, ok) in tally.held.iter_mut().zip(&held) {
             *count += u64::from(*ok);
         }
-        if let Some(rule) = self.broken_rule(&draft) {
-            return Ok(Err(rule));
-        }
-        if let Some(i) = held.iter().position(|ok| !ok) {
-            return Ok(Err(format!("require: {}", self.constraints.items[i].0)));
-        }
-        Ok(Ok(draft.finish(self.words)?))
-    }
-
-    /// The first built-in rule `draft` breaks, if any.
-    fn broken_rule(&self, draft: &Draft) -> Option<String> {
-        let rules = &self.spec.rules;
-        if rules.nonzero_gradients && draft.solution.gradients.iter().any(|g| g.value.is_zero()) {
-            return Some("rule nonzero_gradients (no zero gradient)".to_owned());
-        }
-        let too_fine = draft
-            .answers()
-            .iter()
-            .any(|a| matches!(&a.value, Value::Exact(x) if x.decimal_places() > rules.max_decimals));
-        too_fine.then(|| format!("rule max_decimals (no answer with more than {} decimal places)", rules.max_decimals))
-    }
-
-    /// Draws from `stream` until a draw is acceptable and not in `taken`.
-    pub fn draw(&self, stream: Stream, taken: &HashSet<String>, tally: &mut Tally) -> Result<Variant> {
-        let mut rng = generator(self.seed, &stream);
-        for _ in 0..MAX_TRIES {
-            tally.draws += 1;
-            let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            let fingerprint = fingerprint(&worksheet);
-            if taken.contains(&fingerprint) {
-                tally.reject("the same numbers as an earlier variant");
-                continue;
-            }
-            match self.rejection(worksheet, tally)? {
-                Ok(solved) => return Ok(Variant { stream, solved }),
-                Err(reason) => tally.reject(&reason),
-            }
-        }
-        Err(self.exhausted(tally))
-    }
-
-    fn exhausted(&self, tally: &Tally) -> Error {
-        // A constraint that never held is the culprit, whatever else failed.
-        let never = self.constraints.items.iter().zip(&tally.held).find(|(_, held)| **held == 0);
-        let culprit = match never {
-            Some(((_, at), _)) if tally.solvable > 0 => Some(at.clone()),
-            _ => tally.rejected.iter().max_by_key(|(_, n)| *n).and_then(|(reason, _)| {
-                self.constraints
-                    .items
-                    .iter()
-                    .find(|(e, _)| *reason == format!("require: {e}"))
-                    .map(|(_, at)| at.clone())
-            }),
-        };
-        let reason = match never {
-            Some(((expression, _), _)) if tally.solvable > 0 => {
-                format!(
-                    "the constraint `{expression}` held in 0.0% of the {} draws that could be solved",
-                    tally.solvable
-                )
-            }
-            _ => {
-                let (reason, count) = tally.rejected.iter().max_by_key(|(_, n)| *n).cloned().unwrap_or_default();
-                match self.constraints.items.iter().position(|(e, _)| reason == format!("require: {e}")) {
-                    Some(i) => format!(
-                        "most were rejected by {reason} (it held in {:.1}% of {} draws that could be solved)",
-                        percent(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
-                        tally.solvable
-                    ),
-                    None => format!(
-                        "most were rejected by {reason} ({:.1}% of {} draws)",
-                        percent(count, tally.draws),
-                        tally.draws
-                    ),
+        for name in &self.constraints.reads {
+            // Constraints name blanks by their public ids.
+            if let Some(Value::Exact(x)) = draft.answers().named(name).map(|a| &a.value) {
+                let range = tally.read_ranges.entry(name.clone()).or_insert_with(|| (x.clone(), x.clone()));
+                if *x < range.0 {
+                    range.0 = x.clone();
+                }
+                if *x > range.1 {
+                    range.1 = x.clone();
                 }
             }
+        }
+        let places = draft
+            .answers()
+            .iter()
+            .filter_map(|a| match &a.value {
+                Value::Exact(x) => Some(x.decimal_places()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        *tally.decimals.entry(places).or_default() += 1;
+        let rules = &self.spec.rules;
+        let broken = |rule: Rule| match rule {
+            Rule::NonzeroGradients => {
+                rules.nonzero_gradients && draft.solution.gradients.iter().any(|g| g.value.is_zero())
+            }
+            Rule::MaxDecimals => rules.max_decimals.is_some_and(|most| places > most),
         };
-        let message = format!(
-            "no acceptable numbers found in {} draws; {reason}. Widen the ranges or relax the constraint.",
-            tally.draws
-        );
-        match culprit {
-            // At the `require:` line of the constraint to blame.
+        let mut first_broken = None;
+        for (i, rule) in Rule::ALL.into_iter().enumerate() {
+            if broken(rule) {
+                first_broken.get_or_insert(rule);
+            } else {
+                tally.rules_held[i] += 1;
+            }
+        }
+        if let Some(rule) = first_broken {
+            return Ok(Some(Reason::Rule(rule)));
+        }
+        Ok(held.iter().position(|ok| !ok).map(Reason::Require))
+    }
+
+    /// Draws from `stream` until a draw is acceptable and not in `taken`,
+    /// noting every draw in `all`.
+    pub fn draw(&self, stream: Stream, taken: &HashSet<String>, all: &mut Tally) -> Result<Variant> {
+        let mut tally = Tally::default();
+        let drawn = self.draw_noting(stream, taken, &mut tally);
+        all.merge(&tally);
+        match drawn? {
+            Some(variant) => Ok(variant),
+            None if tally.rejected.contains_key(&Reason::Repeat) => Err(self.all_taken(&tally, taken.len())),
+            None => Err(self.exhausted(&tally, &format!("no acceptable numbers found in {} draws", tally.draws))),
+        }
+    }
+
+    /// [`Sampler::draw`] noting its draws in `tally`; `None` if no draw was acceptable.
+    fn draw_noting(&self, stream: Stream, taken: &HashSet<String>, tally: &mut Tally) -> Result<Option<Variant>> {
+        let mut rng = generator(self.seed, &stream);
+        // The rules and constraints judge draws: a config without ranges
+        // gives its one sheet, whatever they say.
+        let judged = self.spec.is_randomized();
+        for _ in 0..MAX_TRIES {
+            tally.draws += 1;
+            let (worksheet, picks) = self.pick(&mut rng);
+            if taken.contains(&fingerprint(&worksheet)) {
+                tally.note(&picks, Some(Reason::Repeat));
+                continue;
+            }
+            let draft = match self.draft(worksheet)? {
+                Ok(draft) => draft,
+                Err(problem) => {
+                    tally.unsolvable.get_or_insert(problem);
+                    tally.note(&picks, Some(Reason::Unsolvable));
+                    continue;
+                }
+            };
+            let verdict = if judged { self.judge(&draft, tally)? } else { None };
+            tally.note(&picks, verdict);
+            if verdict.is_none() {
+                return Ok(Some(Variant { stream, solved: draft.finish(self.words)? }));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The problem of a variant whose every acceptable draw repeated one of
+    /// the `taken` earlier variants.
+    fn all_taken(&self, tally: &Tally, taken: usize) -> Error {
+        let mut reasons: Vec<(Reason, u64)> =
+            tally.rejected.iter().filter(|(r, _)| **r != Reason::Repeat).map(|(r, n)| (*r, *n)).collect();
+        reasons.sort_by_key(|(reason, n)| (std::cmp::Reverse(*n), *reason));
+        let most = reasons.first().map_or(String::new(), |(reason, n)| {
+            format!(" ({:.0}% of the draws were rejected by {})", percent(*n, tally.draws), self.describe(*reason))
+        });
+        Error::msg(format!(
+            "{}: no new acceptable numbers found in {} draws for variant {}: the {} before it took every acceptable \
+             worksheet the draws found{most}. Ask for fewer variants, widen the ranges, or relax what rejects them.",
+            self.spec.file,
+            tally.draws,
+            taken + 1,
+            plural(taken as u64, "variant")
+        ))
+    }
+
+    /// Why no draw was acceptable, `opening` the message ("no acceptable
+    /// numbers found in 2000 draws"): every constraint that held in no
+    /// draw, each at its line; else the rule or constraint that rejected
+    /// most draws, with the YAML that relaxes it.
+    pub fn exhausted(&self, tally: &Tally, opening: &str) -> Error {
+        let never: Vec<Error> = self
+            .constraints
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| tally.solvable > 0 && tally.held.get(*i) == Some(&0))
+            .map(|(i, (expression, at))| {
+                let values = self.read_values(i, tally);
+                Error::from(at.error(format!(
+                    "{opening}: the constraint `{expression}` held in none of the {} that could be solved. Look at \
+                     the constraint itself first: can it be true for this network (its signs, its comparisons, its \
+                     answer ids)?{values} If it can, widen the ranges.",
+                    plural(tally.solvable, "draw")
+                )))
+            })
+            .collect();
+        if !never.is_empty() {
+            return Error::all(never);
+        }
+        let file = &self.spec.file;
+        match tally.dominant() {
+            Some((Reason::Rule(rule), rejected)) => self.rule_exhausted(rule, rejected, tally, opening),
+            Some((Reason::Require(i), _)) => {
+                let (expression, at) = &self.constraints.items[i];
+                at.error(format!(
+                    "{opening}; most were rejected by the constraint `{expression}` (it held in {:.1}% of the {} \
+                     that could be solved). Widen the ranges or relax the constraint.",
+                    percent(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
+                    plural(tally.solvable, "draw")
+                ))
+                .into()
+            }
+            Some((Reason::Unsolvable, _)) => Error::msg(format!(
+                "{file}: {opening}: none could be solved ({}). Widen the ranges of the target and the weights.",
+                tally.unsolvable.as_deref().unwrap_or("the starting error is 0")
+            )),
+            Some((Reason::Repeat, _)) | None => Error::msg(format!("{file}: {opening}")),
+        }
+    }
+
+    /// " In those draws, grad_w1 was from −96 to −6 and …" for the answers
+    /// constraint `i` reads.
+    fn read_values(&self, i: usize, tally: &Tally) -> String {
+        let ranges: Vec<String> = self.constraints.item_reads[i]
+            .iter()
+            .filter_map(|name| {
+                let (lo, hi) = tally.read_ranges.get(name)?;
+                // A message of the command line: its numbers in English.
+                let english = crate::number::NumberFormat::english();
+                let (lo, hi) = (english.write(&lo.legible()), english.write(&hi.legible()));
+                Some(match lo == hi {
+                    true => format!("{name} was always {lo}"),
+                    false => format!("{name} was from {lo} to {hi}"),
+                })
+            })
+            .collect();
+        match ranges.as_slice() {
+            [] => String::new(),
+            [one] => format!(" In those draws, {one}."),
+            [rest @ .., last] => format!(" In those draws, {} and {last}.", rest.join(", ")),
+        }
+    }
+
+    /// The problem of a built-in `rule` that rejected `rejected` draws,
+    /// placed at its line in `rules:` if it is written there, with the YAML
+    /// that relaxes it.
+    fn rule_exhausted(&self, rule: Rule, rejected: u64, tally: &Tally, opening: &str) -> Error {
+        let rules = &self.spec.rules;
+        let (what, relaxed) = match rule {
+            Rule::NonzeroGradients => ("no gradient is 0".to_owned(), "nonzero_gradients: false".to_owned()),
+            Rule::MaxDecimals => (
+                format!("no answer has more than {} decimal places", rules.max_decimals.unwrap_or_default()),
+                match tally.decimals_that_fit() {
+                    Some(places) => format!("max_decimals: {places}"),
+                    None => "max_decimals: false".to_owned(),
+                },
+            ),
+        };
+        let name = rule.name();
+        let share = percent(rejected, tally.draws);
+        let fewer = match rule {
+            Rule::MaxDecimals => "give numbers with fewer decimal places",
+            Rule::NonzeroGradients => "widen the ranges",
+        };
+        let written = self.spec.written(&format!("rules.{name}"));
+        let (origin, to_do, place) = match (written, self.spec.written("rules")) {
+            (Some(at), _) => {
+                (format!("the rule `{name}` here"), format!("Change it to `{relaxed}`, or {fewer}."), Some(at))
+            }
+            (None, Some(at)) => (
+                format!("the built-in rule `{name}`"),
+                format!("Add `{relaxed}` under `rules:` here, or {fewer}."),
+                Some(at),
+            ),
+            (None, None) => (
+                format!("the built-in rule `{name}`"),
+                format!("To relax it, add to the config:\n\n    rules:\n      {relaxed}\n\nor {fewer}."),
+                None,
+            ),
+        };
+        let message = format!("{opening}: {origin} ({what}) rejected {share:.0}% of them. {to_do}");
+        match place {
             Some(at) => at.error(message).into(),
             None => Error::msg(format!("{}: {message}", self.spec.file)),
         }
     }
 
     /// Variants `1..=count` of the batch, pairwise distinct.
-    pub fn batch(&self, count: u64) -> Result<Vec<Variant>> {
+    pub fn batch(&self, count: u64) -> Result<Drawn> {
         check_count(self.spec, count)?;
         let mut taken = HashSet::new();
         let mut tally = Tally::default();
@@ -390,46 +684,120 @@ impl<'a> Sampler<'a> {
             taken.insert(fingerprint(&variant.solved.worksheet));
             variants.push(variant);
         }
-        Ok(variants)
+        Ok(Drawn { variants, tally })
     }
 
-    /// One variant per roster name; each depends only on the seed and the
-    /// name. Students may share numbers (a fixed config gives everyone the
-    /// same sheet), so the count is not held against the ranges.
-    pub fn roster(&self, names: &[String]) -> Result<Vec<Variant>> {
+    /// One variant per roster name (each already normalized, see
+    /// `roster::normalize`); each depends only on the seed and the name.
+    /// Students may share numbers (a fixed config gives everyone the same
+    /// sheet), so the count is not held against the ranges.
+    pub fn roster(&self, names: &[String]) -> Result<Drawn> {
         check_bounds(names.len() as u64)?;
         let mut tally = Tally::default();
-        names.iter().map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally)).collect()
+        let variants = names
+            .iter()
+            .map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally))
+            .collect::<Result<_>>()?;
+        Ok(Drawn { variants, tally })
     }
 
-    /// Draws `samples` independent variants and reports how often each rule
-    /// and constraint held, and the values drawn, for `check`.
+    /// The values of ranges and choices that the kept draws of `tally` hold
+    /// far less often than an even share (under a third of it), with the
+    /// rule or constraint that rejects them, as warnings; `kept` names the
+    /// kept draws ("sheets", "acceptable draws").
+    pub fn skews(&self, tally: &Tally, kept: &str) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for field in self.spec.fields().into_iter().filter(|f| f.spec.fixed().is_none()) {
+            let Some(values) = tally.spread.get(&field.path) else { continue };
+            let n = field.spec.count();
+            // Each value of a short list; a long range in four runs of values.
+            let units: Vec<(u64, u64)> = match n <= 12 {
+                true => (0..n).map(|i| (i, i)).collect(),
+                false => (0..4).map(|k| (k * n / 4, (k + 1) * n / 4 - 1)).collect(),
+            };
+            let total: Spread = sum(values.values());
+            for (first, last) in units {
+                let unit = sum(values.iter().filter(|(i, _)| (first..=last).contains(*i)).map(|(_, s)| s));
+                // Draws are uniform: an even share of the kept draws is
+                // total.accepted × size / n, and enough of them that a
+                // shortfall below a third of it is no accident.
+                let size = last - first + 1;
+                let expected_times_n = total.accepted * size;
+                if expected_times_n < 12 * n || unit.accepted * 3 * n >= expected_times_n {
+                    continue;
+                }
+                let value = match first == last {
+                    true => field.spec.value(first).to_display_string(),
+                    false => format!(
+                        "from {} to {}",
+                        field.spec.value(first).to_display_string(),
+                        field.spec.value(last).to_display_string()
+                    ),
+                };
+                let mut reasons: Vec<(&Reason, &u64)> = unit.rejected.iter().collect();
+                reasons.sort_by_key(|(reason, n)| (std::cmp::Reverse(**n), **reason));
+                let by = reasons.first().map_or(String::new(), |(reason, _)| {
+                    format!(": most draws with it were rejected by {}", self.describe(**reason))
+                });
+                let location = &field.at.location;
+                warnings.push(format!(
+                    "{}:{}: `{}` is {value} on {} of {} {kept} ({:.0}%; an even share is {:.0}%){by}",
+                    location.file,
+                    location.line,
+                    field.path,
+                    unit.accepted,
+                    total.accepted,
+                    percent(unit.accepted, total.accepted),
+                    percent(size, n),
+                ));
+            }
+        }
+        warnings
+    }
+
+    /// A reason in words: "the constraint `y < target` (line 14)".
+    fn describe(&self, reason: Reason) -> String {
+        match reason {
+            Reason::Unsolvable => "a starting error of 0".to_owned(),
+            Reason::Repeat => "repeating an earlier variant".to_owned(),
+            Reason::Rule(Rule::NonzeroGradients) => "the built-in rule nonzero_gradients (no gradient is 0)".to_owned(),
+            Reason::Rule(Rule::MaxDecimals) => format!(
+                "the built-in rule max_decimals (no answer with more than {} decimal places; `rules: {{ \
+                 max_decimals: false }}` turns it off)",
+                self.spec.rules.max_decimals.unwrap_or_default()
+            ),
+            Reason::Require(i) => {
+                let (expression, at) = &self.constraints.items[i];
+                format!("the constraint `{expression}` (line {})", at.location.line)
+            }
+        }
+    }
+
+    /// Draws `samples` independent variants (none drawn again) and notes
+    /// what they met, for `check`.
     pub fn stress(&self, samples: u64) -> Result<Stress> {
         let fields = self.spec.fields();
         let mut stress = Stress {
-            draws: samples,
-            accepted: 0,
-            unsolvable: 0,
-            held: self.constraints.expressions().map(|e| (format!("require: {e}"), 0)).collect(),
-            rules_broken: 0,
+            tally: Tally::default(),
             ranges: fields.iter().map(|f| (f.path.clone(), None)).collect(),
             flat_extension: 0,
         };
+        stress.tally.held = vec![0; self.constraints.items.len()];
         for k in 1..=samples {
             let mut rng = generator(self.seed, &Stream::Index(k));
-            let worksheet = self.spec.resolve(|field: &Field| field.spec.value(index(&mut rng, field.spec.count())));
-            let Ok(draft) = self.draft(worksheet)? else {
-                stress.unsolvable += 1;
-                continue;
+            let (worksheet, picks) = self.pick(&mut rng);
+            stress.tally.draws += 1;
+            let draft = match self.draft(worksheet)? {
+                Ok(draft) => draft,
+                Err(problem) => {
+                    stress.tally.unsolvable.get_or_insert(problem);
+                    stress.tally.note(&picks, Some(Reason::Unsolvable));
+                    continue;
+                }
             };
-            let held = self.constraints.evaluate(draft.answers())?;
-            for (count, ok) in stress.held.iter_mut().zip(&held) {
-                count.1 += u64::from(*ok);
-            }
-            let rule_ok = self.broken_rule(&draft).is_none();
-            stress.rules_broken += u64::from(!rule_ok);
-            if rule_ok && held.iter().all(|h| *h) {
-                stress.accepted += 1;
+            let verdict = self.judge(&draft, &mut stress.tally)?;
+            stress.tally.note(&picks, verdict);
+            if verdict.is_none() {
                 stress.flat_extension += u64::from(draft.solution.extension.as_ref().is_some_and(|e| e.is_flat()));
                 let values = self.spec.fields_of(&draft.worksheet);
                 for ((_, range), value) in stress.ranges.iter_mut().zip(values) {
@@ -442,21 +810,38 @@ impl<'a> Sampler<'a> {
         }
         Ok(stress)
     }
+
+    /// The constraints, as written, with how many solvable draws of `tally` met each.
+    pub fn held<'t>(&'t self, tally: &'t Tally) -> impl Iterator<Item = (&'t str, u64)> {
+        self.constraints.expressions().zip(tally.held.iter().copied().chain(std::iter::repeat(0)))
+    }
+}
+
+/// The sum of some spreads (their rejections merged).
+fn sum<'s>(spreads: impl Iterator<Item = &'s Spread>) -> Spread {
+    spreads.fold(Spread::default(), |mut total, s| {
+        total.drawn += s.drawn;
+        total.accepted += s.accepted;
+        for (reason, n) in &s.rejected {
+            *total.rejected.entry(*reason).or_default() += n;
+        }
+        total
+    })
+}
+
+/// "1 draw", "2 draws".
+pub fn plural(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
 }
 
 /// What [`Sampler::stress`] found.
 #[derive(Debug, Clone)]
 pub struct Stress {
-    /// Draws made.
-    pub draws: u64,
-    /// Draws that met every rule and constraint.
-    pub accepted: u64,
-    /// Draws whose worksheet could not be solved (zero starting error).
-    pub unsolvable: u64,
-    /// For each constraint, how many solvable draws met it.
-    pub held: Vec<(String, u64)>,
-    /// Solvable draws that broke a built-in rule.
-    pub rules_broken: u64,
+    /// What the draws met.
+    pub tally: Tally,
     /// For each numeric field, the smallest and largest value among accepted draws.
     pub ranges: Vec<(String, Option<(crate::number::Exact, crate::number::Exact)>)>,
     /// Accepted draws whose extension activation is flat at z (a dead ReLU,
@@ -474,6 +859,13 @@ fn check_bounds(count: u64) -> Result<()> {
 fn check_count(spec: &WorksheetSpec, count: u64) -> Result<()> {
     check_bounds(count)?;
     let possible = spec.combinations();
+    if possible == 1 && count > 1 {
+        return Err(Error::msg(format!(
+            "{} has no ranges or choices, so it makes 1 worksheet, not {count} different ones: leave out \
+             --variants, or give some of its numbers a range (see the README)",
+            spec.file
+        )));
+    }
     if count > possible {
         return Err(Error::msg(format!(
             "{}: asked for {count} different variants, but its ranges allow only {possible} different worksheets",

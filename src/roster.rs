@@ -1,12 +1,14 @@
 //! Rosters: the student names of a class, read from the CSV a spreadsheet
 //! exports, and found again by a name typed at the command line.
 //!
-//! A student's numbers are drawn from their exact name, so a name typed with
-//! another accent, case or apostrophe must find the roster's spelling, not
-//! silently draw someone else's numbers. Spreadsheets export CSV in more than
-//! one shape: a byte-order mark, Windows-1252 instead of UTF-8, semicolons
-//! instead of commas (in locales whose decimal separator is a comma), CRLF
-//! line ends and extra columns are all read.
+//! A student's numbers and file name come from their name in one normal form
+//! ([`normalize`]), so a roster saved again (Excel's curly apostrophe, macOS's
+//! decomposed accents) gives every student the same sheet, and a name typed
+//! with another accent, case or apostrophe finds the roster's spelling rather
+//! than silently drawing someone else's numbers. Spreadsheets export CSV in
+//! more than one shape: a byte-order mark, UTF-16, Windows-1252 instead of
+//! UTF-8, semicolons instead of commas (in locales whose decimal separator is
+//! a comma), CRLF line ends and extra columns are all read.
 
 use std::path::Path;
 
@@ -19,13 +21,40 @@ use crate::output::sanitize;
 /// Longest name accepted, in characters.
 const MAX_NAME: usize = 200;
 
-/// One student: the name as written, and the roster line it is on.
+/// One student: the name as printed, and the roster line it is on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Student {
-    /// The name, trimmed, exactly as in the roster.
+    /// The name as in the roster, tidied ([`tidy`]): what the sheet prints.
     pub name: String,
+    /// The name's normal form ([`normalize`]): where the numbers and the
+    /// file name come from.
+    pub key: String,
     /// 1-based line of the roster file.
     pub line: u64,
+}
+
+/// A name as printed: Unicode NFC (an accent composed with its letter, as
+/// macOS may not save it), runs of white space one space, none around, and
+/// no invisible zero-width space or byte-order mark.
+pub fn tidy(name: &str) -> String {
+    let composed: String = name.nfc().filter(|c| !matches!(c, '\u{200B}' | '\u{FEFF}')).collect();
+    composed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The normal form of a name that a student's numbers and file name come
+/// from: [`tidy`], with every apostrophe and quote variant folded to `'` or
+/// `"` (Excel's autocorrect turns `O'Brien` into `O’Brien`). Two names with the
+/// same normal form are the same student.
+pub fn normalize(name: &str) -> String {
+    tidy(name)
+        .chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{02B9}' | '\u{2032}' | '\u{00B4}'
+            | '\u{0060}' | '\u{FF07}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{FF02}' => '"',
+            c => c,
+        })
+        .collect()
 }
 
 /// A class roster, in file order.
@@ -61,17 +90,27 @@ impl Roster {
         Ok((index as u64 + 1, student))
     }
 
-    /// The student called `query`: the exact name, or else the one name that
-    /// matches ignoring case, accents, apostrophe style, spaces and dashes
-    /// (so the file-name form `zoë-o-brien` finds "Zoë O'Brien" too).
+    /// The student called `query`: the name in its normal form; or else
+    /// the one name that matches ignoring case, accents, apostrophe style,
+    /// spaces and dashes (so the file-name form `zoë-o-brien` finds "Zoë
+    /// O'Brien"); or else ignoring letters that do not decompose too (ł, ø,
+    /// æ, ß as l, o, ae, ss); or else a first or last name alone that one
+    /// student has. Several students at the first step that finds any are
+    /// listed, to choose from.
     pub fn find(&self, query: &str) -> Result<&Student> {
-        let query = query.trim();
-        if let Some(exact) = self.students.iter().find(|s| s.name == query) {
-            return Ok(exact);
-        }
-        let key = fold(query);
-        let matches: Vec<&Student> = self.students.iter().filter(|s| fold(&s.name) == key).collect();
-        match matches.as_slice() {
+        let query = tidy(query);
+        let normal = normalize(&query);
+        let (key, plain) = (fold(&query), ascii(&query));
+        let steps: [&dyn Fn(&Student) -> bool; 4] =
+            [&|s| s.key == normal, &|s| fold(&s.name) == key, &|s| ascii(&s.name) == plain, &|s| {
+                let (first, last) = (s.name.split(' ').next(), s.name.split(' ').next_back());
+                !plain.is_empty() && [first, last].into_iter().flatten().any(|w| ascii(w) == plain)
+            }];
+        let matches = steps
+            .iter()
+            .map(|step| self.students.iter().filter(|s| step(s)).collect::<Vec<_>>())
+            .find(|m| !m.is_empty());
+        match matches.unwrap_or_default().as_slice() {
             [one] => Ok(one),
             [] => {
                 // The edit distance to the whole name or to its closest word,
@@ -112,6 +151,13 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
+/// [`fold`] in ASCII: letters that do not decompose written as English
+/// keyboards type them (ł → l, ø → o, æ → ae, đ → d, ß → ss, œ → oe, þ → th),
+/// and other scripts transliterated.
+fn ascii(name: &str) -> String {
+    any_ascii::any_ascii(name).chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
+}
+
 /// The text of a roster file: UTF-8 (with or without a byte-order mark),
 /// UTF-16 with a byte-order mark, or else Windows-1252, which Excel writes
 /// for "CSV (Comma delimited)" on Western Windows.
@@ -132,9 +178,15 @@ fn decode(file: &str, bytes: &[u8], warnings: &mut Vec<String>) -> String {
 }
 
 /// The field separator of `text`: whichever of comma, semicolon and tab is
-/// most frequent on its first non-empty line (a comma if none is there).
+/// most frequent on its first non-empty line, or else on any line (a roster
+/// whose header is one word may have a group column further down); a comma
+/// if none is there.
 fn delimiter(text: &str) -> u8 {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = match [',', ';', '\t'].iter().any(|d| first.contains(*d)) {
+        true => first,
+        false => text,
+    };
     let count = |c: char| first.chars().filter(|x| *x == c).count();
     [(b',', count(',')), (b';', count(';')), (b'\t', count('\t'))]
         .into_iter()
@@ -151,6 +203,7 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
         .delimiter(delimiter(&text))
         .from_reader(text.as_bytes());
     let mut students: Vec<Student> = Vec::new();
+    let (mut unreadable, mut unnamed) = (Vec::new(), Vec::new());
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(String::new(), |p| format!("{}:", line_at(&text, p.byte())));
@@ -163,29 +216,71 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             let blank = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
             line_at(&text, (start + blank) as u64)
         });
-        let name = record.get(0).unwrap_or("").trim();
-        if name.is_empty() || (students.is_empty() && name.eq_ignore_ascii_case("name")) {
+        let name = tidy(record.get(0).unwrap_or(""));
+        if name.is_empty() {
+            // A row of empty cells is a spreadsheet's padding; one with
+            // something in another column is a student without a name.
+            if record.iter().any(|field| !field.trim().is_empty()) {
+                unnamed.push(line);
+            }
+            continue;
+        }
+        if students.is_empty() && name.eq_ignore_ascii_case("name") {
+            continue;
+        }
+        if name.contains('?') {
+            unreadable.push(format!("  line {line}: {name:?}"));
             continue;
         }
         if name.chars().count() > MAX_NAME {
             return Err(Error::msg(format!("{file}:{line}: the name is longer than {MAX_NAME} characters")));
         }
-        if let Some(other) = students.iter().find(|s| s.name == name) {
+        let key = normalize(&name);
+        if let Some(other) = students.iter().find(|s| s.key == key) {
+            let written = match other.name == name {
+                true => String::new(),
+                false => format!(" as {:?}", other.name),
+            };
             return Err(Error::msg(format!(
-                "{file}:{line}: {name:?} is listed twice (also on line {}); give each student a different name",
+                "{file}:{line}: {name:?} is listed twice (also on line {}{written}); give each student a different \
+                 name",
                 other.line
             )));
         }
-        if let Some(other) = students.iter().find(|s| sanitize(&s.name) == sanitize(name)) {
+        if let Some(other) = students.iter().find(|s| sanitize(&s.key) == sanitize(&key)) {
             return Err(Error::msg(format!(
                 "{file}:{line}: {name:?} and {:?} (line {}) would both be written to files named {:?}; make the \
                  names differ in a letter or digit",
                 other.name,
                 other.line,
-                sanitize(name)
+                sanitize(&key)
             )));
         }
-        students.push(Student { name: name.to_owned(), line });
+        students.push(Student { name, key, line });
+    }
+    if !unreadable.is_empty() {
+        return Err(Error::msg(format!(
+            "{file}: {} a `?` where a letter belongs: the spreadsheet could not save those letters in this \
+             file's encoding, so they are lost. Save the roster as \"CSV UTF-8\" (in Excel: File, Save As, CSV UTF-8) \
+             and run again:\n{}",
+            match unreadable.len() {
+                1 => "a name has".to_owned(),
+                n => format!("{n} names have"),
+            },
+            unreadable.join("\n")
+        )));
+    }
+    if !unnamed.is_empty() {
+        let lines: Vec<String> = unnamed.iter().map(u64::to_string).collect();
+        let (rows, have) = match lines.len() {
+            1 => ("line", "has"),
+            _ => ("lines", "have"),
+        };
+        warnings.push(format!(
+            "{file}: {rows} {} {have} no name in the first column but something in another; skipped (add the \
+             name, or delete the row)",
+            lines.join(", ")
+        ));
     }
     if students.is_empty() {
         return Err(Error::msg(format!("{file}: the roster has no names")));
@@ -212,15 +307,10 @@ fn line_at(text: &str, offset: u64) -> u64 {
 /// The students whose names hold characters no embedded font can draw, with
 /// those characters.
 fn missing_glyphs(students: &[Student]) -> Vec<(&Student, String)> {
-    use std::sync::LazyLock;
-    static FONTS: LazyLock<Vec<typst::text::Font>> = LazyLock::new(|| {
-        typst_assets::fonts().flat_map(|data| typst::text::Font::iter(typst::foundations::Bytes::new(data))).collect()
-    });
-    let drawable = |c: char| c.is_whitespace() || FONTS.iter().any(|f| f.info().coverage.contains(c as u32));
     students
         .iter()
         .filter_map(|s| {
-            let mut missing: Vec<char> = s.name.chars().filter(|c| !drawable(*c)).collect();
+            let mut missing: Vec<char> = s.name.chars().filter(|c| !crate::typeset::can_draw(*c)).collect();
             missing.dedup();
             (!missing.is_empty()).then(|| (s, missing.into_iter().collect()))
         })
@@ -269,6 +359,56 @@ mod tests {
         assert_eq!(roster.warnings.len(), 1);
         assert!(roster.warnings[0].contains("line 2") && roster.warnings[0].contains("李明"), "{:?}", roster.warnings);
         assert!(parse("r.csv", "Zoë Ångström\nJosé Núñez\nשלום\n".as_bytes()).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn a_name_saved_again_is_the_same_name() {
+        let nfd = "Zoe\u{308}  O\u{2019}Brien\u{a0}";
+        assert_eq!(tidy(nfd), "Zoë O\u{2019}Brien", "composed, spaces collapsed, the apostrophe kept for print");
+        assert_eq!(normalize(nfd), normalize("Zoë O'Brien"));
+        assert_eq!(normalize("\u{201C}Kit\u{201D} Marlowe\u{200B}"), "\"Kit\" Marlowe");
+        assert_ne!(normalize("Zoë"), normalize("Zoe"), "accents are letters of the name");
+        let error =
+            parse("r.csv", "Aoife O'Sullivan\nBob\nAoife O\u{2019}Sullivan\n".as_bytes()).unwrap_err().to_string();
+        assert!(error.starts_with("r.csv:3:") && error.contains("also on line 1 as \"Aoife O'Sullivan\""), "{error}");
+    }
+
+    #[test]
+    fn letters_that_do_not_decompose_and_single_names_find_their_student() {
+        let roster = parse(
+            "r.csv",
+            "Łukasz Wiśniewski\nBjørn Løvdal\nMohammed Ali\nMohammed Rahman\nMaximilian Großmann\n".as_bytes(),
+        )
+        .unwrap();
+        for (query, name) in [
+            ("lukasz wisniewski", "Łukasz Wiśniewski"),
+            ("BJORN LOVDAL", "Bjørn Løvdal"),
+            ("maximilian grossmann", "Maximilian Großmann"),
+            ("Maximilian", "Maximilian Großmann"),
+            ("Rahman", "Mohammed Rahman"),
+        ] {
+            assert_eq!(roster.find(query).unwrap().name, name, "{query}");
+        }
+        let error = roster.find("Mohammed").unwrap_err().to_string();
+        assert!(
+            error.contains("\"Mohammed Ali\" (line 3)") && error.contains("\"Mohammed Rahman\" (line 4)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn lost_letters_and_unnamed_rows_are_placed() {
+        let error = parse("r.csv", b"Name,Group\r\n?ukasz Wi?niewski,1\r\nZo\xEB,2\r\n???? ??????,3\r\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("2 names have a `?`") && error.contains("line 2:") && error.contains("line 4:"),
+            "{error}"
+        );
+        let roster = parse("r.csv", "Name;Group\nAda;1\n;2\n;;\nBob;3\n".as_bytes()).unwrap();
+        assert_eq!(names(&roster), ["Ada", "Bob"]);
+        assert_eq!(roster.warnings.len(), 1, "{:?}", roster.warnings);
+        assert!(roster.warnings[0].contains("line 3 has no name"), "{:?}", roster.warnings);
     }
 
     #[test]

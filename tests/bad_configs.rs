@@ -126,6 +126,14 @@ const REQUIRED: &[&str] = &[
     "reflection-layers-too-small",
     "unknown-paper",
     "missing-network",
+    "missing-colon",
+    "missing-colon-before-block",
+    "no-space-after-colon",
+    "dedented-key",
+    "unclosed-brace",
+    "unclosed-bracket",
+    "every-problem-at-once",
+    "max-decimals-too-large",
 ];
 
 #[test]

@@ -364,7 +364,8 @@ fn cli_json(args: &[&str]) -> BTreeMap<String, Json> {
 /// `sheet` picks the sheet for `answers` (`--variant 2`, `--student Zoe`);
 /// `draw` is what `generate` and `answers` share.
 fn check_sheet(driver: &dyn Browser, dir: &Path, config: &str, draw: &[&str], sheet: &[&str], file: &str) {
-    let mut args = vec!["generate", config, "--format", "html", "--out", s(dir), "--quiet"];
+    // The sheets share one folder: each run replaces the one before (--replace).
+    let mut args = vec!["generate", config, "--format", "html", "--out", s(dir), "--quiet", "--replace"];
     args.extend(draw);
     let out = run(&args);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

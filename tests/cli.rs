@@ -147,6 +147,11 @@ fn usage_errors_exit_2() {
         &["generate", s(&classic), "--variants", "many"],
         &["answers", s(&classic), "--variant", "0"],
         &["answers", s(&classic), "--variant", "-1"],
+        &["generate", s(&classic), "--variants", "0"],
+        &["generate", s(&classic), "--variants", "20000"],
+        &["generate", s(&classic), "--seed", "-1"],
+        &["generate", s(&classic), "--seed=-1"],
+        &["check", s(&classic), "--seed", "x"],
     ];
     for args in cases {
         // Run in an empty directory: a usage error must not write `out/` anywhere.
@@ -155,6 +160,19 @@ fn usage_errors_exit_2() {
         assert!(err.contains("Usage") || err.contains("--help"), "`{}` points at the usage: {err}", args.join(" "));
     }
     assert!(names(tmp.path()).is_empty(), "usage errors write nothing");
+
+    // A value out of range says the range, in the flag's own words.
+    for (args, range) in [
+        (&["--variants", "0"][..], "the number of variants is a whole number from 1 to 10000, not 0"),
+        (&["--variants", "20000"], "from 1 to 10000, not 20000"),
+        (&["--seed", "-1"], "the seed is a whole number from 0 to 18446744073709551615, not -1"),
+        (&["--seed=-1"], "the seed is a whole number from 0 to"),
+        (&["--variant", "0"], "the variant is a whole number from 1 to 10000, not 0"),
+    ] {
+        let output = run_in(tmp.path(), &[&["generate", s(&classic)][..], args].concat());
+        let err = expect_exit(&output, 2, &args.join(" "));
+        assert!(err.contains(range) && !err.contains("-- -1"), "{args:?}: {err}");
+    }
 
     for flag in ["--help", "--version"] {
         let output = run(&[flag]);

@@ -195,12 +195,16 @@ fn numbers_at_the_limits_are_exact_or_refused() {
 
 #[test]
 fn too_many_variants_are_refused() {
-    let output = tool()
-        .args(["generate", "configs/randomized.yaml", "--variants", "10001", "--out", "/nonexistent"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("between 1 and 10000"));
+    // A usage error (2) that says the valid range, before anything is read.
+    for count in ["10001", "20000", "0", "-1"] {
+        let output = tool()
+            .args(["generate", "configs/randomized.yaml", "--variants", count, "--out", "/nonexistent"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--variants {count}: {stderr}");
+        assert!(stderr.contains("from 1 to 10000") && stderr.contains(count), "--variants {count}: {stderr}");
+    }
 }
 
 const KEYS: &[&str] = &[

@@ -95,7 +95,7 @@ fn on_the_plots_w_axis(answers: &backprop_worksheet::answers::Answers, id: &str)
 #[test]
 fn key_holds_every_answer_and_student_none() {
     let templates = Templates::load(None).unwrap();
-    let formats = Formats { pdf: true, typ: true, png: false, html: false };
+    let formats = Formats { pdf: true, typ: true, png: false, html: false, moodle: false };
     for (spec, solved) in fixed_configs() {
         let files = generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)
             .unwrap();
@@ -289,7 +289,7 @@ fn long_answers_print_rounded_with_approx_in_the_key() {
         "long",
         "long",
         &SheetLabel::default(),
-        Formats { pdf: true, typ: false, png: false, html: false },
+        Formats { pdf: true, typ: false, png: false, html: false, moodle: false },
     )
     .unwrap();
     let text = |name: &str| squeezed_text(&files.iter().find(|f| f.name == name).unwrap().bytes);

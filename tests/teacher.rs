@@ -180,11 +180,17 @@ fn a_smaller_batch_removes_what_the_larger_one_left() {
     assert_eq!(files(&out), kept, "--check writes and removes nothing");
     assert_eq!(kept["randomized-v03-key.pdf"], v03);
 
-    // A shorter roster removes the sheets of the students who left.
+    // A roster run is another run: it replaces the numbered batch only when told to.
     let roster = tmp.path().join("class.csv");
     write(&roster, "Ada\nBob\nCyd\n");
-    ok(&["generate", s(&config), "--roster", s(&roster), "--out", s(&out), "--quiet"]);
+    let before = files(&out);
+    let output = run(&["generate", s(&config), "--roster", s(&roster), "--out", s(&out)]);
+    let err = expect_exit(&output, 1, "a roster run into a numbered batch's folder");
+    assert!(err.contains("--variants 4 --seed 7") && err.contains("--replace"), "{err}");
+    assert_eq!(files(&out), before, "nothing written or removed");
+    ok(&["generate", s(&config), "--roster", s(&roster), "--out", s(&out), "--quiet", "--replace"]);
     assert!(!out.join("randomized-v01-key.pdf").exists(), "the numbered batch made way for the roster");
+    // A shorter roster removes the sheets of the students who left.
     write(&roster, "Ada\nCyd\n");
     ok(&["generate", s(&config), "--roster", s(&roster), "--out", s(&out), "--quiet"]);
     assert!(!out.join("randomized-bob-key.pdf").exists() && out.join("randomized-cyd-key.pdf").exists());

@@ -103,10 +103,11 @@ impl Builder<'_> {
                 let cell = |column| Blank::Table { weight, row, column };
                 self.exact(cell(Column::Weight), format!("{w} ({})", row.name()), &trial.weight);
                 for j in k.saturating_sub(1)..layers {
-                    let label = format!("{} with {w} = {}", self.name(j), trial.weight);
+                    let label = format!("{} with {w} = {}", self.name(j), trial.weight.to_display_string());
                     self.exact(cell(Column::Value(self.node(j))), label, &trial.values[j]);
                 }
-                self.exact(cell(Column::Error), format!("E with {w} = {}", trial.weight), &trial.error);
+                let label = format!("E with {w} = {}", trial.weight.to_display_string());
+                self.exact(cell(Column::Error), label, &trial.error);
                 if row != Row::Base {
                     self.exact(cell(Column::Change), format!("change in E ({})", row.name()), &trial.change);
                 }

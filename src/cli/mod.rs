@@ -58,7 +58,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// Seed of the sample draws of randomized configs.
-    #[arg(long, default_value_t = 1, value_name = "S")]
+    #[arg(long, default_value_t = 1, value_name = "S", value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
 }
 
@@ -92,6 +92,9 @@ pub enum Format {
     Png,
     /// The student's self-check web page (`STEM-student.html`).
     Html,
+    /// Moodle XML (`STEM-moodle.xml`): a Cloze question per sheet, graded by
+    /// Moodle, with the common slips' hints as feedback.
+    Moodle,
 }
 
 /// Arguments of `generate`.
@@ -111,8 +114,8 @@ pub struct GenerateArgs {
     pub templates: Option<PathBuf>,
     #[command(flatten)]
     pub draw: DrawArgs,
-    /// Number of variants to draw from a config with ranges.
-    #[arg(long, value_name = "N", conflicts_with = "roster")]
+    /// Number of variants to draw from a config with ranges (1 to 10000).
+    #[arg(long, value_name = "N", conflicts_with = "roster", value_parser = variants, allow_hyphen_values = true)]
     pub variants: Option<u64>,
     /// One variant per student named in the first column of this CSV file
     /// (pick one student with --student, not --variant).
@@ -133,16 +136,20 @@ pub struct GenerateArgs {
     /// Write nothing; exit 1 listing every file in --out that is missing or stale.
     #[arg(long)]
     pub check: bool,
+    /// Replace the sheets another run made in --out (another seed, config,
+    /// roster or kind of run), which a run otherwise refuses to touch.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// Which variant of a randomized config.
 #[derive(Debug, Clone, Args)]
 pub struct DrawArgs {
     /// Seed of the batch: the same seed gives the same numbers, everywhere, always.
-    #[arg(long, default_value_t = 1, value_name = "S")]
+    #[arg(long, default_value_t = 1, value_name = "S", value_parser = seed, allow_hyphen_values = true)]
     pub seed: u64,
     /// Only variant K (1-based), byte-identical to variant K of the whole batch.
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "K", value_parser = variant, allow_hyphen_values = true)]
     pub variant: Option<u64>,
 }
 
@@ -183,13 +190,44 @@ pub struct AnswersArgs {
     pub roster: Option<PathBuf>,
 }
 
+/// A whole number within `range`, or a usage error that says the range
+/// (`what` names the value: "the seed").
+fn whole(text: &str, what: &str, range: std::ops::RangeInclusive<u64>) -> std::result::Result<u64, String> {
+    let (low, high) = (range.start(), range.end());
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| format!("{what} is a whole number from {low} to {high}, not {text}"))
+}
+
+/// `--seed`: any whole number a 64-bit seed holds.
+fn seed(text: &str) -> std::result::Result<u64, String> {
+    whole(text, "the seed", 0..=u64::MAX)
+}
+
+/// `--variants`: from 1 to the most one run may make.
+fn variants(text: &str) -> std::result::Result<u64, String> {
+    whole(text, "the number of variants", 1..=crate::randomize::MAX_VARIANTS)
+}
+
+/// `--variant`: a variant's 1-based number.
+fn variant(text: &str) -> std::result::Result<u64, String> {
+    whole(text, "the variant", 1..=crate::randomize::MAX_VARIANTS)
+}
+
 /// Runs the program with the process arguments; errors are printed here, once.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::remove_temporaries_on_signal();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed stderr is no reason to panic.
+        Err(Error::Usage(message)) => {
+            let _ = writeln!(std::io::stderr(), "error: {message}\n\nFor more information, try '--help'.");
+            ExitCode::from(2)
+        }
         Err(error) => {
-            // A closed stderr is no reason to panic.
             let _ = writeln!(std::io::stderr(), "error: {error}");
             ExitCode::from(1)
         }
@@ -219,6 +257,7 @@ fn formats(list: &[Format]) -> Formats {
         typ: list.contains(&Format::Typ),
         png: list.contains(&Format::Png),
         html: list.contains(&Format::Html),
+        moodle: list.contains(&Format::Moodle),
     }
 }
 
@@ -258,6 +297,11 @@ fn read_roster(path: &std::path::Path) -> Result<Roster> {
     Ok(roster)
 }
 
+/// `n` and `noun`, with the noun's plural unless `n` is 1: "1 sheet", "2 sheets".
+fn plural(n: usize, noun: &str) -> String {
+    crate::randomize::plural(n as u64, noun)
+}
+
 fn print(text: &str) -> Result<()> {
     std::io::stdout()
         .lock()
@@ -266,6 +310,15 @@ fn print(text: &str) -> Result<()> {
 }
 
 fn check(args: &CheckArgs) -> Result<()> {
+    if let [only] = args.paths.as_slice() {
+        if only.as_os_str() == "configs" && !only.exists() {
+            return Err(Error::Usage(
+                "there is nothing to check here: no configs/ directory. Name the configs to check, such as \
+                 `backprop-worksheet check worksheet.yaml`, or a directory of them"
+                    .to_owned(),
+            ));
+        }
+    }
     let templates = load_templates(args.templates.as_deref())?;
     let report = crate::check::check(&args.paths, &templates, args.seed)?;
     for warning in &report.warnings {
@@ -280,9 +333,8 @@ fn check(args: &CheckArgs) -> Result<()> {
     if report.problems.is_empty() {
         return Ok(());
     }
-    let count = report.problems.len();
-    let plural = if count == 1 { "" } else { "s" };
-    Err(Error::msg(format!("{}\n\n{count} problem{plural} found", Error::Many(report.problems))))
+    let count = plural(report.problems.len(), "problem");
+    Err(Error::msg(format!("{}\n\n{count} found", Error::Many(report.problems))))
 }
 
 fn init(args: &InitArgs) -> Result<()> {
@@ -308,7 +360,10 @@ fn progress_bar(total: u64, quiet: bool, stem: &str) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{prefix} {bar:30} {pos}/{len} sheets {elapsed}") {
+    let unit = if total == 1 { "sheet" } else { "sheets" };
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template(&format!("{{prefix}} {{bar:30}} {{pos}}/{{len}} {unit} {{elapsed}}"))
+    {
         bar.set_style(style);
     }
     bar.set_prefix(stem.to_owned());

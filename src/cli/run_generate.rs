@@ -5,11 +5,12 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::{formats, load_templates, print, progress_bar, read_roster, warn, GenerateArgs};
+use super::{formats, load_templates, plural, print, progress_bar, warn, GenerateArgs};
 use crate::batch;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::generate;
+use crate::manifest::{self, Kind};
 use crate::output::{self, Sink as _};
 use crate::render::SheetLabel;
 use crate::roster::Roster;
@@ -81,26 +82,63 @@ impl output::Sink for Recorder<'_> {
 }
 
 /// Makes every file `generate` writes, into `sink`, and notes the files of
-/// earlier runs that this run replaces with nothing (see [`batch::leftovers`]).
-fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> {
+/// earlier runs that this run replaces with nothing (see
+/// [`manifest::leftovers`]); adds what the user should know to `warnings`.
+/// A run that would replace another run's sheets is refused first, unless
+/// `--replace` (see [`manifest::refuse_another_run`]).
+fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<String>) -> Result<Vec<Made>> {
     refuse_clashes(args)?;
     let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
-    let roster = args.roster.as_deref().map(read_roster).transpose()?;
+    let roster = args.roster.as_deref().map(Roster::read).transpose()?;
+    warnings.extend(roster.iter().flat_map(|r| r.warnings.iter().cloned()));
     if let (Some(n), Some(k)) = (args.variants, args.draw.variant) {
         if k > n {
-            return Err(Error::msg(format!("--variant {k} is not one of the {n} variants of --variants {n}")));
+            let of = match n {
+                1 => "the 1 variant".to_owned(),
+                n => format!("the {n} variants"),
+            };
+            return Err(Error::Usage(format!("--variant {k} is not one of {of} of --variants {n}")));
         }
     }
     let only = match (&roster, &args.student) {
         (Some(roster), Some(name)) => Some(roster.place(name)?.0),
         _ => args.draw.variant,
     };
-    let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };
-    let mut stems_to_clean = Vec::new();
+    let single = match (&roster, &args.student, args.draw.variant) {
+        (Some(roster), Some(name), _) => Some(format!("--student {:?}", roster.find(name)?.name)),
+        (_, _, Some(k)) => Some(format!("--variant {k}")),
+        _ => None,
+    };
+    // Every config loaded, and every run checked against the sheets in
+    // --out, before any is typeset.
+    let mut runs = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
         let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || only.is_some();
+        let kind = match (&roster, batch) {
+            (Some(_), _) => Kind::Roster,
+            (None, true) => Kind::Variants,
+            (None, false) => Kind::Fixed,
+        };
+        let request = manifest::Request {
+            out: &args.out,
+            config: path,
+            kind,
+            seed: args.draw.seed,
+            variants: args.variants,
+            roster: args.roster.as_deref(),
+            single: single.clone(),
+        };
+        if !args.replace && !args.check {
+            manifest::refuse_another_run(&request, &spec.stem)?;
+        }
+        let run = request.run();
+        runs.push((path, spec, batch, run));
+    }
+    let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };
+    let mut stems_to_clean = Vec::new();
+    for (path, spec, batch, run) in runs {
         recorder.made.push(Made { config: path.clone(), batch: None, files: Vec::new() });
         if batch {
             let request = batch::Request {
@@ -109,24 +147,21 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> 
                 only,
                 roster: roster.as_ref().map(Roster::names),
                 simplex: args.simplex,
+                run: Some(run),
             };
             let total =
                 roster.as_ref().map_or(request.count.max(request.only.unwrap_or(0)), |r| r.students.len() as u64);
             let total = if request.only.is_some() { 1 } else { total };
             let bar = progress_bar(total, args.quiet, &spec.stem);
-            let warning = batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), &mut recorder)?;
+            let found = batch::files(&spec, &templates, &request, formats, &|| bar.inc(1), &mut recorder)?;
             bar.finish_and_clear();
-            if let Some(warning) = warning {
-                warn(&warning);
-            }
+            warnings.extend(found);
             if only.is_none() {
                 recorder.made.last_mut().expect("pushed above").batch = Some(total as usize);
             }
         } else {
             let solved = generate::solve_fixed(&spec, &templates)?;
-            if let Some(warning) = solved.answers.rounded_warning(&spec.file) {
-                warn(&warning);
-            }
+            warnings.extend(solved.answers.rounded_warning(&spec.file));
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {
@@ -141,9 +176,22 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink) -> Result<Vec<Made>> 
     }
     let produced: std::collections::HashSet<String> = recorder.owners.keys().cloned().collect();
     for stem in stems_to_clean {
-        for name in batch::leftovers(&args.out, &stem, formats, &produced) {
-            recorder.leftover(&name)?;
+        let leftovers = manifest::leftovers(&args.out, &stem, formats, &produced);
+        for name in &leftovers.remove {
+            recorder.leftover(name)?;
         }
+        if !leftovers.kept.is_empty() {
+            warnings.push(format!(
+                "{} also holds {} of {stem} from an earlier run; this run did not make them again, so they may \
+                 not match its sheets: add their formats to --format to remake them, or delete them",
+                args.out.display(),
+                manifest::describe_kept(&leftovers.kept)
+            ));
+        }
+    }
+    // A run that was killed (not interrupted: that cleans up) left these.
+    for name in output::dead_temporaries(&args.out) {
+        recorder.leftover(&name)?;
     }
     Ok(recorder.made)
 }
@@ -178,22 +226,28 @@ fn output_stem(path: &std::path::Path) -> String {
     name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
-/// Builds and writes every file, all or nothing.
-fn write(args: &GenerateArgs) -> Result<(Vec<Made>, output::Committed)> {
+/// Builds and writes every file, all or nothing; adds what the user should
+/// know to `warnings`.
+fn write(args: &GenerateArgs, warnings: &mut Vec<String>) -> Result<(Vec<Made>, output::Committed)> {
     let mut staging = output::Staging::new(&args.out)?;
-    let made = build(args, &mut staging)?;
+    let made = build(args, &mut staging, warnings)?;
     Ok((made, staging.commit()?))
 }
 
 pub(super) fn generate(args: &GenerateArgs) -> Result<()> {
+    let mut warnings = Vec::new();
     if args.check {
         let mut comparison = output::Comparison::new(&args.out);
-        build(args, &mut comparison)?;
+        let built = build(args, &mut comparison, &mut warnings);
+        warnings.iter().for_each(|w| warn(w));
+        built?;
         return report_comparison(&args.out, &comparison, args.quiet);
     }
     // Every file of every config is staged first and moved into place
     // together: a failure anywhere leaves the output directory as it was.
-    let (made, committed) = write(args)?;
+    let written = write(args, &mut warnings);
+    warnings.iter().for_each(|w| warn(w));
+    let (made, committed) = written?;
     if !args.quiet {
         print(&describe_run(&args.out, &made, &committed.removed))?;
     }
@@ -208,10 +262,11 @@ fn describe_run(dir: &std::path::Path, made: &[Made], removed: &[PathBuf]) -> St
         match m.batch {
             Some(sheets) => {
                 out.push_str(&format!(
-                    "wrote {} files of {} into {}: {sheets} sheets{}\n",
-                    m.files.len(),
+                    "wrote {} of {} into {}: {}{}\n",
+                    plural(m.files.len(), "file"),
                     m.config.display(),
                     dir.display(),
+                    plural(sheets, "sheet"),
                     if m.files.iter().any(|f| f.ends_with("-manifest.json"))
                         && m.files.iter().any(|f| f.contains("-class-"))
                     {
@@ -224,14 +279,22 @@ fn describe_run(dir: &std::path::Path, made: &[Made], removed: &[PathBuf]) -> St
             None => m.files.iter().for_each(|f| out.push_str(&format!("wrote {}\n", dir.join(f).display()))),
         }
     }
-    if !removed.is_empty() {
-        let names: Vec<String> =
-            removed.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
-        let shown = if names.len() > 4 { format!("{}, …", names[..3].join(", ")) } else { names.join(", ") };
+    let names: Vec<String> =
+        removed.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+    let (temporary, earlier): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|name| name.starts_with(".backprop-worksheet-"));
+    if !earlier.is_empty() {
+        let shown = if earlier.len() > 4 { format!("{}, …", earlier[..3].join(", ")) } else { earlier.join(", ") };
         out.push_str(&format!(
-            "removed {} file{} an earlier run made that this run does not: {shown}\n",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" }
+            "removed {} an earlier run made that this run does not: {shown}\n",
+            plural(earlier.len(), "file")
+        ));
+    }
+    if !temporary.is_empty() {
+        out.push_str(&format!(
+            "removed {} that a run which was stopped left in {}\n",
+            plural(temporary.len(), "temporary file"),
+            dir.display()
         ));
     }
     out
@@ -247,6 +310,10 @@ fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison, qui
             output::Verdict::Same => None,
             output::Verdict::Stale => Some(format!("  stale:   {}", path.display())),
             output::Verdict::Missing => Some(format!("  missing: {}", path.display())),
+            output::Verdict::Extra if is_temporary(path) => Some(format!(
+                "  extra:   {} (a temporary file a run that was stopped left; this one would remove it)",
+                path.display()
+            )),
             output::Verdict::Extra => {
                 Some(format!("  extra:   {} (an earlier run made it; this one would remove it)", path.display()))
             }
@@ -257,20 +324,22 @@ fn report_comparison(dir: &std::path::Path, comparison: &output::Comparison, qui
     if stale.is_empty() {
         return match quiet {
             true => Ok(()),
-            false => print(&format!("up to date: {total} files in {}\n", dir.display())),
+            false => print(&format!("up to date: {} in {}\n", plural(total, "file"), dir.display())),
         };
     }
     let mut summary = Vec::new();
     if stale.len() > extra {
+        let differ = stale.len() - extra;
         summary.push(format!(
-            "{} of {total} files in {} are not what the configs and templates produce now",
-            stale.len() - extra,
-            dir.display()
+            "{differ} of {} in {} {} not what the configs and templates produce now",
+            plural(total, "file"),
+            dir.display(),
+            if differ == 1 { "is" } else { "are" }
         ));
     }
     if extra > 0 {
-        let plural = if extra == 1 { " is" } else { "s are" };
-        summary.push(format!("{extra} file{plural} left in {} from an earlier run", dir.display()));
+        let is = if extra == 1 { "is" } else { "are" };
+        summary.push(format!("{} {is} left in {} from an earlier run", plural(extra, "file"), dir.display()));
     }
     Err(Error::msg(format!(
         "{}; run the same command without --check to bring {} up to date:\n{}",
@@ -308,26 +377,44 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
         crate::render::template_dir(dir)?;
     }
     let mut seen = Vec::new();
+    // What the last run said: with --quiet only what changed is said again.
+    let mut said: Vec<String> = Vec::new();
     loop {
         let now = snapshot(args);
         if now != seen {
             seen = now;
             let started = std::time::Instant::now();
             // Errors are shown, not fatal: fix the file and save again.
-            match write(args) {
-                Ok((_, committed)) => {
+            let mut warnings = Vec::new();
+            let written = write(args, &mut warnings);
+            let mut says: Vec<String> = warnings.iter().map(|w| format!("warning: {w}")).collect();
+            if let Err(error) = &written {
+                says.push(format!("error: {error}"));
+            }
+            for line in says.iter().filter(|line| !args.quiet || !said.contains(line)) {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+            said = says;
+            match written {
+                Ok((_, committed)) if !args.quiet => {
                     let _ = writeln!(
                         std::io::stdout(),
-                        "regenerated {} files in {} ms; watching for changes (Ctrl-C to stop)",
-                        committed.written.len(),
+                        "regenerated {} in {} ms; watching for changes (Ctrl-C to stop)",
+                        plural(committed.written.len(), "file"),
                         started.elapsed().as_millis()
                     );
                 }
-                Err(error) => {
-                    let _ = writeln!(std::io::stderr(), "error: {error}\nwatching for changes (Ctrl-C to stop)");
+                Err(_) if !args.quiet => {
+                    let _ = writeln!(std::io::stderr(), "watching for changes (Ctrl-C to stop)");
                 }
+                _ => {}
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
+}
+
+/// Whether `path` is a temporary file of this tool.
+fn is_temporary(path: &std::path::Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".backprop-worksheet-"))
 }

@@ -15,7 +15,7 @@ use crate::number::Exact;
 pub fn check(raw: RawConfig, places: &Places, file: &str, stem: &str) -> Result<WorksheetSpec> {
     let checker = Checker { places };
     let mut problems = Vec::new();
-    if raw.title.trim().is_empty() {
+    if raw.title.trim().is_empty() && !places.unread("title") {
         problems.push(checker.error("title", "the title is empty"));
     }
     let input = keep(&mut problems, checker.number("network.input", &raw.network.input));
@@ -73,9 +73,14 @@ pub fn check(raw: RawConfig, places: &Places, file: &str, stem: &str) -> Result<
         extension,
         require,
         rules: raw.rules.clone(),
+        rule_places: ["rules", "rules.nonzero_error", "rules.nonzero_gradients", "rules.max_decimals"]
+            .into_iter()
+            .filter_map(|path| Some((path.to_owned(), places.written(path)?.clone())))
+            .collect(),
         raw,
     };
-    if let Some(worksheet) = spec.fixed() {
+    // Stand-ins for values that could not be read must not be solved.
+    if let Some(worksheet) = spec.fixed().filter(|_| !places.any_unread()) {
         if let Err(problem) = crate::engine::solve(&worksheet) {
             return Err(spec.target.at.error(problem.to_string()).into());
         }
@@ -155,8 +160,9 @@ impl Checker<'_> {
         if raw.video.as_ref().is_some_and(|video| video.url.trim().is_empty()) {
             problems.push(self.error("video.url", "the video url is empty"));
         }
-        if raw.rules.max_decimals > 12 {
-            problems.push(self.error("rules.max_decimals", "`rules.max_decimals` must be at most 12"));
+        if raw.rules.max_decimals.is_some_and(|places| places > 12) {
+            let message = "`rules.max_decimals` must be at most 12, or `false` to allow any number of decimal places";
+            problems.push(self.error("rules.max_decimals", message));
         }
         extension
     }
@@ -175,6 +181,10 @@ impl Checker<'_> {
     }
 
     fn number(&self, path: &str, raw: &RawNumber) -> Result<Field> {
+        if self.places.unread(path) {
+            // Reported where it is written; nothing more to say about its stand-in.
+            return Err(Error::Many(Vec::new()));
+        }
         let spec = match raw {
             RawNumber::Value(v) => NumberSpec::Fixed(self.exact(path, v)?),
             RawNumber::OneOf(values) => self.choices(path, values)?,

@@ -13,6 +13,7 @@
 mod check;
 mod raw;
 mod spec;
+mod syntax;
 mod yaml;
 
 use std::path::Path;
@@ -63,11 +64,11 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<WorksheetSpec> {
         return Err(empty());
     }
     let root = yaml::parse(text).map_err(|e| syntax_error(file, text, e))?.ok_or_else(empty)?;
-    let (raw, places, unknown) = raw::read(&root, file, text)?;
+    let (raw, places, problems) = raw::read(&root, file, text)?;
     match check::check(raw, &places, file, stem) {
-        Ok(spec) if unknown.is_empty() => Ok(spec),
-        Ok(_) => Err(in_file_order(unknown)),
-        Err(e) => Err(in_file_order(unknown.into_iter().chain([e]))),
+        Ok(spec) if problems.is_empty() => Ok(spec),
+        Ok(_) => Err(in_file_order(problems)),
+        Err(e) => Err(in_file_order(problems.into_iter().chain([e]))),
     }
 }
 
@@ -87,65 +88,21 @@ fn in_file_order(errors: impl IntoIterator<Item = Error>) -> Error {
     Error::all(all)
 }
 
-/// For a syntax error at 1-based `line`, a network field (`input`, `target`,
-/// `layers`) indented there as if under a `network:` line that is missing:
-/// the field and the first line of its indented block.
-fn orphaned_network_field(text: &str, line: usize) -> Option<(String, usize)> {
-    let lines: Vec<&str> = text.lines().collect();
-    let here = lines.get(line.checked_sub(1)?)?;
-    let key = here.trim_start().split(':').next()?.trim();
-    if !matches!(key, "input" | "target" | "layers") || !here.starts_with([' ', '\t']) {
-        return None;
-    }
-    // The block starts after the last line above written at the left margin.
-    let mut first = line;
-    while first > 1 {
-        let above = lines[first - 2];
-        if !above.trim().is_empty() && !above.starts_with([' ', '\t']) {
-            break;
-        }
-        first -= 1;
-    }
-    // A parent (`network:`, or a misspelt one) is there: the indentation is what is wrong.
-    let parent = first.checked_sub(2).and_then(|i| lines.get(i));
-    if parent.is_some_and(|l| l.split(" #").next().unwrap_or(l).trim_end().ends_with(':')) {
-        return None;
-    }
-    while lines.get(first - 1).is_some_and(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        first += 1;
-    }
-    Some((key.to_owned(), first))
-}
-
-/// The parser's error at its position, pointed where the fix is: at a key
-/// rather than at its colon, at a tab that indents, and with a hint for an
-/// unclosed quote.
+/// The parser's error at its position, worded by [`syntax::explain`] when
+/// one of its readings fits; otherwise in the parser's words, pointed where
+/// the fix is: at a key rather than at its colon.
 fn syntax_error(file: &str, text: &str, error: yaml::SyntaxError) -> Error {
-    let (mut message, mut column) = (error.message, error.mark.column);
+    if let Some(plain) = syntax::explain(text, error.mark.line, &error.message) {
+        return SourceError::new(file, text, plain.line, plain.column, plain.message).into();
+    }
+    let (message, mut column) = (error.message, error.mark.column);
     let line: Vec<char> = text.lines().nth(error.mark.line.saturating_sub(1)).unwrap_or("").chars().collect();
-    let indent = line.iter().take_while(|c| c.is_whitespace()).count();
-    let at = line.get(column.saturating_sub(1)).copied();
-    if let Some(tab) = line[..indent].iter().position(|&c| c == '\t') {
-        column = tab + 1;
-        if !message.contains("tab") {
-            message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
-        }
-    } else if let Some((key, first)) = orphaned_network_field(text, error.mark.line).filter(|_| at == Some(':')) {
-        column = indent + 1;
-        message = format!(
-            "`{key}` is indented as if under a field, but the line above it is not `network:`: `input`, `target` \
-             and `layers` must sit under `network:`; add the line `network:` (not indented) above line {first}"
-        );
-    } else if at == Some(':') {
+    if line.get(column.saturating_sub(1)) == Some(&':') {
         // The parser stops at the `:` of a key that cannot be there: the key
         // (the word before the colon) is what to move.
         let before = &line[..column - 1];
         let start = before.iter().rposition(|c| c.is_whitespace() || matches!(c, '{' | '[' | ',')).map_or(0, |i| i + 1);
         column = start + 1;
-    } else if let Some(quote @ ('"' | '\'')) = at {
-        if !line[column..].contains(&quote) {
-            message.push_str(&format!(" (the {quote} that opens here is not closed on this line)"));
-        }
     }
     SourceError::new(file, text, error.mark.line, column, message).into()
 }

@@ -9,7 +9,7 @@ mod read;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-pub use read::{read, Places};
+pub use read::{read, Places, EXTENSION, LAYER, NETWORK, RULES, TOP, VIDEO};
 
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;
@@ -146,19 +146,22 @@ fn default_digits() -> u32 {
     4
 }
 
-/// Built-in rules for drawn variants, each on unless turned off.
+/// Built-in rules for drawn variants, each on unless turned off. They judge
+/// draws only: a config without ranges is never held to them.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
-    /// Reject draws whose starting error is zero (always enforced for fixed configs).
+    /// Reject draws whose starting error is zero (always enforced: such a sheet has nothing to learn).
     #[serde(default = "yes")]
     pub nonzero_error: bool,
     /// Reject draws with a zero gradient.
     #[serde(default = "yes")]
     pub nonzero_gradients: bool,
-    /// Reject draws with an answer of more decimal places than this.
-    #[serde(default = "default_max_decimals")]
-    pub max_decimals: u64,
+    /// Reject draws with an answer of more decimal places than this (0 to 12);
+    /// `false` turns the rule off.
+    #[serde(default = "default_max_decimals", serialize_with = "max_decimals_or_false")]
+    #[schemars(schema_with = "max_decimals_schema")]
+    pub max_decimals: Option<u64>,
 }
 
 impl Default for RawRules {
@@ -174,8 +177,27 @@ impl RawRules {
     }
 }
 
-fn default_max_decimals() -> u64 {
-    6
+fn default_max_decimals() -> Option<u64> {
+    Some(6)
+}
+
+/// `max_decimals` as written: a whole number, or `false` when the rule is off.
+fn max_decimals_or_false<S: Serializer>(value: &Option<u64>, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    match value {
+        Some(places) => serializer.serialize_u64(*places),
+        None => serializer.serialize_bool(false),
+    }
+}
+
+fn max_decimals_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "Reject draws with an answer of more decimal places than this; `false` turns the rule off.",
+        "oneOf": [
+            { "type": "integer", "minimum": 0, "maximum": 12 },
+            { "const": false }
+        ],
+        "default": 6
+    })
 }
 
 /// A number as written: a literal, a range or a choice, each value exact.

@@ -108,11 +108,18 @@ pub struct WorksheetSpec {
     pub require: Vec<Requirement>,
     /// Built-in rules for drawn variants.
     pub rules: RawRules,
+    /// Where `rules:` and each rule under it are written, if they are.
+    pub rule_places: Vec<(String, Place)>,
     /// The config as written, for writing out drawn variants.
     pub raw: RawConfig,
 }
 
 impl WorksheetSpec {
+    /// Where `rules` or a rule under it (`rules.max_decimals`) is written, if it is.
+    pub fn written(&self, path: &str) -> Option<&Place> {
+        self.rule_places.iter().find(|(p, _)| p == path).map(|(_, place)| place)
+    }
+
     /// Every numeric field, in config order.
     pub fn fields(&self) -> Vec<&Field> {
         let mut fields = vec![&self.input, &self.target];

@@ -303,9 +303,11 @@ fn obfuscate(salt: &str, id: &str, text: &str) -> String {
 
 /// One option of a word choice: the value the page hashes, and its words.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct Choice {
-    value: String,
-    label: String,
+pub(crate) struct Choice {
+    /// What the page's script hashes.
+    pub(crate) value: String,
+    /// Its words.
+    pub(crate) label: String,
 }
 
 /// The options a word blank offers, worded by the answers template like the

@@ -18,7 +18,7 @@ const FIELD_CLOSE: &str = "\"></span>";
 /// A piece of the page's body: HTML from Typst's export, or a field.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-pub(super) enum Part {
+pub(crate) enum Part {
     Html {
         html: String,
     },

@@ -6,20 +6,25 @@
 //! (1 − 0.9991) = 0.0008992, not the key's 0.0009102. Both are correct
 //! method. So the tolerance of a blank is
 //!
-//! * half a unit in its last requested digit (the student's own rounding),
-//!   taken at the largest magnitude the blank can have, plus
-//! * the most that carrying rounded earlier values can move it: the blank's
-//!   formula evaluated over intervals, each earlier approximate blank
-//!   anywhere within its own tolerance of the key, each exact number exact.
+//! the distance from the key to the farthest value such a student can write:
+//!
+//! * the blank's formula is evaluated over intervals, each earlier
+//!   approximate blank anywhere in the range of values a student can have
+//!   written for it, each exact number exact: the student's unrounded
+//!   result lies in that interval;
+//! * the student then rounds it to `d` significant digits or more (or not
+//!   at all). Rounding to `k` digits never decreases a number's order, so
+//!   every value they can write lies between the smallest rounding of the
+//!   interval's low end and the largest rounding of its high end.
 //!
 //! By induction a student who rounds every step to `d` digits (or keeps more)
-//! and carries the rounded values is always within the tolerance: if each
-//! input lies in its interval, the formula's value lies in the interval
-//! evaluation, and rounding moves it by at most half a unit. Interval
+//! and carries the rounded values is always within the tolerance. Interval
 //! arithmetic may overestimate a range (never underestimate it), so the
 //! tolerance errs on the student's side, and only where rounding really is
 //! amplified (σ′ = σ(1 − σ) near σ = 1 loses digits) is it much wider than
-//! half a unit.
+//! half a unit. A value the sheet's rounding cannot reach is not widened:
+//! tanh(9) = 0.99999997 is written 1.0 or 0.99999997, never 0.95, so the
+//! slope 1 − h² carried from it lies in [0, 6·10⁻⁸], not in [−0.1, 0.1].
 #![allow(clippy::disallowed_types)] // the extension's answers are doubles (see nonlinear.rs)
 
 use std::collections::BTreeMap;
@@ -39,8 +44,14 @@ impl Interval {
         Interval { lo: x, hi: x }
     }
 
-    fn around(x: f64, radius: f64) -> Interval {
-        Interval { lo: x - radius, hi: x + radius }
+    /// Every value a student can write for a result in `self`: the result
+    /// itself, or rounded to `digits` significant digits or more.
+    fn written(self, digits: u32) -> Interval {
+        let roundings = |x: f64| (digits..=MAX_DIGITS).flat_map(move |k| [round(x, k), round_half_up(x, k)]).chain([x]);
+        Interval {
+            lo: roundings(self.lo).fold(f64::INFINITY, f64::min),
+            hi: roundings(self.hi).fold(f64::NEG_INFINITY, f64::max),
+        }
     }
 
     /// The interval of a function that never decreases.
@@ -70,6 +81,26 @@ pub(super) fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 
+/// The most significant digits a double holds: rounding to more changes nothing.
+const MAX_DIGITS: u32 = 17;
+
+/// `x` rounded to `digits` significant digits, as the key prints it
+/// ([`crate::nonlinear::significant`]: the decimal form of the double).
+fn round(x: f64, digits: u32) -> f64 {
+    format!("{x:.*e}", digits as usize - 1).parse().unwrap_or(x)
+}
+
+/// `x` rounded to `digits` significant digits as at school, halves away from
+/// zero: where the double is exactly a half (0.125 to two digits) this
+/// gives 0.13, and [`round`] 0.12.
+fn round_half_up(x: f64, digits: u32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let unit = 2.0 * half_unit(x.abs(), digits);
+    round((x / unit).round() * unit, digits)
+}
+
 /// Half a unit in the `digits`-th significant digit of a number of magnitude
 /// `magnitude`: the most that rounding it to `digits` digits moves it.
 pub(super) fn half_unit(magnitude: f64, digits: u32) -> f64 {
@@ -87,7 +118,7 @@ pub(super) fn half_unit(magnitude: f64, digits: u32) -> f64 {
     0.5 * 10f64.powi(exponent - digits as i32 + 1)
 }
 
-/// The value of `formula` over intervals: `known` gives a blank's interval.
+/// The value of `formula` over intervals: `known` gives an id's interval.
 fn evaluate(formula: &Formula, known: &dyn Fn(Blank) -> Option<Interval>) -> Option<Interval> {
     let one = |f: &Formula| evaluate(f, known);
     Some(match formula {
@@ -116,15 +147,14 @@ pub(super) fn tolerances(
     let mut out = BTreeMap::new();
     for (id, formula, key) in blanks {
         let known = |blank: Blank| intervals.get(&blank).copied().or_else(|| exact(blank).map(Interval::point));
-        let range = evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite());
-        let (carried, largest) = match range {
-            Some(r) => ((key - r.lo).max(r.hi - key).max(0.0), r.lo.abs().max(r.hi.abs()).max(key.abs())),
-            None => (0.0, key.abs()),
-        };
+        let range =
+            evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite()).unwrap_or(Interval::point(*key));
+        let written = range.written(digits);
         // A hair more for the doubles' own rounding, which the student's
         // exact arithmetic does not have.
-        let tolerance = half_unit(largest, digits) + carried + key.abs() * 1e-12;
-        intervals.insert(*id, Interval::around(*key, tolerance));
+        let slack = written.lo.abs().max(written.hi.abs()).max(key.abs()) * 1e-12;
+        let tolerance = (key - written.lo).max(written.hi - key).max(0.0) + slack;
+        intervals.insert(*id, Interval { lo: written.lo - slack, hi: written.hi + slack });
         out.insert(*id, tolerance);
     }
     out
@@ -135,13 +165,18 @@ mod tests {
     use super::*;
     use crate::answers::{Ext, Node};
 
-    const Z: Blank = Blank::Extension(Ext::Z);
-    const H: Blank = Blank::Extension(Ext::Activated);
-    const SLOPE: Blank = Blank::Extension(Ext::Slope);
-
-    /// `x` rounded to `digits` significant digits.
-    fn round(x: f64, digits: u32) -> f64 {
-        format!("{:.*e}", digits as usize - 1, x).parse().unwrap()
+    /// The extension's blank a test names: `z`, `h` (or `h0`, the activation),
+    /// `slope`, `h1`…, `error`, `residual` (dE/dy), `gradient`.
+    fn b(name: &str) -> Blank {
+        Blank::Extension(match name {
+            "z" => Ext::Z,
+            "h" | "h0" => Ext::Activated,
+            "slope" => Ext::Slope,
+            "error" => Ext::Error,
+            "residual" => Ext::ErrorSlope,
+            "gradient" => Ext::Gradient,
+            other => Ext::Value(Node::new(other[1..].parse().unwrap(), 6)),
+        })
     }
 
     #[test]
@@ -158,25 +193,55 @@ mod tests {
     /// twice as far off is not.
     #[test]
     fn carried_rounding_is_within_the_tolerance() {
+        let id = |n: &str| Formula::Id(b(n));
         let z = 7.0;
         let h = sigmoid(z);
         let slope = h * (1.0 - h);
         let one = Formula::Num("1".into());
         let blanks = vec![
-            (H, Formula::Sigmoid(Box::new(Formula::Id(Z))), h),
+            (b("h"), Formula::Sigmoid(Box::new(id("z"))), h),
             (
-                SLOPE,
-                Formula::Mul(Box::new(Formula::Id(H)), Box::new(Formula::Sub(Box::new(one), Box::new(Formula::Id(H))))),
+                b("slope"),
+                Formula::Mul(Box::new(id("h")), Box::new(Formula::Sub(Box::new(one), Box::new(id("h"))))),
                 slope,
             ),
         ];
-        let exact = |blank: Blank| (blank == Z).then_some(z);
+        let exact = |blank: Blank| (blank == b("z")).then_some(z);
         let tolerance = tolerances(&blanks, &exact, 4);
-        assert_eq!(tolerance[&H], half_unit(h, 4) + h * 1e-12, "z is exact: only the rounding of h");
+        let h_tolerance = tolerance[&b("h")];
+        assert!((h_tolerance - (0.9991 - h)).abs() < 1e-12, "z is exact: only the rounding of h, {h_tolerance}");
         let carried = round(round(h, 4) * (1.0 - round(h, 4)), 4);
         assert_eq!(carried, 0.0008992);
-        assert!((carried - slope).abs() <= tolerance[&SLOPE], "{carried} vs {slope} ± {}", tolerance[&SLOPE]);
-        assert!(tolerance[&SLOPE] < 0.0001, "{}", tolerance[&SLOPE]);
+        assert!((carried - slope).abs() <= tolerance[&b("slope")], "{carried} vs {slope} ± {}", tolerance[&b("slope")]);
+        assert!(tolerance[&b("slope")] < 0.0001, "{}", tolerance[&b("slope")]);
+    }
+
+    /// A saturated tanh written to two digits is 1.0, never 0.95: the slope
+    /// and the gradient carried from it stay near the key's (about 0), where
+    /// a tolerance of half a unit at the interval's largest magnitude let
+    /// through a gradient of 1000 (the key 0, the tolerance 3400).
+    #[test]
+    fn a_saturated_activation_does_not_widen_the_tolerance() {
+        let id = |n: &str| Formula::Id(b(n));
+        let num = |x: f64| Formula::Num(format!("{x:e}"));
+        let mul = |a, b| Formula::Mul(Box::new(a), Box::new(b));
+        let sub = |a, b| Formula::Sub(Box::new(a), Box::new(b));
+        let (z, c, target): (f64, f64, f64) = (9.0, 300.0, -20.0);
+        let h = z.tanh();
+        let slope = 1.0 - h * h;
+        let residual = c * h - target;
+        let gradient = residual * c * slope;
+        let blanks = vec![
+            (b("h"), Formula::Tanh(Box::new(id("z"))), h),
+            (b("slope"), sub(num(1.0), mul(id("h"), id("h"))), slope),
+            (b("residual"), sub(mul(num(c), id("h")), num(target)), residual),
+            (b("gradient"), mul(mul(id("residual"), num(c)), id("slope")), gradient),
+        ];
+        let tolerance = tolerances(&blanks, &|blank: Blank| (blank == b("z")).then_some(z), 2);
+        // The student's 1.0 for h gives a slope of 0 and a gradient of 0.
+        assert!(gradient.abs() <= tolerance[&b("gradient")], "{gradient} ± {}", tolerance[&b("gradient")]);
+        assert!(tolerance[&b("gradient")] < 0.01, "{}", tolerance[&b("gradient")]);
+        assert!(tolerance[&b("slope")] < 1e-7, "{}", tolerance[&b("slope")]);
     }
 
     proptest::proptest! {
@@ -193,12 +258,7 @@ mod tests {
             extra in proptest::collection::vec(0_u32..3, 12),
             activation in 0_usize..3,
         ) {
-            let id = Formula::Id;
-            let count = layers.len() + 1;
-            // The values of the chain: h0 the activation, then h1, h2, …
-            let h = |j: usize| if j == 0 { H } else { Blank::Extension(Ext::Value(Node::new(j, count))) };
-            let (error, residual, gradient) =
-                (Blank::Extension(Ext::Error), Blank::Extension(Ext::ErrorSlope), Blank::Extension(Ext::Gradient));
+            let id = |n: &str| Formula::Id(b(n));
             let num = |x: f64| Formula::Num(format!("{x:e}"));
             let (add, sub, mul) = (
                 |a, b| Formula::Add(Box::new(a), Box::new(b)),
@@ -206,38 +266,39 @@ mod tests {
                 |a, b| Formula::Mul(Box::new(a), Box::new(b)),
             );
             let (activated, slope) = match activation {
-                0 => (Formula::Sigmoid(Box::new(id(Z))), mul(id(H), sub(num(1.0), id(H)))),
-                1 => (Formula::Tanh(Box::new(id(Z))), sub(num(1.0), mul(id(H), id(H)))),
-                _ => (Formula::Relu(Box::new(id(Z))), Formula::Step(Box::new(id(Z)))),
+                0 => (Formula::Sigmoid(Box::new(id("z"))), mul(id("h0"), sub(num(1.0), id("h0")))),
+                1 => (Formula::Tanh(Box::new(id("z"))), sub(num(1.0), mul(id("h0"), id("h0")))),
+                _ => (Formula::Relu(Box::new(id("z"))), Formula::Step(Box::new(id("z")))),
             };
-            let mut formulas = vec![(H, activated), (SLOPE, slope)];
+            let mut formulas = vec![(b("h0"), activated), (b("slope"), slope)];
             for (j, (c, w)) in layers.iter().enumerate() {
-                formulas.push((h(j + 1), add(mul(num(*c), id(h(j))), num(*w))));
+                formulas.push((b(&format!("h{}", j + 1)), add(mul(num(*c), id(&format!("h{j}"))), num(*w))));
             }
-            let gap = sub(id(h(layers.len())), num(target));
-            formulas.push((error, mul(num(0.5), mul(gap.clone(), gap.clone()))));
-            formulas.push((residual, gap));
-            let chain = layers.iter().fold(id(residual), |g, (c, _)| mul(g, num(*c)));
-            formulas.push((gradient, mul(chain, id(SLOPE))));
+            let y = id(&format!("h{}", layers.len()));
+            let gap = sub(y, num(target));
+            formulas.push((b("error"), mul(num(0.5), mul(gap.clone(), gap.clone()))));
+            formulas.push((b("residual"), gap));
+            let chain = layers.iter().fold(id("residual"), |g, (c, _)| mul(g, num(*c)));
+            formulas.push((b("gradient"), mul(chain, id("slope"))));
             // The key: every step exact (in doubles); the student: each step
             // from their own rounded values, rounded again.
-            let mut key: BTreeMap<Blank, f64> = BTreeMap::from([(Z, z)]);
+            let mut key: BTreeMap<Blank, f64> = BTreeMap::from([(b("z"), z)]);
             let mut student = key.clone();
             let value = |values: &BTreeMap<Blank, f64>, f: &Formula| {
-                evaluate(f, &|b: Blank| values.get(&b).copied().map(Interval::point)).map(|i| i.lo)
+                evaluate(f, &|n: Blank| values.get(&n).copied().map(Interval::point)).map(|i| i.lo)
             };
             let mut blanks = Vec::new();
-            for (i, (blank, formula)) in formulas.iter().enumerate() {
+            for (i, (name, formula)) in formulas.iter().enumerate() {
                 let exact = value(&key, formula).unwrap();
                 let own = value(&student, formula).unwrap();
-                key.insert(*blank, exact);
-                student.insert(*blank, round(own, digits + extra[i]));
-                blanks.push((*blank, formula.clone(), exact));
+                key.insert(*name, exact);
+                student.insert(*name, round(own, digits + extra[i]));
+                blanks.push((*name, formula.clone(), exact));
             }
-            let tolerance = tolerances(&blanks, &|b: Blank| (b == Z).then_some(z), digits);
-            for (blank, _, exact) in &blanks {
-                let off = (student[blank] - exact).abs();
-                proptest::prop_assert!(off <= tolerance[blank], "{blank}: {} vs {exact} ± {}", student[blank], tolerance[blank]);
+            let tolerance = tolerances(&blanks, &|blank: Blank| (blank == b("z")).then_some(z), digits);
+            for (name, _, exact) in &blanks {
+                let off = (student[name] - exact).abs();
+                proptest::prop_assert!(off <= tolerance[name], "{name}: {} vs {exact} ± {}", student[name], tolerance[name]);
             }
         }
     }

@@ -29,6 +29,45 @@ pub fn escape_markup(text: &str) -> String {
     out
 }
 
+/// `text` as Typst markup in which `**bold**` and `*italic*` (as a config's
+/// `intro` writes them: a pair on one paragraph, the words inside not
+/// starting or ending with a space) are bold and italic; everything else,
+/// an asterisk without its pair too, is escaped by [`escape_markup`].
+pub fn escape_emphasized(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some(star) = rest.find('*') else {
+            out.push_str(&escape_markup(rest));
+            break;
+        };
+        out.push_str(&escape_markup(&rest[..star]));
+        let after = &rest[star..];
+        let (marker, wrap) = if after.starts_with("**") { ("**", "strong") } else { ("*", "emph") };
+        let inner = &after[marker.len()..];
+        // The closing marker: the next one that is not the start of a longer run.
+        let close = inner
+            .match_indices(marker)
+            .map(|(i, _)| i)
+            .find(|&i| marker == "**" || (!inner[i + 1..].starts_with('*') && (i == 0 || !inner[..i].ends_with('*'))));
+        match close {
+            Some(end)
+                if end > 0
+                    && !inner[..end].starts_with(char::is_whitespace)
+                    && !inner[..end].ends_with(char::is_whitespace) =>
+            {
+                out.push_str(&format!("#{wrap}[{}]", escape_markup(&inner[..end])));
+                rest = &inner[end + marker.len()..];
+            }
+            _ => {
+                out.push_str(&escape_markup(marker));
+                rest = inner;
+            }
+        }
+    }
+    out
+}
+
 fn is_plain_number(text: &str) -> bool {
     let digits = text.strip_prefix('\u{2212}').unwrap_or(text);
     let mut parts = digits.splitn(2, '.');
@@ -152,6 +191,15 @@ mod tests {
         // With a point, as before.
         assert_eq!(escape_with("−0.295", &NumberFormat::english()), "−0.295");
         assert_eq!(escape_with("≈ 4.205", &NumberFormat::english()), escape_markup("≈ 4.205"));
+    }
+
+    #[test]
+    fn intro_emphasis_is_markup_and_nothing_else_is() {
+        assert_eq!(escape_emphasized("how it *learns* and **why**"), "how it #emph[learns] and #strong[why]");
+        assert_eq!(escape_emphasized("2 * 3 = 6, a *b"), "2 \\* 3 \\= 6\\, a \\*b");
+        assert_eq!(escape_emphasized("* x * and ** y **"), "\\* x \\* and \\*\\* y \\*\\*");
+        assert_eq!(escape_emphasized("*#set page(width: 1cm)*"), "#emph[\\#set page\\(width\\: 1cm\\)]");
+        assert_eq!(escape_emphasized("plain"), "plain");
     }
 
     #[test]

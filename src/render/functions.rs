@@ -22,7 +22,6 @@ pub(super) fn register(env: &mut Environment<'static>, numbers: Arc<NumberFormat
     env.add_function("value", value);
     env.add_function("response", response);
     env.add_function("cell", cell);
-    env.add_function("column", column);
     env.add_function("number", number);
     env.add_function("answer", answer);
     env.add_function("answer_number", answer_number);
@@ -56,7 +55,8 @@ impl AnswerTable {
             .map(|a| {
                 let printed = match a.value {
                     Value::Flag(value) => {
-                        let text = super::words::word_in(env, &[Phrase::YesNo { value }])?.remove(0);
+                        let text =
+                            super::words::word_in(env, super::ANSWERS_TEMPLATE, &[Phrase::YesNo { value }])?.remove(0);
                         Printed { value: Value::Text(text.clone()), text }
                     }
                     _ => Printed { value: a.value.clone(), text: a.display(&numbers) },
@@ -230,48 +230,49 @@ fn column_values(state: &State, id: &str) -> Result<Vec<String>, JError> {
     Ok(values)
 }
 
-/// The widths (em) of the integer and fractional parts of the widest entries
-/// of the column of `id`, so every cell of a column aligns on its point and
-/// the column is as wide as its widest entry, in both versions.
-#[allow(clippy::disallowed_types)] // widths in em, not answers
-fn column_parts(state: &State, id: &str) -> Result<(f64, f64), JError> {
-    let values = column_values(state, id)?;
-    let decimal = table(state)?.numbers.decimal.clone();
-    let mut widths = (0.0f64, 0.0f64);
-    for text in values {
-        let (int, frac) = split_point(&text, &decimal);
-        widths.0 = widths.0.max(text_em(&int));
-        widths.1 = widths.1.max(text_em(&frac));
-    }
-    Ok(widths)
+/// The shape of a number: every ASCII digit a `0` and every superscript
+/// digit a `⁰`. The fonts' digits are tabular, so it sets exactly as wide as
+/// the number, and says nothing of its value.
+fn shape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '0'..='9' => '0',
+            '\u{2070}' | '\u{00B9}' | '\u{00B2}' | '\u{00B3}' | '\u{2074}'..='\u{2079}' => '\u{2070}',
+            other => other,
+        })
+        .collect()
 }
 
-/// `column(id, min=4)`: the width of the table column holding `id` (see
-/// `cell`), at least `min` em so that its header fits, as a Typst length.
-#[allow(clippy::disallowed_types)] // a width in em, not an answer
-fn column(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
-    let min: f64 = kwargs.get::<Option<f64>>("min")?.unwrap_or(4.0);
-    let suffix: String = kwargs.get::<Option<String>>("suffix")?.unwrap_or_default();
-    kwargs.assert_all_used()?;
-    let (int, frac) = column_parts(state, &id)?;
-    let width = (int + frac + text_em(&suffix)).max(min);
-    Ok(JValue::from_safe_string(format!("{width:.2}em")))
+/// The shapes of the integer and fractional parts of the entries of the
+/// column of `id`, each distinct one once, as two Typst arrays of strings:
+/// the widest of each is the width of the column's cells (see `cellfilled`
+/// in the preamble), alike in both versions.
+fn column_shapes(state: &State, id: &str) -> Result<String, JError> {
+    let mut ints = std::collections::BTreeSet::new();
+    let mut fracs = std::collections::BTreeSet::new();
+    let decimal = table(state)?.numbers.decimal.clone();
+    for text in column_values(state, id)? {
+        let (int, frac) = split_point(&text, &decimal);
+        ints.insert(shape(&int));
+        fracs.insert(shape(&frac));
+    }
+    let array = |set: std::collections::BTreeSet<String>| {
+        let items: Vec<String> = set.iter().map(|s| typst_string(s)).collect();
+        format!("({},)", items.join(", "))
+    };
+    Ok(format!("{}, {}", array(ints), array(fracs)))
 }
 
 /// `cell(id)`: a table cell aligned on the decimal point; empty in the
 /// student version. Its box is as wide as the widest entry of its column.
 fn cell(state: &State, id: String) -> Result<JValue, JError> {
     let (value, key, numbers) = lookup(state, &id)?;
-    let (int_w, frac_w) = column_parts(state, &id)?;
+    let shapes = column_shapes(state, &id)?;
     if !key {
-        return Ok(JValue::from_safe_string(format!("#cellblank({int_w:.2}em, {frac_w:.2}em)")));
+        return Ok(JValue::from_safe_string(format!("#cellblank({shapes})")));
     }
     let (int, frac) = split_point(&value.text, &numbers.decimal);
-    Ok(JValue::from_safe_string(format!(
-        "#cellfilled({int_w:.2}em, {frac_w:.2}em, {}, {})",
-        typst_string(&int),
-        typst_string(&frac)
-    )))
+    Ok(JValue::from_safe_string(format!("#cellfilled({shapes}, {}, {})", typst_string(&int), typst_string(&frac))))
 }
 
 /// `number(id)`: an exact answer as a Typst string literal of ASCII decimal text,

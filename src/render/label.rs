@@ -24,17 +24,39 @@ pub struct QrCode {
 }
 
 impl QrCode {
-    /// The QR code of `text`, if it fits one.
+    /// The QR code of `text`, if it fits one. Text beyond ASCII (a student's
+    /// name in the sheet id: `zoë-o-brien`) is marked as UTF-8 (ECI 26), or a
+    /// reader guesses its encoding and may read other letters.
     pub fn of(text: &str) -> Option<QrCode> {
-        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?;
+        let code = match text.is_ascii() {
+            true => qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M).ok()?,
+            false => utf8(text)?,
+        };
+        Some(QrCode::of_code(text, &code))
+    }
+
+    /// The modules of `code`, which encodes `text`.
+    fn of_code(text: &str, code: &qrcode::QrCode) -> QrCode {
         let width = code.width();
         let colors = code.to_colors();
         let rows: Vec<String> = colors
             .chunks(width)
             .map(|row| row.iter().map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' }).collect())
             .collect();
-        Some(QrCode { text: text.to_owned(), modules: rows.join("/") })
+        QrCode { text: text.to_owned(), modules: rows.join("/") }
     }
+}
+
+/// The smallest QR code of `text` in byte mode behind the ECI designator of
+/// UTF-8, at error correction level M.
+fn utf8(text: &str) -> Option<qrcode::QrCode> {
+    (1..=40).find_map(|version| {
+        let mut bits = qrcode::bits::Bits::new(qrcode::Version::Normal(version));
+        bits.push_eci_designator(26).ok()?;
+        bits.push_byte_data(text.as_bytes()).ok()?;
+        bits.push_terminator(qrcode::EcLevel::M).ok()?;
+        qrcode::QrCode::with_bits(bits, qrcode::EcLevel::M).ok()
+    })
 }
 
 #[cfg(test)]
@@ -50,5 +72,22 @@ mod tests {
         // The finder pattern in the top-left corner.
         assert_eq!(rows[0].get(..7), Some("1111111"));
         assert_ne!(QrCode::of("randomized:v08").unwrap().modules, qr);
+    }
+
+    #[test]
+    fn text_beyond_ascii_is_marked_utf8() {
+        // Byte mode alone, as before, for ASCII: the variants' codes do not change.
+        let plain = qrcode::QrCode::with_error_correction_level("randomized:v07", qrcode::EcLevel::M).unwrap();
+        assert_eq!(QrCode::of("randomized:v07").unwrap(), QrCode::of_code("randomized:v07", &plain));
+        // With the ECI designator of UTF-8 first: another code than byte mode alone.
+        let text = "class11b:zoë-o-brien";
+        let bare = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).unwrap();
+        assert_ne!(QrCode::of(text).unwrap(), QrCode::of_code(text, &bare));
+        let mut eci = qrcode::bits::Bits::new(qrcode::Version::Normal(2));
+        eci.push_eci_designator(26).unwrap();
+        eci.push_byte_data(text.as_bytes()).unwrap();
+        eci.push_terminator(qrcode::EcLevel::M).unwrap();
+        let marked = qrcode::QrCode::with_bits(eci, qrcode::EcLevel::M).unwrap();
+        assert_eq!(QrCode::of(text).unwrap(), QrCode::of_code(text, &marked));
     }
 }

@@ -50,10 +50,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
     (PAGE_TEMPLATE, include_str!("../../templates/page.html.j2")),
     (NUMBERS_TEMPLATE, include_str!("../../templates/numbers.txt.j2")),
+    (MOODLE_TEMPLATE, include_str!("../../templates/moodle.txt.j2")),
 ];
 
 /// The self-check page's template file name (HTML around Typst's HTML export).
 pub const PAGE_TEMPLATE: &str = "page.html.j2";
+
+/// The template of the Moodle export's words (plain text, one macro per text).
+pub const MOODLE_TEMPLATE: &str = "moodle.txt.j2";
 
 /// The template of the model answers' words: one macro per answer, plain text.
 pub const ANSWERS_TEMPLATE: &str = "answers.txt.j2";

@@ -23,8 +23,9 @@ pub(super) struct Context<'a> {
     /// Title, credit, paper, intro, video, names and date lines.
     doc: &'a Presentation,
     /// The config's own introduction, a paragraph per entry (blank lines
-    /// separate them), each escaped as it prints; `None` for the standard one.
-    intro: Option<Vec<String>>,
+    /// separate them), each escaped but for its `*italic*` and `**bold**`;
+    /// `None` for the standard one.
+    intro: Option<Vec<JValue>>,
     /// Variant id, student name, QR code.
     label: &'a SheetLabel,
     /// Number of layers.
@@ -48,25 +49,31 @@ pub(super) struct Context<'a> {
     reflection_layers: u32,
     /// The extension, if any.
     extension: Option<ExtensionView>,
-    /// The key's rubric of common slips, a page of rows at a time, a row per
-    /// slip (empty for the student version).
-    rubric: Vec<Vec<RubricRow>>,
+    /// The key's rubric of common slips: a group of rows per blank that has
+    /// slips, in the sheet's order (empty for the student version). The
+    /// preamble's `rubric` lays the groups out on as few pages as they fit.
+    rubric: Vec<RubricGroup>,
 }
 
-/// One row of the key's rubric: a wrong value of a blank and the mistake
-/// that gives it. The first row of each blank also names the blank.
+/// The rows of the key's rubric for one blank: its wrong values, each with
+/// the mistake that gives it.
 #[derive(Debug, Serialize)]
-struct RubricRow {
+struct RubricGroup {
     /// The blank in the sheet's notation, as Typst math: `(d E) / (d y)`.
     blank: JValue,
     /// Its right answer, as printed.
     right: String,
+    /// A row per slip.
+    slips: Vec<RubricSlip>,
+}
+
+/// One row of the key's rubric: a wrong value and the mistake that gives it.
+#[derive(Debug, Serialize)]
+struct RubricSlip {
     /// The wrong value, as printed.
     wrong: String,
     /// What mistake gives it.
     slip: String,
-    /// How many rows the blank has, on its first row; 0 on the others.
-    rows: usize,
 }
 
 /// One layer as the template sees it. Names are Typst math (`h_1`, `w_2`).
@@ -197,7 +204,12 @@ impl<'a> Context<'a> {
             version,
             mode,
             doc: &worksheet.presentation,
-            intro: worksheet.presentation.intro.as_deref().map(paragraphs),
+            intro: worksheet.presentation.intro.as_deref().map(|intro| {
+                paragraphs(intro)
+                    .iter()
+                    .map(|p| JValue::from_safe_string(super::escape::escape_emphasized(p)))
+                    .collect()
+            }),
             label,
             count,
             layers,
@@ -209,113 +221,26 @@ impl<'a> Context<'a> {
             numbers,
             reflection_layers: worksheet.reflection_layers,
             extension,
-            rubric: match job.slips.0.is_empty() {
-                true => Vec::new(),
-                false => rubric(worksheet, &job.solved.answers, job.slips, numbers),
-            },
+            rubric: rubric(worksheet, &job.solved.answers, job.slips, numbers),
         }
     }
 }
 
-/// The rows of the key's rubric of common slips, split into pages: the rows
-/// of one blank kept together, and the pages balanced, so that no page is a
-/// scrap of a few rows. A page holds at most [`RUBRIC_LINES`] rows (a row
-/// that wraps counts two), few enough never to overflow it; balanced, the
-/// last page has about as many as the others.
-#[allow(clippy::disallowed_types)] // heights in lines, not answers
-fn rubric(
-    worksheet: &Worksheet,
-    answers: &Answers,
-    slips: &WordedSlips,
-    numbers: &NumberFormat,
-) -> Vec<Vec<RubricRow>> {
-    let mut groups: Vec<(f32, Vec<RubricRow>)> = Vec::new();
-    for (id, list) in &slips.0 {
-        let right = breakable(&answers.get(*id).map(|a| a.display(numbers)).unwrap_or_default());
-        let blank = blank_math(worksheet, *id, numbers);
-        let mut lines: f32 = 0.0;
-        let mut rows = Vec::new();
-        for (i, slip) in list.iter().enumerate() {
-            let wrong = breakable(&numbers.write(&slip.value.legible()));
-            // A row is one line of text, or two when a number or the
-            // mistake's words are long enough to wrap.
-            let long = wrong.chars().count().max(right.chars().count()) > 16 || slip.slip.chars().count() > 100;
-            lines += if long { 2.0 } else { 1.0 };
-            rows.push(RubricRow {
-                blank: JValue::from_safe_string(blank.clone()),
-                right: right.clone(),
-                wrong,
-                slip: slip.slip.clone(),
-                rows: if i == 0 { list.len() } else { 0 },
-            });
-        }
-        // A fraction is taller than a line of text.
-        if blank.contains('/') {
-            lines = lines.max(1.5);
-        }
-        groups.push((lines, rows));
-    }
-    paginate(groups, worksheet.presentation.paper)
-}
-
-/// Rows of the rubric a page holds: a page fits about 40 rows of one line and
-/// 24 of two, so even rows that wrap never overflow it. The first page also
-/// has the heading and the introduction, worth two.
-#[allow(clippy::disallowed_types)] // an estimate of lines on a page, not an answer
-const RUBRIC_LINES: [f32; 2] = [22.0, 24.0];
-
-/// `groups` (each with its height in rows) on as few pages as they fit, in
-/// order, with about the same height on each page: the smallest height per
-/// page that still needs no more pages than filling each page full does.
-#[allow(clippy::disallowed_types)] // heights in rows, not answers
-fn paginate(groups: Vec<(f32, Vec<RubricRow>)>, paper: crate::model::Paper) -> Vec<Vec<RubricRow>> {
-    let capacity = if paper == crate::model::Paper::A4 { RUBRIC_LINES[1] } else { RUBRIC_LINES[0] };
-    // Which page each group goes on, filling pages up to `limit` (the first
-    // page also holds the heading, worth two rows).
-    let place = |limit: f32| -> Vec<usize> {
-        let (mut page, mut filled) = (0, 2.0);
-        groups
-            .iter()
-            .map(|(lines, _)| {
-                if filled > 0.0 && filled + lines > limit {
-                    page += 1;
-                    filled = 0.0;
-                }
-                filled += lines;
-                page
-            })
-            .collect()
-    };
-    let pages = place(capacity).last().map_or(1, |last| last + 1);
-    let total: f32 = groups.iter().map(|(lines, _)| lines).sum::<f32>() + 2.0;
-    let mut limit = total / pages as f32;
-    let mut placed = place(limit);
-    while placed.last().is_some_and(|last| last + 1 > pages) && limit < capacity {
-        limit += 0.5;
-        placed = place(limit);
-    }
-    let mut out: Vec<Vec<RubricRow>> = (0..pages.max(1)).map(|_| Vec::new()).collect();
-    for ((_, rows), page) in groups.into_iter().zip(placed) {
-        out[page.min(pages - 1)].extend(rows);
-    }
-    out.retain(|page| !page.is_empty());
-    out
-}
-
-/// A number that may break over lines in a narrow column: a zero-width
-/// space after every tenth character of a long one.
-fn breakable(number: &str) -> String {
-    if number.chars().count() <= 14 {
-        return number.to_owned();
-    }
-    let mut out = String::new();
-    for (i, c) in number.chars().enumerate() {
-        if i > 0 && i % 10 == 0 {
-            out.push('\u{200B}');
-        }
-        out.push(c);
-    }
-    out
+/// The key's rubric of common slips: a group of rows per blank, in the order
+/// of the slips (the sheet's order), numbers written in `numbers`.
+fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips, numbers: &NumberFormat) -> Vec<RubricGroup> {
+    slips
+        .0
+        .iter()
+        .map(|(id, list)| RubricGroup {
+            blank: JValue::from_safe_string(blank_math(worksheet, *id, numbers)),
+            right: answers.get(*id).map(|a| a.display(numbers)).unwrap_or_default(),
+            slips: list
+                .iter()
+                .map(|slip| RubricSlip { wrong: numbers.write(&slip.value.legible()), slip: slip.slip.clone() })
+                .collect(),
+        })
+        .collect()
 }
 
 /// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,

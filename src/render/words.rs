@@ -7,6 +7,7 @@
 
 use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error as JError, ErrorKind, State};
+use serde::Serialize;
 
 use super::{template_error_in, TemplateSet, Templates, ANSWERS_TEMPLATE};
 use crate::answers::{Phrase, Wording};
@@ -19,33 +20,55 @@ impl Wording for Templates {
     }
 
     fn phrase_all(&self, language: &str, phrases: &[Phrase]) -> Result<Vec<String>> {
-        self.set(language).phrase_all(phrases)
+        self.words(language, ANSWERS_TEMPLATE, phrases)
+    }
+}
+
+impl Templates {
+    /// The words of `items` from the plain-text template `template` of the
+    /// set for `language`, evaluated once: each item serializes as
+    /// `{"name": {facts}}` (or as `"name"`, without facts), and is worded by
+    /// the template's macro of that name, called with the facts as keyword
+    /// arguments.
+    pub fn words<T: Serialize>(&self, language: &str, template: &str, items: &[T]) -> Result<Vec<String>> {
+        self.set(language).words(template, items)
     }
 }
 
 impl TemplateSet {
-    /// The texts of `phrases`, worded by this set's answers template.
-    pub(super) fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
-        word_in(&self.env, phrases).map_err(|e| template_error_in(&self.sources, &e, ANSWERS_TEMPLATE))
+    /// [`Templates::words`] in this set.
+    fn words<T: Serialize>(&self, template: &str, items: &[T]) -> Result<Vec<String>> {
+        word_in(&self.env, template, items).map_err(|e| template_error_in(&self.sources, &e, template))
     }
 }
 
-/// Words `phrases` with the answers template of `env`, evaluated once.
-pub(super) fn word_in(env: &Environment, phrases: &[Phrase]) -> Result<Vec<String>, JError> {
-    let mut captured = env.get_template(ANSWERS_TEMPLATE)?.render_captured(())?;
-    captured.with_state_mut(|state| phrases.iter().map(|phrase| call(state, phrase)).collect())
+/// Words `items` with the template `template` of `env`, evaluated once.
+pub(super) fn word_in<T: Serialize>(env: &Environment, template: &str, items: &[T]) -> Result<Vec<String>, JError> {
+    let mut captured = env.get_template(template)?.render_captured(())?;
+    captured.with_state_mut(|state| items.iter().map(|item| call(state, template, item)).collect())
 }
-/// Calls the macro of `phrase` in `state` with the facts it declares.
-fn call(state: &mut State, phrase: &Phrase) -> Result<String, JError> {
-    let name = phrase.name();
-    let function = state.lookup(name).ok_or_else(|| {
+
+/// Calls the macro of `item` in `state` with the facts it declares.
+fn call<T: Serialize>(state: &mut State, template: &str, item: &T) -> Result<String, JError> {
+    let value = JValue::from(minijinja::value::Serde(item));
+    // Externally tagged: `{"discussion": {"y": …, …}}`, or `"right"` without facts.
+    let (name, facts) = match value.as_str() {
+        Some(name) => (name.to_owned(), None),
+        None => {
+            let name = value.try_iter()?.next().and_then(|key| key.as_str().map(str::to_owned)).unwrap_or_default();
+            let facts = value.get_attr(&name)?;
+            (name, Some(facts))
+        }
+    };
+    let function = state.lookup(&name).ok_or_else(|| {
         JError::new(
             ErrorKind::UnknownFunction,
-            format!("{ANSWERS_TEMPLATE} defines no macro `{name}`, which words the model answer `{name}`"),
+            format!("{template} defines no macro `{name}`, which words the `{name}` text"),
         )
     })?;
-    // Externally tagged: `{"discussion": {"y": …, …}}`.
-    let facts = JValue::from(minijinja::value::Serde(phrase)).get_attr(name)?;
+    let Some(facts) = facts else {
+        return Ok(function.call(state, &[])?.to_string());
+    };
     // A macro declares the facts it uses; the others are left out, so a
     // template written for fewer facts keeps working.
     let declared: Option<Vec<String>> = function

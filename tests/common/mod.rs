@@ -2,11 +2,13 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
 use backprop_worksheet::render::Templates;
+use proptest::prelude::*;
 
 /// The package root.
 pub fn root() -> PathBuf {
@@ -104,4 +106,58 @@ pub fn shipped_configs() -> Vec<PathBuf> {
 /// The `data-answer` of every field of a page, in order.
 pub fn page_fields(html: &str) -> Vec<String> {
     html.split("data-answer=\"").skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+}
+
+/// A number of a config: an integer, or a decimal with up to three places.
+fn number(max: i64, places: u32) -> impl Strategy<Value = String> {
+    (-max..=max, 0..=places).prop_map(|(n, p)| {
+        let s = n.abs().to_string();
+        let s = if p == 0 {
+            s
+        } else {
+            let s = format!("{:0>width$}", s, width = p as usize + 1);
+            let (i, f) = s.split_at(s.len() - p as usize);
+            format!("{i}.{f}")
+        };
+        if n < 0 {
+            format!("-{s}")
+        } else {
+            s
+        }
+    })
+}
+
+fn coefficient() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (-9i64..=9).prop_filter("not 0", |c| *c != 0).prop_map(|c| c.to_string()),
+        prop::sample::select(vec!["1.25", "-0.75", "2.5", "-1.5", "0.5", "-3.2", "1.1"]).prop_map(str::to_owned),
+    ]
+}
+
+/// A random fixed config: 2 to 5 layers, decimals, either paper, sometimes an
+/// extension with 2 to 10 digits.
+pub fn random_config() -> impl Strategy<Value = String> {
+    (
+        prop::bool::ANY,
+        number(20, 1),
+        number(2000, 1),
+        prop::collection::vec((coefficient(), number(400, 2)), 2..=5),
+        prop::sample::select(vec!["0.001", "0.01", "0.05", "0.1", "0.25", "1"]),
+        prop::sample::select(vec!["0.001", "0.01", "0.1"]),
+        prop::option::of((prop::sample::select(vec!["sigmoid", "tanh", "relu"]), 2u32..=10)),
+    )
+        .prop_map(|(a4, input, target, layers, nudge, rate, extension)| {
+            let mut yaml = format!(
+                "title: Random\npaper: {}\nnetwork:\n  input: {input}\n  target: {target}\n  layers:\n",
+                if a4 { "a4" } else { "us-letter" }
+            );
+            for (c, w) in layers {
+                let _ = writeln!(yaml, "    - {{ coefficient: {c}, weight: {w} }}");
+            }
+            let _ = write!(yaml, "nudge: {nudge}\nlearning_rate: {rate}\nreflection_layers: 10\n");
+            if let Some((activation, digits)) = extension {
+                let _ = writeln!(yaml, "extension: {{ activation: {activation}, digits: {digits} }}");
+            }
+            yaml
+        })
 }

@@ -15,12 +15,46 @@ use crate::error::{Error, Place, Result};
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;
 
+/// The fields of the config, of `network`, of a layer, of `video`, of
+/// `extension` and of `rules`.
+pub const TOP: &[&str] = &[
+    "title",
+    "credit",
+    "author",
+    "language",
+    "paper",
+    "intro",
+    "video",
+    "names_line",
+    "date_line",
+    "network",
+    "nudge",
+    "learning_rate",
+    "reflection_layers",
+    "extension",
+    "require",
+    "rules",
+];
+/// See [`TOP`].
+pub const NETWORK: &[&str] = &["input", "target", "layers"];
+/// See [`TOP`].
+pub const LAYER: &[&str] = &["coefficient", "weight"];
+/// See [`TOP`].
+pub const VIDEO: &[&str] = &["url", "minutes", "source"];
+/// See [`TOP`].
+pub const EXTENSION: &[&str] = &["activation", "digits"];
+/// See [`TOP`].
+pub const RULES: &[&str] = &["nonzero_error", "nonzero_gradients", "max_decimals"];
+
 /// Where each value of the config is written, by path (`title`,
 /// `network.layers[1].weight`, `nudge.one_of[0]`).
 #[derive(Debug, Clone)]
 pub struct Places {
     by_path: HashMap<String, Place>,
     start: Place,
+    /// The values that could not be read: their problem is reported
+    /// already, and what stands in for them must not be judged.
+    unread: std::collections::HashSet<String>,
 }
 
 impl Places {
@@ -38,20 +72,39 @@ impl Places {
             }
         }
     }
+
+    /// Where `path` is written, if it is.
+    pub fn written(&self, path: &str) -> Option<&Place> {
+        self.by_path.get(path)
+    }
+
+    /// Whether the value at `path` could not be read (its problem is
+    /// reported already).
+    pub fn unread(&self, path: &str) -> bool {
+        self.unread.contains(path)
+    }
+
+    /// Whether any value could not be read.
+    pub fn any_unread(&self) -> bool {
+        !self.unread.is_empty()
+    }
 }
 
-/// Reads the config from the `root` of the document `text` of `file`. An
-/// unknown field does not stop the reading: it is returned among the
-/// problems found so far (a likely misspelling read as the field it names),
-/// so that one run reports it with the problems found later.
+/// Reads the config from the `root` of the document `text` of `file`. A
+/// problem with one value does not stop the reading: an unknown field (a
+/// likely misspelling is read as the field it names) or a value that cannot
+/// be read (a stand-in takes its place, marked unread in [`Places`]) is
+/// returned among the problems found, so that one run reports it with the
+/// problems of every other field and those the checks find later.
 pub fn read(root: &Node, file: &str, text: &str) -> Result<(RawConfig, Places, Vec<Error>)> {
     let start = Place::new(file, text, 1, 1);
-    let mut reader = Reader { file, text, places: Places { by_path: HashMap::new(), start }, unknown: Vec::new() };
+    let places = Places { by_path: HashMap::new(), start, unread: Default::default() };
+    let mut reader = Reader { file, text, places, problems: Vec::new() };
     let config = reader.config(root);
-    let unknown = std::mem::take(&mut reader.unknown);
+    let problems = std::mem::take(&mut reader.problems);
     match config {
-        Ok(config) => Ok((config, reader.places, unknown)),
-        Err(e) => Err(Error::all(unknown.into_iter().chain([e]))),
+        Ok(config) => Ok((config, reader.places, problems)),
+        Err(e) => Err(Error::all(problems.into_iter().chain([e]))),
     }
 }
 
@@ -60,8 +113,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     places: Places,
-    /// The unknown fields found so far.
-    unknown: Vec<Error>,
+    /// The problems found so far that did not stop the reading.
+    problems: Vec<Error>,
 }
 
 /// The entries of a mapping whose keys have been checked.
@@ -89,6 +142,11 @@ fn join(parent: &str, name: &str) -> String {
     } else {
         format!("{parent}.{name}")
     }
+}
+
+/// What stands in for a number that cannot be read (see [`Reader::soft`]).
+fn stand_in_number() -> RawNumber {
+    RawNumber::Value(Exact::int(1))
 }
 
 /// `` `a`, `b` or `c` ``.
@@ -122,6 +180,20 @@ fn bool_value(text: &str) -> Option<bool> {
 }
 
 impl Reader<'_> {
+    /// The value of `result`, or else `stand_in` with the problem kept and
+    /// `path` marked unread: one value that cannot be read does not hide the
+    /// problems of the others.
+    fn soft<T>(&mut self, path: &str, result: Result<T>, stand_in: T) -> T {
+        match result {
+            Ok(value) => value,
+            Err(error) => {
+                self.problems.push(error);
+                self.places.unread.insert(path.to_owned());
+                stand_in
+            }
+        }
+    }
+
     fn error(&self, mark: Mark, message: impl Into<String>) -> Error {
         self.place(mark).error(message).into()
     }
@@ -154,7 +226,7 @@ impl Reader<'_> {
                 Some((name, _)) if names.contains(&name) => name,
                 _ => {
                     let within = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
-                    self.unknown.push(self.error(key.mark, unknown_field(key, previous, &within, names)));
+                    self.problems.push(self.error(key.mark, unknown_field(key, previous, &within, names)));
                     match stand_in(key, names, entries) {
                         Some(name) => name,
                         None => {
@@ -255,58 +327,68 @@ impl Bounded for u64 {
 
 impl Reader<'_> {
     fn config(&mut self, root: &Node) -> Result<RawConfig> {
-        const NAMES: &[&str] = &[
-            "title",
-            "credit",
-            "author",
-            "language",
-            "paper",
-            "intro",
-            "video",
-            "names_line",
-            "date_line",
-            "network",
-            "nudge",
-            "learning_rate",
-            "reflection_layers",
-            "extension",
-            "require",
-            "rules",
-        ];
         let expected = "the config's fields (title, network, nudge, learning_rate, …)";
-        let fields = self.fields(root, "", expected, NAMES)?;
-        let title = self.required(&fields, "title")?;
+        let fields = self.fields(root, "", expected, TOP)?;
         let network = self.required(&fields, "network").map_err(|e| self.network_elsewhere(&fields).unwrap_or(e))?;
-        let nudge = self.required(&fields, "nudge")?;
-        let learning_rate = self.required(&fields, "learning_rate")?;
+        let title = self.required(&fields, "title").and_then(|node| self.text(node, "title"));
+        let title = self.soft("title", title, String::new());
+        let credit = self.optional_text(&fields, "credit");
+        let credit = self.soft("credit", credit, None);
+        let author = self.optional_text(&fields, "author");
+        let author = self.soft("author", author, None);
+        let language = self.optional_text(&fields, "language");
+        let language = self.soft("language", language, None);
+        let paper = match fields.get("paper") {
+            Some(node) => self.choice(
+                node,
+                "paper",
+                &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)],
+                &[("letter", Paper::UsLetter), ("usletter", Paper::UsLetter)],
+            ),
+            None => Ok(Paper::default()),
+        };
+        let paper = self.soft("paper", paper, Paper::default());
+        let intro = self.optional_text(&fields, "intro");
+        let intro = self.soft("intro", intro, None);
+        let video = fields.get("video").map(|node| self.video(node)).transpose();
+        let video = self.soft("video", video, None);
+        let names_line = self.flag(&fields, "names_line");
+        let names_line = self.soft("names_line", names_line, None).unwrap_or_else(yes);
+        let date_line = self.flag(&fields, "date_line");
+        let date_line = self.soft("date_line", date_line, None).unwrap_or_else(yes);
+        let network = self.network(network)?;
+        let nudge = self.required(&fields, "nudge").and_then(|node| self.number(node, "nudge"));
+        let nudge = self.soft("nudge", nudge, stand_in_number());
+        let learning_rate = self.required(&fields, "learning_rate").and_then(|node| self.number(node, "learning_rate"));
+        let learning_rate = self.soft("learning_rate", learning_rate, stand_in_number());
+        let reflection_layers = match fields.get("reflection_layers") {
+            Some(node) => self.whole(node, "reflection_layers"),
+            None => Ok(default_reflection_layers()),
+        };
+        let reflection_layers = self.soft("reflection_layers", reflection_layers, default_reflection_layers());
+        let extension = fields.get("extension").map(|node| self.extension(node)).transpose();
+        let extension = self.soft("extension", extension, None);
+        let require = fields.get("require").map(|node| self.require(node)).transpose();
+        let require = self.soft("require", require, None).unwrap_or_default();
+        let rules = fields.get("rules").map(|node| self.rules(node)).transpose();
+        let rules = self.soft("rules", rules, None).unwrap_or_default();
         Ok(RawConfig {
-            title: self.text(title, "title")?,
-            credit: self.optional_text(&fields, "credit")?,
-            author: self.optional_text(&fields, "author")?,
-            language: self.optional_text(&fields, "language")?,
-            paper: match fields.get("paper") {
-                Some(node) => self.choice(
-                    node,
-                    "paper",
-                    &[("us-letter", Paper::UsLetter), ("a4", Paper::A4)],
-                    &[("letter", Paper::UsLetter), ("usletter", Paper::UsLetter)],
-                )?,
-                None => Paper::default(),
-            },
-            intro: self.optional_text(&fields, "intro")?,
-            video: fields.get("video").map(|node| self.video(node)).transpose()?,
-            names_line: self.flag(&fields, "names_line")?.unwrap_or_else(yes),
-            date_line: self.flag(&fields, "date_line")?.unwrap_or_else(yes),
-            network: self.network(network)?,
-            nudge: self.number(nudge, "nudge")?,
-            learning_rate: self.number(learning_rate, "learning_rate")?,
-            reflection_layers: match fields.get("reflection_layers") {
-                Some(node) => self.whole(node, "reflection_layers")?,
-                None => default_reflection_layers(),
-            },
-            extension: fields.get("extension").map(|node| self.extension(node)).transpose()?,
-            require: fields.get("require").map(|node| self.require(node)).transpose()?.unwrap_or_default(),
-            rules: fields.get("rules").map(|node| self.rules(node)).transpose()?.unwrap_or_default(),
+            title,
+            credit,
+            author,
+            language,
+            paper,
+            intro,
+            video,
+            names_line,
+            date_line,
+            network,
+            nudge,
+            learning_rate,
+            reflection_layers,
+            extension,
+            require,
+            rules,
         })
     }
 
@@ -328,12 +410,7 @@ impl Reader<'_> {
     }
 
     fn network(&mut self, node: &Node) -> Result<RawNetwork> {
-        let fields = self.fields(
-            node,
-            "network",
-            "the network's fields (input, target, layers)",
-            &["input", "target", "layers"],
-        )?;
+        let fields = self.fields(node, "network", "the network's fields (input, target, layers)", NETWORK)?;
         let (input, target, layers) =
             (self.required(&fields, "input")?, self.required(&fields, "target")?, self.required(&fields, "layers")?);
         let Kind::Sequence(items) = &layers.kind else {
@@ -346,24 +423,27 @@ impl Reader<'_> {
         let mut raw_layers = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let path = format!("network.layers[{i}]");
-            let layer =
-                self.fields(item, &path, "a layer `{ coefficient: C, weight: W }`", &["coefficient", "weight"])?;
+            let layer = self.fields(item, &path, "a layer `{ coefficient: C, weight: W }`", LAYER)?;
             let (coefficient, weight) = (self.required(&layer, "coefficient")?, self.required(&layer, "weight")?);
+            let (c, w) = (layer.path("coefficient"), layer.path("weight"));
+            let coefficient = self.number(coefficient, &c);
+            let weight = self.number(weight, &w);
             raw_layers.push(RawLayer {
-                coefficient: self.number(coefficient, &layer.path("coefficient"))?,
-                weight: self.number(weight, &layer.path("weight"))?,
+                coefficient: self.soft(&c, coefficient, stand_in_number()),
+                weight: self.soft(&w, weight, stand_in_number()),
             });
         }
+        let input = self.number(input, "network.input");
+        let target = self.number(target, "network.target");
         Ok(RawNetwork {
-            input: self.number(input, "network.input")?,
-            target: self.number(target, "network.target")?,
+            input: self.soft("network.input", input, stand_in_number()),
+            target: self.soft("network.target", target, stand_in_number()),
             layers: raw_layers,
         })
     }
 
     fn video(&mut self, node: &Node) -> Result<Video> {
-        let fields =
-            self.fields(node, "video", "`{ url: ..., minutes: 18, source: ... }`", &["url", "minutes", "source"])?;
+        let fields = self.fields(node, "video", "`{ url: ..., minutes: 18, source: ... }`", VIDEO)?;
         let url = self.required(&fields, "url")?;
         Ok(Video {
             url: self.text(url, "video.url")?,
@@ -373,31 +453,39 @@ impl Reader<'_> {
     }
 
     fn extension(&mut self, node: &Node) -> Result<RawExtension> {
-        let fields =
-            self.fields(node, "extension", "`{ activation: sigmoid, digits: 4 }`", &["activation", "digits"])?;
+        let fields = self.fields(node, "extension", "`{ activation: sigmoid, digits: 4 }`", EXTENSION)?;
         let activation = self.required(&fields, "activation")?;
         let activations = [("sigmoid", Activation::Sigmoid), ("tanh", Activation::Tanh), ("relu", Activation::Relu)];
+        let activation = self.choice(activation, "extension.activation", &activations, &[]);
+        let digits = fields.get("digits").map(|node| self.whole(node, "extension.digits")).transpose();
         Ok(RawExtension {
-            activation: self.choice(activation, "extension.activation", &activations, &[])?,
-            digits: fields
-                .get("digits")
-                .map(|node| self.whole(node, "extension.digits"))
-                .transpose()?
-                .unwrap_or_else(default_digits),
+            activation: self.soft("extension.activation", activation, Activation::Sigmoid),
+            digits: self.soft("extension.digits", digits, None).unwrap_or_else(default_digits),
         })
     }
 
     fn rules(&mut self, node: &Node) -> Result<RawRules> {
-        let names = ["nonzero_error", "nonzero_gradients", "max_decimals"];
-        let fields = self.fields(node, "rules", "the rules' fields", &names)?;
+        let fields = self.fields(node, "rules", "the rules' fields", RULES)?;
         Ok(RawRules {
             nonzero_error: self.flag(&fields, "nonzero_error")?.unwrap_or_else(yes),
             nonzero_gradients: self.flag(&fields, "nonzero_gradients")?.unwrap_or_else(yes),
-            max_decimals: fields
-                .get("max_decimals")
-                .map(|node| self.whole(node, "rules.max_decimals"))
-                .transpose()?
-                .unwrap_or_else(default_max_decimals),
+            max_decimals: match fields.get("max_decimals") {
+                // `false` turns the rule off; `true` keeps it as it is by default.
+                Some(node) => {
+                    match node.scalar().filter(|(_, style)| *style == Style::Plain).and_then(|(t, _)| bool_value(t)) {
+                        Some(false) => None,
+                        Some(true) => default_max_decimals(),
+                        None => Some(self.whole(node, "rules.max_decimals").map_err(|_| {
+                            self.wrong_type(
+                                "rules.max_decimals",
+                                node,
+                                "a whole number from 0 to 12, or `false` to turn the rule off",
+                            )
+                        })?),
+                    }
+                }
+                None => default_max_decimals(),
+            },
         })
     }
 
@@ -438,7 +526,7 @@ impl Reader<'_> {
                 }
                 _ => {
                     let message = format!("`{path}`: {}", unknown_field(key, previous, "", &names));
-                    self.unknown.push(self.error(node.mark, message));
+                    self.problems.push(self.error(node.mark, message));
                     if let Some(name) = stand_in(key, &names, entries) {
                         self.record(&join(path, name), value);
                         given.insert(name, value);
