@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-pub use blank::{math_name, Blank, Column, Ext, Given, Group, Node, Row, Weight};
+pub use blank::{math_name, Blank, Column, Ext, Facts, Given, Group, Node, Row, Weight};
 pub use phrase::{MistakeFacts, Phrase, Side, SlipForm, Wording};
 
 use crate::engine::{self, Solution, Unsolvable};
@@ -36,8 +36,8 @@ pub enum Value {
     Approx(Shown, f64),
     /// A whole count.
     Count(u64),
-    /// A yes/no answer. [`Value::display`] prints `yes` or `no`; the key
-    /// words it with the answers template's `yes_no` macro.
+    /// A yes/no answer. [`Value::display`] prints `true` or `false`; the
+    /// sheet words it with the answers template's `yes_no` macro.
     Flag(bool),
     /// A word or a model answer, worded by a [`Wording`].
     Text(String),
@@ -55,7 +55,8 @@ impl Value {
             Value::Exact(x) => numbers.write(&x.legible()),
             Value::Approx(shown, _) => numbers.write(shown),
             Value::Count(n) => n.to_string(),
-            Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
+            // The sheet words a flag (the answers template's `yes_no`).
+            Value::Flag(b) => b.to_string(),
             Value::Text(t) => t.clone(),
         }
     }
@@ -81,13 +82,12 @@ impl Serialize for Value {
     }
 }
 
-/// One blank: which it is, a label and its value.
+/// One blank: which it is and its value. (What it is, for people, is its
+/// label, worded by the answers template: [`Solved::text`].)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
     /// The blank; prints as its stable id, such as `nudge_w2.plus.error`.
     pub id: Blank,
-    /// What it is, for people: `h = 3x + w1`.
-    pub label: String,
     /// Its value.
     pub value: Value,
 }
@@ -136,6 +136,152 @@ pub struct Solved {
     pub solution: Solution,
     /// Its answers by id.
     pub answers: Answers,
+}
+
+/// Which sheet `answers` prints, for its second line: a variant's or a
+/// roster student's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetLine {
+    /// The variant's id, or the student's file-name form.
+    pub variant: String,
+    /// The batch seed.
+    pub seed: u64,
+    /// The roster name, for a student's sheet.
+    pub student: Option<String>,
+}
+
+impl Solved {
+    /// The facts of the label of blank `id` ([`Phrase::Label`]).
+    fn label(&self, id: Blank, numbers: &NumberFormat) -> Phrase {
+        let facts = id.facts();
+        let worksheet = &self.worksheet;
+        let coefficient = facts
+            .layer
+            .and_then(|n| worksheet.network.layers.get(n - 1))
+            .map(|layer| numbers.write(&layer.coefficient.exactly()));
+        let trial = match id {
+            Blank::Table { weight, row, .. } => {
+                self.answers.get(Blank::Table { weight, row, column: Column::Weight }).and_then(|a| match &a.value {
+                    Value::Exact(x) => Some(numbers.write(&x.exactly())),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let symbol =
+            worksheet.extension.filter(|_| matches!(id, Blank::Extension(_))).map(|e| activation_symbol(e.activation));
+        let blank = Box::new(facts);
+        Phrase::Label { blank, coefficient, trial, reflection_layers: worksheet.reflection_layers, symbol }
+    }
+
+    /// The labels of `blanks`, worded by the answers template of the sheet's language.
+    fn labels(&self, blanks: &[Blank], words: &dyn Wording) -> Result<Vec<String>> {
+        let language = &self.worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let phrases: Vec<Phrase> = blanks.iter().map(|&id| self.label(id, &numbers)).collect();
+        words.phrase_all(language, &phrases)
+    }
+
+    /// The warning `generate` and `check` print for the sheet of `file` when
+    /// its key prints answers rounded, as too long to read (see
+    /// [`Answers::rounded`]); `None` when every answer prints exactly. Each
+    /// answer is named by its id and its label in the sheet's words.
+    pub fn rounded_warning(&self, file: &str, words: &dyn Wording) -> Result<Option<String>> {
+        let rounded: Vec<Blank> = self.answers.rounded().map(|a| a.id).collect();
+        if rounded.is_empty() {
+            return Ok(None);
+        }
+        let labels: Vec<(Blank, String)> = rounded.iter().copied().zip(self.labels(&rounded, words)?).collect();
+        let label = |id: Blank| labels.iter().find(|(b, _)| *b == id).map(|(_, l)| l.clone()).unwrap_or_default();
+        Ok(self.answers.rounded_warning(file, &label))
+    }
+
+    /// The answer sheet as text for a terminal, grouped by the parts of the
+    /// sheet, every word from the answers template of the sheet's language
+    /// (`words`): `title` first, then which sheet it is (`sheet`), each part's
+    /// heading, and each answer with its label; a long model answer wrapped;
+    /// under an answer the key prints rounded, its exact value, and under
+    /// each answer the `notes` (its common slips: each a wrong value and what
+    /// the mistake is).
+    pub fn text(
+        &self,
+        title: &str,
+        sheet: Option<SheetLine>,
+        notes: &dyn Fn(Blank) -> Vec<(Exact, String)>,
+        words: &dyn Wording,
+    ) -> Result<String> {
+        let language = &self.worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let list = &self.answers.list;
+        // Every word in one evaluation of the template: the sheet line, then
+        // for each answer its label, its part's heading where a part begins,
+        // its yes or no, its exact value and its slips.
+        let mut phrases: Vec<Phrase> = Vec::new();
+        if let Some(sheet) = sheet {
+            phrases.push(Phrase::Sheet { variant: sheet.variant, seed: sheet.seed, student: sheet.student });
+        }
+        let mut group = None;
+        for a in list {
+            if group != Some(a.id.group()) {
+                group = Some(a.id.group());
+                phrases.push(Phrase::Heading { group: a.id.group() });
+            }
+            phrases.push(self.label(a.id, &numbers));
+            if let Value::Flag(value) = a.value {
+                phrases.push(Phrase::YesNo { value });
+            }
+            if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
+                phrases.push(Phrase::Exactly { value: numbers.write(&x.exactly()) });
+            }
+            for (value, slip) in notes(a.id) {
+                phrases.push(Phrase::SlipNote { value: format!("{:<10}", numbers.write(&value.exactly())), slip });
+            }
+        }
+        let phrased = words.phrase_all(language, &phrases)?;
+        let mut texts = phrased.iter().map(String::as_str);
+        let mut next = || texts.next().unwrap_or_default();
+        let mut out = format!("{title}\n");
+        if phrases.first().is_some_and(|p| matches!(p, Phrase::Sheet { .. })) {
+            let _ = writeln!(out, "{}", next());
+        }
+        let width = list
+            .iter()
+            .filter(|a| !matches!(a.value, Value::Text(_)))
+            .map(|a| a.id.to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut group = None;
+        for a in list {
+            if group != Some(a.id.group()) {
+                group = Some(a.id.group());
+                let _ = write!(out, "\n{}\n", next());
+            }
+            let label = next();
+            match &a.value {
+                Value::Text(t) if t.len() > 40 => {
+                    let _ = writeln!(out, "  {label}  ({})", a.id);
+                    for line in wrap(t, 76) {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+                value => {
+                    let shown = match value {
+                        Value::Approx(shown, _) => numbers.write(&Shown { rounded: true, ..shown.clone() }),
+                        Value::Flag(_) => next().to_owned(),
+                        _ => a.display(&numbers),
+                    };
+                    let _ = writeln!(out, "  {:<width$}  {:<12}  {label}", a.id.to_string(), shown);
+                }
+            }
+            if let (true, Value::Exact(_)) = (a.is_rounded(), &a.value) {
+                let _ = writeln!(out, "  {:<width$}    {}", "", next());
+            }
+            for _ in notes(a.id) {
+                let _ = writeln!(out, "  {:<width$}    {}", "", next());
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Why a worksheet has no answers.
@@ -222,12 +368,12 @@ impl Answers {
         self.list.iter().filter(|a| matches!(a.id, Blank::Given(Given::Weight(_)))).count()
     }
 
-    fn push(&mut self, id: Blank, label: impl Into<String>, value: Value) {
-        self.list.push(Answer { id, label: label.into(), value });
+    fn push(&mut self, id: Blank, value: Value) {
+        self.list.push(Answer { id, value });
     }
 
-    fn exact(&mut self, id: Blank, label: impl Into<String>, value: &Exact) {
-        self.push(id, label, Value::Exact(value.clone()));
+    fn exact(&mut self, id: Blank, value: &Exact) {
+        self.push(id, Value::Exact(value.clone()));
     }
 
     /// Fills in the model answers `pending` (their places in the list) of
@@ -271,16 +417,18 @@ impl Answers {
 
     /// The warning `generate` and `check` print for a sheet of `file` whose
     /// key prints answers rounded ([`Answers::rounded`]): each answer by id
-    /// and label, exact and as printed, under the given numbers whose
-    /// decimals or size make it long. `None` when every answer prints exactly.
-    pub fn rounded_warning(&self, file: &str) -> Option<String> {
+    /// and label (`labels`, as the sheet's answers template words it), exact
+    /// and as printed, under the given numbers whose decimals or size make
+    /// it long. `None` when every answer prints exactly. A message of the
+    /// command line: its numbers are written in English.
+    fn rounded_warning(&self, file: &str, labels: &dyn Fn(Blank) -> String) -> Option<String> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for answer in self.rounded() {
             let Value::Exact(exact) = &answer.value else { continue };
             let line = format!(
                 "{} ({}) = {}, printed {}",
                 answer.id,
-                answer.label,
+                labels(answer.id),
                 exact.to_display_string(),
                 answer.display(&NumberFormat::english())
             );
@@ -377,63 +525,6 @@ impl Answers {
             first.make_ascii_uppercase();
         }
         remedy
-    }
-
-    /// The answer sheet as text for a terminal, grouped by task.
-    ///
-    /// `notes` gives lines to print under an answer (its common slips), by id.
-    /// Numbers are written in `numbers`.
-    pub fn to_text(&self, title: &str, notes: &dyn Fn(Blank) -> Vec<String>, numbers: &NumberFormat) -> String {
-        let mut out = format!("{title}\n");
-        let width = self
-            .list
-            .iter()
-            .filter(|a| !matches!(a.value, Value::Text(_)))
-            .map(|a| a.id.to_string().chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut group = None;
-        for a in &self.list {
-            if group != Some(a.id.group()) {
-                group = Some(a.id.group());
-                let _ = write!(out, "\n{}\n", heading(a.id.group()));
-            }
-            match &a.value {
-                Value::Text(t) if t.len() > 40 => {
-                    let _ = writeln!(out, "  {}  ({})", a.label, a.id);
-                    for line in wrap(t, 76) {
-                        let _ = writeln!(out, "      {line}");
-                    }
-                }
-                value => {
-                    let shown = match value {
-                        Value::Approx(shown, _) => numbers.write(&Shown { rounded: true, ..shown.clone() }),
-                        _ => a.display(numbers),
-                    };
-                    let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id.to_string(), shown, a.label);
-                }
-            }
-            if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
-                let _ = writeln!(out, "  {:<width$}    exactly {}", "", numbers.write(&x.exactly()));
-            }
-            for note in notes(a.id) {
-                let _ = writeln!(out, "  {:<width$}    {note}", "");
-            }
-        }
-        out
-    }
-}
-
-/// The heading of a part of the sheet in the text form.
-fn heading(group: Group) -> &'static str {
-    match group {
-        Group::Given => "Given",
-        Group::Forward => "The forward pass",
-        Group::Nudges => "Nudge experiments",
-        Group::Chain => "Derivatives and the chain rule",
-        Group::Reflection => "Reflection",
-        Group::Update => "The update step",
-        Group::Extension => "Extension challenge",
     }
 }
 

@@ -139,7 +139,7 @@ pub fn files(
     sink: &mut dyn Sink,
 ) -> Result<Vec<String>> {
     let (sheets, mut warnings) = draw_noting_skews(spec, templates, request)?;
-    warnings.extend(rounded_warning(spec, &sheets));
+    warnings.extend(rounded_warning(spec, &sheets, templates)?);
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {
@@ -223,14 +223,15 @@ pub fn files(
 
 /// The warning of the first sheet whose key prints answers rounded, naming
 /// the other sheets that do too.
-fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
+fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet], words: &dyn Wording) -> Result<Option<String>> {
     let mut rounded = sheets.iter().filter(|s| s.variant.solved.answers.rounded().next().is_some());
-    let first = rounded.next()?;
+    let Some(first) = rounded.next() else { return Ok(None) };
     if !spec.is_randomized() {
         // Every student of a fixed config has the same numbers.
-        return first.variant.solved.answers.rounded_warning(&spec.file);
+        return first.variant.solved.rounded_warning(&spec.file, words);
     }
-    let mut warning = first.variant.solved.answers.rounded_warning(&format!("{} {}", spec.file, first.label.id))?;
+    let file = format!("{} {}", spec.file, first.label.id);
+    let Some(mut warning) = first.variant.solved.rounded_warning(&file, words)? else { return Ok(None) };
     let others: Vec<&str> = rounded.map(|s| s.label.id.as_str()).collect();
     if !others.is_empty() {
         let more = match others.len() {
@@ -239,7 +240,7 @@ fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
         };
         warning.push_str(&format!("\n  so do {more}: {}", others.join(", ")));
     }
-    Some(warning)
+    Ok(Some(warning))
 }
 
 /// Appends the student and key PDFs among `files` to the two class packs,

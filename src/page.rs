@@ -31,7 +31,7 @@ use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Blank, Ext, Phrase, SlipForm, Solved, Value, Weight, Wording};
+use crate::answers::{Blank, Ext, Facts, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
 use crate::number::{Exact, NumberFormat, LEGIBLE_DIGITS};
 use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
@@ -52,6 +52,8 @@ pub(crate) struct Field {
     pub(crate) n: usize,
     /// The blank.
     pub(crate) id: Blank,
+    /// What the page's words know of it, for its label.
+    pub(crate) blank: Box<Facts>,
     /// `number`, `approx`, `choice` or `text`.
     pub(crate) kind: &'static str,
     /// Whether the sheet words the blank as approximate ("the error changes
@@ -111,7 +113,8 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
         };
         let approximately = call.approximately && kind == "number";
         let options = options.unwrap_or_default();
-        fields.push(Field { n, id: call.id, kind, approximately, options, key });
+        let blank = Box::new(call.id.facts());
+        fields.push(Field { n, id: call.id, blank, kind, approximately, options, key });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
@@ -140,13 +143,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             "backprop-worksheet page|{stem}|{}|{}|{}",
             label.id,
             label.student.as_deref().unwrap_or(""),
-            // (In English, whatever the sheet's language: the salt stays the same.)
-            solved
-                .answers
-                .iter()
-                .map(|a| format!("{}={}", a.id, a.value.display(&NumberFormat::english())))
-                .collect::<Vec<_>>()
-                .join(";")
+            solved.answers.iter().map(|a| format!("{}={}", a.id, salted(&a.value))).collect::<Vec<_>>().join(";")
         )
         .as_bytes(),
     ))[..16]
@@ -188,6 +185,16 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
     render_page(templates, solved, label, &body.style, &body.parts, json)
+}
+
+/// An answer as the salt of its sheet's page takes it: as it has always
+/// been written there (English numbers, `yes` or `no`), whatever the sheet's
+/// language, so that a page's salt does not change. Never shown.
+fn salted(value: &Value) -> String {
+    match value {
+        Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
+        other => other.display(&NumberFormat::english()),
+    }
 }
 
 /// The given numbers, canonical: the sheet prints them, so the page may hold them.

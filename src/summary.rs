@@ -42,35 +42,45 @@ struct SummaryRow {
     cells: Vec<String>,
 }
 
-/// The summary's columns, as (answer id, header markup): the givens (every
-/// one that varies across the batch, so a grader sees which network a row
-/// is), then the key answers. Headers use the sheet's notation: the
-/// coefficient of a layer is the factor on the diagram's arrow into it.
-fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, String)> {
+/// A column's header, as the summary template words it: its `kind`
+/// (`math`, or for a header with words `target`, `coefficient`,
+/// `learning_rate`, `nudge`, `new_error`) and its notation as Typst maths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Header {
+    kind: &'static str,
+    math: String,
+}
+
+/// The summary's columns, as (answer id, header): the givens (every one
+/// that varies across the batch, so a grader sees which network a row is),
+/// then the key answers. Headers use the sheet's notation: the coefficient
+/// of a layer is the factor on the diagram's arrow into it.
+fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, Header)> {
     let varies = |id: Blank| {
         let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.clone()));
         let first = values.next().flatten();
         values.any(|v| v != first)
     };
-    let math = |m: String| format!("${m}$");
-    let mut columns: Vec<(Blank, String)> = vec![
+    let header = |kind, math: String| Header { kind, math };
+    let math = |m: String| header("math", m);
+    let mut columns: Vec<(Blank, Header)> = vec![
         (Blank::Given(Given::Input), math("x".into())),
-        (Blank::Given(Given::Target), math("y_\"target\"".into())),
+        (Blank::Given(Given::Target), header("target", String::new())),
     ];
     for j in 0..layers {
         let id = Blank::Given(Given::Coefficient(j));
         if varies(id) {
-            columns.push((id, format!("$times$ into ${}$", Node::new(j, layers).math())));
+            columns.push((id, header("coefficient", Node::new(j, layers).math())));
         }
     }
     for k in 0..layers {
         columns.push((Blank::Given(Given::Weight(Weight(k))), math(Weight(k).math())));
     }
     if varies(Blank::Given(Given::LearningRate)) {
-        columns.push((Blank::Given(Given::LearningRate), "learning rate".into()));
+        columns.push((Blank::Given(Given::LearningRate), header("learning_rate", String::new())));
     }
     if varies(Blank::Given(Given::Nudge)) {
-        columns.push((Blank::Given(Given::Nudge), "nudge".into()));
+        columns.push((Blank::Given(Given::Nudge), header("nudge", String::new())));
     }
     columns.push((Blank::Value(Node::output(layers)), math("y".into())));
     columns.push((Blank::Error, math("E".into())));
@@ -78,7 +88,7 @@ fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, String)> {
         let gradient = Blank::Gradient(Weight(k));
         columns.push((gradient, math(gradient.math().unwrap_or_default())));
     }
-    columns.push((Blank::NewError, math("E_\"new\"".into())));
+    columns.push((Blank::NewError, header("new_error", String::new())));
     columns
 }
 
@@ -92,7 +102,10 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
     // The student column wraps long names at about 12 em.
     let longest = entries.iter().filter_map(|e| e.label.student.as_ref()).map(|s| s.chars().count()).max();
     let student_width = longest.map_or(0, |n| (n / 2 + 2).min(12));
-    let headers: Vec<JValue> = columns.iter().map(|(_, header)| JValue::from_safe_string(header.clone())).collect();
+    let headers: Vec<JValue> = columns
+        .iter()
+        .map(|(_, h)| minijinja::context! { kind => h.kind, math => JValue::from_safe_string(h.math.clone()) })
+        .collect();
     let rows: Vec<SummaryRow> = entries
         .get(part.rows.clone())
         .unwrap_or_default()
@@ -255,9 +268,10 @@ mod tests {
         assert_eq!(rows_per_page, [12, 13]);
     }
 
-    /// The headers of the summary of `sheets`.
+    /// The headers of the summary of `sheets`: each its kind and notation.
     fn headers_of(spec: &WorksheetSpec, sheets: &[crate::batch::Sheet]) -> Vec<String> {
-        columns(spec.layers.len(), &entries(sheets)).into_iter().map(|(_, header)| header).collect()
+        let headers = columns(spec.layers.len(), &entries(sheets));
+        headers.into_iter().map(|(_, h)| format!("{} {}", h.kind, h.math)).collect()
     }
 
     #[test]
@@ -268,10 +282,20 @@ mod tests {
         let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
         let headers = headers_of(&spec, &sheets);
         // The coefficients and the learning rate are drawn; the nudge is fixed.
-        for wanted in ["$times$ into $h$", "$times$ into $y$", "learning rate"] {
+        for wanted in ["coefficient h", "coefficient y", "learning_rate "] {
             assert!(headers.iter().any(|h| h == wanted), "no column {wanted:?} in {headers:?}");
         }
-        assert!(!headers.iter().any(|h| h == "nudge"), "{headers:?}");
+        assert!(!headers.iter().any(|h| h.starts_with("nudge")), "{headers:?}");
+        // Words come from the template: the English headers.
+        let markup = render_part(
+            &spec,
+            &Templates::load(None).unwrap(),
+            &entries(&sheets),
+            &Part { rows: 0..3, first_page: 1, pages: 2 },
+        )
+        .unwrap();
+        assert!(markup.contains("#let word-summary-coefficient(node) = [#{spoken($times$, \"times\")} into #node]"));
+        assert!(markup.contains("[#word-summary-coefficient(spoken($h$, \"h\"))]"), "{markup}");
         // Each row shows its own coefficient, as the sheet prints it.
         let markup = render_part(
             &spec,

@@ -172,17 +172,14 @@ fn the_page_is_worded_by_the_templates() {
             "{% if direction == \"increase\" %}raise it{% else %}lower it{% endif %}",
         )
     });
-    let page_template = templates.join("page.html.j2");
+    let page_template = templates.join("page-words.html.j2");
     let page_text = std::fs::read_to_string(&page_template).unwrap();
     std::fs::write(
         &page_template,
-        page_text
-            .replace("\"\\u2713 correct\"", "\"\\u2713 richtig\"")
-            .replace(">number of derivatives<", ">Anzahl der Ableitungen<")
-            .replace(
-                "{%- elif id == \"reflection_factors\" %}number of derivatives",
-                "{%- elif id == \"reflection_factors\" %}Anzahl der Ableitungen",
-            ),
+        page_text.replace("\"\\u2713 correct\"", "\"\\u2713 richtig\"").replace(
+            "{%- elif b.kind == \"reflection_factors\" %}number of derivatives",
+            "{%- elif b.kind == \"reflection_factors\" %}Anzahl der Ableitungen",
+        ),
     )
     .unwrap();
     let config = dir.path().join("odd <title>.yaml");

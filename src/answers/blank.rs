@@ -403,6 +403,188 @@ impl Blank {
     }
 }
 
+/// What a template knows of a blank, to word it (a screen reader's label
+/// on the page, a line of `answers`' text, a cell of the key's rubric):
+/// which blank it is and its names in the sheet's notation. Fields that do
+/// not apply are `none`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// The public id: `nudge_w2.plus.y`.
+    pub id: String,
+    /// What it is: `given`, `value`, `error`, `discussion`, `table`,
+    /// `direction`, `strongest_weight`, `own`, `error_slope`, `which_rule`,
+    /// `link`, `gradient`, `check`, `why_harder`, `reflection_factors`,
+    /// `reflection`, `billions`, `new_weight`, `new_value`, `new_error`,
+    /// `error_change`, `error_decreased`, `error_verdict` or `extension`.
+    pub kind: &'static str,
+    /// For a given number: `input`, `target`, `coefficient`, `weight`,
+    /// `nudge` or `learning_rate`.
+    pub given: Option<&'static str>,
+    /// For the extension: `z`, `activated`, `slope`, `value`, `error`,
+    /// `error_slope`, `gradient` or `explanation`.
+    pub ext: Option<&'static str>,
+    /// The layer it belongs to, 1-based (a coefficient's, a value's, a weight's).
+    pub layer: Option<usize>,
+    /// The weight it is about, plain (`w2`) and as maths (`w_2`).
+    pub weight: Option<String>,
+    /// See `weight`.
+    pub weight_math: Option<String>,
+    /// The layer value it is about, plain (`h`, `h1`, `y`) and as maths.
+    pub node: Option<String>,
+    /// See `node`.
+    pub node_math: Option<String>,
+    /// Its id: `h1`, `y` (the sheet names the one hidden value of two layers `h`).
+    pub node_id: Option<String>,
+    /// The value that layer takes in, plain (`x`, `h1`) and as maths.
+    pub input: Option<String>,
+    /// See `input`.
+    pub input_math: Option<String>,
+    /// Its id: `x`, `h1`.
+    pub input_id: Option<String>,
+    /// An experiment table's row: `base`, `plus` or `minus`.
+    pub row: Option<&'static str>,
+    /// An experiment table's column: `weight`, `value`, `error` or `change`.
+    pub column: Option<&'static str>,
+    /// The blank in the sheet's notation, when it has no words ([`Blank::math`]).
+    pub math: Option<String>,
+}
+
+impl Blank {
+    /// What a template knows of it ([`Facts`]).
+    pub fn facts(self) -> Facts {
+        let mut facts = Facts {
+            id: self.to_string(),
+            kind: "",
+            given: None,
+            ext: None,
+            layer: None,
+            weight: None,
+            weight_math: None,
+            node: None,
+            node_math: None,
+            node_id: None,
+            input: None,
+            input_math: None,
+            input_id: None,
+            row: None,
+            column: None,
+            math: self.math(),
+        };
+        let weight = |facts: &mut Facts, w: Weight| {
+            facts.weight = Some(w.name());
+            facts.weight_math = Some(w.math());
+            facts.layer = Some(w.number());
+        };
+        let node = |facts: &mut Facts, n: Node| {
+            facts.node = Some(n.name());
+            facts.node_math = Some(n.math());
+            facts.node_id = Some(n.id());
+            facts.layer = Some(n.layer + 1);
+            let x = || ("x".to_owned(), "x".to_owned(), "x".to_owned());
+            let (input, input_math, input_id) = n.previous().map_or_else(x, |p| (p.name(), p.math(), p.id()));
+            facts.input = Some(input);
+            facts.input_math = Some(input_math);
+            facts.input_id = Some(input_id);
+        };
+        facts.kind = match self {
+            Blank::Given(given) => {
+                facts.given = Some(match given {
+                    Given::Input => "input",
+                    Given::Target => "target",
+                    Given::Coefficient(j) => {
+                        facts.layer = Some(j + 1);
+                        "coefficient"
+                    }
+                    Given::Weight(w) => {
+                        weight(&mut facts, w);
+                        "weight"
+                    }
+                    Given::Nudge => "nudge",
+                    Given::LearningRate => "learning_rate",
+                });
+                "given"
+            }
+            Blank::Value(n) => {
+                node(&mut facts, n);
+                "value"
+            }
+            Blank::Error => "error",
+            Blank::Discussion => "discussion",
+            Blank::Table { weight: w, row, column } => {
+                weight(&mut facts, w);
+                facts.row = Some(row.name());
+                facts.column = Some(match column {
+                    Column::Weight => "weight",
+                    Column::Value(n) => {
+                        node(&mut facts, n);
+                        "value"
+                    }
+                    Column::Error => "error",
+                    Column::Change => "change",
+                });
+                "table"
+            }
+            Blank::Direction(w) => {
+                weight(&mut facts, w);
+                "direction"
+            }
+            Blank::StrongestWeight => "strongest_weight",
+            Blank::Own(n) => {
+                node(&mut facts, n);
+                weight(&mut facts, n.weight());
+                "own"
+            }
+            Blank::ErrorSlope => "error_slope",
+            Blank::WhichRule => "which_rule",
+            Blank::Link(n) => {
+                node(&mut facts, n);
+                "link"
+            }
+            Blank::Gradient(w) => {
+                weight(&mut facts, w);
+                "gradient"
+            }
+            Blank::Check(w) => {
+                weight(&mut facts, w);
+                "check"
+            }
+            Blank::WhyHarder => "why_harder",
+            Blank::ReflectionFactors => "reflection_factors",
+            Blank::Reflection => "reflection",
+            Blank::Billions => "billions",
+            Blank::NewWeight(w) => {
+                weight(&mut facts, w);
+                "new_weight"
+            }
+            Blank::NewValue(n) => {
+                node(&mut facts, n);
+                "new_value"
+            }
+            Blank::NewError => "new_error",
+            Blank::ErrorChange => "error_change",
+            Blank::ErrorDecreased => "error_decreased",
+            Blank::ErrorVerdict => "error_verdict",
+            Blank::Extension(ext) => {
+                facts.ext = Some(match ext {
+                    Ext::Z => "z",
+                    Ext::Activated => "activated",
+                    Ext::Slope => "slope",
+                    Ext::Value(n) => {
+                        node(&mut facts, n);
+                        "value"
+                    }
+                    Ext::Error => "error",
+                    Ext::ErrorSlope => "error_slope",
+                    Ext::Gradient => "gradient",
+                    Ext::Explanation => "explanation",
+                });
+                "extension"
+            }
+        };
+        facts
+    }
+}
+
 impl fmt::Display for Blank {
     /// The public id.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::activation_symbol;
-use super::blank::{Blank, Ext, Node, Weight};
+use super::blank::{Blank, Ext, Facts, Group, Node, Weight};
 use crate::engine::{Direction, Outcome, Solution};
 use crate::error::Result;
 use crate::model::{Activation, Worksheet};
@@ -47,7 +47,9 @@ pub enum Side {
     High,
 }
 
-/// One model answer as facts. Each variant is one macro of the answers
+/// One text of the answers template as facts: a model answer, a yes or no,
+/// a slip, and the words of `answers`' text output (a blank's label, a part's
+/// heading, which sheet it is). Each variant is one macro of the answers
 /// template, named by [`Phrase::name`], and its fields are the macro's
 /// keyword arguments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -163,6 +165,46 @@ pub enum Phrase {
         /// The answer.
         value: bool,
     },
+    /// `label`: what a blank is, for people (`answers`' text output, a
+    /// warning): `h = 3·x + w1`, `E with w2 = 3.1`.
+    Label {
+        /// The blank.
+        blank: Box<Facts>,
+        /// The coefficient of its layer, if it has one.
+        coefficient: Option<String>,
+        /// The weight of an experiment table's row (`w ± nudge`), for its cells.
+        trial: Option<String>,
+        /// The layer count of the reflection question.
+        reflection_layers: u32,
+        /// The activation's symbol, for the extension's blanks.
+        symbol: Option<&'static str>,
+    },
+    /// `heading`: a part of the sheet, a heading of `answers`' text.
+    Heading {
+        /// The part.
+        group: Group,
+    },
+    /// `sheet`: which sheet `answers` prints: a variant's or a roster student's.
+    Sheet {
+        /// The variant's id, or the student's file-name form.
+        variant: String,
+        /// The batch seed.
+        seed: u64,
+        /// The roster name, for a student's sheet.
+        student: Option<String>,
+    },
+    /// `exactly`: the exact value of an answer the key prints rounded.
+    Exactly {
+        /// The exact value, as the sheet writes numbers.
+        value: String,
+    },
+    /// `slip_note`: a common slip under its answer in `answers --slips`.
+    SlipNote {
+        /// The wrong value, as the sheet writes numbers (padded to align).
+        value: String,
+        /// What the mistake is (the `slip` macro's manifest form).
+        slip: String,
+    },
     /// `slip`: what a typical mistake does, in the sheet's notation; several
     /// mistakes when they give the same wrong value.
     Slip {
@@ -216,6 +258,11 @@ impl Phrase {
             Phrase::ExtensionExplanation { .. } => "extension_explanation",
             Phrase::YesNo { .. } => "yes_no",
             Phrase::Slip { .. } => "slip",
+            Phrase::Label { .. } => "label",
+            Phrase::Heading { .. } => "heading",
+            Phrase::Sheet { .. } => "sheet",
+            Phrase::Exactly { .. } => "exactly",
+            Phrase::SlipNote { .. } => "slip_note",
         }
     }
 

@@ -161,7 +161,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             }
         } else {
             let solved = generate::solve_fixed(&spec, &templates)?;
-            warnings.extend(solved.answers.rounded_warning(&spec.file));
+            warnings.extend(solved.rounded_warning(&spec.file, &templates)?);
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {

@@ -26,6 +26,7 @@ use minijinja::value::Value as JValue;
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
+pub use equations::Speech;
 pub use escape::{escape_markup, typst_string};
 pub use label::{QrCode, SheetLabel};
 pub use record::{BlankCall, BlankKind};
@@ -50,6 +51,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
     (PAGE_TEMPLATE, include_str!("../../templates/page.html.j2")),
     (NUMBERS_TEMPLATE, include_str!("../../templates/numbers.txt.j2")),
+    (SPOKEN_TEMPLATE, include_str!("../../templates/spoken.txt.j2")),
+    ("words.typ.j2", include_str!("../../templates/words.typ.j2")),
+    ("page-words.html.j2", include_str!("../../templates/page-words.html.j2")),
     (MOODLE_TEMPLATE, include_str!("../../templates/moodle.txt.j2")),
 ];
 
@@ -64,6 +68,9 @@ pub const ANSWERS_TEMPLATE: &str = "answers.txt.j2";
 
 /// The template that says how the language writes numbers.
 pub const NUMBERS_TEMPLATE: &str = "numbers.txt.j2";
+
+/// The template that says how the language reads equations aloud.
+pub const SPOKEN_TEMPLATE: &str = "spoken.txt.j2";
 
 /// The grading summary's template file name.
 pub const SUMMARY_TEMPLATE: &str = "summary.typ.j2";
@@ -257,12 +264,13 @@ impl Templates {
     }
 }
 
-/// The templates of one language, loaded and compiled once, and the way it
-/// writes numbers (`numbers.txt.j2`).
+/// The templates of one language, loaded and compiled once, the way it
+/// writes numbers (`numbers.txt.j2`) and reads equations (`spoken.txt.j2`).
 pub(crate) struct TemplateSet {
     env: Environment<'static>,
     sources: BTreeMap<String, (String, String)>,
     numbers: Arc<NumberFormat>,
+    speech: Arc<Speech>,
 }
 
 impl TemplateSet {
@@ -286,8 +294,9 @@ impl TemplateSet {
             env.add_template_owned(name.clone(), text.clone()).map_err(|e| template_error(&sources, &e))?;
         }
         let numbers = Arc::new(number_format(&env).map_err(|e| template_error_in(&sources, &e, NUMBERS_TEMPLATE))?);
+        let speech = Arc::new(speech(&env).map_err(|e| template_error_in(&sources, &e, SPOKEN_TEMPLATE))?);
         functions::register(&mut env, Arc::clone(&numbers));
-        Ok(TemplateSet { env, sources, numbers })
+        Ok(TemplateSet { env, sources, numbers, speech })
     }
 
     /// Where the template `name` was read from, and its text.
@@ -303,8 +312,8 @@ impl TemplateSet {
 
     /// Renders `job` with the main template.
     fn render_job(&self, job: Job) -> Result<String> {
-        render_in(&self.env, &self.numbers, job)
-            .map(|m| equations::with_alt_text(&m, job.mode, &self.numbers))
+        render_in(&self.env, &self.numbers, &self.speech, job)
+            .map(|m| equations::with_alt_text(&m, job.mode, &self.numbers, &self.speech))
             .map_err(|e| template_error(&self.sources, &e))
     }
 
@@ -314,7 +323,7 @@ impl TemplateSet {
         let template = self.env.get_template(name).map_err(|e| template_error(&self.sources, &e))?;
         template
             .render(context)
-            .map(|m| equations::with_alt_text(&m, Mode::Key, &self.numbers))
+            .map(|m| equations::with_alt_text(&m, Mode::Key, &self.numbers, &self.speech))
             .map_err(|e| template_error(&self.sources, &e))
     }
 }
@@ -355,9 +364,43 @@ fn number_format(env: &Environment) -> Result<NumberFormat, JError> {
     })
 }
 
-/// Renders `job` with the main template of `env`, numbers written in `numbers`.
-fn render_in(env: &Environment, numbers: &Arc<NumberFormat>, job: Job) -> Result<String, JError> {
-    let context = Context::new(&job, numbers);
+/// How the spoken template of `env` says equations are read: its `words`
+/// and `patterns`, each of them given.
+fn speech(env: &Environment) -> Result<Speech, JError> {
+    let mut captured = env.get_template(SPOKEN_TEMPLATE)?.render_captured(())?;
+    captured.with_state_mut(|state| {
+        let map = |name: &str, keys: &mut dyn Iterator<Item = &str>| -> Result<BTreeMap<String, String>, JError> {
+            let value = state.lookup(name).filter(|v| !v.is_undefined()).ok_or_else(|| {
+                let message =
+                    format!("{SPOKEN_TEMPLATE} must set `{name}` to a map of strings (`{{% set {name} = {{…}} %}}`)");
+                JError::new(ErrorKind::UndefinedError, message)
+            })?;
+            let mut out = BTreeMap::new();
+            for key in keys {
+                let text = value.get_attr(key).ok().and_then(|v| v.as_str().map(str::to_owned)).ok_or_else(|| {
+                    let message = format!("{SPOKEN_TEMPLATE}: `{name}` has no `{key}`, a string");
+                    JError::new(ErrorKind::UndefinedError, message)
+                })?;
+                out.insert(key.to_owned(), text);
+            }
+            Ok(out)
+        };
+        let words = map("words", &mut Speech::WORDS.iter().copied())?;
+        let patterns = map("patterns", &mut Speech::PATTERNS.iter().map(|(key, _)| *key))?;
+        for (key, parts) in Speech::PATTERNS {
+            if let Some(part) = parts.iter().find(|part| !patterns[*key].contains(&format!("{{{part}}}"))) {
+                let message = format!("{SPOKEN_TEMPLATE}: the pattern `{key}` must contain {{{part}}}, where it goes");
+                return Err(JError::new(ErrorKind::InvalidOperation, message));
+            }
+        }
+        Ok(Speech { words, patterns })
+    })
+}
+
+/// Renders `job` with the main template of `env`, numbers written in
+/// `numbers`, equations read with `speech`.
+fn render_in(env: &Environment, numbers: &Arc<NumberFormat>, speech: &Speech, job: Job) -> Result<String, JError> {
+    let context = Context::new(&job, numbers, speech);
     let ctx = JValue::from(minijinja::value::Serde(&context));
     let table = JValue::from_object(AnswerTable::new(&job.solved.answers, env, Arc::clone(numbers))?);
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })

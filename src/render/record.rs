@@ -50,7 +50,7 @@ impl Templates {
     pub fn page_markup(&self, solved: &Solved, label: &SheetLabel) -> Result<(String, Vec<BlankCall>)> {
         let set = self.of(solved);
         let (markup, calls) = set.recorded(solved, label, Mode::Page)?;
-        Ok((equations::with_alt_text(&markup, Mode::Page, &set.numbers), calls))
+        Ok((equations::with_alt_text(&markup, Mode::Page, &set.numbers, &set.speech), calls))
     }
 }
 
@@ -62,7 +62,8 @@ impl TemplateSet {
         let calls = record_blanks(&mut env, solved.worksheet.network.layers.len());
         let slips = WordedSlips::default();
         let job = Job { solved, slips: &slips, version: Version::Student, mode, label };
-        let markup = render_in(&env, &self.numbers, job).map_err(|e| template_error(&self.sources, &e))?;
+        let markup =
+            render_in(&env, &self.numbers, &self.speech, job).map_err(|e| template_error(&self.sources, &e))?;
         let calls = std::mem::take(&mut *calls.lock().unwrap_or_else(|e| e.into_inner()));
         Ok((markup, calls))
     }

@@ -69,9 +69,9 @@ impl TemplateSet {
         if job.mode == Mode::Page {
             super::record::record_blanks(&mut env, job.solved.worksheet.network.layers.len());
         }
-        render_in(&env, &self.numbers, job)
+        render_in(&env, &self.numbers, &self.speech, job)
             .ok()
-            .map(|markup| super::equations::with_alt_text(&markup, job.mode, &self.numbers))
+            .map(|markup| super::equations::with_alt_text(&markup, job.mode, &self.numbers, &self.speech))
     }
 
     /// [`Templates::typst_errors`] in this set.

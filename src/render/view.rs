@@ -5,9 +5,9 @@ use minijinja::value::Value as JValue;
 use serde::Serialize;
 
 use super::escape::escape_with;
-use super::{Job, Mode, SheetLabel, Version};
-use crate::answers::{activation_symbol, math_name, Answers, Blank, Column, Node, Row, Weight};
-use crate::model::{Activation, Presentation, Worksheet};
+use super::{Job, Mode, SheetLabel, Speech, Version};
+use crate::answers::{activation_symbol, math_name, Answers, Facts, Node, Weight};
+use crate::model::{Activation, Presentation};
 use crate::number::NumberFormat;
 use crate::slips::WordedSlips;
 
@@ -45,6 +45,9 @@ pub(super) struct Context<'a> {
     /// How the sheet's language writes numbers (`numbers.decimal`,
     /// `numbers.minus`, for numbers Typst computes, such as a plot's ticks).
     numbers: &'a NumberFormat,
+    /// The words equations are read with (`spoken.blank`: what a screen
+    /// reader says for an empty slot).
+    spoken: &'a std::collections::BTreeMap<String, String>,
     /// The layer count of the reflection question.
     reflection_layers: u32,
     /// The extension, if any.
@@ -59,8 +62,8 @@ pub(super) struct Context<'a> {
 /// the mistake that gives it.
 #[derive(Debug, Serialize)]
 struct RubricGroup {
-    /// The blank in the sheet's notation, as Typst math: `(d E) / (d y)`.
-    blank: JValue,
+    /// The blank: the worksheet template writes it in the sheet's notation.
+    blank: Facts,
     /// Its right answer, as printed.
     right: String,
     /// A row per slip.
@@ -109,8 +112,6 @@ struct LayerView {
     prev: JValue,
     /// Plain name of its input: `x`, `h1`.
     prev_plain: String,
-    /// Word for what it is: `Hidden`, `Output`.
-    role: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -144,8 +145,9 @@ fn paragraphs(text: &str) -> Vec<String> {
 }
 
 impl<'a> Context<'a> {
-    /// What the templates see of `job`, numbers written in `numbers`.
-    pub(super) fn new(job: &Job<'a>, numbers: &'a NumberFormat) -> Self {
+    /// What the templates see of `job`, numbers written in `numbers`,
+    /// equations read with `speech`.
+    pub(super) fn new(job: &Job<'a>, numbers: &'a NumberFormat, speech: &'a Speech) -> Self {
         let (worksheet, version, mode, label) = (&job.solved.worksheet, job.version, job.mode, job.label);
         let count = worksheet.network.layers.len();
         let layers = worksheet
@@ -189,7 +191,6 @@ impl<'a> Context<'a> {
                     prev_id,
                     prev: safe(prev),
                     prev_plain,
-                    role: if j + 1 == count { "Output".to_owned() } else { "Hidden".to_owned() },
                 }
             })
             .collect();
@@ -219,21 +220,22 @@ impl<'a> Context<'a> {
             target: numbers.write(&worksheet.network.target.exactly()),
             input: numbers.write(&worksheet.network.input.exactly()),
             numbers,
+            spoken: &speech.words,
             reflection_layers: worksheet.reflection_layers,
             extension,
-            rubric: rubric(worksheet, &job.solved.answers, job.slips, numbers),
+            rubric: rubric(&job.solved.answers, job.slips, numbers),
         }
     }
 }
 
 /// The key's rubric of common slips: a group of rows per blank, in the order
 /// of the slips (the sheet's order), numbers written in `numbers`.
-fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips, numbers: &NumberFormat) -> Vec<RubricGroup> {
+fn rubric(answers: &Answers, slips: &WordedSlips, numbers: &NumberFormat) -> Vec<RubricGroup> {
     slips
         .0
         .iter()
         .map(|(id, list)| RubricGroup {
-            blank: JValue::from_safe_string(blank_math(worksheet, *id, numbers)),
+            blank: id.facts(),
             right: answers.get(*id).map(|a| a.display(numbers)).unwrap_or_default(),
             slips: list
                 .iter()
@@ -241,23 +243,6 @@ fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips, numbers
                 .collect(),
         })
         .collect()
-}
-
-/// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
-/// `(d E) / (d w_2)`, `w_(2,"new")`, `"change in" E`.
-fn blank_math(worksheet: &Worksheet, id: Blank, numbers: &NumberFormat) -> String {
-    if let Some(math) = id.math() {
-        return math;
-    }
-    match id {
-        Blank::NewWeight(w) => format!("w_({},\"new\")", w.number()),
-        Blank::Table { weight, row, column: Column::Change } => {
-            let sign = if row == Row::Plus { "+" } else { "-" };
-            let nudge = escape_with(&numbers.write(&worksheet.nudge.exactly()), numbers);
-            format!("\"change in\" E, {} {sign} {nudge}", weight.math())
-        }
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]
