@@ -104,8 +104,11 @@ struct LayerView {
     out: JValue,
     /// Plain name of its output: `h`, `h1`, `y`.
     out_plain: String,
-    /// Math name of its output after the update: `h_"new"`, `h_(1,"new")`.
-    out_new: JValue,
+    /// Its output's letter, `h` or `y`, and its number, if it has one
+    /// (`1` of `h1`): a template writes the new value, `h_(1,"new")`.
+    out_letter: String,
+    /// See `out_letter`.
+    out_index: Option<String>,
     /// Answer id of its input: `x`, `h1`.
     prev_id: String,
     /// Math name of its input.
@@ -183,10 +186,8 @@ impl<'a> Context<'a> {
                     w: safe(Weight(j).math()),
                     out_id: node.id(),
                     out: safe(node.math()),
-                    out_new: safe(match out_plain.find(|c: char| c.is_ascii_digit()) {
-                        Some(i) => format!("{}_({},\"new\")", &out_plain[..i], &out_plain[i..]),
-                        None => format!("{out_plain}_\"new\""),
-                    }),
+                    out_letter: out_plain.trim_end_matches(|c: char| c.is_ascii_digit()).to_owned(),
+                    out_index: out_plain.find(|c: char| c.is_ascii_digit()).map(|i| out_plain[i..].to_owned()),
                     out_plain,
                     prev_id,
                     prev: safe(prev),
