@@ -55,9 +55,9 @@ fn read_quiz(xml: &str) -> Vec<FileQuestion> {
         .collect()
 }
 
-/// The text of a macro of the Moodle template that takes no facts.
-fn moodle_words(templates: &Templates, name: &str) -> String {
-    templates.words("en", MOODLE_TEMPLATE, &[name]).unwrap().remove(0).trim().to_owned()
+/// The text of a macro of the Moodle template of `language` that takes no facts.
+fn moodle_words(templates: &Templates, language: &str, name: &str) -> String {
+    templates.words(language, MOODLE_TEMPLATE, &[name]).unwrap().remove(0).trim().to_owned()
 }
 
 /// A number as Moodle's Cloze writes it (`4.8e-144` too), exactly.
@@ -197,8 +197,9 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
         assert!(q.feedback.contains(&item), "{what}: the model answer of {id} after the attempt");
     }
     let slips = templates.slips(solved, SlipForm::Question).unwrap();
-    let right_words = moodle_words(templates, "right");
-    let not_right = moodle_words(templates, "not_right");
+    let language = &solved.worksheet.presentation.language;
+    let right_words = moodle_words(templates, language, "right");
+    let not_right = moodle_words(templates, language, "not_right");
     for ((id, n), call) in wrapped.iter().zip(calls.iter().filter(|c| c.kind != BlankKind::Response)) {
         let sub = &extracted.subquestions[n - 1];
         let what = format!("{what}: {id} (subquestion {n})");
@@ -216,8 +217,8 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
             // A word choice: a dropdown whose right option is the key's words.
             assert_eq!(sub.kind, Kind::MultiChoice { dropdown: true }, "{what}");
             let words_of_key = match &answer.value {
-                Value::Flag(value) => templates.phrase("en", &Phrase::YesNo { value: *value }).unwrap(),
-                other => other.display(&NumberFormat::english()),
+                Value::Flag(value) => templates.phrase(language, &Phrase::YesNo { value: *value }).unwrap(),
+                other => other.display(&templates.numbers(language)),
             };
             assert_eq!(cloze::html_entity_decode(&rights[0].answer), words_of_key, "{what}: the key's option");
             assert_eq!(sub.grade(&words_of_key).map(|a| a.fraction), Some(1.0), "{what}");
@@ -269,7 +270,8 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
             }
             given += 1;
             assert_eq!(grade(&typed), Some((0.0, html(&slip.slip))), "{what}: the slip {typed}");
-            assert!(slip.slip.starts_with("Did you"), "{what}: the question form, not {:?}", slip.slip);
+            let question = if language.starts_with("de") { "Hast du" } else { "Did you" };
+            assert!(slip.slip.starts_with(question), "{what}: the question form, not {:?}", slip.slip);
         }
         let last = sub.alternatives.last().unwrap();
         assert_eq!((last.answer.as_str(), last.fraction), ("*", 0.0), "{what}: the catch-all last");

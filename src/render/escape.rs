@@ -135,7 +135,15 @@ pub fn escape_with(text: &str, numbers: &NumberFormat) -> String {
         }
         out.push_str(&escape_markup(&text[done..start]));
         out.push_str("#[");
-        out.push_str(&escape_markup(&text[start..at(end)]));
+        // One text in the block, so maths sets it as one: its comma or point
+        // stays unescaped (an escape would make it a text of its own, set as
+        // punctuation); anything else that could act as markup is escaped.
+        for c in text[start..at(end)].chars() {
+            if c.is_ascii_punctuation() && !matches!(c, ',' | '.') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
         out.push(']');
         done = at(end);
         i = end;
@@ -181,13 +189,15 @@ mod tests {
     #[test]
     fn numbers_with_a_decimal_comma_are_text_in_maths() {
         let german = NumberFormat { decimal: ",".into(), ..NumberFormat::english() };
-        assert_eq!(escape_with("0,5", &german), "#[0\\,5]");
-        assert_eq!(escape_with("−0,295", &german), "#[−0\\,295]");
-        assert_eq!(escape_with("(−3,5)", &german), "\\(#[−3\\,5]\\)");
-        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ #[350\\,4505317]");
+        assert_eq!(escape_with("0,5", &german), "#[0,5]");
+        assert_eq!(escape_with("−0,295", &german), "#[−0,295]");
+        assert_eq!(escape_with("(−3,5)", &german), "\\(#[−3,5]\\)");
+        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ #[350,4505317]");
         assert_eq!(escape_with("17", &german), "17");
         assert_eq!(escape_with("1, 2 und w1,5", &german), "1\\, 2 und w1\\,5");
-        assert_eq!(escape_with("#set 1,5", &german), "\\#set #[1\\,5]");
+        assert_eq!(escape_with("#set 1,5", &german), "\\#set #[1,5]");
+        let odd = NumberFormat { decimal: "'".into(), minus: "-".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("-0'5", &odd), "#[\\-0\\'5]");
         // With a point, as before.
         assert_eq!(escape_with("−0.295", &NumberFormat::english()), "−0.295");
         assert_eq!(escape_with("≈ 4.205", &NumberFormat::english()), escape_markup("≈ 4.205"));

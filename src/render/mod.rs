@@ -150,8 +150,22 @@ pub struct Templates {
 }
 
 /// The built-in template sets: each language's files, by file name, over
-/// the English ones.
-const BUILT_IN: &[(&str, &[(&str, &str)])] = &[("en", &[])];
+/// the English ones (`templates/`): German in `templates/de/`.
+const BUILT_IN: &[(&str, &[(&str, &str)])] = &[
+    ("en", &[]),
+    (
+        "de",
+        &[
+            (MAIN_TEMPLATE, include_str!("../../templates/de/worksheet.typ.j2")),
+            (ANSWERS_TEMPLATE, include_str!("../../templates/de/answers.txt.j2")),
+            ("words.typ.j2", include_str!("../../templates/de/words.typ.j2")),
+            ("page-words.html.j2", include_str!("../../templates/de/page-words.html.j2")),
+            (NUMBERS_TEMPLATE, include_str!("../../templates/de/numbers.txt.j2")),
+            (SPOKEN_TEMPLATE, include_str!("../../templates/de/spoken.txt.j2")),
+            (MOODLE_TEMPLATE, include_str!("../../templates/de/moodle.txt.j2")),
+        ],
+    ),
+];
 
 impl Templates {
     /// The built-in template sets, overridden file by file by those in `dir`.
