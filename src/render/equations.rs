@@ -81,7 +81,7 @@ impl Speech {
 /// `markup`.
 ///
 /// Numbers are read as `numbers` writes them; a number a language writes
-/// with a decimal comma stands in maths as `#[0,5]` (see
+/// with a decimal comma stands in maths as `0#[,]5` (see
 /// [`super::escape::escape_with`]) and is read as one number.
 pub fn with_alt_text(markup: &str, mode: Mode, numbers: &NumberFormat, speech: &Speech) -> String {
     let root = typst::syntax::parse(markup);
@@ -271,11 +271,56 @@ impl Speaker<'_> {
         }
     }
 
-    /// The text of a content block standing for a number in maths (`#[0,5]`).
-    fn number_block(&self, node: &SyntaxNode) -> Option<String> {
-        let text = plain(node);
-        let inner = text.strip_prefix('[')?.strip_suffix(']')?;
-        self.is_number(inner).then(|| inner.to_owned())
+    /// The key of the word of a symbol that operates: [`operator`], or the
+    /// language's own minus sign.
+    fn operator(&self, text: &str) -> Option<&'static str> {
+        let minus = !self.numbers.minus.is_empty() && text == self.numbers.minus;
+        operator(text).or(minus.then_some("minus"))
+    }
+
+    /// How many items `items` are read as: a number written `0#[,]5` is one.
+    fn count(&self, items: &[&SyntaxNode]) -> usize {
+        let (mut count, mut i) = (0, 0);
+        while i < items.len() {
+            i += self.separated_number(&items[i..]).map_or(1, |(_, used)| used);
+            count += 1;
+        }
+        count
+    }
+
+    /// A number written with its decimal separator as a content block at
+    /// the start of `items` (`0#[,]5`, see [`super::escape::escape_with`]):
+    /// its spoken form (its last digits may carry a power, `0#[,]5^2`) and
+    /// how many items it takes.
+    fn separated_number(&self, items: &[&SyntaxNode]) -> Option<(String, usize)> {
+        let digits = |node: &SyntaxNode| {
+            let text = plain(node);
+            (node.kind() == SyntaxKind::MathText && text.chars().all(|c| c.is_ascii_digit())).then_some(text)
+        };
+        let separator = |node: &SyntaxNode| {
+            node.kind() == SyntaxKind::ContentBlock && plain(node) == format!("[{}]", self.numbers.decimal)
+        };
+        let mut number = digits(items.first()?)?;
+        let (mut used, mut power) = (1, None);
+        while power.is_none() && items.get(used).is_some_and(|n| separator(n)) {
+            let next = items.get(used + 1)?;
+            let (more, top) = match next.kind() {
+                SyntaxKind::MathAttach => (digits(next.children().next()?)?, attach_top(next)),
+                _ => (digits(next)?, None),
+            };
+            number = format!("{number}{}{more}", self.numbers.decimal);
+            (used, power) = (used + 2, top);
+        }
+        if used == 1 {
+            return None;
+        }
+        let said = self.spoken_number(&number);
+        let said = match power {
+            None => said,
+            Some(top) if plain(top) == "2" => self.speech.fill("squared", &[("base", &said)]),
+            Some(top) => self.speech.fill("power", &[("base", &said), ("exponent", &self.item(top))]),
+        };
+        Some((said, used))
     }
 
     /// The spoken form of an equation node.
@@ -322,6 +367,11 @@ impl Speaker<'_> {
                 i = j + 1;
                 continue;
             }
+            if let Some((said, used)) = self.separated_number(&items[i..]) {
+                terms.push((Kind::Number, said));
+                i += used;
+                continue;
+            }
             let said = self.item(item);
             if !said.is_empty() {
                 terms.push((self.kind(item), said));
@@ -349,13 +399,13 @@ impl Speaker<'_> {
     /// (or a derivative's `d E`); `power` is its exponent, if any.
     fn group(&self, inner: &[&SyntaxNode], power: Option<&SyntaxNode>) -> String {
         let derivative = inner.len() == 2 && plain(inner[0]) == "d";
-        let said = match inner.len() == 1 || derivative {
+        let said = match self.count(inner) == 1 || derivative {
             true => self.run(inner),
             false => self.speech.fill("quantity", &[("inner", &self.run(inner))]),
         };
         match power.map(plain).as_deref() {
             None => said,
-            Some("2") if inner.len() == 1 => self.speech.fill("squared", &[("base", &said)]),
+            Some("2") if self.count(inner) == 1 => self.speech.fill("squared", &[("base", &said)]),
             Some("2") => self.speech.fill("quantity_squared", &[("base", &said)]),
             Some(_) => {
                 let exponent = self.item(power.expect("a power"));
@@ -378,7 +428,7 @@ impl Speaker<'_> {
             SyntaxKind::MathCall => Kind::Term,
             _ if function(&text).is_some() => Kind::Function,
             SyntaxKind::MathText | SyntaxKind::MathShorthand | SyntaxKind::MathIdent | SyntaxKind::Str
-                if operator(&text).is_some() =>
+                if self.operator(&text).is_some() =>
             {
                 Kind::Operator
             }
@@ -386,7 +436,6 @@ impl Speaker<'_> {
             // are, and nothing is implied around them.
             SyntaxKind::Str => Kind::Operator,
             SyntaxKind::MathText if self.is_number(&text) => Kind::Number,
-            SyntaxKind::ContentBlock if self.number_block(item).is_some() => Kind::Number,
             _ => Kind::Term,
         }
     }
@@ -397,7 +446,7 @@ impl Speaker<'_> {
         match item.kind() {
             SyntaxKind::Math => self.run(&unparenthesised(item)),
             SyntaxKind::MathText | SyntaxKind::MathShorthand | SyntaxKind::MathIdent | SyntaxKind::Str => {
-                match (operator(&text), function(&text)) {
+                match (self.operator(&text), function(&text)) {
                     (_, Some(name)) => self.speech.word(name).to_owned(),
                     (Some(","), _) => ",".to_owned(),
                     (Some(word), _) => self.speech.word(word).to_owned(),
@@ -406,7 +455,6 @@ impl Speaker<'_> {
                     _ => text,
                 }
             }
-            SyntaxKind::ContentBlock => self.number_block(item).map(|n| self.spoken_number(&n)).unwrap_or_default(),
             SyntaxKind::MathAttach => self.attach(item),
             SyntaxKind::MathPrimes => self.speech.word("prime").to_owned(),
             SyntaxKind::MathFrac => self.fraction(item),
@@ -491,7 +539,11 @@ impl Speaker<'_> {
             }
             "display" | "inline" | "upright" | "bold" => said.join(", "),
             _ => match function(&name).map(|f| self.speech.word(f)) {
-                Some(f) if arguments.len() == 1 && arguments[0].iter().flat_map(|a| unparenthesised(a)).count() > 1 => {
+                Some(f)
+                    if arguments.len() == 1
+                        && self.count(&arguments[0].iter().flat_map(|a| unparenthesised(a)).collect::<Vec<_>>())
+                            > 1 =>
+                {
                     self.speech.fill("function_quantity", &[("name", f), ("argument", &said[0])])
                 }
                 Some(f) => self.speech.fill("function", &[("name", f), ("argument", &said.join(", "))]),
@@ -593,6 +645,25 @@ mod tests {
             key("$ w_(1,\"new\") = w_(1,\"old\") - 0.1 times (d E) / (d w_1) $"),
             "w 1 new equals w 1 old minus 0.1 times d E by d w 1"
         );
+    }
+
+    #[test]
+    fn numbers_with_a_decimal_comma_read_as_one_number() {
+        let comma = NumberFormat { decimal: ",".into(), ..NumberFormat::english() };
+        let read = |equation: &str| {
+            let root = typst::syntax::parse(equation);
+            let node = root.children().find(|c| c.kind() == SyntaxKind::Equation).expect("an equation");
+            Speaker { mode: Mode::Key, numbers: &comma, speech: &english() }.equation(node)
+        };
+        assert_eq!(read("$h_3 = 0#[,]5 h_2 + w_3$"), "h 3 equals 0,5 times h 2 plus w 3");
+        assert_eq!(read("$E = −0#[,]295 dot 12#[,]5^2$"), "E equals minus 0,295 times 12,5 squared");
+        assert_eq!(
+            read("$sigma(0#[,]5) approx 3#[,]5 times 10^(−4)$"),
+            "sigma of 0,5 is approximately 3,5 times 10 to the power minus 4"
+        );
+        // Read as the same equation written with a decimal point.
+        let point = alt("$f(0.5, 3) = (−1.25)(x) + sigma(0.5 x)$", Mode::Key);
+        assert_eq!(read("$f(0#[,]5, 3) = (−1#[,]25)(x) + sigma(0#[,]5 x)$"), point.replace('.', ","));
     }
 
     #[test]

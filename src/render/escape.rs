@@ -79,73 +79,55 @@ fn is_plain_number(text: &str) -> bool {
 }
 
 /// Escapes `text` for Typst markup and maths as [`escape_markup`] does, for
-/// a language that writes numbers in `numbers`: a number with a decimal
-/// separator other than a point (`0,5`, `−0,295`) is written as a content
-/// block, `#[0,5]`. In Typst maths a comma is punctuation, set with a space
-/// after it, and inside a function's parentheses it separates arguments; in
-/// a content block it is text, in maths and in markup alike. With a point
-/// the text is escaped exactly as [`escape_markup`] escapes it.
+/// a language that writes numbers in `numbers`: in a number with a decimal
+/// separator other than a point (`0,5`, `−0,295`) the separator is written
+/// as a content block, `0#[,]5`. In Typst maths a comma is punctuation, set
+/// with a space after it, and inside a function's parentheses it separates
+/// arguments; in a content block it is text. The digits around it stay
+/// maths' own, so the number is set as a point's would be (`0,5h_2` with no
+/// space, a minus as an operator), and in markup it is plain text. With a
+/// point the text is escaped exactly as [`escape_markup`] escapes it.
 pub fn escape_with(text: &str, numbers: &NumberFormat) -> String {
     let decimal = numbers.decimal.as_str();
-    if decimal == "." {
+    if decimal == "." || decimal.is_empty() {
         return escape_markup(text);
     }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let at = |i: usize| chars.get(i).map_or(text.len(), |(byte, _)| *byte);
-    let digit = |i: usize| chars.get(i).is_some_and(|(_, c)| c.is_ascii_digit());
+    let mut block = String::from("#[");
+    // One text in the block; anything in it that could act as markup is
+    // escaped, except a comma or point, which an escape would make a text
+    // of its own.
+    for c in decimal.chars() {
+        if c.is_ascii_punctuation() && !matches!(c, ',' | '.') {
+            block.push('\\');
+        }
+        block.push(c);
+    }
+    block.push(']');
+    let digit_at = |i: usize| text[i..].starts_with(|c: char| c.is_ascii_digit());
     let mut out = String::with_capacity(text.len() + 8);
     let (mut done, mut i) = (0, 0);
-    while i < chars.len() {
-        let starts = digit(i) && (i == 0 || !chars[i - 1].1.is_alphanumeric());
+    while i < text.len() {
+        let c = text[i..].chars().next().expect("a char at a boundary");
+        let starts = c.is_ascii_digit() && text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric());
         if !starts {
-            i += 1;
+            i += c.len_utf8();
             continue;
         }
-        // The whole part, then each separator followed by digits.
+        // The number's digits; each separator between digits becomes a block.
         let mut end = i;
-        while digit(end) {
-            end += 1;
-        }
-        let mut separated = false;
-        while text[at(end)..].starts_with(decimal) {
-            let after = chars.iter().position(|(byte, _)| *byte == at(end) + decimal.len());
-            match after.filter(|&j| digit(j)) {
-                Some(mut j) => {
-                    while digit(j) {
-                        j += 1;
-                    }
-                    end = j;
-                    separated = true;
-                }
-                None => break,
+        loop {
+            while digit_at(end) {
+                end += 1;
             }
-        }
-        if !separated {
-            i = end;
-            continue;
-        }
-        // A minus sign right before the number is part of it.
-        let mut start = at(i);
-        let before = &text[done..start];
-        if !numbers.minus.is_empty() && before.ends_with(numbers.minus.as_str()) {
-            let sign = start - numbers.minus.len();
-            if text[..sign].chars().next_back().is_none_or(|c| !c.is_alphanumeric()) {
-                start = sign;
+            let after = end + decimal.len();
+            if !(text[end..].starts_with(decimal) && after < text.len() && digit_at(after)) {
+                break;
             }
+            out.push_str(&escape_markup(&text[done..end]));
+            out.push_str(&block);
+            done = after;
+            end = after;
         }
-        out.push_str(&escape_markup(&text[done..start]));
-        out.push_str("#[");
-        // One text in the block, so maths sets it as one: its comma or point
-        // stays unescaped (an escape would make it a text of its own, set as
-        // punctuation); anything else that could act as markup is escaped.
-        for c in text[start..at(end)].chars() {
-            if c.is_ascii_punctuation() && !matches!(c, ',' | '.') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push(']');
-        done = at(end);
         i = end;
     }
     if done == 0 {
@@ -189,31 +171,16 @@ mod tests {
     #[test]
     fn numbers_with_a_decimal_comma_are_text_in_maths() {
         let german = NumberFormat { decimal: ",".into(), ..NumberFormat::english() };
-        assert_eq!(escape_with("0,5", &german), "#[0,5]");
-        assert_eq!(escape_with("−0,295", &german), "#[−0,295]");
-        assert_eq!(escape_with("(−3,5)", &german), "\\(#[−3,5]\\)");
-        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ #[350,4505317]");
+        assert_eq!(escape_with("0,5", &german), "0#[,]5");
+        assert_eq!(escape_with("−0,295", &german), "−0#[,]295");
+        assert_eq!(escape_with("(−3,5)", &german), "\\(−3#[,]5\\)");
+        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ 350#[,]4505317");
         assert_eq!(escape_with("17", &german), "17");
-        assert_eq!(escape_with("1, 2 und w1,5", &german), "1\\, 2 und w1\\,5");
-        assert_eq!(escape_with("#set 1,5", &german), "\\#set #[1,5]");
+        assert_eq!(escape_with("1, 2 und w1,5 und 3,", &german), "1\\, 2 und w1\\,5 und 3\\,");
+        assert_eq!(escape_with("#set 1,5", &german), "\\#set 1#[,]5");
         let odd = NumberFormat { decimal: "'".into(), minus: "-".into(), ..NumberFormat::english() };
-        assert_eq!(escape_with("-0'5", &odd), "#[\\-0\\'5]");
-        // With a point, as before.
-        assert_eq!(escape_with("−0.295", &NumberFormat::english()), "−0.295");
-        assert_eq!(escape_with("≈ 4.205", &NumberFormat::english()), escape_markup("≈ 4.205"));
-    }
-
-    #[test]
-    fn intro_emphasis_is_markup_and_nothing_else_is() {
-        assert_eq!(escape_emphasized("how it *learns* and **why**"), "how it #emph[learns] and #strong[why]");
-        assert_eq!(escape_emphasized("2 * 3 = 6, a *b"), "2 \\* 3 \\= 6\\, a \\*b");
-        assert_eq!(escape_emphasized("* x * and ** y **"), "\\* x \\* and \\*\\* y \\*\\*");
-        assert_eq!(escape_emphasized("*#set page(width: 1cm)*"), "#emph[\\#set page\\(width\\: 1cm\\)]");
-        assert_eq!(escape_emphasized("plain"), "plain");
-    }
-
-    #[test]
-    fn string_literals_escape_quotes_and_backslashes() {
-        assert_eq!(typst_string("say \"hi\" \\ now"), "\"say \\\"hi\\\" \\\\ now\"");
+        assert_eq!(escape_with("-0'5", &odd), "\\-0#[\\']5");
+        let dot = NumberFormat { decimal: "·".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("Zoë 1·5·", &dot), "Zoë 1#[·]5·");
     }
 }
