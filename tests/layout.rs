@@ -23,7 +23,7 @@ use backprop_worksheet::typeset::Layout;
 use proptest::prelude::*;
 
 mod common;
-use typst::introspection::Tag;
+use typst::introspection::{Location, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::{Geometry, Paint};
 
@@ -105,27 +105,29 @@ struct Page {
     figures: Vec<f64>,
     /// The text area: the page minus its margins.
     area: Option<Rect>,
+    /// The equations begun and not yet ended where the walk is. Typst tags
+    /// an equation's start and end in reading order, not always in one
+    /// frame: an inline equation broken over lines ends inside a line's frame.
+    open: Vec<Location>,
 }
 
 /// Collects the text and rules of `frame`, placed by `ts`. `body` is `None`
 /// for a page's own frame: then each item belongs to the body when it is
 /// placed inside `area` (the background sits at the page's origin, the
 /// footer below the body; Typst inlines a sparse body's items into the page).
-/// `math` is whether `frame` lies inside an equation (an answer slot in one
-/// is set like the equation around it).
-fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect, page: &mut Page) {
-    // The equations that start in this frame and have not ended yet.
-    let mut open = Vec::new();
+/// Text inside an equation (an answer slot in one is set like the equation
+/// around it) is mathematics.
+fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut Page) {
     for (pos, item) in frame.items() {
         let at = ts.pre_concat(Transform::translate(pos.x, pos.y));
         let body = body.unwrap_or_else(|| {
             *pos != Point::zero() && pos.y.to_pt() >= area.y0 - EPS && pos.y.to_pt() < area.y1 - EPS
         });
-        let math = math || !open.is_empty();
+        let math = !page.open.is_empty();
         match item {
             FrameItem::Group(group) => {
                 let inner = at.pre_concat(group.transform);
-                walk(&group.frame, inner, Some(body), math, area, page);
+                walk(&group.frame, inner, Some(body), area, page);
             }
             FrameItem::Text(text) => {
                 let width = text.width();
@@ -160,10 +162,10 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect
             }
             FrameItem::Tag(Tag::Start(content, _)) => match content.func().name() {
                 "figure" => page.figures.push(Point::zero().transform(at).y.to_pt()),
-                "equation" => open.extend(content.location()),
+                "equation" => page.open.extend(content.location()),
                 _ => {}
             },
-            FrameItem::Tag(Tag::End(location, ..)) => open.retain(|l| l != location),
+            FrameItem::Tag(Tag::End(location, ..)) => page.open.retain(|l| l != location),
             _ => {}
         }
     }
@@ -193,7 +195,7 @@ fn pages(layout: &Layout) -> Vec<Page> {
         .iter()
         .map(|p| {
             let mut page = Page { area: Some(area), ..Page::default() };
-            walk(&p.frame, Transform::identity(), None, false, area, &mut page);
+            walk(&p.frame, Transform::identity(), None, area, &mut page);
             page
         })
         .collect()
