@@ -19,7 +19,8 @@ use backprop_worksheet::batch;
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
 use backprop_worksheet::render::SheetLabel;
-use backprop_worksheet::typeset::Layout;
+use backprop_worksheet::summary;
+use backprop_worksheet::typeset::{self, Layout};
 use proptest::prelude::*;
 
 mod common;
@@ -175,8 +176,8 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut
 /// margins) is the frame Typst places the body in: the largest group not at
 /// the page's origin, the same on every page of a sheet.
 fn pages(layout: &Layout) -> Vec<Page> {
-    let doc = layout.as_paged();
-    let area = doc
+    let area = layout
+        .as_paged()
         .pages()
         .iter()
         .flat_map(|p| p.frame.items())
@@ -191,7 +192,14 @@ fn pages(layout: &Layout) -> Vec<Page> {
         })
         .max_by(|a, b| ((a.x1 - a.x0) * (a.y1 - a.y0)).total_cmp(&((b.x1 - b.x0) * (b.y1 - b.y0))))
         .expect("a page body");
-    doc.pages()
+    pages_in(layout, area)
+}
+
+/// The text items and rules of every page, whose text area is `area`.
+fn pages_in(layout: &Layout, area: Rect) -> Vec<Page> {
+    layout
+        .as_paged()
+        .pages()
         .iter()
         .map(|p| {
             let mut page = Page { area: Some(area), ..Page::default() };
@@ -207,8 +215,12 @@ fn pages(layout: &Layout) -> Vec<Page> {
 /// from its task. The pages from `sheet_pages` on are the key's rubric of
 /// common slips: each but the last must be at least [`RUBRIC_FILL`] full.
 fn faults(name: &str, layout: &Layout, sheet_pages: usize) -> Vec<String> {
+    page_faults(name, &pages(layout), sheet_pages)
+}
+
+/// The faults of laid-out `pages` (see [`faults`]).
+fn page_faults(name: &str, pages: &[Page], sheet_pages: usize) -> Vec<String> {
     let mut out = Vec::new();
-    let pages = pages(layout);
     let count = pages.len();
     for (n, page) in pages.iter().enumerate() {
         let here = format!("{name} page {}", n + 1);
@@ -503,6 +515,78 @@ fn numbers_at_the_limits_lay_out_cleanly() {
     assert!(headings > 5, "{headings} weight columns for 5 experiment tables: none was split");
 }
 
+/// The summary's margins, in pt: 1.5 cm left and right, 1.6 cm top and bottom.
+const SUMMARY_MARGINS: (f64, f64) = (42.52, 45.35);
+
+/// The faults of the grading summary of `sheets`, each part laid out as the
+/// class key pack prints it (landscape, its margins [`SUMMARY_MARGINS`]). It
+/// has no rubric.
+fn summary_faults(name: &str, spec: &config::WorksheetSpec, sheets: &[batch::Sheet]) -> Vec<String> {
+    let entries: Vec<summary::Entry> =
+        sheets.iter().map(|s| summary::Entry { label: &s.label, answers: &s.variant.solved.answers }).collect();
+    let mut out = Vec::new();
+    for (k, markup) in summary::parts_markup(spec, common::words(), &entries).unwrap().iter().enumerate() {
+        let layout = typeset::compile(markup).unwrap_or_else(|d| panic!("{name}: the summary does not compile: {d:?}"));
+        let size = layout.as_paged().pages()[0].frame.size();
+        let (x, y) = SUMMARY_MARGINS;
+        let area = Rect { x0: x, y0: y, x1: size.x.to_pt() - x, y1: size.y.to_pt() - y };
+        let pages = pages_in(&layout, area);
+        // Each page's table, its rules and numbers, is seen.
+        assert!(pages.iter().all(|p| p.rules.len() > 4 && p.inks.iter().filter(|i| i.body).count() > 10), "{name}");
+        out.extend(page_faults(&format!("{name} summary part {}", k + 1), &pages, usize::MAX));
+    }
+    out
+}
+
+/// A batch of `count` sheets of `yaml` (or one per name of `roster`), and
+/// the faults of its grading summary.
+fn batch_summary_faults(name: &str, yaml: &str, count: u64, roster: Option<Vec<String>>) -> Vec<String> {
+    let spec = config::parse(yaml, &format!("{name}.yaml"), name).unwrap();
+    let request = batch::Request { seed: 7, count, roster, ..Default::default() };
+    summary_faults(name, &spec, &batch::draw(&spec, common::words(), &request).unwrap())
+}
+
+/// The shipped randomized config's class set: two parts of 15 rows.
+#[test]
+fn the_grading_summary_lays_out_cleanly() {
+    let yaml = std::fs::read_to_string("configs/randomized.yaml").unwrap();
+    assert_clean("randomized summary", &batch_summary_faults("randomized", &yaml, 30, None));
+}
+
+/// A roster of long names: a name wraps in its column, over two lines at
+/// most, and no word of it runs over a rule.
+#[test]
+fn a_summary_of_long_names_lays_out_cleanly() {
+    let yaml = std::fs::read_to_string("configs/randomized.yaml").unwrap();
+    let names: Vec<String> = (0..26)
+        .map(|i| match i % 3 {
+            0 => format!("Maximilian-Alexander {i} Wolfeschlegelsteinhausenbergerdorff de la Cruz y Villanueva"),
+            1 => format!("Nguyễn Thị {i} Li"),
+            _ => format!("Student {i} {}", "with a very long name ".repeat(4)),
+        })
+        .collect();
+    assert_clean("roster summary", &batch_summary_faults("roster", &yaml, 0, Some(names)));
+}
+
+/// Far from the handout: five layers, decimal coefficients, a learning rate
+/// of 0.00002, answers in the millions and beyond (printed with ≈ and in
+/// scientific form), and every given but one varying, each with its column:
+/// 24 columns that fit in no width, so the table is split.
+pub const FAR_BATCH: &str = "title: Far from the handout\npaper: a4\nnetwork:\n  input: { from: 1, to: 3 }\n  \
+    target: { from: 1000, to: 2000 }\n  layers:\n    \
+    - { coefficient: { one_of: [-7, 9, 1.25] }, weight: { from: -2, to: 2, step: 0.25 } }\n    \
+    - { coefficient: { one_of: [-1.5, 8] }, weight: { from: 1, to: 3 } }\n    \
+    - { coefficient: { one_of: [9, -2.75] }, weight: -2 }\n    \
+    - { coefficient: { one_of: [-8, 6] }, weight: { from: 3, to: 5 } }\n    \
+    - { coefficient: { one_of: [7, 2.5] }, weight: { from: -2, to: 2 } }\n\
+    nudge: { one_of: [0.5, 0.25, 0.01] }\nlearning_rate: { one_of: [0.001, 0.0001, 0.00002] }\n\
+    rules:\n  max_decimals: false\n";
+
+#[test]
+fn a_wide_summary_lays_out_cleanly() {
+    assert_clean("five-layer summary", &batch_summary_faults("far", FAR_BATCH, 30, None));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -624,3 +708,6 @@ fn the_plot_reaches_far_enough_for_the_parabola_to_leave_its_tangent() {
     // The table's points (2.9, 3, 3.1) are inside.
     assert!(lo < 2.9 && hi > 3.1);
 }
+
+
+
