@@ -46,8 +46,7 @@ impl Interval {
     /// Every value a student can write for a result in `self`: the result
     /// itself, or rounded to `digits` significant digits or more.
     fn written(self, digits: u32) -> Interval {
-        let roundings =
-            |x: f64| (digits..=MAX_DIGITS).flat_map(move |k| [round(x, k), round_half_up(x, k)]).chain([x]);
+        let roundings = |x: f64| (digits..=MAX_DIGITS).flat_map(move |k| [round(x, k), round_half_up(x, k)]).chain([x]);
         Interval {
             lo: roundings(self.lo).fold(f64::INFINITY, f64::min),
             hi: roundings(self.hi).fold(f64::NEG_INFINITY, f64::max),
@@ -147,9 +146,8 @@ pub(super) fn tolerances(
     let mut out = BTreeMap::new();
     for (id, formula, key) in blanks {
         let known = |name: &str| intervals.get(name).copied().or_else(|| exact(name).map(Interval::point));
-        let range = evaluate(formula, &known)
-            .filter(|r| r.lo.is_finite() && r.hi.is_finite())
-            .unwrap_or(Interval::point(*key));
+        let range =
+            evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite()).unwrap_or(Interval::point(*key));
         let written = range.written(digits);
         // A hair more for the doubles' own rounding, which the student's
         // exact arithmetic does not have.
