@@ -18,7 +18,7 @@ use std::path::Path;
 use backprop_worksheet::batch;
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
-use backprop_worksheet::render::SheetLabel;
+use backprop_worksheet::render::{escape_markup, SheetLabel, Templates, Version};
 use backprop_worksheet::summary;
 use backprop_worksheet::typeset::{self, Layout};
 use proptest::prelude::*;
@@ -88,6 +88,10 @@ struct Ink {
     /// Printed in black ink, as the sheet's own words are (an answer is red
     /// in the key and invisible in the student version).
     black: bool,
+    /// How far its descenders reach below the baseline.
+    descent: f64,
+    /// The filled box (of [`Page::boxes`]) it is printed in, the innermost.
+    filled: Option<usize>,
 }
 
 /// A straight stroked line, horizontal or vertical.
@@ -110,6 +114,23 @@ struct Page {
     /// an equation's start and end in reading order, not always in one
     /// frame: an inline equation broken over lines ends inside a line's frame.
     open: Vec<Location>,
+    /// The boxes with a background (a model answer's, a closing note's).
+    boxes: Vec<Rect>,
+    /// The filled box the walk is in, the innermost.
+    inside: Option<usize>,
+}
+
+/// The box `frame` fills, in page points by `ts`, when its first item is a
+/// background: a filled shape as large as the frame.
+fn background(frame: &Frame, ts: Transform) -> Option<Rect> {
+    let (pos, item) = frame.items().next()?;
+    let FrameItem::Shape(shape, _) = item else { return None };
+    let bbox = shape.geometry.bbox(None);
+    let (w, h) = ((bbox.max.x - bbox.min.x).to_pt(), (bbox.max.y - bbox.min.y).to_pt());
+    let size = frame.size();
+    let whole = (w - size.x.to_pt()).abs() < 0.5 && (h - size.y.to_pt()).abs() < 0.5;
+    (shape.fill.is_some() && *pos == Point::zero() && whole && h > 0.0)
+        .then(|| Rect::around(&[Point::zero().transform(ts), Point::new(size.x, size.y).transform(ts)]))
 }
 
 /// Collects the text and rules of `frame`, placed by `ts`. `body` is `None`
@@ -128,7 +149,13 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut
         match item {
             FrameItem::Group(group) => {
                 let inner = at.pre_concat(group.transform);
+                let outer = page.inside;
+                if let Some(rect) = background(&group.frame, inner) {
+                    page.boxes.push(rect);
+                    page.inside = Some(page.boxes.len() - 1);
+                }
                 walk(&group.frame, inner, Some(body), area, page);
+                page.inside = outer;
             }
             FrameItem::Text(text) => {
                 let width = text.width();
@@ -149,6 +176,8 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut
                         }
                         _ => false,
                     },
+                    descent: -text.font.metrics().descender.at(text.size).to_pt(),
+                    filled: page.inside,
                 });
             }
             FrameItem::Shape(shape, _) => {
@@ -255,6 +284,19 @@ fn page_faults(name: &str, pages: &[Page], sheet_pages: usize) -> Vec<String> {
                 if r.x0 < a.x0 - EPS || r.x1 > a.x1 + EPS || r.y0 < a.y0 - slack || r.y1 > a.y1 + slack {
                     out.push(format!("{here}: {:?} leaves the text area ({r:?} outside {a:?})", ink.text));
                 }
+            }
+        }
+        // Text in a box with a background (a model answer) stays inside it,
+        // its descenders 2pt or more above the box's bottom edge (a formula's
+        // subscripts, in a diagram's box, sit lower by design).
+        for ink in visible.iter().filter(|i| !i.math) {
+            let (Some(b), r) = (ink.filled, ink.rect) else { continue };
+            let q = page.boxes[b];
+            let gap = q.y1 - (r.y1 + ink.descent);
+            if r.x0 < q.x0 - EPS || r.x1 > q.x1 + EPS || r.y0 < q.y0 - EPS || gap < -EPS {
+                out.push(format!("{here}: {:?} spills out of its box at {q:?}", ink.text));
+            } else if gap < AIR {
+                out.push(format!("{here}: {:?} is {gap:.1}pt from the bottom of its box at {q:?}", ink.text));
             }
         }
         // A table's text (between rules on all four sides; mathematics'
@@ -490,6 +532,65 @@ fn five_layers_deep_lay_out_cleanly_with_a_short_rubric() {
     assert!(rubric <= 3, "the rubric takes {rubric} pages");
 }
 
+/// Model answers longer than the lines the template gives them (a
+/// translation's words run a third longer than English; here every check of
+/// a gradient says one sentence more, as a teacher's own words might): each
+/// box grows to hold its answer, 2pt clear of its bottom, and the student
+/// version, laid out alone from its own markup (which has no answer), gets
+/// the same lines, so the two versions are still one layout.
+#[test]
+fn long_model_answers_get_the_room_they_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let end = "is exactly {{ gradient }}.{% endif %}";
+    common::template_with(dir.path(), "answers.txt.j2", |text| {
+        assert!(text.contains(end), "the check's model answer has changed");
+        text.replace(end, &format!("{end} So the chain rule and the experiment agree: the gradient is the slope of the error at this weight, and nudging the weight by a small step changes the error by about the gradient times the step."))
+    });
+    let templates = Templates::load(Some(dir.path())).unwrap();
+    let spec = config::parse(FIVE_DEEP, "five.yaml", "five").unwrap();
+    let solved = generate::solve_fixed(&spec, &templates).unwrap();
+    let label = SheetLabel::default();
+    let [student, key] = generate::typeset_sheet(&templates, &solved, &label, false).unwrap();
+    assert_clean("five layers deep, long checks", &both_faults("five layers deep", &student.layout, &key.layout));
+    let alone = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
+    let rules = |layout: &Layout| -> Vec<Vec<(i64, i64)>> {
+        let at = |r: &Rule| ((r.rect.x0 * 10.0).round() as i64, (r.rect.y0 * 10.0).round() as i64);
+        pages(layout).iter().map(|p| p.rules.iter().map(at).collect()).collect()
+    };
+    assert_eq!(rules(&alone.layout), rules(&student.layout), "the student version alone has other answer lines");
+}
+
+/// The widths a response's room is reckoned from (`typeset::text_widths_em`)
+/// are never narrower than Typst sets the model answers: each answer of the
+/// far-off configs, measured in the model's face and size (10pt), asserted
+/// in Typst.
+#[test]
+fn model_answer_widths_bound_what_typst_sets() {
+    let mut checks = String::from("#set text(font: \"Libertinus Serif\", size: 10pt)\n");
+    for yaml in [FIVE_DEEP, AT_THE_LIMITS, LONG_DECIMALS] {
+        let spec = config::parse(yaml, "widths.yaml", "widths").unwrap();
+        let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+        for answer in solved.answers.iter() {
+            let backprop_worksheet::answers::Value::Text(text) = &answer.value else { continue };
+            let (width, word) = typeset::text_widths_em(text);
+            let widest = text.split(' ').map(escape_markup).map(|w| format!("measure[{w}].width")).collect::<Vec<_>>();
+            let _ = writeln!(
+                checks,
+                "#context assert(measure[{}].width <= {}pt and calc.max(..({},)) <= {}pt, message: {:?})",
+                escape_markup(text),
+                width * 10.0 + 0.01,
+                widest.join(", "),
+                word * 10.0 + 0.01,
+                answer.id,
+            );
+        }
+    }
+    assert!(checks.lines().count() > 10, "{checks}");
+    if let Err(errors) = typeset::compile(&checks) {
+        panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    }
+}
+
 /// The handout's sheet keeps its length: 6 pages, and at most 8 for the key.
 #[test]
 fn the_classic_sheet_keeps_its_page_count() {
@@ -614,6 +715,10 @@ fn the_check_sees_a_page_body() {
     assert!(first.inks.iter().any(|i| i.body && i.text.contains("Introduction")));
     // The experiment tables' rules are seen.
     assert!(pages.iter().map(|p| p.rules.iter().filter(|r| r.vertical).count()).sum::<usize>() >= 20);
+    // So are the model answers' boxes, with their red words in them.
+    let boxes = pages.iter().map(|p| p.boxes.len()).sum::<usize>();
+    let words = pages.iter().flat_map(|p| &p.inks).filter(|i| i.filled.is_some() && !i.black && !i.math).count();
+    assert!(boxes >= 10 && words >= 10, "{boxes} boxes, {words} words in them");
 }
 
 /// The error plot's axis labels (7.5pt numbers): along each axis, the values
@@ -708,6 +813,3 @@ fn the_plot_reaches_far_enough_for_the_parabola_to_leave_its_tangent() {
     // The table's points (2.9, 3, 3.1) are inside.
     assert!(lo < 2.9 && hi > 3.1);
 }
-
-
-
