@@ -6,7 +6,9 @@
 //! (1 − 0.9991) = 0.0008992, not the key's 0.0009102. Both are correct
 //! method. So the tolerance of a blank is
 //!
-//! the distance from the key to the farthest value such a student can write:
+//! half a unit in the key's last requested digit plus how far carrying can
+//! move the unrounded result, or, where that is farther, the distance from
+//! the key to the farthest value such a student can write:
 //!
 //! * the blank's formula is evaluated over intervals, each earlier
 //!   approximate blank anywhere in the range of values a student can have
@@ -152,7 +154,11 @@ pub(super) fn tolerances(
         // A hair more for the doubles' own rounding, which the student's
         // exact arithmetic does not have.
         let slack = written.lo.abs().max(written.hi.abs()).max(key.abs()) * 1e-12;
-        let tolerance = (key - written.lo).max(written.hi - key).max(0.0) + slack;
+        // At least what the sheet asks for: half a unit in the last
+        // requested digit of the key, plus how far carrying can move the
+        // unrounded result.
+        let asked = half_unit(key.abs(), digits) + (key - range.lo).max(range.hi - key).max(0.0);
+        let tolerance = (key - written.lo).max(written.hi - key).max(asked) + slack;
         intervals.insert(id.clone(), Interval { lo: written.lo - slack, hi: written.hi + slack });
         out.insert(id.clone(), tolerance);
     }
@@ -193,7 +199,7 @@ mod tests {
         let exact = |name: &str| (name == "z").then_some(z);
         let tolerance = tolerances(&blanks, &exact, 4);
         let h_tolerance = tolerance["h"];
-        assert!((h_tolerance - (0.9991 - h)).abs() < 1e-12, "z is exact: only the rounding of h, {h_tolerance}");
+        assert!((h_tolerance - half_unit(h, 4)).abs() < 1e-12, "z is exact: only the rounding of h, {h_tolerance}");
         let carried = round(round(h, 4) * (1.0 - round(h, 4)), 4);
         assert_eq!(carried, 0.0008992);
         assert!((carried - slope).abs() <= tolerance["slope"], "{carried} vs {slope} ± {}", tolerance["slope"]);
