@@ -99,9 +99,6 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
     let language = &spec.presentation.language;
     let numbers = templates.numbers(language);
     let columns = columns(layers, entries);
-    // The student column wraps long names at about 12 em.
-    let longest = entries.iter().filter_map(|e| e.label.student.as_ref()).map(|s| s.chars().count()).max();
-    let student_width = longest.map_or(0, |n| (n / 2 + 2).min(12));
     let headers: Vec<JValue> = columns
         .iter()
         .map(|(_, h)| minijinja::context! { kind => h.kind, math => JValue::from_safe_string(h.math.clone()) })
@@ -125,7 +122,6 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         rows => JValue::from(minijinja::value::Serde(&rows)),
         roster => entries.iter().any(|e| e.label.student.is_some()),
         first => part.rows.start == 0,
-        student_width => student_width,
         first_page => part.first_page,
         pages => part.pages,
     };
@@ -167,6 +163,19 @@ pub fn pdfs(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> R
         pages = next_page - 1;
         settled = true;
     }
+}
+
+/// The markup of each part of the grading summary, its pages numbered as
+/// though each part were one page: what [`pdfs`] typesets, for tests of its
+/// layout.
+pub fn parts_markup(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> Result<Vec<String>> {
+    let split = part_rows(entries.len());
+    let pages = split.len();
+    split
+        .into_iter()
+        .enumerate()
+        .map(|(k, rows)| render_part(spec, templates, entries, &Part { rows, first_page: k + 1, pages }))
+        .collect()
 }
 
 /// The rows of each part of a summary of `count` sheets: as few parts as

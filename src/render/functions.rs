@@ -197,13 +197,18 @@ fn value(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
 }
 
 /// `response(id, lines=3)`: ruled lines in the student version, the model answer
-/// in a box of the same height in the key.
+/// in a box of the same height in the key: `lines` answer lines, or more when
+/// the model answer needs them. Both versions get the answer's widths (on
+/// one line, and its widest word, in em, rounded up: a length, not the
+/// answer), from which the preamble reckons its room in the width it has.
+#[allow(clippy::disallowed_types)] // widths in em, not answers
 fn response(state: &State, id: String, kwargs: Kwargs) -> Result<JValue, JError> {
     let lines: u32 = kwargs.get::<Option<u32>>("lines")?.unwrap_or(3);
     kwargs.assert_all_used()?;
     let (value, key, _) = lookup(state, &id)?;
-    let code =
-        if key { format!("#model({lines})[{}]", escape_markup(&value.text)) } else { format!("#ruled({lines})") };
+    let (width, word) = crate::typeset::text_widths_em(&value.text);
+    let room = format!("{lines}, width: {}, word: {}", width.ceil(), (word * 2.0).ceil() / 2.0);
+    let code = if key { format!("#model({room})[{}]", escape_markup(&value.text)) } else { format!("#ruled({room})") };
     Ok(JValue::from_safe_string(code))
 }
 

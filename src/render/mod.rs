@@ -46,6 +46,7 @@ pub const MAIN_TEMPLATE: &str = "worksheet.typ.j2";
 pub const EMBEDDED: &[(&str, &str)] = &[
     (MAIN_TEMPLATE, include_str!("../../templates/worksheet.typ.j2")),
     ("preamble.typ.j2", include_str!("../../templates/preamble.typ.j2")),
+    ("tables.typ.j2", include_str!("../../templates/tables.typ.j2")),
     (SUMMARY_TEMPLATE, include_str!("../../templates/summary.typ.j2")),
     ("speech.typ.j2", include_str!("../../templates/speech.typ.j2")),
     (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
