@@ -306,13 +306,6 @@ mod tests {
         assert!(markup.contains("#let word-summary-coefficient(node) = [#{spoken($times$, \"times\")} into #node]"));
         assert!(markup.contains("[#word-summary-coefficient(spoken($h$, \"h\"))]"), "{markup}");
         // Each row shows its own coefficient, as the sheet prints it.
-        let markup = render_part(
-            &spec,
-            &Templates::load(None).unwrap(),
-            &entries(&sheets),
-            &Part { rows: 0..3, first_page: 1, pages: 2 },
-        )
-        .unwrap();
         let c1 = sheets[0]
             .variant
             .solved

@@ -18,6 +18,12 @@ fn exact(answers: &Answers, id: &str) -> String {
     }
 }
 
+/// The answer `id` as an English sheet shows it.
+fn shown(answers: &Answers, id: &str) -> String {
+    let answer = answers.named(id).unwrap_or_else(|| panic!("no answer {id}"));
+    answer.value.display(&backprop_worksheet::number::NumberFormat::english())
+}
+
 #[test]
 fn forward_pass() {
     let a = classic();
@@ -35,18 +41,9 @@ fn nudge_tables() {
     assert_eq!(row("nudge_w1.plus", &["w1", "h1", "y", "error", "change"]), ["1.1", "7.1", "17.2", "3.92", "-0.58"]);
     assert_eq!(row("nudge_w1.minus", &["w1", "h1", "y", "error", "change"]), ["0.9", "6.9", "16.8", "5.12", "0.62"]);
     assert_eq!(row("nudge_w1.base", &["w1", "h1", "y", "error"]), ["1", "7", "17", "4.5"]);
-    assert_eq!(
-        a.named("nudge_w2.direction").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "increase"
-    );
-    assert_eq!(
-        a.named("nudge_w1.direction").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "increase"
-    );
-    assert_eq!(
-        a.named("strongest_weight").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "w1"
-    );
+    assert_eq!(shown(&a, "nudge_w2.direction"), "increase");
+    assert_eq!(shown(&a, "nudge_w1.direction"), "increase");
+    assert_eq!(shown(&a, "strongest_weight"), "w1");
 }
 
 #[test]
@@ -69,47 +66,28 @@ fn update_step() {
     assert_eq!(exact(&a, "new_y"), "18.5");
     assert_eq!(exact(&a, "new_error"), "1.125");
     assert_eq!(a.named("error_decreased").unwrap().value, Value::Flag(true));
-    assert!(a
-        .named("error_verdict")
-        .unwrap()
-        .value
-        .display(&backprop_worksheet::number::NumberFormat::english())
-        .contains("from 4.5 to 1.125"));
+    assert!(shown(&a, "error_verdict").contains("from 4.5 to 1.125"));
 }
 
 #[test]
 fn reflection_and_extension() {
     let a = classic();
-    assert_eq!(
-        a.named("reflection_factors").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "11"
-    );
+    assert_eq!(shown(&a, "reflection_factors"), "11");
     assert_eq!(exact(&a, "ext.z"), "7");
-    assert_eq!(
-        a.named("ext.h1").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "0.9991"
-    );
-    assert_eq!(
-        a.named("ext.grad_w1").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english()),
-        "\u{2212}0.02731"
-    );
-    let why = a.named("ext.explanation").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english());
+    assert_eq!(shown(&a, "ext.h1"), "0.9991");
+    assert_eq!(shown(&a, "ext.grad_w1"), "\u{2212}0.02731");
+    let why = shown(&a, "ext.explanation");
     assert!(why.contains("saturated") && why.contains("−6"), "{why}");
 }
 
 #[test]
 fn model_answers_use_this_worksheets_numbers() {
     let a = classic();
-    let discussion = a.named("discussion").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english());
+    let discussion = shown(&a, "discussion");
     assert!(discussion.contains("y = 17") && discussion.contains("20") && discussion.contains("4.5"), "{discussion}");
-    let check = a.named("check_w2").unwrap().value.display(&backprop_worksheet::number::NumberFormat::english());
+    let check = shown(&a, "check_w2");
     assert!(check.contains("−0.3") && check.contains("−0.295"), "{check}");
-    assert!(a
-        .named("reflection")
-        .unwrap()
-        .value
-        .display(&backprop_worksheet::number::NumberFormat::english())
-        .starts_with("11 derivatives"));
+    assert!(shown(&a, "reflection").starts_with("11 derivatives"));
 }
 
 /// The classic sheet's common slips, as the issue pins them: each is the

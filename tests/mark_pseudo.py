@@ -96,6 +96,22 @@ class Marker:
             self.i += 1
         flush()
 
+    def content_block(self):
+        """A content block `[…]` at i: markup."""
+        self.out.append("[")
+        self.i += 1
+        self.markup("]")
+        self.out.append("]")
+        self.i += 1
+
+    def string(self):
+        """A string literal at i, copied as it is."""
+        end = self.s.find('"', self.i + 1)
+        while self.s[end - 1] == "\\":
+            end = self.s.find('"', end + 1)
+        self.out.append(self.s[self.i:end + 1])
+        self.i = end + 1
+
     def math(self):
         self.out.append("$")
         self.i += 1
@@ -132,11 +148,7 @@ class Marker:
             self.code_block("(", ")")
             return
         if c == "[":
-            self.out.append("[")
-            self.i += 1
-            self.markup("]")
-            self.out.append("]")
-            self.i += 1
+            self.content_block()
             return
         m = re.match(r"[A-Za-z_][\w\-]*", self.s[self.i:])
         if not m:
@@ -159,11 +171,7 @@ class Marker:
             elif c == "(":
                 self.code_block("(", ")")
             elif c == "[":
-                self.out.append("[")
-                self.i += 1
-                self.markup("]")
-                self.out.append("]")
-                self.i += 1
+                self.content_block()
             else:
                 return
 
@@ -180,18 +188,10 @@ class Marker:
             elif c in ")}":
                 depth -= 1
             elif c == "[":
-                self.out.append("[")
-                self.i += 1
-                self.markup("]")
-                self.out.append("]")
-                self.i += 1
+                self.content_block()
                 continue
             elif c == '"':
-                end = self.s.find('"', self.i + 1)
-                while self.s[end - 1] == "\\":
-                    end = self.s.find('"', end + 1)
-                self.out.append(self.s[self.i:end + 1])
-                self.i = end + 1
+                self.string()
                 continue
             elif c == "$":
                 self.math()
@@ -206,21 +206,13 @@ class Marker:
                 continue
             c = self.peek()
             if c == '"':
-                end = self.s.find('"', self.i + 1)
-                while self.s[end - 1] == "\\":
-                    end = self.s.find('"', end + 1)
-                self.out.append(self.s[self.i:end + 1])
-                self.i = end + 1
+                self.string()
                 continue
             if c == "$":
                 self.math()
                 continue
             if c == "[":
-                self.out.append("[")
-                self.i += 1
-                self.markup("]")
-                self.out.append("]")
-                self.i += 1
+                self.content_block()
                 continue
             if c in "({":
                 depth += 1

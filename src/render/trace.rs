@@ -38,21 +38,6 @@ pub fn trace_back(traced: &str, line: usize) -> Option<(String, usize)> {
     Some((name.to_owned(), number.parse().ok()?))
 }
 
-impl Templates {
-    /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
-    /// the template lines that produced them. `compile` compiles the traced
-    /// markup (which has the same lines) the same way, for its errors.
-    pub fn typst_errors(
-        &self,
-        job: Job,
-        markup: &str,
-        diagnostics: &[Diagnostic],
-        compile: impl Fn(&str) -> Option<Vec<Diagnostic>>,
-    ) -> Error {
-        self.of(job.solved).typst_errors(job, markup, diagnostics, compile)
-    }
-}
-
 impl TemplateSet {
     /// Renders with a marker comment before each template line, to map a Typst
     /// error in the output back to the template line that produced it.
@@ -74,15 +59,27 @@ impl TemplateSet {
             .map(|markup| super::equations::with_alt_text(&markup, job.mode, &self.numbers, &self.speech))
     }
 
-    /// [`Templates::typst_errors`] in this set.
-    fn typst_errors(
+    /// A [`SourceError`] at `line` of template `name`.
+    fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
+        let (path, text) = self.source(name).unwrap_or((name, ""));
+        SourceError::new(path, text, line, 1, message)
+    }
+}
+
+impl Templates {
+    /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
+    /// the template lines (of the sheet's language's set) that produced them.
+    /// `compile` compiles the traced markup (which has the same lines) the
+    /// same way, for its errors.
+    pub fn typst_errors(
         &self,
         job: Job,
         markup: &str,
         diagnostics: &[Diagnostic],
         compile: impl Fn(&str) -> Option<Vec<Diagnostic>>,
     ) -> Error {
-        let traced = self.render_traced(job);
+        let set = self.of(job.solved);
+        let traced = set.render_traced(job);
         let traced_diagnostics = traced.as_deref().and_then(compile);
         let errors = diagnostics
             .iter()
@@ -102,16 +99,10 @@ impl TemplateSet {
                     message.push_str(&format!("\n  in the generated line {}: {}", d.line, generated));
                 }
                 let (name, line) = origin.unwrap_or((MAIN_TEMPLATE.to_owned(), 1));
-                Error::from(self.error_at(&name, line, message))
+                Error::from(set.error_at(&name, line, message))
             })
             .collect::<Vec<_>>();
         Error::all(errors)
-    }
-
-    /// A [`SourceError`] at `line` of template `name`.
-    fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
-        let (path, text) = self.source(name).unwrap_or((name, ""));
-        SourceError::new(path, text, line, 1, message)
     }
 }
 
