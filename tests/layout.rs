@@ -532,6 +532,76 @@ fn five_layers_deep_lay_out_cleanly_with_a_short_rubric() {
     assert!(rubric <= 3, "the rubric takes {rubric} pages");
 }
 
+/// `yaml` with `language: de`, and a check that a layout of it is German.
+fn in_german(yaml: &str) -> String {
+    format!("language: de\n{yaml}")
+}
+
+fn assert_german(what: &str, layout: &Layout) {
+    let text: String = pages(layout).iter().flat_map(|p| p.inks.iter().map(|i| i.text.clone())).collect();
+    assert!(text.contains("Aufgabe") && text.contains("Gewicht"), "{what} is German");
+}
+
+/// German words are longer (issue 23): the five-layer A4 sheet with the
+/// extension and a short rubric, in German, with its longest headings and
+/// table columns ("Verdeckte Schicht", "Änderung von E").
+#[test]
+fn five_layers_in_german_on_a4_lay_out_cleanly() {
+    let [student, key] = laid_out(&in_german(FIVE_DEEP));
+    assert_german("the five-layer key", &key);
+    assert_clean("five layers deep, German", &both_faults("fünf Schichten", &student, &key));
+    let rubric = key.page_count() - student.page_count();
+    assert!(rubric <= 3, "the German rubric takes {rubric} pages");
+}
+
+/// The longest numbers a config allows, in German: decimal commas in every
+/// table and the scientific form "× 10" with them.
+#[test]
+fn longest_numbers_in_german_lay_out_cleanly() {
+    let [student, key] = laid_out(&in_german(AT_THE_LIMITS));
+    assert_german("the sheet at the limits", &student);
+    assert_clean("every number at its limit, German", &both_faults("Grenzen", &student, &key));
+}
+
+/// A decimal comma in maths is set as the point is (issue 23): no space
+/// after it, and none between the number and a letter it multiplies, so
+/// `0,5h₂` in the German formulas is as tight as `0.5h₂` in the English.
+#[test]
+fn a_decimal_comma_is_set_as_tight_as_a_point() {
+    // The gap from a number's last digit 5 to the h right after it, on the
+    // first page (the formulas and the forward pass).
+    let gaps = |yaml: &str| {
+        let [student, _] = laid_out(yaml);
+        let page = &pages(&student)[0];
+        let after = |ink: &Ink| {
+            let line = page.inks.iter().filter(|o| o.math && (o.rect.y1 - ink.rect.y1).abs() < 1.0);
+            line.filter(|o| o.rect.x0 > ink.rect.x0 + 0.1).min_by(|a, b| a.rect.x0.total_cmp(&b.rect.x0))
+        };
+        let mut out = Vec::new();
+        for five in page.inks.iter().filter(|i| i.math && i.text.ends_with('5')) {
+            if let Some(h) = after(five).filter(|h| h.text.starts_with('\u{210E}')) {
+                out.push(h.rect.x0 - five.rect.x1);
+            }
+        }
+        out
+    };
+    let english = gaps(FIVE_DEEP);
+    let german = gaps(&in_german(FIVE_DEEP));
+    assert!(!english.is_empty() && english.len() == german.len(), "{english:?} {german:?}");
+    for (e, g) in english.iter().zip(&german) {
+        assert!((e - g).abs() < 0.3, "0.5h: {e:.2}pt from the 5 to the h, 0,5h: {g:.2}pt");
+    }
+}
+
+/// The German classic sheet is as long as the English one.
+#[test]
+fn the_german_classic_sheet_keeps_its_page_count() {
+    let [student, key] = laid_out(&std::fs::read_to_string("configs/classic-de.yaml").unwrap());
+    assert_german("configs/classic-de.yaml", &student);
+    assert_eq!(student.page_count(), 6);
+    assert!(key.page_count() <= 8, "the key has {} pages", key.page_count());
+}
+
 /// Model answers longer than the lines the template gives them (a
 /// translation's words run a third longer than English; here every check of
 /// a gradient says one sentence more, as a teacher's own words might): each
@@ -567,8 +637,9 @@ fn long_model_answers_get_the_room_they_need() {
 #[test]
 fn model_answer_widths_bound_what_typst_sets() {
     let mut checks = String::from("#set text(font: \"Libertinus Serif\", size: 10pt)\n");
-    for yaml in [FIVE_DEEP, AT_THE_LIMITS, LONG_DECIMALS] {
-        let spec = config::parse(yaml, "widths.yaml", "widths").unwrap();
+    // The German model answers too: other words, decimal commas, „…“.
+    for yaml in [FIVE_DEEP.to_owned(), AT_THE_LIMITS.to_owned(), LONG_DECIMALS.to_owned(), in_german(FIVE_DEEP)] {
+        let spec = config::parse(&yaml, "widths.yaml", "widths").unwrap();
         let solved = generate::solve_fixed(&spec, common::words()).unwrap();
         for answer in solved.answers.iter() {
             let backprop_worksheet::answers::Value::Text(text) = &answer.value else { continue };
@@ -581,7 +652,7 @@ fn model_answer_widths_bound_what_typst_sets() {
                 width * 10.0 + 0.01,
                 widest.join(", "),
                 word * 10.0 + 0.01,
-                answer.id,
+                answer.id.to_string(),
             );
         }
     }
@@ -686,6 +757,13 @@ pub const FAR_BATCH: &str = "title: Far from the handout\npaper: a4\nnetwork:\n 
 #[test]
 fn a_wide_summary_lays_out_cleanly() {
     assert_clean("five-layer summary", &batch_summary_faults("far", FAR_BATCH, 30, None));
+}
+
+/// The same in German: decimal commas, "· 10" and the German headers
+/// ("Lernrate", "Veränderung").
+#[test]
+fn a_wide_summary_in_german_lays_out_cleanly() {
+    assert_clean("five-layer summary, German", &batch_summary_faults("weit", &in_german(FAR_BATCH), 30, None));
 }
 
 proptest! {
