@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::Formula;
-use crate::answers::{weight_name, Phrase, Solved, Value, Wording};
+use crate::answers::{Blank, Phrase, Solved, Value, Weight, Wording};
 use crate::engine::Direction;
 use crate::error::Result;
 use crate::number::{Exact, LEGIBLE_DIGITS};
@@ -60,7 +60,7 @@ pub(super) struct Check {
     /// The blanks whose numbers the model answer quotes: it is shown only
     /// once each is checked correct or follows.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    needs: Vec<String>,
+    needs: Vec<Blank>,
 }
 
 /// A common slip computed from the student's own entries, and its hint.
@@ -312,31 +312,31 @@ pub(crate) struct Choice {
 
 /// The options a word blank offers, worded by the answers template like the
 /// key's answer, and the key's option; `None` for a number.
-pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
+pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
     let solution = &solved.solution;
-    let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(weight_name).collect();
+    let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(|k| Weight(k).name()).collect();
     let option = |value: &str, phrase: Phrase| -> Result<Choice> {
-        Ok(Choice { value: value.to_owned(), label: words.phrase(&phrase)? })
+        Ok(Choice { value: value.to_owned(), label: words.phrase(&solved.worksheet.presentation.language, &phrase)? })
     };
     let direction = |direction: Direction| match direction {
         Direction::Increase => "increase",
         Direction::Decrease => "decrease",
     };
-    if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
-        let Some(k) = weights.iter().position(|w| w == weight) else { return Ok(None) };
+    if let Blank::Direction(weight) = id {
+        let Some(experiment) = solution.experiments.get(weight.0) else { return Ok(None) };
         let options = [Direction::Increase, Direction::Decrease]
             .into_iter()
-            .map(|d| option(direction(d), Phrase::Direction { weight: weight.to_owned(), direction: d }))
+            .map(|d| option(direction(d), Phrase::Direction { weight: weight.name(), direction: d }))
             .collect::<Result<_>>()?;
-        return Ok(Some((options, direction(solution.experiments[k].direction).to_owned())));
+        return Ok(Some((options, direction(experiment.direction).to_owned())));
     }
-    if id == "error_decreased" {
+    if id == Blank::ErrorDecreased {
         let options =
             vec![option("yes", Phrase::YesNo { value: true })?, option("no", Phrase::YesNo { value: false })?];
         let decreased = matches!(solved.answers.get(id).map(|a| &a.value), Some(Value::Flag(true)));
         return Ok(Some((options, if decreased { "yes" } else { "no" }.to_owned())));
     }
-    if id == "strongest_weight" {
+    if id == Blank::StrongestWeight {
         // Every weight alone, then every tie of two or more, in a fixed
         // order: neither their number nor their order tells which is right,
         // and the key's answer is among them, worded as the key words it.
@@ -344,11 +344,11 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
             .map(|set| (0..weights.len()).filter(|k| set & (1 << k) != 0).collect())
             .collect();
         ties.sort_by_key(|set: &Vec<usize>| (set.len(), set.clone()));
-        let value = |set: &[usize]| set.iter().map(|&k| weight_name(k)).collect::<Vec<_>>().join("+");
+        let value = |set: &[usize]| set.iter().map(|&k| Weight(k).name()).collect::<Vec<_>>().join("+");
         let options = ties
             .iter()
             .map(|set| {
-                let named = set.iter().map(|&k| weight_name(k)).collect();
+                let named = set.iter().map(|&k| Weight(k).name()).collect();
                 option(&value(set), Phrase::StrongestWeight { weights: named })
             })
             .collect::<Result<_>>()?;
@@ -365,13 +365,13 @@ pub(super) struct Sources<'a> {
     /// The common slips, in their question form.
     pub(super) slips: &'a WordedSlips,
     /// Each blank's formulas, naming only what the page knows.
-    pub(super) formulas: &'a BTreeMap<String, Vec<Formula>>,
+    pub(super) formulas: &'a BTreeMap<Blank, Vec<Formula>>,
     /// The common slips with a formula, worded, by blank.
-    pub(super) own_slips: &'a BTreeMap<String, Vec<OwnSlip>>,
+    pub(super) own_slips: &'a BTreeMap<Blank, Vec<OwnSlip>>,
     /// The tolerance of each approximate answer.
-    pub(super) tolerances: &'a BTreeMap<String, f64>,
-    /// The blanks whose numbers each model answer quotes, by its id.
-    pub(super) needs: &'a dyn Fn(&str) -> Vec<String>,
+    pub(super) tolerances: &'a BTreeMap<Blank, f64>,
+    /// The blanks whose numbers each model answer quotes.
+    pub(super) needs: &'a dyn Fn(Blank) -> Vec<Blank>,
 }
 
 /// What the page needs to check blank `id` of kind `kind`: the hash of its
@@ -380,7 +380,7 @@ pub(super) struct Sources<'a> {
 /// roundings a blank worded as approximate accepts.
 pub(super) fn check_of(
     sources: &Sources,
-    id: &str,
+    id: Blank,
     kind: &'static str,
     key_choice: Option<&str>,
     approximately: bool,
@@ -394,15 +394,17 @@ pub(super) fn check_of(
         approx: None,
         digits: None,
         slips: Vec::new(),
-        formulas: sources.formulas.get(id).cloned().unwrap_or_default(),
-        own_slips: sources.own_slips.get(id).cloned().unwrap_or_default(),
+        formulas: sources.formulas.get(&id).cloned().unwrap_or_default(),
+        own_slips: sources.own_slips.get(&id).cloned().unwrap_or_default(),
         model: None,
         needs: Vec::new(),
     };
     let Some(answer) = solved.answers.get(id) else { return check };
+    // The page's script hashes a blank's answer with its public id.
+    let name = id.to_string();
     // An exact answer the sheet prints rounded may be typed either way.
     let legible = |x: &Exact| {
-        x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
+        x.is_too_long().then(|| salted_hash(salt, &name, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
     // Every rounding to 2 or more significant digits, for "approximately".
     let roundings = |x: &Exact| -> Vec<String> {
@@ -410,16 +412,16 @@ pub(super) fn check_of(
             return Vec::new();
         }
         let mut hashes: Vec<String> = (2..=x.significant_digits().max(2) as u32)
-            .map(|n| salted_hash(salt, id, &x.round_significant(n).to_plain_string()))
+            .map(|n| salted_hash(salt, &name, &x.round_significant(n).to_plain_string()))
             .collect();
         hashes.sort();
         hashes.dedup();
         hashes
     };
     match (&answer.value, kind, key_choice) {
-        (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, id, choice)),
+        (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, &name, choice)),
         (Value::Text(t), "text", None) => {
-            check.model = Some(obfuscate(salt, id, t));
+            check.model = Some(obfuscate(salt, &name, t));
             check.needs = (sources.needs)(id);
         }
         (value, "approx", None) => {
@@ -430,18 +432,18 @@ pub(super) fn check_of(
                 Value::Exact(x) => Some(x.to_f64()),
                 _ => None,
             };
-            let tolerance = sources.tolerances.get(id);
+            let tolerance = sources.tolerances.get(&id);
             if let (Some(key), Some(tolerance)) = (key, tolerance) {
-                check.approx = Some(obfuscate(salt, id, &format!("{key:e} {tolerance:e}")));
+                check.approx = Some(obfuscate(salt, &name, &format!("{key:e} {tolerance:e}")));
             }
             check.digits = solved.worksheet.extension.map(|e| e.digits);
         }
         (Value::Exact(x), _, None) => {
-            check.hash = Some(salted_hash(salt, id, &x.to_plain_string()));
+            check.hash = Some(salted_hash(salt, &name, &x.to_plain_string()));
             check.rounded = legible(x);
             check.approximately = roundings(x);
         }
-        (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, id, &c.to_string())),
+        (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, &name, &c.to_string())),
         _ => {}
     }
     if kind != "approx" {
@@ -450,7 +452,7 @@ pub(super) fn check_of(
             .get(id)
             .iter()
             .map(|s| SlipCheck {
-                hash: salted_hash(salt, id, &s.value.to_plain_string()),
+                hash: salted_hash(salt, &name, &s.value.to_plain_string()),
                 rounded: legible(&s.value),
                 approximately: roundings(&s.value),
                 hint: s.slip.clone(),
