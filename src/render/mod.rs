@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use minijinja::value::Value as JValue;
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, UndefinedBehavior};
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use equations::Speech;
@@ -185,8 +186,10 @@ impl Templates {
                 overrides.insert(name, (path.display().to_string(), text));
             }
         }
+        // The sets are compiled side by side: at the start of every command,
+        // before anything can be rendered.
         let sets = BUILT_IN
-            .iter()
+            .par_iter()
             .map(|(language, files)| {
                 let built_in = |name: &str, folder: &str| format!("templates/{folder}{name} (built in)");
                 let mut sources: BTreeMap<String, (String, String)> = EMBEDDED
