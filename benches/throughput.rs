@@ -1,6 +1,6 @@
 //! Throughput benchmark: documents per second, against the stock `typst` CLI
 //! measured in the same run. Run with `cargo build --release && cargo bench
-//! --bench throughput`.
+//! --bench throughput`, on a quiet machine.
 //!
 //! Prints, each ratio with both of its times:
 //! - the classic pair as a whole process, against the CLI compiling its two
@@ -13,7 +13,8 @@
 //!   and the same batch as `--format typ`;
 //! - the batch as a whole process, against the CLI compiling its 200 emitted
 //!   sources, one process each;
-//! - peak memory of whole-process batches, with and without the self-check page.
+//! - peak memory of whole-process batches, with and without the self-check page;
+//! - and last, the README's performance table as this run measured it.
 //!
 //! The CLI runs with `--pdf-standard ua-1`, so both make the same tagged
 //! PDFs. Without a `typst` on `PATH` the bench says so and compares nothing.
@@ -28,6 +29,10 @@ use backprop_worksheet::generate::{self, Formats};
 use backprop_worksheet::render::{Templates, Version};
 use backprop_worksheet::typeset;
 use backprop_worksheet::{config, page};
+
+/// The binary's allocator, so that in process the library runs as it does there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
