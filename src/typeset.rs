@@ -118,9 +118,9 @@ static HTML_LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
 });
 
 /// Parses the fonts and builds the font book and the standard library in the
-/// background, so that a command that will typeset does not wait for them at
-/// its first compile (they take about 5 ms, while the config is read and the
-/// markup rendered).
+/// background, so that neither the markup's first text widths nor the first
+/// compile wait for them (they take about 5 ms, while the config is read and
+/// the templates compiled).
 pub fn warm_up() {
     rayon::spawn(|| {
         let _ = (&*BOOK, &*LIBRARY);
