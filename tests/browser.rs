@@ -701,9 +701,26 @@ fn check_numbers(driver: &dyn Browser, dir: &Path) {
         "-200/3",
         "1/0",
         "(3",
+        // Spaces: a mixed number and digits grouped in threes, but no other
+        // space between digits.
+        "4 1/2",
+        "\u{2212}4 1/2",
+        "-(4 1/2)",
+        "1 000 000",
+        "12\u{00A0}345.5",
+        "0.000 25",
+        "1 234.567 8",
+        "9 / 2",
+        "- 0.295",
+        "1 7",
+        "4 3/2",
+        "1 0000",
+        "0.0002 5",
     ];
-    let read = driver
-        .script("return arguments[0].map(function (t) { return window.selfCheck.canonical(t); });", json!([inputs]));
+    let read = driver.script(
+        "return arguments[0].map(function (t) { return window.selfCheck.canonical(t); });",
+        json!([inputs.to_vec()]),
+    );
     let expected: Vec<Option<String>> = inputs.iter().map(|t| page::canonical_decimal(t)).collect();
     assert_eq!(read, json!(expected));
 }

@@ -49,22 +49,63 @@
   function hash(id, canonical) { return sha256(data.salt + "|" + id + "|" + canonical); }
 
   // Exact decimals: {m: BigInt, s: scale}, value m / 10^s. What a student
-  // types is read as checks.rs's canonical_decimal reads it: no spaces, any
-  // minus sign (- \u2012 \u2013 \u2212 \uff0d), scientific notation (4.8 \u00d7 10\u207b\u00b9\u2074\u2074,
-  // 4.8*10^-144, 4.8e-144), a decimal comma, a number in parentheses, a
-  // fraction (9/2; one with no exact decimal, 1/3, to 40 significant digits).
+  // types is read as checks.rs's canonical_decimal reads it: any minus sign
+  // (- \u2012 \u2013 \u2212 \uff0d), spaces beside signs and symbols, digits
+  // grouped in threes by spaces (1 000 000), a mixed number (4 1/2; any other
+  // space between digits, 1 7, is not a number), scientific notation
+  // (4.8 \u00d7 10\u207b\u00b9\u2074\u2074, 4.8*10^-144, 4.8e-144), a decimal comma, a number in
+  // parentheses, a fraction (9/2; one with no exact decimal, 1/3, to 40
+  // significant digits).
   var RAISED = "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", MINUS = "-\u2012\u2013\u2212\uff0d";
   var FRACTION_DIGITS = 40;
   function raised(c) { return c === "\u207b" ? "-" : RAISED.indexOf(c) >= 0 ? String(RAISED.indexOf(c)) : undefined; }
+  function isDigit(c) { return c !== undefined && c >= "0" && c <= "9"; }
+  // Its characters: ASCII minus, a raised exponent as ^ and its digits, E
+  // as e, and one space only where white space stands between two digits.
   function normalizeChars(text) {
-    var t = "", up = false, chars = Array.from(String(text).replace(/\s+/g, ""));
+    var t = "", up = false, chars = Array.from(String(text).trim().replace(/\s+/g, " "));
     chars.forEach(function (c) {
+      if (c === " ") { t += c; up = false; return; }
       var r = raised(c);
       if (r !== undefined && !up) t += "^";
       up = r !== undefined;
       t += r !== undefined ? r : MINUS.indexOf(c) >= 0 ? "-" : c === "E" ? "e" : c;
     });
-    return t;
+    var out = "";
+    for (var i = 0; i < t.length; i++) if (t[i] !== " " || (isDigit(t[i - 1]) && isDigit(t[i + 1]))) out += t[i];
+    return out;
+  }
+  // The spaces of digits grouped in threes removed (1 000 000, 0.000 25);
+  // null for any other space between digits.
+  function ungrouped(t) {
+    var out = "", i = 0;
+    while (i < t.length) {
+      if (!isDigit(t[i])) { out += t[i++]; continue; }
+      var fraction = i > 0 && (t[i - 1] === "." || t[i - 1] === ","), groups = [];
+      for (;;) {
+        var start = i;
+        while (isDigit(t[i])) i++;
+        groups.push(i - start);
+        out += t.slice(start, i);
+        if (t[i] !== " ") break;
+        i++;
+      }
+      var n = groups.length;
+      for (var k = 0; n > 1 && k < n; k++) {
+        var short = fraction ? k === n - 1 : k === 0;
+        if (short ? groups[k] < 1 || groups[k] > 3 : groups[k] !== 3) return null;
+      }
+    }
+    return out;
+  }
+  // A mixed number, 4 1/2: a whole part and a proper fraction.
+  function mixedNumber(t) {
+    var m = /^([-+]?)(\d+) ([1-9]\d*)\/(\d+)$/.exec(t);
+    if (!m) return null;
+    var top = BigInt(m[3]), bottom = BigInt(m[4]);
+    if (top >= bottom) return null;
+    var n = BigInt(m[2]) * bottom + top;
+    return divide(m[1] === "-" ? -n : n, bottom);
   }
   function pow10(n) { return BigInt(10) ** BigInt(n); }
   function readDecimal(text) {
@@ -99,13 +140,18 @@
     var t = normalizeChars(text), negative = false;
     if (/^-\(/.test(t)) { negative = true; t = t.slice(1); }
     if (t[0] === "(") { if (t[t.length - 1] !== ")") return null; t = t.slice(1, -1); }
-    var x, parts = t.split("/");
-    if (parts.length > 2) return null;
-    if (parts.length === 2) {
-      var a = readDecimal(parts[0]), b = readDecimal(parts[1]);
-      if (!a || !b) return null;
-      x = divide(a.m * pow10(b.s), b.m * pow10(a.s));
-    } else x = readDecimal(t);
+    var x = mixedNumber(t);
+    if (!x) {
+      t = ungrouped(t);
+      if (t === null) return null;
+      var parts = t.split("/");
+      if (parts.length > 2) return null;
+      if (parts.length === 2) {
+        var a = readDecimal(parts[0]), b = readDecimal(parts[1]);
+        if (!a || !b) return null;
+        x = divide(a.m * pow10(b.s), b.m * pow10(a.s));
+      } else x = readDecimal(t);
+    }
     return x && negative ? { m: -x.m, s: x.s } : x;
   }
   function align(a, b) {

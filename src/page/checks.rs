@@ -98,12 +98,20 @@ fn is_minus(c: char) -> bool {
     matches!(c, '-' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FF0D}')
 }
 
-/// A typed number's characters as the page reads them: no spaces, ASCII
-/// minus, a raised exponent written `^` and its digits, `E` as `e`.
+/// A typed number's characters as the page reads them: ASCII minus, a
+/// raised exponent written `^` and its digits, `E` as `e`, and a space only
+/// between two digits (one space for any run of white space; a space beside
+/// anything else, `− 3`, `9 / 2`, `4.8 × 10⁻⁷`, is dropped).
 fn normalize_chars(text: &str) -> String {
     let mut t = String::with_capacity(text.len());
     let mut superscript = false;
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            if !t.ends_with(' ') {
+                t.push(' ');
+            }
+            continue;
+        }
         let raised = match c {
             '\u{207B}' => Some('-'),
             '\u{2070}' => Some('0'),
@@ -125,7 +133,72 @@ fn normalize_chars(text: &str) -> String {
             (None, _) => c,
         });
     }
-    t
+    let chars: Vec<char> = t.chars().collect();
+    let between_digits =
+        |i: usize| i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+    chars.iter().enumerate().filter(|&(i, &c)| c != ' ' || between_digits(i)).map(|(_, &c)| c).collect()
+}
+
+/// A number with spaces between digits only where they group digits in
+/// threes (`1 000 000`, `0.000 25`): the spaces removed. `None` for any
+/// other space between digits (`1 7`), which is not a number.
+fn ungrouped(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run of digit groups: after a decimal point the last group may be
+        // short, before it the first.
+        let fraction = i > 0 && matches!(chars[i - 1], '.' | ',');
+        let mut groups = Vec::new();
+        loop {
+            let start = i;
+            while chars.get(i).is_some_and(char::is_ascii_digit) {
+                i += 1;
+            }
+            groups.push(i - start);
+            out.extend(&chars[start..i]);
+            // A space is only ever left between two digits.
+            if chars.get(i) != Some(&' ') {
+                break;
+            }
+            i += 1;
+        }
+        let n = groups.len();
+        let short = |k: usize| if fraction { k + 1 == n } else { k == 0 };
+        let fits = n == 1
+            || groups.iter().enumerate().all(|(k, &len)| if short(k) { (1..=3).contains(&len) } else { len == 3 });
+        if !fits {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A mixed number, `4 1/2` (after [`normalize_chars`]): its whole part and a
+/// proper fraction of whole numbers, as a decimal. `None` if `text` is not one.
+fn mixed_number(text: &str) -> Option<(BigInt, i64)> {
+    let (whole, fraction) = text.split_once(' ')?;
+    let (top, bottom) = fraction.split_once('/')?;
+    let (negative, whole) = match whole.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, whole.strip_prefix('+').unwrap_or(whole)),
+    };
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    if !digits(whole) || !digits(top) || !digits(bottom) || top.starts_with('0') {
+        return None;
+    }
+    let (whole, top, bottom): (BigInt, BigInt, BigInt) = (whole.parse().ok()?, top.parse().ok()?, bottom.parse().ok()?);
+    if top >= bottom {
+        return None;
+    }
+    let numerator = whole * &bottom + top;
+    divide(&if negative { -numerator } else { numerator }, &bottom)
 }
 
 /// One decimal as typed (after [`normalize_chars`]), scientific notation
@@ -253,7 +326,9 @@ fn canonical_text(mantissa: &BigInt, scale: i64) -> String {
 /// The canonical text of a number: plain decimal, ASCII minus, no `+`, no
 /// trailing zeros, `0` for zero; `None` if `text` is not a number. Reads
 /// what a student may type: any minus sign ([`is_minus`]), a leading `+`,
-/// spaces, a decimal comma, scientific notation (`4.8 × 10⁻¹⁴⁴`,
+/// spaces beside signs and symbols, digits grouped in threes by spaces
+/// (`1 000 000`), a mixed number (`4 1/2`, `−4 1/2`; any other space between
+/// digits, `1 7`, is not a number), a decimal comma, scientific notation (`4.8 × 10⁻¹⁴⁴`,
 /// `4.8*10^-144`, `4.8e-144`), a number in parentheses (`(−3)`), a fraction
 /// (`9/2`; one with no exact decimal, such as `1/3`, is read to
 /// [`FRACTION_DIGITS`] significant digits). The page's script canonicalises
@@ -269,13 +344,19 @@ pub fn canonical_decimal(text: &str) -> Option<String> {
         Some(inner) => inner.strip_suffix(')')?,
         None => rest,
     };
-    let (mantissa, scale) = match rest.split_once('/') {
-        Some((top, bottom)) => {
-            let (a, sa) = read_decimal(top)?;
-            let (b, sb) = read_decimal(bottom)?;
-            divide(&(a * pow10(sb)), &(b * pow10(sa)))?
+    let (mantissa, scale) = match mixed_number(rest) {
+        Some(mixed) => mixed,
+        None => {
+            let rest = ungrouped(rest)?;
+            match rest.split_once('/') {
+                Some((top, bottom)) => {
+                    let (a, sa) = read_decimal(top)?;
+                    let (b, sb) = read_decimal(bottom)?;
+                    divide(&(a * pow10(sb)), &(b * pow10(sa)))?
+                }
+                None => read_decimal(&rest)?,
+            }
         }
-        None => read_decimal(rest)?,
     };
     let mantissa = if negative { -mantissa } else { mantissa };
     Some(canonical_text(&mantissa, scale))
@@ -498,6 +579,18 @@ mod tests {
             ("1/3", &format!("0.{}", "3".repeat(40))),
             ("2/3", &format!("0.{}7", "6".repeat(39))),
             ("-200/3", &format!("-66.{}7", "6".repeat(37))),
+            // A mixed number; digits grouped in threes.
+            ("4 1/2", "4.5"),
+            ("\u{2212}4 1/2", "-4.5"),
+            ("-(4 1/2)", "-4.5"),
+            ("2  3 / 4", "2.75"),
+            ("1 000 000", "1000000"),
+            ("\u{2212}12\u{00A0}345.5", "-12345.5"),
+            ("0.000 25", "0.00025"),
+            ("1 000,5", "1000.5"),
+            ("1 234.567 8", "1234.5678"),
+            ("9 / 2", "4.5"),
+            ("- 0.295", "-0.295"),
         ] {
             assert_eq!(canonical_decimal(text).as_deref(), Some(canonical), "{text}");
         }
@@ -521,6 +614,16 @@ mod tests {
             "()",
             "1/2/3",
             "\u{2014}3",
+            // Other spaces between digits.
+            "1 7",
+            "4 3/2",
+            "4 0/2",
+            "4 1/2/3",
+            "1 0000",
+            "10 00",
+            "0.0002 5",
+            "1 2 3",
+            "4.5 1",
         ] {
             assert_eq!(canonical_decimal(bad), None, "{bad}");
         }
