@@ -23,6 +23,7 @@
 mod checks;
 mod formulas;
 mod html;
+mod targets;
 mod tolerance;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,11 +34,13 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Phrase, SlipForm, Solved, Value, Wording};
 use crate::error::{Error, Result};
-use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::number::LEGIBLE_DIGITS;
 use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
 pub(crate) use html::Part;
 use html::{export, with_fields};
+use targets::APPROXIMATELY_DIGITS;
+pub(crate) use targets::{slip as slip_target, Target, Targets};
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
@@ -133,6 +136,9 @@ struct Data {
     /// The significant digits a sheet prints an exact answer with at most
     /// (longer ones rounded, with `≈`): the roundings in `checks` have them.
     legible: u32,
+    /// The significant digits an "approximately" blank is judged to
+    /// ([`targets`]): what the student's own numbers give counts as closely.
+    approximately: u32,
 }
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
@@ -157,7 +163,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     let page_formulas: BTreeMap<String, Vec<Formula>> =
         all.iter().map(|(id, list)| (id.clone(), list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
     let own_slips = own_slips(templates, solved, &known, &all)?;
-    let tolerances = extension_tolerances(solved, &all, &givens);
+    let targets = Targets::new(solved);
     let needs = |id: &str| quoted_blanks(id).into_iter().filter(|b| on_page.contains(b.as_str())).collect();
     let slips = templates.slips(solved, SlipForm::Question)?;
     let sources = Sources {
@@ -166,7 +172,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         slips: &slips,
         formulas: &page_formulas,
         own_slips: &own_slips,
-        tolerances: &tolerances,
+        targets: &targets,
         needs: &needs,
     };
     let mut checks = BTreeMap::new();
@@ -178,7 +184,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         }
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
-    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
+    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS, approximately: APPROXIMATELY_DIGITS };
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
@@ -195,18 +201,6 @@ fn givens(solved: &Solved) -> BTreeMap<String, String> {
             Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
             _ => None,
         })
-        .collect()
-}
-
-/// How far from the key each of the extension's answers may lie and still
-/// count, as on the page ([`tolerance`]: the sheet's rounding, and the
-/// rounding a student carries forward), as exact decimals: for the Moodle
-/// export, which grades them alike.
-pub(crate) fn extension_tolerances_exact(solved: &Solved) -> BTreeMap<String, Exact> {
-    let tolerances = extension_tolerances(solved, &formulas(solved), &givens(solved));
-    tolerances
-        .into_iter()
-        .filter_map(|(id, t)| Some((id, Exact::parse(&canonical_decimal(&format!("{t:e}"))?)?)))
         .collect()
 }
 
@@ -236,15 +230,14 @@ fn own_slips(
         .collect())
 }
 
-/// The tolerance of each of the extension's approximate answers
-/// ([`tolerance`]), from their formulas in the order the sheet computes them.
+/// The tolerance of each of the extension's approximate answers around its
+/// unrounded key ([`tolerance`]), from their formulas in the order the sheet
+/// computes them.
 #[allow(clippy::disallowed_types)] // the extension's answers are doubles
-fn extension_tolerances(
-    solved: &Solved,
-    all: &BTreeMap<String, Vec<Formula>>,
-    givens: &BTreeMap<String, String>,
-) -> BTreeMap<String, f64> {
+fn extension_tolerances(solved: &Solved) -> BTreeMap<String, f64> {
     let Some(extension) = solved.worksheet.extension else { return BTreeMap::new() };
+    let all = formulas(solved);
+    let givens = givens(solved);
     let blanks: Vec<(String, Formula, f64)> = solved
         .answers
         .iter()

@@ -1040,9 +1040,10 @@ fn rounding_and_carrying_in_the_extension_is_correct_or_follows() {
     assert_eq!(sheets, 12);
 }
 
-/// Point 4: where the sheet asks for a change "approximately", a correct
-/// rounding of it to 2 or more significant digits is correct; the table's
-/// exact cell of the same answer wants it exactly. Point 6: slips made on
+/// Point 4: where the sheet asks for a change "approximately", a number
+/// within half a unit in its second significant digit is correct (and a
+/// slip as closely); the table's exact cell of the same answer wants it
+/// exactly. The extension counts within the same interval as in Moodle. Point 6: slips made on
 /// the student's own numbers are recognised, with their hints.
 #[test]
 #[ignore = "drives headless Chromium over WebDriver: needs `chromium` and `chromedriver` (.ci/run installs them and runs this with --ignored)"]
@@ -1052,30 +1053,30 @@ fn approximate_answers_and_slips_on_the_students_own_numbers() {
     let (path, _) = sheet_page(dir.path(), "classic", &shipped("classic"));
     open_fresh(&driver, &path);
     // The observations: the change for +0.1 is −0.295, for −0.1 it is 0.305.
-    let observation = |row: &str| {
-        driver
-            .script(
-                "return Array.prototype.filter.call(document.querySelectorAll('[data-answer=\"' + arguments[0] + '\"]'), \
-                 function (f) { return f.dataset.approximately === 'true'; })[0].id;",
-                json!([format!("nudge_w2.{row}.change")]),
-            )
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let (plus, minus) = (observation("plus"), observation("minus"));
+    let plus = observation_of(&driver, "nudge_w2.plus.change");
+    let minus = observation_of(&driver, "nudge_w2.minus.change");
     let cell =
         driver.script("return document.querySelector('td [data-answer=\"nudge_w2.plus.change\"]').id;", json!([]));
     let cell = cell.as_str().unwrap().to_owned();
     let state = |field: &str| states(&driver).into_iter().find(|(f, ..)| f == field).unwrap().2;
+    // Approximately: within half a unit in the second significant digit of
+    // the exact value, ends included (−0.300 to −0.290, 0.300 to 0.310).
+    let w1_plus = observation_of(&driver, "nudge_w1.plus.change");
     for (field, typed, expected) in [
         (&plus, "\u{2212}0.3", "correct"),
         (&plus, "-0.30", "correct"),
         (&plus, "\u{2212}0.295", "correct"),
-        (&plus, "\u{2212}0.29", "wrong"),
+        (&plus, "\u{2212}0.29", "correct"),
+        (&plus, "\u{2212}0.2899", "wrong"),
+        (&plus, "\u{2212}0.3001", "wrong"),
         (&plus, "0.3", "slip"),
+        (&plus, "0.29", "slip"),
         (&minus, "0.31", "correct"),
-        (&minus, "0.3", "wrong"),
+        (&minus, "0.3", "correct"),
+        (&minus, "0.30", "correct"),
+        (&minus, "0.311", "wrong"),
+        (&w1_plus, "\u{2212}0.58", "correct"),
+        (&w1_plus, "\u{2212}0.6", "wrong"),
         (&cell, "\u{2212}0.3", "wrong"),
         (&cell, "\u{2212}0.295", "correct"),
     ] {
@@ -1083,12 +1084,18 @@ fn approximate_answers_and_slips_on_the_students_own_numbers() {
         driver.click("#check");
         assert_eq!(state(field), expected, "{field} = {typed}");
     }
-    // The extension by closeness, not by rounding: dE/dy is −15.0018…, σ′(7)
-    // is 0.000910…, and σ rounded to 0.9991 and carried gives 0.0008992.
+    // The extension by closeness around the printed key (as in the Moodle
+    // file, `=-15:0.0071`), not by rounding: dE/dy is −15.0018…, σ′(7) is
+    // 0.000910…, and σ rounded to 0.9991 and carried gives 0.0008992; σ(7)
+    // is 0.9991 within 0.000062, so 0.99915 counts (as in Moodle).
     for (id, typed, expected) in [
-        ("ext.dE_dy", "\u{2212}14.995", "wrong"),
+        ("ext.dE_dy", "\u{2212}14.995", "correct"),
         ("ext.dE_dy", "\u{2212}15.005", "correct"),
         ("ext.dE_dy", "\u{2212}15.00", "correct"),
+        ("ext.dE_dy", "\u{2212}15.01", "wrong"),
+        ("ext.dE_dy", "\u{2212}14.99", "wrong"),
+        ("ext.h1", "0.99915", "correct"),
+        ("ext.h1", "0.99917", "wrong"),
         ("ext.slope", "0.0008992", "correct"),
         ("ext.slope", "0.0009102", "correct"),
         ("ext.slope", "0.00085", "wrong"),
@@ -1125,6 +1132,14 @@ fn approximate_answers_and_slips_on_the_students_own_numbers() {
     driver.click("#check");
     let grad = states(&driver).into_iter().find(|(_, a, ..)| a == "grad_w2").unwrap();
     assert_eq!((grad.2.as_str(), grad.3.as_str()), ("slip", "! Did you leave dE/dy out of the chain?"));
+}
+
+/// The field of `id` the sheet words as approximate (an observation).
+fn observation_of(driver: &Driver, id: &str) -> String {
+    let script =
+        "return Array.prototype.filter.call(document.querySelectorAll('[data-answer=\"' + arguments[0] + '\"]'), \
+                  function (f) { return f.dataset.approximately === 'true'; })[0].id;";
+    driver.script(script, json!([id])).as_str().unwrap().to_owned()
 }
 
 /// Point 7: a three-layer sheet whose key says "a tie: w1 and w3 affect it

@@ -227,23 +227,38 @@
   }
 
   // Whether x is the value hashed as `exact`: exactly, or, for a value the
-  // sheet prints rounded (hashed as `rounded`), as that rounding; on a blank
-  // worded as approximate, as any of its roundings (`approximately`).
-  function matches(id, x, exact, rounded, approximately) {
-    var h = hash(id, canonical(x));
-    if (h === exact || (approximately || []).indexOf(h) >= 0) return true;
+  // sheet prints rounded (hashed as `rounded`), as that rounding.
+  function matches(id, x, exact, rounded) {
+    if (hash(id, canonical(x)) === exact) return true;
     return Boolean(rounded) && hash(id, canonical(roundSig(x, data.legible))) === rounded;
+  }
+  // Half a unit in the `digits`-th significant digit of the exact x.
+  function halfUnitOf(x, digits) {
+    if (x.m === 0n) return { m: 0n, s: 0 };
+    var s = x.s + digits - abs(x.m).toString().length + 1;
+    return s < 0 ? { m: 5n * pow10(-s), s: 0 } : { m: 5n, s: s };
+  }
+  // Whether x lies within `tolerance` of `value` (all exact), ends included.
+  function within(x, value, tolerance) {
+    var d = EXACT.sub(x, value), a = align({ m: abs(d.m), s: d.s }, tolerance);
+    return a[0] <= a[1];
+  }
+  // Whether x is within the hidden target `hex` (a value and its tolerance,
+  // targets.rs), under the keystream of `key`.
+  function near(key, hex, x) {
+    if (!hex) return false;
+    var parts = unmask(key, hex).split(" ").map(parse);
+    return Boolean(parts[0] && parts[1]) && within(x, parts[0], parts[1]);
   }
   // Whether the typed x is the exact value `own` (what the student's own
   // entries give): exactly, as the sheet would print it when that is
-  // rounded, or, on a blank worded as approximate, rounded to 2 or more digits.
+  // rounded, or, on a blank worded as approximate, within half a unit in
+  // its `data.approximately`-th significant digit (targets.rs).
   function same(x, own, approximately) {
     if (canonical(own) === canonical(x)) return true;
     var n = data.legible;
     if (significant(own) > n && canonical(roundSig(own, n)) === canonical(roundSig(x, n))) return true;
-    if (!approximately) return false;
-    for (var d = 2; d <= significant(own); d++) if (canonical(roundSig(own, d)) === canonical(x)) return true;
-    return false;
+    return approximately && within(x, own, halfUnitOf(own, data.approximately));
   }
   // Half a unit in the `digits`-th significant digit of a number of that
   // magnitude (tolerance.rs's half_unit).
@@ -255,7 +270,7 @@
   }
   // Whether the typed x is the double `own` rounded to the sheet's digits
   // (or kept to more): what a student gets from their own rounded entries.
-  function near(x, own, digits) {
+  function nearDouble(x, own, digits) {
     return isFinite(own) && Math.abs(x - own) <= halfUnit(Math.abs(own), digits) + Math.abs(own) * 1e-12;
   }
   function unmask(id, hex) {
@@ -282,24 +297,26 @@
     if (!x) return ["wrong", WORDS.not_a_number];
     var formulas = check.formulas || [], ownSlips = check.own_slips || [];
     if (check.kind === "approx") {
-      // The extension: within the key's tolerance (tolerance.rs), or what the
+      // The extension: within the key's tolerance (targets.rs), or what the
       // student's own rounded entries give.
-      var key = check.approx ? unmask(id, check.approx).split(" ").map(Number) : [NaN, NaN], v = FLOAT.read(x);
-      if (Math.abs(v - key[0]) <= key[1]) return ["correct", ""];
-      for (i = 0; i < formulas.length; i++) if (near(v, evaluate(formulas[i], FLOAT), check.digits)) return ["follows", ""];
+      var v = FLOAT.read(x);
+      if (near(id + "|near", check.near, x)) return ["correct", ""];
+      for (i = 0; i < formulas.length; i++) if (nearDouble(v, evaluate(formulas[i], FLOAT), check.digits)) return ["follows", ""];
       for (i = 0; i < ownSlips.length; i++) {
-        if (near(v, evaluate(ownSlips[i].formula, FLOAT), check.digits)) return ["slip", ownSlips[i].hint];
+        if (nearDouble(v, evaluate(ownSlips[i].formula, FLOAT), check.digits)) return ["slip", ownSlips[i].hint];
       }
       return ["wrong", ""];
     }
-    if (matches(id, x, check.hash, check.rounded, approximately && check.approximately)) return ["correct", ""];
+    if (matches(id, x, check.hash, check.rounded) || (approximately && near(id + "|near", check.near, x))) return ["correct", ""];
     for (i = 0; i < formulas.length; i++) {
       own = evaluate(formulas[i], EXACT);
       if (own && same(x, own, approximately)) return ["follows", ""];
     }
     var slips = check.slips || [];
     for (i = 0; i < slips.length; i++) {
-      if (matches(id, x, slips[i].hash, slips[i].rounded, approximately && slips[i].approximately)) return ["slip", slips[i].hint];
+      if (matches(id, x, slips[i].hash, slips[i].rounded) || (approximately && near(id + "|slip" + i, slips[i].near, x))) {
+        return ["slip", slips[i].hint];
+      }
     }
     for (i = 0; i < ownSlips.length; i++) {
       own = evaluate(ownSlips[i].formula, EXACT);

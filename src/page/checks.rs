@@ -11,7 +11,7 @@ use bigdecimal::{Signed, Zero};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Formula;
+use super::{slip_target, Formula, Target, Targets};
 use crate::answers::{weight_name, Phrase, Solved, Value, Wording};
 use crate::engine::Direction;
 use crate::error::Result;
@@ -32,16 +32,13 @@ pub(super) struct Check {
     /// copies the rounding is right too.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
-    /// For a blank the sheet words as approximate ("the error changes by
-    /// approximately"): salted hashes of the answer rounded to 2 or more
-    /// significant digits, each of which is correct there.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    approximately: Vec<String>,
-    /// An approximate answer (the extension's): the key's value and its
-    /// tolerance ([`super::tolerance`]), obfuscated; and the sheet's
-    /// significant digits, for carried-forward credit.
+    /// A number within a tolerance of a value counts ([`super::targets`]):
+    /// the extension's answers, and, on a field the sheet words as
+    /// approximate ("the error changes by approximately"), any blank's. The
+    /// value and tolerance, obfuscated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    approx: Option<String>,
+    near: Option<String>,
+    /// The sheet's significant digits, for the extension's carried-forward credit.
     #[serde(skip_serializing_if = "Option::is_none")]
     digits: Option<u32>,
     /// Salted hashes of the common slips, with their hints.
@@ -76,9 +73,10 @@ struct SlipCheck {
     /// The slip's value rounded as the sheet would print it, when that differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
-    /// Its roundings to 2 or more digits, for a blank worded as approximate.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    approximately: Vec<String>,
+    /// For a field worded as approximate: the slip's value and how close to
+    /// it a number is that slip, obfuscated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    near: Option<String>,
     hint: String,
 }
 
@@ -439,7 +437,6 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
 }
 
 /// What the checks of one page are made from.
-#[allow(clippy::disallowed_types)] // the extension's tolerances are doubles
 pub(super) struct Sources<'a> {
     pub(super) solved: &'a Solved,
     pub(super) salt: &'a str,
@@ -449,16 +446,17 @@ pub(super) struct Sources<'a> {
     pub(super) formulas: &'a BTreeMap<String, Vec<Formula>>,
     /// The common slips with a formula, worded, by blank.
     pub(super) own_slips: &'a BTreeMap<String, Vec<OwnSlip>>,
-    /// The tolerance of each approximate answer.
-    pub(super) tolerances: &'a BTreeMap<String, f64>,
+    /// How close a number must be to count, where closeness counts.
+    pub(super) targets: &'a Targets<'a>,
     /// The blanks whose numbers each model answer quotes, by its id.
     pub(super) needs: &'a dyn Fn(&str) -> Vec<String>,
 }
 
 /// What the page needs to check blank `id` of kind `kind`: the hash of its
 /// canonical answer (or the option `key_choice`), its slips' hashes and
-/// hints, its formulas, its model answer hidden; with `approximately`, the
-/// roundings a blank worded as approximate accepts.
+/// hints, its formulas, its model answer hidden; with `approximately` (a
+/// field of the blank is worded as approximate), how close a number must be
+/// there to count, or to be a slip.
 pub(super) fn check_of(
     sources: &Sources,
     id: &str,
@@ -471,8 +469,7 @@ pub(super) fn check_of(
         kind,
         hash: None,
         rounded: None,
-        approximately: Vec::new(),
-        approx: None,
+        near: None,
         digits: None,
         slips: Vec::new(),
         formulas: sources.formulas.get(id).cloned().unwrap_or_default(),
@@ -485,42 +482,24 @@ pub(super) fn check_of(
     let legible = |x: &Exact| {
         x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
-    // Every rounding to 2 or more significant digits, for "approximately".
-    let roundings = |x: &Exact| -> Vec<String> {
-        if !approximately {
-            return Vec::new();
-        }
-        let mut hashes: Vec<String> = (2..=x.significant_digits().max(2) as u32)
-            .map(|n| salted_hash(salt, id, &x.round_significant(n).to_plain_string()))
-            .collect();
-        hashes.sort();
-        hashes.dedup();
-        hashes
-    };
+    let hidden = |key: String, target: &Target| obfuscate(salt, &key, &target.to_text());
     match (&answer.value, kind, key_choice) {
         (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, id, choice)),
         (Value::Text(t), "text", None) => {
             check.model = Some(obfuscate(salt, id, t));
             check.needs = (sources.needs)(id);
         }
-        (value, "approx", None) => {
-            // The extension's answers: within the tolerance of the key's value.
-            #[allow(clippy::disallowed_types)] // the extension's answers are doubles
-            let key: Option<f64> = match value {
-                Value::Approx(_, x) => Some(*x),
-                Value::Exact(x) => Some(x.to_f64()),
-                _ => None,
-            };
-            let tolerance = sources.tolerances.get(id);
-            if let (Some(key), Some(tolerance)) = (key, tolerance) {
-                check.approx = Some(obfuscate(salt, id, &format!("{key:e} {tolerance:e}")));
-            }
+        (_, "approx", None) => {
+            // The extension's answers: within the tolerance of the key.
+            check.near = sources.targets.answer(id, kind, false).map(|t| hidden(near_key(id), &t));
             check.digits = solved.worksheet.extension.map(|e| e.digits);
         }
         (Value::Exact(x), _, None) => {
             check.hash = Some(salted_hash(salt, id, &x.to_plain_string()));
             check.rounded = legible(x);
-            check.approximately = roundings(x);
+            if approximately {
+                check.near = sources.targets.answer(id, kind, true).map(|t| hidden(near_key(id), &t));
+            }
         }
         (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, id, &c.to_string())),
         _ => {}
@@ -530,15 +509,22 @@ pub(super) fn check_of(
             .slips
             .get(id)
             .iter()
-            .map(|s| SlipCheck {
+            .enumerate()
+            .map(|(i, s)| SlipCheck {
                 hash: salted_hash(salt, id, &s.value.to_plain_string()),
                 rounded: legible(&s.value),
-                approximately: roundings(&s.value),
+                near: approximately.then(|| hidden(format!("{id}|slip{i}"), &slip_target(&s.value, true))),
                 hint: s.slip.clone(),
             })
             .collect();
     }
     check
+}
+
+/// The key of the keystream that hides blank `id`'s target (each hidden
+/// text has its own).
+fn near_key(id: &str) -> String {
+    format!("{id}|near")
 }
 
 #[cfg(test)]
