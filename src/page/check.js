@@ -182,7 +182,8 @@
   function significant(x) { return abs(x.m).toString().replace(/0+$/, "").length; }
 
   // The arithmetic a formula is evaluated in: exact decimals for the linear
-  // sheet (a sigmoid or tanh has no exact value), doubles for the extension.
+  // sheet (a sigmoid or tanh has no exact value), intervals of doubles for
+  // the extension (tolerance.rs's, on the student's own numbers).
   var EXACT = {
     read: function (x) { return x; },
     add: function (a, b) { var x = align(a, b); return { m: x[0] + x[1], s: x[2] }; },
@@ -193,16 +194,48 @@
     relu: function (a) { return a.m > 0n ? a : { m: 0n, s: 0 }; },
     step: function (a) { return { m: a.m > 0n ? 1n : 0n, s: 0 }; }
   };
-  var FLOAT = {
-    read: function (x) { return Number(canonical(x)); },
-    add: function (a, b) { return a + b; },
-    sub: function (a, b) { return a - b; },
-    mul: function (a, b) { return a * b; },
-    sigmoid: function (a) { return 1 / (1 + Math.exp(-a)); },
-    tanh: Math.tanh,
-    relu: function (a) { return Math.max(0, a); },
-    step: function (a) { return a > 0 ? 1 : 0; }
+  function monotone(f) { return function (a) { return [f(a[0]), f(a[1])]; }; }
+  // An interval [lo, hi] holding every value the student may have worked
+  // with: an extension's answer they typed is any value it can be a rounding
+  // of (to the digits they typed, or the sheet's when they typed fewer: −15
+  // for −15.00); every other number is exact.
+  var INTERVAL = {
+    read: function (x, id) {
+      var v = Number(canonical(x)), check = id && data.checks[id];
+      if (!check || check.kind !== "approx") return [v, v];
+      var h = halfUnit(Math.abs(v), Math.max(abs(x.m).toString().length, check.digits));
+      return [v - h, v + h];
+    },
+    add: function (a, b) { return [a[0] + b[0], a[1] + b[1]]; },
+    sub: function (a, b) { return [a[0] - b[1], a[1] - b[0]]; },
+    mul: function (a, b) {
+      var p = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]];
+      return [Math.min.apply(null, p), Math.max.apply(null, p)];
+    },
+    sigmoid: monotone(function (z) { return 1 / (1 + Math.exp(-z)); }),
+    tanh: monotone(Math.tanh),
+    relu: monotone(function (z) { return Math.max(0, z); }),
+    step: monotone(function (z) { return z > 0 ? 1 : 0; })
   };
+  // The roundings of x to `digits` significant digits or more, and x: a
+  // half rounded either way.
+  function roundings(x, digits) {
+    var out = [x];
+    for (var k = digits; k <= 17 && isFinite(x) && x !== 0; k++) {
+      var r = Number(x.toPrecision(k)), unit = 2 * halfUnit(Math.abs(x), k);
+      out.push(r);
+      if (Math.abs(Math.abs(x - r) - unit / 2) <= unit * 1e-9) out.push(r - Math.sign(r - x) * unit);
+    }
+    return out;
+  }
+  // Whether the typed v is a value a student can write for a result in the
+  // interval r: the result itself, or rounded to the sheet's digits or more.
+  function written(v, r, digits) {
+    if (!r || !isFinite(r[0]) || !isFinite(r[1])) return false;
+    var lo = Math.min.apply(null, roundings(r[0], digits)), hi = Math.max.apply(null, roundings(r[1], digits));
+    var slack = Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12;
+    return v >= lo - slack && v <= hi + slack;
+  }
 
   var fields = Array.prototype.slice.call(document.querySelectorAll("[data-answer]"));
   // What the student typed for `id` (its first field filled in with a
@@ -218,8 +251,8 @@
     return null;
   }
   function evaluate(f, ops) {
-    if ("id" in f) { var e = entry(f.id); return e && ops.read(e); }
-    if ("num" in f) return ops.read(parse(f.num));
+    if ("id" in f) { var e = entry(f.id); return e && ops.read(e, f.id); }
+    if ("num" in f) return ops.read(parse(f.num), null);
     var name = Object.keys(f)[0], args = f[name];
     if (!Array.isArray(args)) { var a = evaluate(args, ops); return a === null ? null : ops[name](a); }
     var x = evaluate(args[0], ops), y = evaluate(args[1], ops);
@@ -268,11 +301,6 @@
     if (Math.pow(10, e) > magnitude) e--; else if (Math.pow(10, e + 1) <= magnitude) e++;
     return 0.5 * Math.pow(10, e - digits + 1);
   }
-  // Whether the typed x is the double `own` rounded to the sheet's digits
-  // (or kept to more): what a student gets from their own rounded entries.
-  function nearDouble(x, own, digits) {
-    return isFinite(own) && Math.abs(x - own) <= halfUnit(Math.abs(own), digits) + Math.abs(own) * 1e-12;
-  }
   function unmask(id, hex) {
     var bytes = new Uint8Array(hex.length / 2);
     for (var block = 0; block * 32 < bytes.length; block++) {
@@ -298,12 +326,13 @@
     var formulas = check.formulas || [], ownSlips = check.own_slips || [];
     if (check.kind === "approx") {
       // The extension: within the key's tolerance (targets.rs), or what the
-      // student's own rounded entries give.
-      var v = FLOAT.read(x);
+      // student's own entries give, each any value it can be a rounding of,
+      // rounded again to the sheet's digits or more (tolerance.rs's rule).
+      var v = Number(canonical(x));
       if (near(id + "|near", check.near, x)) return ["correct", ""];
-      for (i = 0; i < formulas.length; i++) if (nearDouble(v, evaluate(formulas[i], FLOAT), check.digits)) return ["follows", ""];
+      for (i = 0; i < formulas.length; i++) if (written(v, evaluate(formulas[i], INTERVAL), check.digits)) return ["follows", ""];
       for (i = 0; i < ownSlips.length; i++) {
-        if (nearDouble(v, evaluate(ownSlips[i].formula, FLOAT), check.digits)) return ["slip", ownSlips[i].hint];
+        if (written(v, evaluate(ownSlips[i].formula, INTERVAL), check.digits)) return ["slip", ownSlips[i].hint];
       }
       return ["wrong", ""];
     }
