@@ -171,6 +171,8 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         salt: &salt,
         slips: &slips,
         formulas: &page_formulas,
+        known: &known,
+        all: &all,
         own_slips: &own_slips,
         targets: &targets,
         needs: &needs,

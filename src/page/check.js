@@ -238,15 +238,30 @@
   }
 
   var fields = Array.prototype.slice.call(document.querySelectorAll("[data-answer]"));
-  // What the student typed for `id` (its first field filled in with a
-  // number), or the given number.
-  function entry(id) {
-    for (var i = 0; i < fields.length; i++) {
-      if (fields[i].dataset.answer === id && fields[i].value.trim() !== "") {
-        var x = parse(fields[i].value);
+  // While a verdict is worked out: the answer ids it reads (so that editing
+  // one clears it), and the fields of the judged field's own line, whose
+  // copies (`y = 2(__) + __` copies h) come first.
+  var reads = null, line = null;
+  // The other fields of `field`'s line: its equation, or its table row.
+  function lineOf(field) {
+    var box = field.closest("math, tr");
+    return box ? Array.prototype.filter.call(box.querySelectorAll("[data-answer]"), function (f) { return f !== field; }) : [];
+  }
+  function typed(list, id) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].dataset.answer === id && list[i].value.trim() !== "") {
+        var x = parse(list[i].value);
         if (x) return x;
       }
     }
+    return null;
+  }
+  // What the student typed for `id` (on the line, then its first field
+  // filled in with a number), or the given number.
+  function entry(id) {
+    if (reads) reads[id] = true;
+    var x = (line && typed(line, id)) || typed(fields, id);
+    if (x) return x;
     if (id in data.givens) return parse(data.givens[id]);
     return null;
   }
@@ -257,6 +272,35 @@
     if (!Array.isArray(args)) { var a = evaluate(args, ops); return a === null ? null : ops[name](a); }
     var x = evaluate(args[0], ops), y = evaluate(args[1], ops);
     return x === null || y === null ? null : ops[name](x, y);
+  }
+  // The values of formula `f` on the student's own entries for `field`:
+  // from each id's first entry on the page, and from the copies on the
+  // field's own line where it has them.
+  function own(field, f, ops) {
+    line = null;
+    var out = [evaluate(f, ops)], here = lineOf(field);
+    if (here.length) { line = here; out.push(evaluate(f, ops)); line = null; }
+    return out.filter(function (v) { return v !== null; });
+  }
+  // The options of a word choice that the student's own numbers give
+  // (formulas.rs's ChoiceRule): by the sign of a difference, or the
+  // weights whose gradient is largest in size (a tie of several).
+  function chosen(field, rule) {
+    if (rule.sign) {
+      var out = [];
+      rule.sign.of.forEach(function (f) {
+        own(field, f, EXACT).forEach(function (v) {
+          var option = v.m < 0n ? rule.sign.negative : v.m > 0n ? rule.sign.positive : rule.sign.zero;
+          if (option) out.push(option);
+        });
+      });
+      return out;
+    }
+    var sizes = rule.largest.map(function (pair) { var v = own(field, pair[1], EXACT)[0]; return v && { m: abs(v.m), s: v.s }; });
+    if (sizes.some(function (v) { return !v; })) return [];
+    var largest = sizes.reduce(function (a, b) { var x = align(a, b); return x[0] >= x[1] ? a : b; });
+    return [rule.largest.filter(function (pair, k) { var x = align(sizes[k], largest); return x[0] === x[1]; })
+      .map(function (pair) { return pair[0]; }).join("+")];
   }
 
   // Whether x is the value hashed as `exact`: exactly, or, for a value the
@@ -320,37 +364,34 @@
     var approximately = field.dataset.approximately === "true";
     if (text === "") return ["empty", ""];
     if (check.kind === "text") return [null, ""];
-    if (check.kind === "choice") return [hash(id, text) === check.hash ? "correct" : "wrong", ""];
-    var x = parse(text), i, own;
+    if (check.kind === "choice") {
+      if (hash(id, text) === check.hash) return ["correct", ""];
+      return [check.rule && chosen(field, check.rule).indexOf(text) >= 0 ? "follows" : "wrong", ""];
+    }
+    var x = parse(text), i;
     if (!x) return ["wrong", WORDS.not_a_number];
     var formulas = check.formulas || [], ownSlips = check.own_slips || [];
+    var gives = function (f, ops, test) { return own(field, f, ops).some(test); };
     if (check.kind === "approx") {
       // The extension: within the key's tolerance (targets.rs), or what the
       // student's own entries give, each any value it can be a rounding of,
       // rounded again to the sheet's digits or more (tolerance.rs's rule).
-      var v = Number(canonical(x));
+      var v = Number(canonical(x)), close = function (r) { return written(v, r, check.digits); };
       if (near(id + "|near", check.near, x)) return ["correct", ""];
-      for (i = 0; i < formulas.length; i++) if (written(v, evaluate(formulas[i], INTERVAL), check.digits)) return ["follows", ""];
-      for (i = 0; i < ownSlips.length; i++) {
-        if (written(v, evaluate(ownSlips[i].formula, INTERVAL), check.digits)) return ["slip", ownSlips[i].hint];
-      }
+      for (i = 0; i < formulas.length; i++) if (gives(formulas[i], INTERVAL, close)) return ["follows", ""];
+      for (i = 0; i < ownSlips.length; i++) if (gives(ownSlips[i].formula, INTERVAL, close)) return ["slip", ownSlips[i].hint];
       return ["wrong", ""];
     }
+    var exact = function (value) { return same(x, value, approximately); };
     if (matches(id, x, check.hash, check.rounded) || (approximately && near(id + "|near", check.near, x))) return ["correct", ""];
-    for (i = 0; i < formulas.length; i++) {
-      own = evaluate(formulas[i], EXACT);
-      if (own && same(x, own, approximately)) return ["follows", ""];
-    }
+    for (i = 0; i < formulas.length; i++) if (gives(formulas[i], EXACT, exact)) return ["follows", ""];
     var slips = check.slips || [];
     for (i = 0; i < slips.length; i++) {
       if (matches(id, x, slips[i].hash, slips[i].rounded) || (approximately && near(id + "|slip" + i, slips[i].near, x))) {
         return ["slip", slips[i].hint];
       }
     }
-    for (i = 0; i < ownSlips.length; i++) {
-      own = evaluate(ownSlips[i].formula, EXACT);
-      if (own && same(x, own, approximately)) return ["slip", ownSlips[i].hint];
-    }
+    for (i = 0; i < ownSlips.length; i++) if (gives(ownSlips[i].formula, EXACT, exact)) return ["slip", ownSlips[i].hint];
     return ["wrong", ""];
   }
   function markOf(field) { return document.getElementById(field.id + "-mark"); }
@@ -374,6 +415,7 @@
   // An edited field has no mark until the next check: an old mark would
   // tell a student their new answer is right.
   function unmark(field) {
+    field.reads = null;
     delete field.dataset.state;
     field.removeAttribute("aria-invalid");
     var out = markOf(field);
@@ -385,8 +427,16 @@
     var forms = WORDS.counts[state], form = plural ? plural.select(n) : n === 1 ? "one" : "other";
     return (forms[form] || forms.other).replace("{n}", n);
   }
+  var checked = false;
   function checkAll() {
-    fields.forEach(function (field) { var r = judge(field); mark(field, r[0], r[1]); });
+    checked = true;
+    fields.forEach(function (field) {
+      reads = {};
+      var r = judge(field);
+      field.reads = Object.keys(reads);
+      reads = null;
+      mark(field, r[0], r[1]);
+    });
     document.querySelectorAll("button.reveal").forEach(function (b) {
       b.disabled = document.getElementById(b.dataset.for).value.trim() === "";
     });
@@ -446,15 +496,40 @@
     var saved = JSON.parse(localStorage.getItem(data.storage) || "null");
     if (saved && saved.length === fields.length) fields.forEach(function (f, i) { f.value = saved[i]; });
   } catch (e) { /* storage off: store() says so at the first answer */ }
+  // An edited field loses its mark, and so does every field whose verdict
+  // used it, and theirs in turn: a "follows" from an old h would mislead.
+  // The summary then says it is out of date until the next check.
+  function edited(field) {
+    store();
+    var cleared = {}, more = true;
+    cleared[field.dataset.answer] = true;
+    unmark(field);
+    while (more) {
+      more = false;
+      fields.forEach(function (f) {
+        if (f.reads && f.reads.some(function (id) { return cleared[id]; })) {
+          unmark(f);
+          cleared[f.dataset.answer] = more = true;
+        }
+      });
+    }
+    if (!checked) return;
+    var summary = document.getElementById("summary"), note = document.createElement("span");
+    summary.textContent = "";
+    note.className = "stale";
+    note.textContent = WORDS.stale;
+    summary.appendChild(note);
+  }
   fields.forEach(function (f) {
-    f.addEventListener("input", function () { unmark(f); store(); });
-    f.addEventListener("change", function () { unmark(f); store(); });
+    f.addEventListener("input", function () { edited(f); });
+    f.addEventListener("change", function () { edited(f); });
   });
 
   document.getElementById("check").addEventListener("click", checkAll);
   document.getElementById("start-over").addEventListener("click", function () {
     if (!window.confirm(WORDS.start_over)) return;
     try { localStorage.removeItem(data.storage); } catch (e) { /* storage off */ }
+    checked = false;
     fields.forEach(function (f) { f.value = ""; unmark(f); });
     document.querySelectorAll(".model").forEach(function (m) { m.hidden = true; m.textContent = ""; });
     document.querySelectorAll("button.reveal").forEach(function (b) { b.disabled = true; });

@@ -51,6 +51,9 @@ pub(super) struct Check {
     /// The common slips computed from the student's own entries.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     own_slips: Vec<OwnSlip>,
+    /// How a word choice follows from the student's own numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<ChoiceRule>,
     /// The model answer, obfuscated (hex).
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<String>,
@@ -389,6 +392,29 @@ pub(crate) struct Choice {
     pub(crate) label: String,
 }
 
+/// The value of a direction option.
+fn direction_value(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Increase => "increase",
+        Direction::Decrease => "decrease",
+    }
+}
+
+/// The value of a yes/no option.
+fn yes_no_value(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The value of a "which weight" option: one weight, or a tie of several
+/// (`w1+w3`), by their indices.
+fn weights_value(set: &[usize]) -> String {
+    set.iter().map(|&k| weight_name(k)).collect::<Vec<_>>().join("+")
+}
+
 /// The options a word blank offers, worded by the answers template like the
 /// key's answer, and the key's option; `None` for a number.
 pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
@@ -397,23 +423,21 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
     let option = |value: &str, phrase: Phrase| -> Result<Choice> {
         Ok(Choice { value: value.to_owned(), label: words.phrase(&phrase)? })
     };
-    let direction = |direction: Direction| match direction {
-        Direction::Increase => "increase",
-        Direction::Decrease => "decrease",
-    };
     if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
         let Some(k) = weights.iter().position(|w| w == weight) else { return Ok(None) };
         let options = [Direction::Increase, Direction::Decrease]
             .into_iter()
-            .map(|d| option(direction(d), Phrase::Direction { weight: weight.to_owned(), direction: d }))
+            .map(|d| option(direction_value(d), Phrase::Direction { weight: weight.to_owned(), direction: d }))
             .collect::<Result<_>>()?;
-        return Ok(Some((options, direction(solution.experiments[k].direction).to_owned())));
+        return Ok(Some((options, direction_value(solution.experiments[k].direction).to_owned())));
     }
     if id == "error_decreased" {
-        let options =
-            vec![option("yes", Phrase::YesNo { value: true })?, option("no", Phrase::YesNo { value: false })?];
+        let options = vec![
+            option(yes_no_value(true), Phrase::YesNo { value: true })?,
+            option(yes_no_value(false), Phrase::YesNo { value: false })?,
+        ];
         let decreased = matches!(solved.answers.get(id).map(|a| &a.value), Some(Value::Flag(true)));
-        return Ok(Some((options, if decreased { "yes" } else { "no" }.to_owned())));
+        return Ok(Some((options, yes_no_value(decreased).to_owned())));
     }
     if id == "strongest_weight" {
         // Every weight alone, then every tie of two or more, in a fixed
@@ -423,17 +447,78 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
             .map(|set| (0..weights.len()).filter(|k| set & (1 << k) != 0).collect())
             .collect();
         ties.sort_by_key(|set: &Vec<usize>| (set.len(), set.clone()));
-        let value = |set: &[usize]| set.iter().map(|&k| weight_name(k)).collect::<Vec<_>>().join("+");
         let options = ties
             .iter()
             .map(|set| {
                 let named = set.iter().map(|&k| weight_name(k)).collect();
-                option(&value(set), Phrase::StrongestWeight { weights: named })
+                option(&weights_value(set), Phrase::StrongestWeight { weights: named })
             })
             .collect::<Result<_>>()?;
-        return Ok(Some((options, value(&solution.strongest))));
+        return Ok(Some((options, weights_value(&solution.strongest))));
     }
     Ok(None)
+}
+
+/// How the option of a word choice follows from the student's own numbers,
+/// as the key's follows from the key's: a choice that agrees with them but
+/// not with the key "follows". As JSON: `{"sign": {"of": [formulas],
+/// "negative": …, "zero": …, "positive": …}}`, the option by the sign of any
+/// of the formulas; `{"largest": [[option, formula], …]}`, the options whose
+/// formula is largest in size, joined by `+` (a tie).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ChoiceRule {
+    Sign { of: Vec<Formula>, negative: String, zero: Option<String>, positive: String },
+    Largest(Vec<(String, Formula)>),
+}
+
+impl ChoiceRule {
+    /// The rule with its formulas naming only what the page knows ([`Formula::inlined`]).
+    pub(super) fn inlined(self, keep: &dyn Fn(&str) -> bool, all: &BTreeMap<String, Vec<Formula>>) -> ChoiceRule {
+        match self {
+            ChoiceRule::Sign { of, negative, zero, positive } => {
+                ChoiceRule::Sign { of: of.iter().map(|f| f.inlined(keep, all)).collect(), negative, zero, positive }
+            }
+            ChoiceRule::Largest(list) => {
+                ChoiceRule::Largest(list.into_iter().map(|(o, f)| (o, f.inlined(keep, all))).collect())
+            }
+        }
+    }
+}
+
+/// The rule of the word choice `id` ([`ChoiceRule`]): which way to move a
+/// weight, from the student's changes in E for its two nudges (the one
+/// that lowers E more, as the gradient's sign says), else from the errors
+/// of the two rows; whether the error decreased, from their E and new E;
+/// which weight matters most, from their gradients.
+pub(super) fn choice_rule(id: &str, solved: &Solved) -> Option<ChoiceRule> {
+    let named = |name: String| Formula::Id(name);
+    let difference = |a: String, b: String| Formula::Sub(Box::new(named(a)), Box::new(named(b)));
+    let count = solved.worksheet.network.layers.len();
+    if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
+        let at = |row: &str, name: &str| format!("nudge_{weight}.{row}.{name}");
+        return Some(ChoiceRule::Sign {
+            of: vec![
+                difference(at("plus", "change"), at("minus", "change")),
+                difference(at("plus", "error"), at("minus", "error")),
+            ],
+            negative: direction_value(Direction::Increase).to_owned(),
+            zero: None,
+            positive: direction_value(Direction::Decrease).to_owned(),
+        });
+    }
+    match id {
+        "error_decreased" => Some(ChoiceRule::Sign {
+            of: vec![difference("new_error".into(), "error".into())],
+            negative: yes_no_value(true).to_owned(),
+            zero: Some(yes_no_value(false).to_owned()),
+            positive: yes_no_value(false).to_owned(),
+        }),
+        "strongest_weight" => Some(ChoiceRule::Largest(
+            (0..count).map(|k| (weights_value(&[k]), named(format!("grad_{}", weight_name(k))))).collect(),
+        )),
+        _ => None,
+    }
 }
 
 /// What the checks of one page are made from.
@@ -444,6 +529,10 @@ pub(super) struct Sources<'a> {
     pub(super) slips: &'a WordedSlips,
     /// Each blank's formulas, naming only what the page knows.
     pub(super) formulas: &'a BTreeMap<String, Vec<Formula>>,
+    /// Whether the page knows an id (a blank on it or a given), and every
+    /// blank's formulas, to write out what it does not know.
+    pub(super) known: &'a dyn Fn(&str) -> bool,
+    pub(super) all: &'a BTreeMap<String, Vec<Formula>>,
     /// The common slips with a formula, worded, by blank.
     pub(super) own_slips: &'a BTreeMap<String, Vec<OwnSlip>>,
     /// How close a number must be to count, where closeness counts.
@@ -474,6 +563,7 @@ pub(super) fn check_of(
         slips: Vec::new(),
         formulas: sources.formulas.get(id).cloned().unwrap_or_default(),
         own_slips: sources.own_slips.get(id).cloned().unwrap_or_default(),
+        rule: None,
         model: None,
         needs: Vec::new(),
     };
@@ -484,7 +574,10 @@ pub(super) fn check_of(
     };
     let hidden = |key: String, target: &Target| obfuscate(salt, &key, &target.to_text());
     match (&answer.value, kind, key_choice) {
-        (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, id, choice)),
+        (_, _, Some(choice)) => {
+            check.hash = Some(salted_hash(salt, id, choice));
+            check.rule = choice_rule(id, solved).map(|rule| rule.inlined(sources.known, sources.all));
+        }
         (Value::Text(t), "text", None) => {
             check.model = Some(obfuscate(salt, id, t));
             check.needs = (sources.needs)(id);
