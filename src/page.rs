@@ -297,6 +297,11 @@ fn render_page(
 ) -> Result<String> {
     let doc = &solved.worksheet.presentation;
     let doc_nudge = solved.worksheet.nudge.to_display_string();
+    // The sheet's names of its values by answer id: a two-layer sheet calls
+    // h1 `h`.
+    let layers = solved.worksheet.network.layers.len();
+    let names: BTreeMap<String, String> =
+        (0..layers).map(|j| (crate::answers::value_id(j, layers), crate::answers::value_name(j, layers))).collect();
     let safe = minijinja::Value::from_safe_string;
     templates.render_html(
         PAGE_TEMPLATE,
@@ -306,6 +311,8 @@ fn render_page(
             variant => &label.id,
             student => &label.student,
             nudge => doc_nudge,
+            layers,
+            names,
             parts => minijinja::Value::from(minijinja::value::Serde(parts)),
             data => safe(json),
             script => safe(SCRIPT.replace("</", "<\\/")),

@@ -527,7 +527,11 @@ fn a_student_works_the_page() {
         let element = driver.element(css);
         driver.call("GET", &format!("/element/{element}/{what}"), None).as_str().unwrap_or_default().to_owned()
     };
-    assert_eq!(accessible("[data-answer=\"h1\"]", "computedlabel"), "h1", "a blank in an equation");
+    assert_eq!(
+        accessible("[data-answer=\"h1\"]", "computedlabel"),
+        "h",
+        "a blank in an equation, as the sheet names it"
+    );
     assert_eq!(accessible("[data-answer=\"nudge_w2.plus.error\"]", "computedlabel"), "E, row w2 + 0.1");
     assert_eq!(accessible("figure", "computedrole"), "image", "the diagram is an image");
     assert!(accessible("figure", "computedlabel").starts_with("The network as a chain of 2 layers: x times 3"));
@@ -559,18 +563,31 @@ fn a_student_works_the_page() {
     };
     driver.click("button.reveal");
     let locked = model_text();
-    assert!(locked.ends_with("First answer these, then check them: E."), "{locked}");
-    // E from the student's own y: it follows, and the model answer is earned.
+    assert!(locked.ends_with("First get these right, then check them: y, E."), "{locked}");
+    // E from the student's own y follows, but the key's y and E are still
+    // unknown to the student: the model answer stays locked.
     driver.type_into(&field("error"), "19404.5");
+    driver.click("#check");
+    driver.click("button.reveal");
+    let locked = model_text();
+    assert!(locked.ends_with("First get these right, then check them: y, E."), "{locked}");
+    // With y and E right, it is earned.
+    driver.type_into(&field("h1"), "7");
+    driver.type_into(&field("y"), "17");
+    driver.type_into(&field("error"), "4.5");
     driver.click("#check");
     driver.click("button.reveal");
     let model = model_text();
     let text = key["discussion"]["text"].as_str().or(key["discussion"].as_str()).unwrap_or_default().to_owned();
     assert!(!text.is_empty() && model.contains(&text[..20]), "{model} / {text}");
-    // The screenshot shows the slip and the locked model answer.
+    // The screenshot shows the wrong h, the y that follows, the slip and
+    // the locked model answer.
+    driver.type_into(&field("h1"), "107");
+    driver.type_into(&field("y"), "217");
     driver.type_into(&field("error"), "9");
     driver.click("#check");
     driver.click("button.reveal");
+    assert!(model_text().ends_with("First get these right, then check them: y, E."), "{}", model_text());
     // The part of the page the marks are on, Task 1 to its discussion
     // question, on a laptop's screen.
     let laptop = json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false});
@@ -1546,7 +1563,8 @@ fn nothing_is_revealed_before_it_is_earned() {
         let reveal_all = "document.querySelectorAll('textarea[data-answer]').forEach(function (t) { \
               t.value = 'x'; t.dispatchEvent(new Event('input', {bubbles: true})); }); \
             document.getElementById('check').click(); \
-            document.querySelectorAll('button.reveal').forEach(function (b) { b.click(); }); \
+            document.querySelectorAll('button.reveal').forEach(function (b) { \
+              b.click(); if (b.getAttribute('aria-expanded') !== 'true') b.click(); }); \
             return Array.prototype.map.call(document.querySelectorAll('.model'), function (m) { return m.textContent; });";
         let shown: Vec<String> = serde_json::from_value(driver.script(reveal_all, json!([]))).unwrap();
         assert!(shown.len() >= 8, "{name}: {shown:?}");
@@ -1555,9 +1573,31 @@ fn nothing_is_revealed_before_it_is_earned() {
             assert!(leaked.is_empty(), "{name}: {leaked:?} revealed in {text:?}");
         }
         assert!(
-            shown.iter().any(|t| t.contains("First answer these, then check them: y, E")),
+            shown.iter().any(|t| t.contains("First get these right, then check them: y, E")),
             "{name}: the discussion says which blanks to answer first: {shown:?}"
         );
+        // The QA's case: h = 100 typed in both places, y and E worked from
+        // it (they follow); the discussion quotes the key's y and E, which
+        // the student does not know yet: it stays locked.
+        let (h, y) = (exact("100"), exact(key_text(&key, "c2").unwrap().as_str()));
+        let y = &(&y * &h) + &exact(key_text(&key, "w2").unwrap().as_str());
+        if layers == 2 {
+            let e = &exact("0.5") * &(&y - &exact(key_text(&key, "target").unwrap().as_str())).square();
+            let own = json!({"h1": "100", "y": y.to_plain_string(), "error": e.to_plain_string()});
+            driver.script(TYPE_ALL, json!([own]));
+            let shown: Vec<String> = serde_json::from_value(driver.script(reveal_all, json!([]))).unwrap();
+            let marks = states(&driver);
+            let own: Vec<_> = marks.iter().filter(|(_, a, ..)| a == "y" || a == "error").collect();
+            assert!(own.iter().all(|(_, _, s, _)| s == "follows"), "{name}: y and E follow from h = 100: {own:?}");
+            for text in &shown {
+                let leaked: Vec<String> = numbers_in(text).into_iter().filter(|n| secret.contains(n)).collect();
+                assert!(leaked.is_empty(), "{name}: {leaked:?} revealed in {text:?} with y and E following");
+            }
+            assert!(
+                shown.iter().any(|t| t.contains("First get these right, then check them: y, E")),
+                "{name}: {shown:?}"
+            );
+        }
         // With every number right, every model answer shows.
         driver.script(FILL, json!([key]));
         let shown: Vec<String> = serde_json::from_value(driver.script(reveal_all, json!([]))).unwrap();
@@ -1612,19 +1652,81 @@ fn screen_readers_hear_the_maths() {
     // A wrong field is invalid in the tree; a right one is not.
     driver.script(TYPE_ALL, json!([{"h1": "8", "y": "17"}]));
     driver.click("#check");
-    let invalid = |css: &str| {
-        let document = driver.devtools("DOM.getDocument", json!({}));
-        let node = driver.devtools("DOM.querySelector", json!({"nodeId": document["root"]["nodeId"], "selector": css}));
-        let ax = driver
-            .devtools("Accessibility.getPartialAXTree", json!({"nodeId": node["nodeId"], "fetchRelatives": false}));
-        let properties = ax["nodes"][0]["properties"].as_array().cloned().unwrap_or_default();
-        properties
-            .iter()
-            .find(|p| p["name"] == "invalid")
-            .map(|p| p["value"]["value"].as_str().unwrap_or_default().to_owned())
-    };
+    let invalid = |css: &str| ax_property(&driver, css, "invalid").map(|v| v.as_str().unwrap_or_default().to_owned());
     assert_eq!(invalid("[data-answer=\"h1\"]").as_deref(), Some("true"), "h1 = 8 is marked wrong");
     assert_ne!(invalid("[data-answer=\"y\"]").as_deref(), Some("true"), "y = 17 is right");
+
+    // "Show the model answer": named after its question; while disabled, a
+    // note says why; a disclosure of the box it controls, whose text a
+    // screen reader hears when it appears (a live region).
+    let discussion = driver
+        .script("return document.querySelector('[data-answer=\"discussion\"]').id;", json!([]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let button = format!("button.reveal[data-for=\"{discussion}\"]");
+    let node = ax_node(&driver, &button);
+    assert_eq!(node["name"]["value"], "Show the model answer to the discussion question", "{node}");
+    assert_eq!(
+        node["description"]["value"], "Write your answer, then press \u{201c}Check my answers\u{201d}.",
+        "{node}"
+    );
+    assert_eq!(ax_property(&driver, &button, "disabled"), Some(json!(true)));
+    assert_eq!(ax_property(&driver, &button, "expanded"), Some(json!(false)));
+    let controls =
+        driver.script("return document.querySelector(arguments[0]).getAttribute('aria-controls');", json!([button]));
+    assert_eq!(controls, json!(format!("{discussion}-model")));
+    driver.type_into(&format!("#{discussion}"), "It is too low.");
+    driver.click("#check");
+    let node = ax_node(&driver, &button);
+    assert!(node["description"]["value"].as_str().unwrap_or_default().is_empty(), "no note once enabled: {node}");
+    driver.click(&button);
+    assert_eq!(ax_property(&driver, &button, "expanded"), Some(json!(true)));
+    assert_eq!(ax_node(&driver, &button)["name"]["value"], "Hide the model answer to the discussion question");
+    let live = ax_property(&driver, &format!(".model-live:has(> #{discussion}-model)"), "live");
+    assert_eq!(live, Some(json!("polite")), "the shown text is in a live region");
+    let shown = driver
+        .script("return document.getElementById(arguments[0]).textContent;", json!([format!("{discussion}-model")]));
+    assert!(shown.as_str().unwrap().starts_with("The model answer quotes numbers"), "{shown}");
+    driver.click(&button);
+    assert_eq!(ax_property(&driver, &button, "expanded"), Some(json!(false)), "pressed again, it hides");
+
+    // The fields are named in the sheet's notation: a two-layer sheet's h,
+    // dh/dw1 and dy/dh; "bigger" of two weights, "biggest" of three.
+    let label = |css: &str| ax_node(&driver, css)["name"]["value"].as_str().unwrap_or_default().to_owned();
+    for (id, name) in [
+        ("h1", "h"),
+        ("dh1_dw1", "dh/dw1"),
+        ("dy_dh1", "dy/dh"),
+        ("new_h1", "new h"),
+        ("nudge_w1.plus.h1", "h, row w1 + 0.1"),
+        ("ext.h1", "extension: h"),
+        ("strongest_weight", "the weight with the bigger effect"),
+    ] {
+        assert_eq!(label(&format!("[data-answer=\"{id}\"]")), name, "classic: {id}");
+    }
+    let (path, _) = sheet_page(dir.path(), "three", &shipped("three-layers"));
+    open_fresh(&driver, &path);
+    for (id, name) in [("h1", "h1"), ("dh2_dh1", "dh2/dh1"), ("strongest_weight", "the weight with the biggest effect")]
+    {
+        assert_eq!(label(&format!("[data-answer=\"{id}\"]")), name, "three layers: {id}");
+    }
+}
+
+/// The node of the element matching `css` in Chromium's accessibility tree.
+fn ax_node(driver: &Driver, css: &str) -> Json {
+    let document = driver.devtools("DOM.getDocument", json!({}));
+    let node = driver.devtools("DOM.querySelector", json!({"nodeId": document["root"]["nodeId"], "selector": css}));
+    let ax =
+        driver.devtools("Accessibility.getPartialAXTree", json!({"nodeId": node["nodeId"], "fetchRelatives": false}));
+    ax["nodes"][0].clone()
+}
+
+/// A property of that node (`invalid`, `expanded`, `live`, …), its value.
+fn ax_property(driver: &Driver, css: &str, name: &str) -> Option<Json> {
+    let node = ax_node(driver, css);
+    let properties = node["properties"].as_array().cloned().unwrap_or_default();
+    properties.iter().find(|p| p["name"] == name).map(|p| p["value"]["value"].clone())
 }
 
 /// Point 11: fractions, parentheses and every minus sign a keyboard gives

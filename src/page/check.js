@@ -437,8 +437,10 @@
       reads = null;
       mark(field, r[0], r[1]);
     });
+    // A model answer may be asked for once its question has an answer; a
+    // note says why it may not (aria-describedby), and only while so.
     document.querySelectorAll("button.reveal").forEach(function (b) {
-      b.disabled = document.getElementById(b.dataset.for).value.trim() === "";
+      enable(b, document.getElementById(b.dataset.for).value.trim() !== "");
     });
     var counts = {};
     fields.forEach(function (f) { if (f.dataset.state) counts[f.dataset.state] = (counts[f.dataset.state] || 0) + 1; });
@@ -461,21 +463,38 @@
     var label = document.querySelector('label[for="' + field.id + '"]');
     return label ? label.textContent : field.dataset.answer;
   }
+  function enable(button, on) {
+    button.disabled = !on;
+    if (on) button.removeAttribute("aria-describedby");
+    else button.setAttribute("aria-describedby", button.dataset.for + "-why");
+  }
+  // Shows or hides a model answer (the button's aria-expanded); its box is
+  // in a live region, so a screen reader reads it when it appears.
+  function show(button, text, locked) {
+    var box = document.getElementById(button.dataset.for + "-model"), open = text !== null;
+    box.textContent = open ? text : "";
+    box.className = locked ? "model locked" : "model";
+    box.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    button.querySelector(".show").hidden = open;
+    button.querySelector(".hide").hidden = !open;
+  }
   // A model answer that quotes numbers is shown only once the blanks those
-  // numbers answer are checked correct (or following from earlier answers);
-  // until then the box says which blanks to answer first.
+  // numbers answer are checked correct: a "follows" means the key's number
+  // is still unknown to the student. Until then the box says which blanks
+  // to get right first. Pressed again with nothing new to show, it hides.
   function reveal(button) {
     var field = document.getElementById(button.dataset.for), id = field.dataset.answer, check = data.checks[id];
     var box = document.getElementById(button.dataset.for + "-model");
     var missing = (check.needs || []).filter(function (need) {
-      return !fields.some(function (f) { return f.dataset.answer === need && /^(correct|follows)$/.test(f.dataset.state || ""); });
+      return !fields.some(function (f) { return f.dataset.answer === need && f.dataset.state === "correct"; });
     }).map(function (need) {
       return labelOf(fields.filter(function (f) { return f.dataset.answer === need; })[0]);
     });
-    box.textContent = missing.length ? WORDS.model_locked.replace("{blanks}", missing.join(WORDS.separator))
+    var text = missing.length ? WORDS.model_locked.replace("{blanks}", missing.join(WORDS.separator))
       : WORDS.model + unmask(id, check.model);
-    box.className = missing.length ? "model locked" : "model";
-    box.hidden = false;
+    if (button.getAttribute("aria-expanded") === "true" && box.textContent === text) show(button, null, false);
+    else show(button, text, missing.length > 0);
   }
 
   // Progress, kept in this browser per sheet. When it cannot be saved
@@ -513,6 +532,11 @@
         }
       });
     }
+    // A model answer shown on numbers that have changed is hidden again.
+    document.querySelectorAll("button.reveal").forEach(function (b) {
+      var needs = data.checks[document.getElementById(b.dataset.for).dataset.answer].needs || [];
+      if (needs.some(function (id) { return cleared[id]; })) show(b, null, false);
+    });
     if (!checked) return;
     var summary = document.getElementById("summary"), note = document.createElement("span");
     summary.textContent = "";
@@ -531,8 +555,7 @@
     try { localStorage.removeItem(data.storage); } catch (e) { /* storage off */ }
     checked = false;
     fields.forEach(function (f) { f.value = ""; unmark(f); });
-    document.querySelectorAll(".model").forEach(function (m) { m.hidden = true; m.textContent = ""; });
-    document.querySelectorAll("button.reveal").forEach(function (b) { b.disabled = true; });
+    document.querySelectorAll("button.reveal").forEach(function (b) { show(b, null, false); enable(b, false); });
     document.getElementById("summary").textContent = "";
   });
   document.querySelectorAll("button.reveal").forEach(function (b) {
