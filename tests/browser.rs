@@ -1729,6 +1729,31 @@ fn ax_property(driver: &Driver, css: &str, name: &str) -> Option<Json> {
     properties.iter().find(|p| p["name"] == name).map(|p| p["value"]["value"].clone())
 }
 
+/// σ′, tanh′ and ReLU′ are drawn with the prime against its function, not
+/// raised a second time and set apart ("σ ′ (z)"), in every equation of a
+/// sigmoid, a tanh and a ReLU sheet.
+#[test]
+#[ignore = "drives headless Chromium over WebDriver: needs `chromium` and `chromedriver` (.ci/run installs them and runs this with --ignored)"]
+fn primes_attach_to_their_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let measure = "return Array.prototype.filter.call(document.querySelectorAll('math mo'), function (o) { \
+          return o.textContent === '\\u2032'; }).map(function (o) { \
+          var base = (o.previousElementSibling || o.parentElement).getBoundingClientRect(), p = o.getBoundingClientRect(); \
+          var em = parseFloat(getComputedStyle(o).fontSize); \
+          return [(p.left - base.right) / em, (base.top - p.top) / em, o.closest('math').getAttribute('alttext')]; });";
+    for config in ["classic", "three-layers", "negative-fractional"] {
+        let (path, _) = sheet_page(dir.path(), config, &shipped(config));
+        open_fresh(&driver, &path);
+        let primes: Vec<(f64, f64, String)> = serde_json::from_value(driver.script(measure, json!([]))).unwrap();
+        assert!(primes.len() >= 2, "{config}: {primes:?}");
+        for (gap, raised, equation) in &primes {
+            assert!(gap.abs() < 0.1, "{config}: a prime {gap} em away from its function in {equation:?}");
+            assert!(*raised < 0.25, "{config}: a prime raised {raised} em above its function in {equation:?}");
+        }
+    }
+}
+
 /// Point 11: fractions, parentheses and every minus sign a keyboard gives
 /// are read as numbers; when progress cannot be saved, the page says so.
 #[test]
