@@ -68,6 +68,10 @@ pub(crate) struct Field {
     /// The key's option of a choice: never in the page (its script compares hashes).
     #[serde(skip)]
     pub(crate) key: Option<String>,
+    /// How many characters the key's answer of a number blank has as the
+    /// sheet prints it: its field is at least that wide (and grows with
+    /// what is typed), so the length is all the page tells of it.
+    pub(crate) size: usize,
 }
 
 /// The student sheet through Typst's HTML export with its blanks as fields,
@@ -117,7 +121,8 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
         };
         let approximately = call.approximately && kind == "number";
         let options = options.unwrap_or_default();
-        fields.push(Field { n, id: call.id.clone(), kind, approximately, options, key });
+        let size = answer.display().trim_start_matches(['\u{2248}', ' ']).chars().count();
+        fields.push(Field { n, id: call.id.clone(), kind, approximately, options, key, size });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }

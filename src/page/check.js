@@ -544,9 +544,52 @@
     note.textContent = WORDS.stale;
     summary.appendChild(note);
   }
+  // A number field grows with what is typed (never narrower than the
+  // key's answer): nothing typed is hidden.
+  function fit(field) {
+    if (field.tagName !== "INPUT") return;
+    field.style.setProperty("--chars", String(Math.max(Number(field.dataset.size) || 0, Array.from(field.value).length)));
+  }
+  fields.forEach(fit);
   fields.forEach(function (f) {
+    f.addEventListener("input", function () { fit(f); });
     f.addEventListener("input", function () { edited(f); });
     f.addEventListener("change", function () { edited(f); });
+  });
+
+  // A focused field is never hidden: the style keeps it clear of the
+  // sticky check bar and of a table's sticky first column (scroll-padding,
+  // from their sizes measured here); should a browser's focus scrolling not
+  // heed it, the field is scrolled clear once focused.
+  var bar = document.querySelector(".controls"), root = document.documentElement;
+  function measure() {
+    root.style.setProperty("--bar", bar.getBoundingClientRect().height + "px");
+    document.querySelectorAll("div.table").forEach(function (box) {
+      var first = box.querySelector("tr > :first-child");
+      box.style.setProperty("--first", (first ? first.getBoundingClientRect().width : 0) + "px");
+    });
+  }
+  function uncover(el) {
+    var r = el.getBoundingClientRect(), top = bar.getBoundingClientRect().top;
+    if (r.bottom > top - 4) window.scrollBy(0, r.bottom - top + 8);
+    else if (r.top < 4) window.scrollBy(0, r.top - 8);
+    var box = el.closest("div.table"), cell = el.closest("td, th");
+    if (!box || !cell || cell === cell.parentElement.firstElementChild) return;
+    var edge = cell.parentElement.firstElementChild.getBoundingClientRect().right, right = box.getBoundingClientRect().right;
+    r = el.getBoundingClientRect();
+    if (r.left < edge + 4) box.scrollLeft -= edge + 4 - r.left;
+    else if (r.right > right - 4) box.scrollLeft += r.right - right + 4;
+  }
+  measure();
+  window.addEventListener("resize", measure);
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(measure);
+    observer.observe(bar);
+    document.querySelectorAll("div.table table").forEach(function (t) { observer.observe(t); });
+  }
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    window.requestAnimationFrame(function () { if (document.activeElement === el) uncover(el); });
   });
 
   document.getElementById("check").addEventListener("click", checkAll);
@@ -554,7 +597,7 @@
     if (!window.confirm(WORDS.start_over)) return;
     try { localStorage.removeItem(data.storage); } catch (e) { /* storage off */ }
     checked = false;
-    fields.forEach(function (f) { f.value = ""; unmark(f); });
+    fields.forEach(function (f) { f.value = ""; unmark(f); fit(f); });
     document.querySelectorAll("button.reveal").forEach(function (b) { show(b, null, false); enable(b, false); });
     document.getElementById("summary").textContent = "";
   });
