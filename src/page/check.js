@@ -238,6 +238,8 @@
   }
 
   var fields = Array.prototype.slice.call(document.querySelectorAll("[data-answer]"));
+  // The length of each number field's key answer, its least width.
+  var sizes = fields.map(function (f) { return Number(f.style.getPropertyValue("--chars")) || 0; });
   // While a verdict is worked out: the answer ids it reads (so that editing
   // one clears it), and the fields of the judged field's own line, whose
   // copies (`y = 2(__) + __` copies h) come first.
@@ -385,6 +387,14 @@
     var exact = function (value) { return same(x, value, approximately); };
     if (matches(id, x, check.hash, check.rounded) || (approximately && near(id + "|near", check.near, x))) return ["correct", ""];
     for (i = 0; i < formulas.length; i++) if (gives(formulas[i], EXACT, exact)) return ["follows", ""];
+    // A copy of the student's own earlier entry of the same blank (y's
+    // result written again into E's equation) follows from it.
+    if (reads) reads[id] = true;
+    var earlier = fields.slice(0, fields.indexOf(field));
+    for (i = 0; i < earlier.length; i++) {
+      var copied = earlier[i].dataset.answer === id && earlier[i].value.trim() !== "" && parse(earlier[i].value);
+      if (copied && exact(copied)) return ["follows", ""];
+    }
     var slips = check.slips || [];
     for (i = 0; i < slips.length; i++) {
       if (matches(id, x, slips[i].hash, slips[i].rounded) || (approximately && near(id + "|slip" + i, slips[i].near, x))) {
@@ -548,7 +558,7 @@
   // key's answer): nothing typed is hidden.
   function fit(field) {
     if (field.tagName !== "INPUT") return;
-    field.style.setProperty("--chars", String(Math.max(Number(field.dataset.size) || 0, Array.from(field.value).length)));
+    field.style.setProperty("--chars", String(Math.max(sizes[fields.indexOf(field)], Array.from(field.value).length)));
   }
   fields.forEach(fit);
   fields.forEach(function (f) {
