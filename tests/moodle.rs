@@ -157,6 +157,19 @@ fn the_mirror_reads_the_lab_files_as_moodle_did() {
 /// slips are the catalogue's with their question-form hints where they lie
 /// outside its tolerance, then the catch-all; a dropdown's right option is
 /// the key's; a written question's model answer is in the general feedback.
+/// The question's blanks in order: each subquestion's answer id (its
+/// wrapper's `data-answer`) and its number.
+fn blanks_of(extracted: &Extracted) -> Vec<(String, usize)> {
+    let wrapper = Regex::new(r#"<span class="blank" data-answer="([^"]*)">\{#(\d+)\}</span>"#).unwrap();
+    wrapper
+        .captures_iter(&extracted.text)
+        .map(|c| {
+            let c = c.unwrap();
+            (c[1].to_owned(), c[2].parse().unwrap())
+        })
+        .collect()
+}
+
 fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, label: &SheetLabel, what: &str) {
     let extracted: Extracted = cloze::extract(&q.text);
     let errors = cloze::validate(&extracted);
@@ -168,14 +181,7 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
     // Nothing of the sheet reads as a blank: the only braces left are the placeholders.
     let count = extracted.subquestions.len();
     assert_eq!(extracted.text.matches('{').count(), count, "{what}: a brace outside the blanks");
-    let wrapper = Regex::new(r#"<span class="blank" data-answer="([^"]*)">\{#(\d+)\}</span>"#).unwrap();
-    let wrapped: Vec<(String, usize)> = wrapper
-        .captures_iter(&extracted.text)
-        .map(|c| {
-            let c = c.unwrap();
-            (c[1].to_owned(), c[2].parse().unwrap())
-        })
-        .collect();
+    let wrapped = blanks_of(&extracted);
     assert_eq!(wrapped.iter().map(|(_, n)| *n).collect::<Vec<_>>(), (1..=count).collect::<Vec<_>>(), "{what}");
     // The page's blanks, in order: numbers and choices are subquestions,
     // written answers are not.
@@ -332,14 +338,7 @@ fn same_intervals_as_the_page(q: &FileQuestion, page: &str, what: &str) {
     let data = page_data(page);
     let salt = data["salt"].as_str().unwrap();
     let extracted = cloze::extract(&q.text);
-    let wrapper = Regex::new(r#"data-answer="([^"]*)">\{#(\d+)\}"#).unwrap();
-    let subquestions: Vec<(String, usize)> = wrapper
-        .captures_iter(&extracted.text)
-        .map(|c| {
-            let c = c.unwrap();
-            (c[1].to_owned(), c[2].parse().unwrap())
-        })
-        .collect();
+    let subquestions = blanks_of(&extracted);
     // The page's number and choice fields, in order, as the question's blanks.
     let field =
         Regex::new(r#"<(?:input|select) id="f\d+" data-answer="([^"]*)"( data-approximately="true")?"#).unwrap();
@@ -480,11 +479,12 @@ fn hostile_words_are_escaped() {
         t.replace("Right.", &format!("Right {HOSTILE}")).replace("Not the key's answer.", &format!("No {HOSTILE}"))
     });
     let answers = std::fs::read_to_string(templates_dir.join("answers.txt.j2")).unwrap();
-    let forgot = "Did you forget the ½?";
-    assert!(answers.contains(forgot));
+    // The `did` macro's words for the ½ forgotten ("Did you forget the ½?").
+    let forgot = "forget the ½";
+    assert_eq!(answers.matches(forgot).count(), 1);
     let choice = "{% if direction == \"increase\" %}increase{% else %}decrease{% endif %}";
     assert!(answers.contains(choice));
-    let answers = answers.replacen(forgot, &format!("Did you {HOSTILE}?"), 1).replace(
+    let answers = answers.replacen(forgot, HOSTILE, 1).replace(
         choice,
         &format!("{{% if direction == \"increase\" %}}up {HOSTILE}{{% else %}}down {HOSTILE}{{% endif %}}"),
     );
