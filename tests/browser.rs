@@ -1073,7 +1073,9 @@ fn the_extension_follows_off_the_keys_path() {
                 - { coefficient: 0.5, weight: -0.25 }\n    - { coefficient: -1.5, weight: 0.75 }\n    \
                 - { coefficient: 2, weight: 0.5 }\n    - { coefficient: 1.25, weight: -0.4 }\nnudge: 0.05\n\
                 learning_rate: 0.02\nreflection_layers: 12\nextension:\n  activation: sigmoid\n  digits: 4\n";
-    let cases: [(&str, String, Vec<(&str, &str, &str)>); 4] = [
+    // A sheet, and what the student typed with the state each should get.
+    type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str, &'a str)>);
+    let cases: [Case; 4] = [
         // z = 8 (the key's is 7), then every step from it: σ(8) = 0.99966,
         // σ′ from the rounded 0.9997, y = 2(0.9997) + 3, and dE/dw1 from
         // the unrounded dE/dy = −15.001 (typed −15.00): −0.008998.
@@ -1864,6 +1866,7 @@ fn ax_property(driver: &Driver, css: &str, name: &str) -> Option<Json> {
 /// sigmoid, a tanh and a ReLU sheet.
 #[test]
 #[ignore = "drives headless Chromium over WebDriver: needs `chromium` and `chromedriver` (.ci/run installs them and runs this with --ignored)"]
+#[allow(clippy::disallowed_types)] // lengths on the screen, not answers
 fn primes_attach_to_their_function() {
     let dir = tempfile::tempdir().unwrap();
     let driver = Driver::start();
