@@ -389,10 +389,10 @@
     for (i = 0; i < formulas.length; i++) if (gives(formulas[i], EXACT, exact)) return ["follows", ""];
     // A copy of the student's own earlier entry of the same blank (y's
     // result written again into E's equation) follows from it.
-    if (reads) reads[id] = true;
-    var earlier = fields.slice(0, fields.indexOf(field));
+    var earlier = fields.slice(0, fields.indexOf(field)).filter(function (f) { return f.dataset.answer === id; });
+    if (reads && earlier.length) reads[id] = true;
     for (i = 0; i < earlier.length; i++) {
-      var copied = earlier[i].dataset.answer === id && earlier[i].value.trim() !== "" && parse(earlier[i].value);
+      var copied = earlier[i].value.trim() !== "" && parse(earlier[i].value);
       if (copied && exact(copied)) return ["follows", ""];
     }
     var slips = check.slips || [];
