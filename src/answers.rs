@@ -9,6 +9,7 @@
 //! `answers.txt.j2` template, through [`crate::render::Templates`]), so this
 //! module never depends on the templates.
 
+mod blank;
 mod build;
 mod phrase;
 
@@ -17,42 +18,45 @@ use std::fmt::Write as _;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
+pub use blank::{math_name, Blank, Column, Ext, Facts, Given, Group, Node, Row, Weight};
 pub use phrase::{MistakeFacts, Phrase, Side, SlipForm, Wording};
 
 use crate::engine::{self, Solution, Unsolvable};
 use crate::error::{Error, Result};
 use crate::model::{Activation, Worksheet};
-use crate::number::{Exact, LEGIBLE_DIGITS};
+use crate::number::{Exact, NumberFormat, Shown, LEGIBLE_DIGITS};
 
 /// The value of one blank.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// An exact number.
     Exact(Exact),
-    /// A rounded value of the nonlinear extension: the rounded text and the double.
+    /// A rounded value of the nonlinear extension: as the sheet shows it, and the double.
     #[allow(clippy::disallowed_types)] // the extension is computed in f64; its double feeds `require:`
-    Approx(String, f64),
+    Approx(Shown, f64),
     /// A whole count.
     Count(u64),
-    /// A yes/no answer. [`Value::display`] prints `yes` or `no`; the key
-    /// words it with the answers template's `yes_no` macro.
+    /// A yes/no answer. [`Value::display`] prints `true` or `false`; the
+    /// sheet words it with the answers template's `yes_no` macro.
     Flag(bool),
     /// A word or a model answer, worded by a [`Wording`].
     Text(String),
 }
 
 impl Value {
-    /// The value as printed on the worksheet (true minus signs). An exact
-    /// number longer than [`crate::number::LEGIBLE_DIGITS`] significant digits
-    /// is printed rounded, with `≈ ` before it ([`Exact::legible`]); the
-    /// approximate values of the extension come without `≈`, which the
-    /// worksheet prints in its equations.
-    pub fn display(&self) -> String {
+    /// The value as printed on the worksheet, its number written in
+    /// `numbers`. An exact number longer than
+    /// [`crate::number::LEGIBLE_DIGITS`] significant digits is printed
+    /// rounded, marked (`≈ 350.4505317`, [`Exact::legible`]); the
+    /// approximate values of the extension come unmarked, as the worksheet
+    /// prints the approximate sign in its equations.
+    pub fn display(&self, numbers: &NumberFormat) -> String {
         match self {
-            Value::Exact(x) => x.legible().marked(),
-            Value::Approx(text, _) => text.clone(),
+            Value::Exact(x) => numbers.write(&x.legible()),
+            Value::Approx(shown, _) => numbers.write(shown),
             Value::Count(n) => n.to_string(),
-            Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
+            // The sheet words a flag (the answers template's `yes_no`).
+            Value::Flag(b) => b.to_string(),
             Value::Text(t) => t.clone(),
         }
     }
@@ -62,9 +66,9 @@ impl Serialize for Value {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Exact(x) => s.serialize_str(&x.to_plain_string()),
-            Value::Approx(text, _) => {
+            Value::Approx(shown, _) => {
                 let mut map = s.serialize_map(Some(1))?;
-                map.serialize_entry("approx", &text.replace('\u{2212}', "-"))?;
+                map.serialize_entry("approx", &shown.to_plain_string())?;
                 map.end()
             }
             Value::Count(n) => s.serialize_str(&n.to_string()),
@@ -78,50 +82,32 @@ impl Serialize for Value {
     }
 }
 
-/// One blank: its id, the part of the worksheet it belongs to, a label and its value.
+/// One blank: which it is and its value. (What it is, for people, is its
+/// label, worded by the answers template: [`Solved::text`].)
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
-    /// Stable id, such as `nudge_w2.plus.error`.
-    pub id: String,
-    /// The heading it is listed under in the text form.
-    pub group: &'static str,
-    /// What it is, for people: `h = 3x + w1`.
-    pub label: String,
+    /// The blank; prints as its stable id, such as `nudge_w2.plus.error`.
+    pub id: Blank,
     /// Its value.
     pub value: Value,
 }
 
-/// The group of the given numbers (the teacher's, printed as written).
-pub(crate) const GIVEN: &str = "Given";
-
 impl Answer {
-    /// The answer as the sheet prints it: [`Value::display`], except that a
-    /// given number is printed exactly as the teacher wrote it, however long,
-    /// and so is a nudged weight of an experiment table (`w ± nudge`, at most
-    /// 13 digits), which must show the nudge.
-    pub fn display(&self) -> String {
+    /// The answer as the sheet prints it, in `numbers`: [`Value::display`],
+    /// except that a given number is printed exactly as the teacher wrote
+    /// it, however long, and so is a nudged weight of an experiment table
+    /// (`w ± nudge`, at most 13 digits), which must show the nudge.
+    pub fn display(&self, numbers: &NumberFormat) -> String {
         match &self.value {
-            Value::Exact(x) if self.always_exact() => x.to_display_string(),
-            value => value.display(),
+            Value::Exact(x) if self.id.prints_exactly() => numbers.write(&x.exactly()),
+            value => value.display(numbers),
         }
     }
 
     /// Whether the sheet prints this answer rounded, with `≈`, because its
     /// exact value is too long to read ([`Exact::legible`]).
     pub fn is_rounded(&self) -> bool {
-        matches!(&self.value, Value::Exact(x) if !self.always_exact() && x.is_too_long())
-    }
-
-    /// A given number, a local derivative of the chain (a coefficient, or 1),
-    /// or the weight of an experiment table's row (`nudge_w2.plus.w2`).
-    fn always_exact(&self) -> bool {
-        self.group == GIVEN
-            || (self.id.starts_with('d') && !self.id.starts_with("dE_"))
-            || self
-                .id
-                .strip_prefix("nudge_")
-                .and_then(|rest| rest.split_once('.'))
-                .is_some_and(|(w, rest)| rest.rsplit_once('.').is_some_and(|(_, last)| last == w))
+        matches!(&self.value, Value::Exact(x) if !self.id.prints_exactly() && x.is_too_long())
     }
 }
 
@@ -135,7 +121,7 @@ impl Serialize for Answers {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.list.len()))?;
         for a in &self.list {
-            map.serialize_entry(&a.id, &a.value)?;
+            map.serialize_entry(&a.id.to_string(), &a.value)?;
         }
         map.end()
     }
@@ -150,6 +136,152 @@ pub struct Solved {
     pub solution: Solution,
     /// Its answers by id.
     pub answers: Answers,
+}
+
+/// Which sheet `answers` prints, for its second line: a variant's or a
+/// roster student's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetLine {
+    /// The variant's id, or the student's file-name form.
+    pub variant: String,
+    /// The batch seed.
+    pub seed: u64,
+    /// The roster name, for a student's sheet.
+    pub student: Option<String>,
+}
+
+impl Solved {
+    /// The facts of the label of blank `id` ([`Phrase::Label`]).
+    fn label(&self, id: Blank, numbers: &NumberFormat) -> Phrase {
+        let facts = id.facts();
+        let worksheet = &self.worksheet;
+        let coefficient = facts
+            .layer
+            .and_then(|n| worksheet.network.layers.get(n - 1))
+            .map(|layer| numbers.write(&layer.coefficient.exactly()));
+        let trial = match id {
+            Blank::Table { weight, row, .. } => {
+                self.answers.get(Blank::Table { weight, row, column: Column::Weight }).and_then(|a| match &a.value {
+                    Value::Exact(x) => Some(numbers.write(&x.exactly())),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let symbol =
+            worksheet.extension.filter(|_| matches!(id, Blank::Extension(_))).map(|e| activation_symbol(e.activation));
+        let blank = Box::new(facts);
+        Phrase::Label { blank, coefficient, trial, reflection_layers: worksheet.reflection_layers, symbol }
+    }
+
+    /// The labels of `blanks`, worded by the answers template of the sheet's language.
+    fn labels(&self, blanks: &[Blank], words: &dyn Wording) -> Result<Vec<String>> {
+        let language = &self.worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let phrases: Vec<Phrase> = blanks.iter().map(|&id| self.label(id, &numbers)).collect();
+        words.phrase_all(language, &phrases)
+    }
+
+    /// The warning `generate` and `check` print for the sheet of `file` when
+    /// its key prints answers rounded, as too long to read (see
+    /// [`Answers::rounded`]); `None` when every answer prints exactly. Each
+    /// answer is named by its id and its label in the sheet's words.
+    pub fn rounded_warning(&self, file: &str, words: &dyn Wording) -> Result<Option<String>> {
+        let rounded: Vec<Blank> = self.answers.rounded().map(|a| a.id).collect();
+        if rounded.is_empty() {
+            return Ok(None);
+        }
+        let labels: Vec<(Blank, String)> = rounded.iter().copied().zip(self.labels(&rounded, words)?).collect();
+        let label = |id: Blank| labels.iter().find(|(b, _)| *b == id).map(|(_, l)| l.clone()).unwrap_or_default();
+        Ok(self.answers.rounded_warning(file, &label))
+    }
+
+    /// The answer sheet as text for a terminal, grouped by the parts of the
+    /// sheet, every word from the answers template of the sheet's language
+    /// (`words`): `title` first, then which sheet it is (`sheet`), each part's
+    /// heading, and each answer with its label; a long model answer wrapped;
+    /// under an answer the key prints rounded, its exact value, and under
+    /// each answer the `notes` (its common slips: each a wrong value and what
+    /// the mistake is).
+    pub fn text(
+        &self,
+        title: &str,
+        sheet: Option<SheetLine>,
+        notes: &dyn Fn(Blank) -> Vec<(Exact, String)>,
+        words: &dyn Wording,
+    ) -> Result<String> {
+        let language = &self.worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let list = &self.answers.list;
+        // Every word in one evaluation of the template: the sheet line, then
+        // for each answer its label, its part's heading where a part begins,
+        // its yes or no, its exact value and its slips.
+        let mut phrases: Vec<Phrase> = Vec::new();
+        if let Some(sheet) = sheet {
+            phrases.push(Phrase::Sheet { variant: sheet.variant, seed: sheet.seed, student: sheet.student });
+        }
+        let mut group = None;
+        for a in list {
+            if group != Some(a.id.group()) {
+                group = Some(a.id.group());
+                phrases.push(Phrase::Heading { group: a.id.group() });
+            }
+            phrases.push(self.label(a.id, &numbers));
+            if let Value::Flag(value) = a.value {
+                phrases.push(Phrase::YesNo { value });
+            }
+            if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
+                phrases.push(Phrase::Exactly { value: numbers.write(&x.exactly()) });
+            }
+            for (value, slip) in notes(a.id) {
+                phrases.push(Phrase::SlipNote { value: format!("{:<10}", numbers.write(&value.exactly())), slip });
+            }
+        }
+        let phrased = words.phrase_all(language, &phrases)?;
+        let mut texts = phrased.iter().map(String::as_str);
+        let mut next = || texts.next().unwrap_or_default();
+        let mut out = format!("{title}\n");
+        if phrases.first().is_some_and(|p| matches!(p, Phrase::Sheet { .. })) {
+            let _ = writeln!(out, "{}", next());
+        }
+        let width = list
+            .iter()
+            .filter(|a| !matches!(a.value, Value::Text(_)))
+            .map(|a| a.id.to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut group = None;
+        for a in list {
+            if group != Some(a.id.group()) {
+                group = Some(a.id.group());
+                let _ = write!(out, "\n{}\n", next());
+            }
+            let label = next();
+            match &a.value {
+                Value::Text(t) if t.len() > 40 => {
+                    let _ = writeln!(out, "  {label}  ({})", a.id);
+                    for line in wrap(t, 76) {
+                        let _ = writeln!(out, "      {line}");
+                    }
+                }
+                value => {
+                    let shown = match value {
+                        Value::Approx(shown, _) => numbers.write(&Shown { rounded: true, ..shown.clone() }),
+                        Value::Flag(_) => next().to_owned(),
+                        _ => a.display(&numbers),
+                    };
+                    let _ = writeln!(out, "  {:<width$}  {:<12}  {label}", a.id.to_string(), shown);
+                }
+            }
+            if let (true, Value::Exact(_)) = (a.is_rounded(), &a.value) {
+                let _ = writeln!(out, "  {:<width$}    {}", "", next());
+            }
+            for _ in notes(a.id) {
+                let _ = writeln!(out, "  {:<width$}    {}", "", next());
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Why a worksheet has no answers.
@@ -178,8 +310,8 @@ pub struct Draft {
     pub solution: Solution,
     /// Its answers; the model answers not yet worded are empty.
     answers: Answers,
-    /// The model answers still to word: where each is in `answers`, and its facts.
-    pending: Vec<(usize, Phrase)>,
+    /// The model answers still to word: where each is in `answers`.
+    pending: Vec<usize>,
 }
 
 impl Draft {
@@ -196,14 +328,15 @@ impl Draft {
         &self.answers
     }
 
-    /// The ids of the model answers not yet worded.
-    pub fn unworded(&self) -> impl Iterator<Item = &str> {
-        self.pending.iter().map(|(i, _)| self.answers.list[*i].id.as_str())
+    /// The model answers not yet worded.
+    pub fn unworded(&self) -> impl Iterator<Item = Blank> + '_ {
+        self.pending.iter().map(|&i| self.answers.list[i].id)
     }
 
     /// Words every model answer with `words`.
     pub fn word(&mut self, words: &dyn Wording) -> Result<()> {
-        self.answers.word(std::mem::take(&mut self.pending), words)
+        let pending = std::mem::take(&mut self.pending);
+        self.answers.word(pending, &self.worksheet, &self.solution, words)
     }
 
     /// The solved worksheet, its model answers worded with `words`.
@@ -213,78 +346,64 @@ impl Draft {
     }
 }
 
-/// The name of weight `k` (0-based) as plain text: `w1`.
-pub fn weight_name(k: usize) -> String {
-    format!("w{}", k + 1)
-}
-
-/// The plain-text name of layer output `j` (0-based) of an `layers`-layer network:
-/// `h` for the one hidden value of the classic network, `h1`, `h2`, … otherwise,
-/// and `y` for the last layer.
-pub fn value_name(j: usize, layers: usize) -> String {
-    if j + 1 == layers {
-        "y".to_owned()
-    } else if layers == 2 {
-        "h".to_owned()
-    } else {
-        format!("h{}", j + 1)
-    }
-}
-
-/// The id of layer output `j` (0-based): `h1`, `h2`, …, `y`.
-pub fn value_id(j: usize, layers: usize) -> String {
-    if j + 1 == layers {
-        "y".to_owned()
-    } else {
-        format!("h{}", j + 1)
-    }
-}
-
-/// The id of the local derivative of layer output `j` with respect to the previous
-/// output (`dy_dh1`, `dh2_dh1`) — the coefficient of layer `j`.
-pub fn link_id(j: usize, layers: usize) -> String {
-    format!("d{}_d{}", value_id(j, layers), value_id(j - 1, layers))
-}
-
-/// The id of the derivative of layer output `k` with respect to its own weight (`dh1_dw1`, `dy_dw2`).
-pub fn own_id(k: usize, layers: usize) -> String {
-    format!("d{}_d{}", value_id(k, layers), weight_name(k))
-}
-
 impl Answers {
     /// Every answer, in order.
     pub fn iter(&self) -> impl Iterator<Item = &Answer> {
         self.list.iter()
     }
 
-    /// The answer with `id`.
-    pub fn get(&self, id: &str) -> Option<&Answer> {
+    /// The answer to the blank `id`.
+    pub fn get(&self, id: Blank) -> Option<&Answer> {
         self.list.iter().find(|a| a.id == id)
     }
 
-    fn push(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, value: Value) {
-        self.list.push(Answer { id: id.into(), group, label: label.into(), value });
+    /// The answer whose public id is `id` (for the edges that name blanks
+    /// by text: templates, `require:` constraints, the page's data).
+    pub fn named(&self, id: &str) -> Option<&Answer> {
+        self.list.iter().find(|a| a.id.to_string() == id)
     }
 
-    fn exact(&mut self, id: impl Into<String>, group: &'static str, label: impl Into<String>, value: &Exact) {
-        self.push(id, group, label, Value::Exact(value.clone()));
+    /// How many layers the sheet's network has.
+    pub fn layers(&self) -> usize {
+        self.list.iter().filter(|a| matches!(a.id, Blank::Given(Given::Weight(_)))).count()
     }
 
-    /// Builds every answer of `worksheet` from its `solution`, the model
-    /// answers worded by `words`.
-    pub fn new(worksheet: &Worksheet, solution: &Solution, words: &dyn Wording) -> Result<Answers> {
-        let (mut answers, pending) = build::build(worksheet, solution);
-        answers.word(pending, words)?;
-        Ok(answers)
+    fn push(&mut self, id: Blank, value: Value) {
+        self.list.push(Answer { id, value });
     }
 
-    /// Fills in the model answers `pending` (each with its place in the list), worded by `words`.
-    fn word(&mut self, pending: Vec<(usize, Phrase)>, words: &dyn Wording) -> Result<()> {
-        let (at, phrases): (Vec<usize>, Vec<Phrase>) = pending.into_iter().unzip();
-        for (i, text) in at.into_iter().zip(words.phrase_all(&phrases)?) {
-            // A rounded number arrives as `≈ 350.4505317`; after an equals
-            // sign the `≈` replaces it: `E ≈ 350.4505317`, not `E = ≈ …`.
-            let text = text.replace("= \u{2248} ", "\u{2248} ");
+    fn exact(&mut self, id: Blank, value: &Exact) {
+        self.push(id, Value::Exact(value.clone()));
+    }
+
+    /// Fills in the model answers `pending` (their places in the list) of
+    /// `worksheet`, whose answers are `solution`, worded by `words` in the
+    /// sheet's language.
+    fn word(
+        &mut self,
+        pending: Vec<usize>,
+        worksheet: &Worksheet,
+        solution: &Solution,
+        words: &dyn Wording,
+    ) -> Result<()> {
+        let language = &worksheet.presentation.language;
+        let numbers = words.numbers(language);
+        let phrases: Vec<Phrase> = pending
+            .iter()
+            .map(|&i| {
+                let id = self.list[i].id;
+                Phrase::of(id, worksheet, solution, &numbers)
+                    .ok_or_else(|| Error::msg(format!("`{id}` is no model answer of this sheet")))
+            })
+            .collect::<Result<_>>()?;
+        let marker = numbers.rounded.split("{number}").next().unwrap_or_default().to_owned();
+        for (i, text) in pending.into_iter().zip(words.phrase_all(language, &phrases)?) {
+            // A rounded number arrives marked, `≈ 350.4505317`; after an
+            // equals sign the mark replaces it: `E ≈ 350.4505317`, not `E = ≈ …`.
+            let text = match marker.trim().is_empty() {
+                true => text,
+                false => text.replace(&format!("= {marker}"), &marker),
+            };
             self.list[i].value = Value::Text(text);
         }
         Ok(())
@@ -298,18 +417,20 @@ impl Answers {
 
     /// The warning `generate` and `check` print for a sheet of `file` whose
     /// key prints answers rounded ([`Answers::rounded`]): each answer by id
-    /// and label, exact and as printed, under the given numbers whose
-    /// decimals or size make it long. `None` when every answer prints exactly.
-    pub fn rounded_warning(&self, file: &str) -> Option<String> {
+    /// and label (`labels`, as the sheet's answers template words it), exact
+    /// and as printed, under the given numbers whose decimals or size make
+    /// it long. `None` when every answer prints exactly. A message of the
+    /// command line: its numbers are written in English.
+    fn rounded_warning(&self, file: &str, labels: &dyn Fn(Blank) -> String) -> Option<String> {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
         for answer in self.rounded() {
             let Value::Exact(exact) = &answer.value else { continue };
             let line = format!(
                 "{} ({}) = {}, printed {}",
                 answer.id,
-                answer.label,
+                labels(answer.id),
                 exact.to_display_string(),
-                answer.display()
+                answer.display(&NumberFormat::english())
             );
             let remedy = self.remedy(answer, exact);
             match groups.iter_mut().find(|(r, _)| *r == remedy) {
@@ -340,37 +461,41 @@ impl Answers {
     /// in those it is computed from that have decimals, or, for a large
     /// answer, smaller coefficients.
     fn remedy(&self, answer: &Answer, exact: &Exact) -> String {
-        let id = answer.id.as_str();
-        let first = id.split('.').next().unwrap_or(id);
-        let last = id.rsplit('.').next().unwrap_or(id);
         // The given numbers this answer is computed from: the network's always,
         // the target from the error on, the nudge in the experiment tables,
         // the learning rate in the update step.
-        let forward = last.starts_with('h') || last == "y" || last.starts_with('w') || id == "ext.z";
-        let uses = |given: &str| -> bool {
+        let id = answer.id;
+        let forward = matches!(
+            id,
+            Blank::Value(_)
+                | Blank::Table { column: Column::Weight | Column::Value(_), .. }
+                | Blank::Extension(Ext::Z | Ext::Activated | Ext::Value(_))
+        );
+        let uses = |given: Given| -> bool {
             match given {
-                "target" => !forward,
-                "nudge" => first.starts_with("nudge_"),
-                "learning_rate" => first.starts_with("new_") || first == "error_change",
+                Given::Target => !forward,
+                Given::Nudge => matches!(id, Blank::Table { .. } | Blank::Direction(_)),
+                Given::LearningRate => {
+                    matches!(id, Blank::NewWeight(_) | Blank::NewValue(_) | Blank::NewError | Blank::ErrorChange)
+                }
                 _ => true,
             }
         };
-        /// A kind of given number: its names (plural, singular) and which ids are of it.
-        type Kind = (&'static str, &'static str, fn(&str) -> bool);
+        /// A kind of given number: its names (plural, singular) and which are of it.
+        type Kind = (&'static str, &'static str, fn(Given) -> bool);
         let kinds: [Kind; 6] = [
-            ("the coefficients", "the coefficient", |id| id.starts_with('c')),
-            ("the weights", "the weight", |id| id.starts_with('w')),
-            ("the input", "the input", |id| id == "x"),
-            ("the target", "the target", |id| id == "target"),
-            ("the nudge", "the nudge", |id| id == "nudge"),
-            ("the learning rate", "the learning rate", |id| id == "learning_rate"),
+            ("the coefficients", "the coefficient", |g| matches!(g, Given::Coefficient(_))),
+            ("the weights", "the weight", |g| matches!(g, Given::Weight(_))),
+            ("the input", "the input", |g| g == Given::Input),
+            ("the target", "the target", |g| g == Given::Target),
+            ("the nudge", "the nudge", |g| g == Given::Nudge),
+            ("the learning rate", "the learning rate", |g| g == Given::LearningRate),
         ];
-        let givens: Vec<(&str, &Exact)> = self
+        let givens: Vec<(Given, &Exact)> = self
             .list
             .iter()
-            .filter(|a| a.group == GIVEN && uses(&a.id))
-            .filter_map(|a| match &a.value {
-                Value::Exact(x) => Some((a.id.as_str(), x)),
+            .filter_map(|a| match (a.id, &a.value) {
+                (Blank::Given(given), Value::Exact(x)) if uses(given) => Some((given, x)),
                 _ => None,
             })
             .collect();
@@ -378,7 +503,7 @@ impl Answers {
         for (plural, singular, of_kind) in kinds {
             let values: Vec<String> = givens
                 .iter()
-                .filter(|(id, x)| of_kind(id) && x.decimal_places() > 0)
+                .filter(|(given, x)| of_kind(*given) && x.decimal_places() > 0)
                 .map(|(_, x)| x.to_display_string())
                 .collect();
             match values.len() {
@@ -400,49 +525,6 @@ impl Answers {
             first.make_ascii_uppercase();
         }
         remedy
-    }
-
-    /// The answer sheet as text for a terminal, grouped by task.
-    ///
-    /// `notes` gives lines to print under an answer (its common slips), by id.
-    pub fn to_text(&self, title: &str, notes: &dyn Fn(&str) -> Vec<String>) -> String {
-        let mut out = format!("{title}\n");
-        let width = self
-            .list
-            .iter()
-            .filter(|a| !matches!(a.value, Value::Text(_)))
-            .map(|a| a.id.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut group = "";
-        for a in &self.list {
-            if a.group != group {
-                group = a.group;
-                let _ = write!(out, "\n{group}\n");
-            }
-            match &a.value {
-                Value::Text(t) if t.len() > 40 => {
-                    let _ = writeln!(out, "  {}  ({})", a.label, a.id);
-                    for line in wrap(t, 76) {
-                        let _ = writeln!(out, "      {line}");
-                    }
-                }
-                value => {
-                    let shown = match value {
-                        Value::Approx(t, _) => format!("≈ {t}"),
-                        _ => a.display(),
-                    };
-                    let _ = writeln!(out, "  {:<width$}  {:<12}  {}", a.id, shown, a.label);
-                }
-            }
-            if let (true, Value::Exact(x)) = (a.is_rounded(), &a.value) {
-                let _ = writeln!(out, "  {:<width$}    exactly {}", "", x.to_display_string());
-            }
-            for note in notes(&a.id) {
-                let _ = writeln!(out, "  {:<width$}    {note}", "");
-            }
-        }
-        out
     }
 }
 

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::answers::{Answers, SlipForm, Value, Wording};
+use crate::answers::{Answers, Blank, SlipForm, Value, Wording};
 use crate::config::{RawConfig, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::generate::{self, Formats};
@@ -139,7 +139,7 @@ pub fn files(
     sink: &mut dyn Sink,
 ) -> Result<Vec<String>> {
     let (sheets, mut warnings) = draw_noting_skews(spec, templates, request)?;
-    warnings.extend(rounded_warning(spec, &sheets));
+    warnings.extend(rounded_warning(spec, &sheets, templates)?);
     let whole = request.only.is_none();
     let pack_names = [Version::Student, Version::Key].map(|v| format!("{}-class-{}.pdf", spec.stem, v.name()));
     let mut packs = match whole && formats.pdf {
@@ -223,14 +223,15 @@ pub fn files(
 
 /// The warning of the first sheet whose key prints answers rounded, naming
 /// the other sheets that do too.
-fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
+fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet], words: &dyn Wording) -> Result<Option<String>> {
     let mut rounded = sheets.iter().filter(|s| s.variant.solved.answers.rounded().next().is_some());
-    let first = rounded.next()?;
+    let Some(first) = rounded.next() else { return Ok(None) };
     if !spec.is_randomized() {
         // Every student of a fixed config has the same numbers.
-        return first.variant.solved.answers.rounded_warning(&spec.file);
+        return first.variant.solved.rounded_warning(&spec.file, words);
     }
-    let mut warning = first.variant.solved.answers.rounded_warning(&format!("{} {}", spec.file, first.label.id))?;
+    let file = format!("{} {}", spec.file, first.label.id);
+    let Some(mut warning) = first.variant.solved.rounded_warning(&file, words)? else { return Ok(None) };
     let others: Vec<&str> = rounded.map(|s| s.label.id.as_str()).collect();
     if !others.is_empty() {
         let more = match others.len() {
@@ -239,7 +240,7 @@ fn rounded_warning(spec: &WorksheetSpec, sheets: &[Sheet]) -> Option<String> {
         };
         warning.push_str(&format!("\n  so do {more}: {}", others.join(", ")));
     }
-    Some(warning)
+    Ok(Some(warning))
 }
 
 /// Appends the student and key PDFs among `files` to the two class packs,
@@ -303,18 +304,19 @@ fn manifest_json(spec: &WorksheetSpec, templates: &Templates, request: &Request,
     Ok(bytes)
 }
 
-/// The short answers of a sheet, for the CSV manifest and the grading summary.
-pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (&str, String)> {
-    answers.iter().filter_map(|a| match &a.value {
-        Value::Exact(x) => Some((a.id.as_str(), x.to_plain_string())),
-        Value::Approx(t, _) => Some((a.id.as_str(), t.replace('\u{2212}', "-"))),
-        Value::Count(n) => Some((a.id.as_str(), n.to_string())),
-        Value::Flag(b) => Some((a.id.as_str(), b.to_string())),
-        // Word answers; model answers are sentences and stay out of tables.
-        Value::Text(t) if a.id.ends_with(".direction") || a.id == "strongest_weight" => {
-            Some((a.id.as_str(), t.clone()))
-        }
-        Value::Text(_) => None,
+/// The short answers of a sheet, by id, for the CSV manifest.
+pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (String, String)> + '_ {
+    answers.iter().filter_map(|a| {
+        let value = match &a.value {
+            Value::Exact(x) => x.to_plain_string(),
+            Value::Approx(shown, _) => shown.to_plain_string(),
+            Value::Count(n) => n.to_string(),
+            Value::Flag(b) => b.to_string(),
+            // Word answers; model answers are sentences and stay out of tables.
+            Value::Text(t) if matches!(a.id, Blank::Direction(_) | Blank::StrongestWeight) => t.clone(),
+            Value::Text(_) => return None,
+        };
+        Some((a.id.to_string(), value))
     })
 }
 
@@ -326,7 +328,7 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
     let csv_error = |e: csv::Error| Error::msg(format!("cannot write the CSV manifest: {e}"));
     if let Some(first) = sheets.first() {
         let mut header = vec!["id".to_owned(), "seed".to_owned(), "student".to_owned()];
-        header.extend(short_answers(&first.variant.solved.answers).map(|(id, _)| id.to_owned()));
+        header.extend(short_answers(&first.variant.solved.answers).map(|(id, _)| id));
         writer.write_record(&header).map_err(csv_error)?;
     }
     for s in sheets {

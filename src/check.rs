@@ -66,7 +66,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     let spec = config::load(path)?;
     if !spec.is_randomized() {
         let solved = generate::solve_fixed(&spec, templates)?;
-        warnings.extend(solved.answers.rounded_warning(&spec.file));
+        warnings.extend(solved.rounded_warning(&spec.file, templates)?);
         let pages = typeset_all(templates, &solved, &SheetLabel::default())?;
         return Ok(format!("ok   {} ({})", spec.file, plural(pages as u64, "page")));
     }
@@ -80,7 +80,7 @@ fn check_one(path: &Path, templates: &Templates, seed: u64, warnings: &mut Vec<S
     let request = batch::Request { seed, count: 1, only: Some(1), ..Default::default() };
     let sheet = batch::draw(&spec, templates, &request)?.remove(0);
     let variant = format!("{} (variant 1 of seed {seed})", spec.file);
-    warnings.extend(sheet.variant.solved.answers.rounded_warning(&variant));
+    warnings.extend(sheet.variant.solved.rounded_warning(&variant, templates)?);
     let pages = typeset_all(templates, &sheet.variant.solved, &sheet.label)?;
     let _ = write!(summary, "\n     variant 1 of seed {seed}: {}", plural(pages as u64, "page"));
     Ok(summary)

@@ -30,7 +30,7 @@ mod randomize;
 pub mod render;
 mod roster;
 pub mod slips;
-mod summary;
+pub mod summary;
 pub mod typeset;
 
 pub use error::{Error, Result};

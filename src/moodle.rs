@@ -38,7 +38,7 @@
 
 use serde::Serialize;
 
-use crate::answers::{SlipForm, Solved, Value};
+use crate::answers::{Blank, SlipForm, Solved, Value};
 use crate::error::{Error, Result};
 use crate::number::Exact;
 use crate::page::{self, Field, Part, Target, Targets};
@@ -86,7 +86,8 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
     let body = page::body(templates, solved, label)?;
     let key = Key { slips: templates.slips(solved, SlipForm::Question)?, targets: Targets::new(solved) };
     let written = body.fields().filter(|f| is_written(f)).count();
-    let words = worded(templates, stem, label, written)?;
+    let numbers = templates.numbers(&solved.worksheet.presentation.language);
+    let words = worded(templates, &solved.worksheet.presentation.language, stem, label, written)?;
     let language = html(&solved.worksheet.presentation.language);
     let mut text = format!("<div class=\"backprop-worksheet\" lang=\"{language}\">\n");
     text.push_str(&format!("<p class=\"how-to-answer\">{}</p>\n", html(&words.how_to_answer)));
@@ -96,20 +97,21 @@ pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &Shee
             Part::Html { html } => text.push_str(&sheet_html(html)),
             Part::Field { field, in_math } => {
                 let blank = if is_written(field) {
-                    let model = match solved.answers.get(&field.id).map(|a| &a.value) {
+                    let model = match solved.answers.get(field.id).map(|a| &a.value) {
                         Some(Value::Text(text)) => text.clone(),
-                        Some(value) => value.display(),
-                        None => return Err(no_answer(&field.id)),
+                        Some(value) => value.display(&numbers),
+                        None => return Err(no_answer(field.id)),
                     };
-                    models.push((field.id.as_str(), model));
+                    models.push((field.id.to_string(), model));
                     let placeholder = words.written.get(models.len() - 1).map_or("", String::as_str);
-                    format!("<span class=\"written\" data-written=\"{}\">{}</span>", html(&field.id), html(placeholder))
+                    let id = html(&field.id.to_string());
+                    format!("<span class=\"written\" data-written=\"{id}\">{}</span>", html(placeholder))
                 } else {
                     let cloze = match field.kind {
                         "choice" => multichoice(field, &words)?,
                         _ => numerical(field, &key, &words)?,
                     };
-                    format!("<span class=\"blank\" data-answer=\"{}\">{cloze}</span>", html(&field.id))
+                    format!("<span class=\"blank\" data-answer=\"{}\">{cloze}</span>", html(&field.id.to_string()))
                 };
                 // HTML inside an equation stands in MathML's text element.
                 match in_math {
@@ -158,12 +160,12 @@ fn is_written(field: &Field) -> bool {
     field.kind == "text"
 }
 
-fn no_answer(id: &str) -> Error {
+fn no_answer(id: Blank) -> Error {
     Error::msg(format!("the Moodle export: no answer has the id `{id}`"))
 }
 
 /// Every word of one question, from the template in one evaluation.
-fn worded(templates: &Templates, stem: &str, label: &SheetLabel, written: usize) -> Result<Worded> {
+fn worded(templates: &Templates, language: &str, stem: &str, label: &SheetLabel, written: usize) -> Result<Worded> {
     let mut items = vec![
         Words::QuestionName { stem, variant: &label.id, student: label.student.as_deref() },
         Words::HowToAnswer,
@@ -172,7 +174,7 @@ fn worded(templates: &Templates, stem: &str, label: &SheetLabel, written: usize)
         Words::ModelAnswers,
     ];
     items.extend((1..=written).map(|number| Words::Written { number }));
-    let mut texts = templates.words(MOODLE_TEMPLATE, &items)?.into_iter().map(|t| t.trim().to_owned());
+    let mut texts = templates.words(language, MOODLE_TEMPLATE, &items)?.into_iter().map(|t| t.trim().to_owned());
     let mut next = || texts.next().unwrap_or_default();
     let name = next();
     if name.is_empty() {
@@ -213,11 +215,11 @@ fn outside(value: &Exact, target: &Target) -> bool {
 /// The NUMERICAL subquestion of a number blank: the right answer, then each
 /// common slip outside its tolerance with its hint, then the catch-all.
 fn numerical(field: &Field, key: &Key, words: &Worded) -> Result<String> {
-    let right = key.targets.answer(&field.id, field.kind, field.approximately).ok_or_else(|| {
+    let right = key.targets.answer(field.id, field.kind, field.approximately).ok_or_else(|| {
         Error::msg(format!("the Moodle export: the blank `{}` is printed as a number but has none", field.id))
     })?;
     let mut alternatives = vec![alternative("=", &number(&right), &words.right)];
-    for slip in key.slips.get(&field.id) {
+    for slip in key.slips.get(field.id) {
         if outside(&slip.value, &right) {
             let wrong = page::slip_target(&slip.value, field.approximately);
             alternatives.push(alternative("%0%", &number(&wrong), &slip.slip));

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::{Activation, Extension, Network};
-use crate::number::{format_digits, Exact};
+use crate::number::{shown_digits, Exact, Shown};
 
 /// The extension challenge's values.
 #[derive(Debug, Clone, Serialize)]
@@ -119,25 +119,29 @@ pub fn exact_relu(network: &Network, solution: &ExtensionSolution) -> Option<Exa
     Some(ExactExtension { activated, slope, values, error, residual, gradient })
 }
 
-/// `value` to `digits` significant digits as plain decimal text with a true
-/// minus sign; a value below 10⁻⁶ or from 10¹⁵ up in scientific form,
-/// `7.337 × 10⁻¹⁵⁰`, which a page can hold and a reader can take in. The
-/// printing is the exact answers' ([`crate::number::format_digits`]).
-pub fn significant(value: f64, digits: u32) -> String {
+/// `value` to `digits` significant digits, in plain decimals; a value below
+/// 10⁻⁶ or from 10¹⁵ up in scientific form, `7.337 × 10⁻¹⁵⁰`, which a page
+/// can hold and a reader can take in. Shown as the exact answers are
+/// ([`crate::number::shown_digits`]).
+pub fn significant(value: f64, digits: u32) -> Shown {
     if value == 0.0 {
-        return "0".to_owned();
+        return shown_digits(false, "0", 0, 0..1);
     }
     let digits = digits.max(1) as usize;
     let scientific = format!("{:.*e}", digits - 1, value);
     let (mantissa, exponent) = scientific.split_once('e').expect("exponent format");
     let exponent: i64 = exponent.parse().expect("exponent");
     let mantissa_digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    format_digits(mantissa.starts_with('-'), &mantissa_digits, exponent, -6..15)
+    shown_digits(mantissa.starts_with('-'), &mantissa_digits, exponent, -6..15)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::significant;
+    use crate::number::NumberFormat;
+
+    fn significant(value: f64, digits: u32) -> String {
+        NumberFormat::english().write(&super::significant(value, digits))
+    }
 
     #[test]
     fn significant_digits() {

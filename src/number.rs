@@ -141,9 +141,11 @@ impl Exact {
         out
     }
 
-    /// The exact value for people: a true minus sign (U+2212), `−0.295`.
+    /// The exact value for people, in English: a true minus sign (U+2212),
+    /// `−0.295`. (A sheet writes its numbers in its language's format,
+    /// [`Exact::exactly`] and [`NumberFormat::write`].)
     pub fn to_display_string(&self) -> String {
-        self.to_plain_string().replace('-', "\u{2212}")
+        NumberFormat::english().write(&self.exactly())
     }
 }
 
@@ -158,22 +160,89 @@ pub const LEGIBLE_DIGITS: u32 = 10;
 /// scientific form, `4.999995 × 10⁶⁰`, which a page can hold.
 pub const PLAIN_EXPONENTS: std::ops::Range<i64> = -6..10;
 
-/// An exact answer as a sheet prints it (see [`Exact::legible`]).
+/// A number as a sheet shows it, before a language writes it: its sign,
+/// its digits before and after the decimal separator, a power of ten, and
+/// whether it was rounded (then a sheet marks it, `≈ 350.4505317`).
+/// [`NumberFormat::write`] writes it in a language's way.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Legible {
-    /// The number as printed, true minus sign, without `≈`.
-    pub text: String,
-    /// Whether the printed number was rounded (then it must be shown with `≈`).
+pub struct Shown {
+    /// Below zero.
+    pub negative: bool,
+    /// The digits before the decimal separator (ASCII).
+    pub whole: String,
+    /// The digits after it (ASCII; empty for a whole number).
+    pub decimals: String,
+    /// The power of ten it is multiplied by, in scientific form.
+    pub power: Option<i64>,
+    /// Whether it was rounded (a sheet marks it with the approximate sign).
     pub rounded: bool,
 }
 
-impl Legible {
-    /// The text with `≈ ` before it when it was rounded: what a sheet prints.
-    pub fn marked(&self) -> String {
-        if self.rounded {
-            format!("\u{2248} {}", self.text)
-        } else {
-            self.text.clone()
+impl Shown {
+    /// The number as plain decimal text with an ASCII minus and a decimal
+    /// point, as JSON and the manifests write it (`-0.295`, `7.337 × 10⁻¹⁵⁰`).
+    pub fn to_plain_string(&self) -> String {
+        NumberFormat::english().write(&Shown { rounded: false, ..self.clone() }).replace('\u{2212}', "-")
+    }
+}
+
+/// How a language writes the numbers of a sheet: the template set declares
+/// it (`numbers.txt.j2`) and every number a sheet prints goes through it.
+/// JSON, the manifests and `require:` keep exact numbers with a point.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NumberFormat {
+    /// Between the whole part and the decimals: `.`, `,`.
+    pub decimal: String,
+    /// Before a negative number: `−`.
+    pub minus: String,
+    /// A number rounded for legibility, `{number}` standing for it: `≈ {number}`.
+    pub rounded: String,
+    /// A number in scientific form: `{mantissa}` stands for its digits,
+    /// `{power}` for the power of ten in raised digits (`⁻¹²`) and
+    /// `{exponent}` in plain ones (`−12`): `{mantissa} × 10{power}`.
+    pub scientific: String,
+}
+
+impl NumberFormat {
+    /// English numbers, the built-in set's: `−0.295`, `≈ 350.4505317`,
+    /// `4.8 × 10⁻⁷`. The command line's messages write numbers so.
+    pub fn english() -> NumberFormat {
+        NumberFormat {
+            decimal: ".".to_owned(),
+            minus: "\u{2212}".to_owned(),
+            rounded: "\u{2248} {number}".to_owned(),
+            scientific: "{mantissa} \u{00D7} 10{power}".to_owned(),
+        }
+    }
+
+    /// `shown` written in this format.
+    pub fn write(&self, shown: &Shown) -> String {
+        let mut mantissa = String::new();
+        if shown.negative {
+            mantissa.push_str(&self.minus);
+        }
+        mantissa.push_str(&shown.whole);
+        if !shown.decimals.is_empty() {
+            mantissa.push_str(&self.decimal);
+            mantissa.push_str(&shown.decimals);
+        }
+        let number = match shown.power {
+            None => mantissa,
+            Some(power) => {
+                let exponent = match power < 0 {
+                    true => format!("{}{}", self.minus, power.unsigned_abs()),
+                    false => power.to_string(),
+                };
+                let raised: String = power.to_string().chars().map(superscript).collect();
+                self.scientific
+                    .replace("{mantissa}", &mantissa)
+                    .replace("{power}", &raised)
+                    .replace("{exponent}", &exponent)
+            }
+        };
+        match shown.rounded {
+            true => self.rounded.replace("{number}", &number),
+            false => number,
         }
     }
 }
@@ -241,11 +310,18 @@ impl Exact {
     /// The number as a sheet prints it: exactly when it has at most
     /// [`LEGIBLE_DIGITS`] significant digits, otherwise rounded to that many
     /// (marked `rounded`); in scientific form outside [`PLAIN_EXPONENTS`].
-    pub fn legible(&self) -> Legible {
+    pub fn legible(&self) -> Shown {
         let shown = self.round_significant(LEGIBLE_DIGITS);
         let rounded = shown != *self;
         let (digits, exponent) = shown.digits_and_exponent();
-        Legible { text: format_digits(shown.is_negative(), &digits, exponent, PLAIN_EXPONENTS), rounded }
+        Shown { rounded, ..shown_digits(shown.is_negative(), &digits, exponent, PLAIN_EXPONENTS) }
+    }
+
+    /// The number exactly, every digit, in plain decimals: how a sheet
+    /// prints the givens, as the teacher wrote them.
+    pub fn exactly(&self) -> Shown {
+        let (digits, exponent) = self.digits_and_exponent();
+        shown_digits(self.is_negative(), &digits, exponent, i64::MIN..i64::MAX)
     }
 
     /// Half a unit in the `digits`-th significant digit: how far a number
@@ -279,46 +355,27 @@ impl Exact {
     }
 }
 
-/// Prints significant `digits` (ASCII, the first standing for 10^`exponent`)
-/// for people: a true minus sign, plain decimals when `exponent` lies in
-/// `plain`, otherwise scientific form with a superscript exponent,
-/// `7.337 × 10⁻¹⁵⁰`. Every digit given is printed (trailing zeros too, so
-/// `15.00` keeps its precision). Shared by the exact answers and the
-/// approximate ones of the extension.
-pub fn format_digits(negative: bool, digits: &str, exponent: i64, plain: std::ops::Range<i64>) -> String {
-    let mut out = String::new();
-    if negative {
-        out.push('\u{2212}');
-    }
+/// Significant `digits` (ASCII, the first standing for 10^`exponent`) as a
+/// sheet shows them: plain decimals when `exponent` lies in `plain`,
+/// otherwise scientific form, `7.337 × 10⁻¹⁵⁰`. Every digit given is kept
+/// (trailing zeros too, so `15.00` keeps its precision). Shared by the exact
+/// answers and the approximate ones of the extension.
+pub fn shown_digits(negative: bool, digits: &str, exponent: i64, plain: std::ops::Range<i64>) -> Shown {
+    let shown = |whole: String, decimals: String, power| Shown { negative, whole, decimals, power, rounded: false };
     if digits.bytes().all(|b| b == b'0') {
-        return "0".to_owned();
+        return Shown { negative: false, ..shown("0".to_owned(), String::new(), None) };
     }
     if !plain.contains(&exponent) {
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push_str(" \u{00D7} 10");
-        out.extend(exponent.to_string().chars().map(superscript));
-        return out;
+        return shown(digits[..1].to_owned(), digits[1..].to_owned(), Some(exponent));
     }
     if exponent < 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-exponent - 1) as usize));
-        out.push_str(digits);
-    } else {
-        let int_len = exponent as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(digits);
-            out.push_str(&"0".repeat(int_len - digits.len()));
-        } else {
-            out.push_str(&digits[..int_len]);
-            out.push('.');
-            out.push_str(&digits[int_len..]);
-        }
+        return shown("0".to_owned(), format!("{}{digits}", "0".repeat((-exponent - 1) as usize)), None);
     }
-    out
+    let int_len = exponent as usize + 1;
+    match digits.len() <= int_len {
+        true => shown(format!("{digits}{}", "0".repeat(int_len - digits.len())), String::new(), None),
+        false => shown(digits[..int_len].to_owned(), digits[int_len..].to_owned(), None),
+    }
 }
 
 /// The superscript form of a digit or a minus sign.
@@ -415,7 +472,7 @@ mod tests {
 
     fn legible(s: &str) -> (String, bool) {
         let l = n(s).legible();
-        (l.text, l.rounded)
+        (NumberFormat::english().write(&Shown { rounded: false, ..l.clone() }), l.rounded)
     }
 
     #[test]
@@ -449,7 +506,7 @@ mod tests {
         assert_eq!(legible("350.450531723797321319580078125"), ("350.4505317".to_owned(), true));
         assert_eq!(legible("-350.450531723797321319580078125"), ("\u{2212}350.4505317".to_owned(), true));
         assert_eq!(legible("4.20499999999"), ("4.205".to_owned(), true));
-        assert_eq!(n("4.20499999999").legible().marked(), "\u{2248} 4.205");
+        assert_eq!(NumberFormat::english().write(&n("4.20499999999").legible()), "\u{2248} 4.205");
         // Huge and tiny magnitudes in scientific form, exact or rounded.
         assert_eq!(legible("27051690123.456"), ("2.705169012 × 10¹⁰".to_owned(), true));
         assert_eq!(legible("1000000000000000000000000000000"), ("1 × 10³⁰".to_owned(), false));
@@ -459,6 +516,36 @@ mod tests {
         assert_eq!(legible("0"), ("0".to_owned(), false));
         assert!(!n("1000000000000").is_too_long());
         assert!(n("12345678901").is_too_long());
+    }
+
+    #[test]
+    fn a_language_writes_the_numbers() {
+        let german = NumberFormat {
+            decimal: ",".to_owned(),
+            minus: "\u{2212}".to_owned(),
+            rounded: "\u{2248} {number}".to_owned(),
+            scientific: "{mantissa} · 10{power}".to_owned(),
+        };
+        let pseudo = NumberFormat {
+            decimal: "·".to_owned(),
+            minus: "–".to_owned(),
+            rounded: "≃{number}".to_owned(),
+            scientific: "{mantissa}E{exponent}".to_owned(),
+        };
+        for (number, english, deutsch, other) in [
+            ("-0.295", "\u{2212}0.295", "\u{2212}0,295", "–0·295"),
+            ("17", "17", "17", "17"),
+            ("350.450531723797321319580078125", "≈ 350.4505317", "≈ 350,4505317", "≃350·4505317"),
+            ("-0.000000000001", "\u{2212}1 × 10⁻¹²", "\u{2212}1 · 10⁻¹²", "–1E–12"),
+            ("27051690123.456", "≈ 2.705169012 × 10¹⁰", "≈ 2,705169012 · 10¹⁰", "≃2·705169012E10"),
+        ] {
+            let shown = n(number).legible();
+            assert_eq!(NumberFormat::english().write(&shown), english);
+            assert_eq!(german.write(&shown), deutsch);
+            assert_eq!(pseudo.write(&shown), other);
+        }
+        assert_eq!(n("0.000000000001").exactly().to_plain_string(), "0.000000000001");
+        assert_eq!(n("-120").exactly().decimals, "");
     }
 
     #[test]

@@ -32,9 +32,9 @@ use minijinja::context;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Phrase, SlipForm, Solved, Value, Wording};
+use crate::answers::{Blank, Ext, Facts, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
-use crate::number::LEGIBLE_DIGITS;
+use crate::number::{NumberFormat, LEGIBLE_DIGITS};
 use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
 pub(crate) use html::Part;
@@ -48,16 +48,15 @@ pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
 const SCRIPT: &str = include_str!("page/check.js");
 const STYLE: &str = include_str!("page/page.css");
 
-/// The given numbers: printed on the sheet, so the page may hold them.
-const GIVENS: &[&str] = &["x", "target", "nudge", "learning_rate"];
-
 /// One field of the page: a blank of the worksheet.
 #[derive(Debug, Serialize)]
 pub(crate) struct Field {
     /// Its position among the page's fields (the element id is `f{n}`).
     pub(crate) n: usize,
-    /// The answer id.
-    pub(crate) id: String,
+    /// The blank.
+    pub(crate) id: Blank,
+    /// What the page's words know of it, for its label.
+    pub(crate) blank: Box<Facts>,
     /// `number`, `approx`, `choice` or `text`.
     pub(crate) kind: &'static str,
     /// Whether the sheet words the blank as approximate ("the error changes
@@ -105,9 +104,9 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
     for (n, call) in calls.iter().enumerate() {
         let answer = solved
             .answers
-            .get(&call.id)
+            .get(call.id)
             .ok_or_else(|| Error::msg(format!("the page: no answer has the id `{}`", call.id)))?;
-        let choice = if call.kind == BlankKind::Response { None } else { choices(&call.id, solved, templates)? };
+        let choice = if call.kind == BlankKind::Response { None } else { choices(call.id, solved, templates)? };
         let (options, key) = choice.unzip();
         let kind = match (&answer.value, call.kind, &options) {
             (_, BlankKind::Response, _) => "text",
@@ -115,14 +114,15 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
             (Value::Approx(..), _, _) => "approx",
             // A ReLU's answers are exact, and the sheet may still be rounded
             // as the student goes: checked like the other activations'.
-            (Value::Exact(_), _, _) if call.id.starts_with("ext.") && call.id != "ext.z" => "approx",
+            (Value::Exact(_), _, _) if matches!(call.id, Blank::Extension(e) if e != Ext::Z) => "approx",
             (Value::Exact(_) | Value::Count(_), _, _) => "number",
             (Value::Flag(_) | Value::Text(_), _, _) => "text",
         };
         let approximately = call.approximately && kind == "number";
         let options = options.unwrap_or_default();
-        let size = answer.display().trim_start_matches(['\u{2248}', ' ']).chars().count();
-        fields.push(Field { n, id: call.id.clone(), kind, approximately, options, key, size });
+        let size = answer.display(&templates.numbers(&solved.worksheet.presentation.language)).trim_start_matches(['\u{2248}', ' ']).chars().count();
+        let blank = Box::new(call.id.facts());
+        fields.push(Field { n, id: call.id, blank, kind, approximately, options, key, size });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
@@ -154,22 +154,23 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
             "backprop-worksheet page|{stem}|{}|{}|{}",
             label.id,
             label.student.as_deref().unwrap_or(""),
-            solved.answers.iter().map(|a| format!("{}={}", a.id, a.value.display())).collect::<Vec<_>>().join(";")
+            solved.answers.iter().map(|a| format!("{}={}", a.id, salted(&a.value))).collect::<Vec<_>>().join(";")
         )
         .as_bytes(),
     ))[..16]
         .to_owned();
     let givens = givens(solved);
-    let on_page: BTreeSet<&str> = body.calls.iter().map(|c| c.id.as_str()).collect();
+    let on_page: BTreeSet<Blank> = body.calls.iter().map(|c| c.id).collect();
     // The formulas name only what the page knows: a blank on it or a given;
     // anything else (a table row's printed weight) is written out.
     let all = formulas(solved);
-    let known = |name: &str| on_page.contains(name) || givens.contains_key(name);
-    let page_formulas: BTreeMap<String, Vec<Formula>> =
-        all.iter().map(|(id, list)| (id.clone(), list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
+    let known = |blank: Blank| on_page.contains(&blank) || givens.contains_key(&blank);
+    let page_formulas: BTreeMap<Blank, Vec<Formula>> =
+        all.iter().map(|(id, list)| (*id, list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
     let own_slips = own_slips(templates, solved, &known, &all)?;
     let targets = Targets::new(solved);
-    let needs = |id: &str| quoted_blanks(id).into_iter().filter(|b| on_page.contains(b.as_str())).collect();
+    let layers = solved.worksheet.network.layers.len();
+    let needs = |id: Blank| quoted_blanks(id, layers).into_iter().filter(|b| on_page.contains(b)).collect();
     let slips = templates.slips(solved, SlipForm::Question)?;
     let sources = Sources {
         solved,
@@ -182,15 +183,16 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         targets: &targets,
         needs: &needs,
     };
+    // The page's data names each blank by its public id.
     let mut checks = BTreeMap::new();
     for field in body.fields() {
-        if !checks.contains_key(&field.id) {
+        checks.entry(field.id.to_string()).or_insert_with(|| {
             let any_approximately = body.calls.iter().any(|c| c.id == field.id && c.approximately);
-            let check = check_of(&sources, &field.id, field.kind, field.key.as_deref(), any_approximately);
-            checks.insert(field.id.clone(), check);
-        }
+            check_of(&sources, field.id, field.kind, field.key.as_deref(), any_approximately)
+        });
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
+    let givens = givens.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
     let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS, approximately: APPROXIMATELY_DIGITS };
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
@@ -198,14 +200,23 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     render_page(templates, solved, label, &body.style, &body.parts, json)
 }
 
-/// The given numbers, canonical, by id: the sheet prints them, so the page may hold them.
-fn givens(solved: &Solved) -> BTreeMap<String, String> {
+/// An answer as the salt of its sheet's page takes it: as it has always
+/// been written there (English numbers, `yes` or `no`), whatever the sheet's
+/// language, so that a page's salt does not change. Never shown.
+fn salted(value: &Value) -> String {
+    match value {
+        Value::Flag(b) => if *b { "yes" } else { "no" }.to_owned(),
+        other => other.display(&NumberFormat::english()),
+    }
+}
+
+/// The given numbers, canonical: the sheet prints them, so the page may hold them.
+fn givens(solved: &Solved) -> BTreeMap<Blank, String> {
     solved
         .answers
         .iter()
-        .filter(|a| GIVENS.contains(&a.id.as_str()) || is_layer_given(&a.id))
-        .filter_map(|a| match &a.value {
-            Value::Exact(x) => Some((a.id.clone(), x.to_plain_string())),
+        .filter_map(|a| match (a.id, &a.value) {
+            (Blank::Given(_), Value::Exact(x)) => Some((a.id, x.to_plain_string())),
             _ => None,
         })
         .collect()
@@ -215,16 +226,17 @@ fn givens(solved: &Solved) -> BTreeMap<String, String> {
 fn own_slips(
     templates: &Templates,
     solved: &Solved,
-    known: &dyn Fn(&str) -> bool,
-    all: &BTreeMap<String, Vec<Formula>>,
-) -> Result<BTreeMap<String, Vec<OwnSlip>>> {
-    let slips = slip_formulas(solved);
+    known: &dyn Fn(Blank) -> bool,
+    all: &BTreeMap<Blank, Vec<Formula>>,
+) -> Result<BTreeMap<Blank, Vec<OwnSlip>>> {
+    let language = &solved.worksheet.presentation.language;
+    let slips = slip_formulas(solved, &templates.numbers(language));
     let phrases: Vec<Phrase> = slips
         .values()
         .flatten()
         .map(|s| Phrase::Slip { mistakes: vec![s.mistake.clone()], form: SlipForm::Question })
         .collect();
-    let mut hints = templates.phrase_all(&phrases)?.into_iter();
+    let mut hints = templates.phrase_all(language, &phrases)?.into_iter();
     Ok(slips
         .into_iter()
         .map(|(id, list)| {
@@ -241,53 +253,62 @@ fn own_slips(
 /// unrounded key ([`tolerance`]), from their formulas in the order the sheet
 /// computes them.
 #[allow(clippy::disallowed_types)] // the extension's answers are doubles
-fn extension_tolerances(solved: &Solved) -> BTreeMap<String, f64> {
+fn extension_tolerances(
+    solved: &Solved,
+    all: &BTreeMap<Blank, Vec<Formula>>,
+    givens: &BTreeMap<Blank, String>,
+) -> BTreeMap<Blank, f64> {
     let Some(extension) = solved.worksheet.extension else { return BTreeMap::new() };
-    let all = formulas(solved);
-    let givens = givens(solved);
-    let blanks: Vec<(String, Formula, f64)> = solved
+    let z = Blank::Extension(Ext::Z);
+    let blanks: Vec<(Blank, Formula, f64)> = solved
         .answers
         .iter()
-        .filter(|a| a.id.starts_with("ext.") && a.id != "ext.z")
+        .filter(|a| matches!(a.id, Blank::Extension(_)) && a.id != z)
         .filter_map(|a| {
             let key = match &a.value {
                 Value::Approx(_, x) => *x,
                 Value::Exact(x) => x.to_f64(),
                 _ => return None,
             };
-            Some((a.id.clone(), all.get(&a.id)?.first()?.clone(), key))
+            Some((a.id, all.get(&a.id)?.first()?.clone(), key))
         })
         .collect();
-    let z = solved.answers.get("ext.z").and_then(|a| match &a.value {
+    let z_value = solved.answers.get(z).and_then(|a| match &a.value {
         Value::Exact(x) => Some(x.to_f64()),
         _ => None,
     });
-    let exact = |name: &str| match name {
-        "ext.z" => z,
-        _ => givens.get(name).and_then(|x| x.parse().ok()),
+    let exact = |blank: Blank| match blank {
+        _ if blank == z => z_value,
+        _ => givens.get(&blank).and_then(|x| x.parse().ok()),
     };
     tolerance::tolerances(&blanks, &exact, extension.digits)
 }
 
 /// The blanks whose numbers the model answer `id` quotes (the numbers among
 /// its facts, see `answers.txt.j2`): it is revealed only once they are right.
-fn quoted_blanks(id: &str) -> Vec<String> {
-    let list: Vec<String> = match id {
-        "discussion" => vec!["y".into(), "error".into()],
-        "reflection" => vec!["reflection_factors".into()],
-        "error_verdict" => vec!["error".into(), "new_error".into()],
-        "ext.explanation" => vec!["ext.z".into(), "ext.slope".into(), "ext.grad_w1".into(), "grad_w1".into()],
-        _ => match id.strip_prefix("check_") {
-            Some(weight) => vec![
-                format!("grad_{weight}"),
-                format!("nudge_{weight}.plus.change"),
-                format!("nudge_{weight}.plus.error"),
-                format!("nudge_{weight}.minus.error"),
-            ],
-            None => Vec::new(),
-        },
-    };
-    list
+fn quoted_blanks(id: Blank, layers: usize) -> Vec<Blank> {
+    use crate::answers::{Column, Node, Row};
+    match id {
+        Blank::Discussion => vec![Blank::Value(Node::output(layers)), Blank::Error],
+        Blank::Reflection => vec![Blank::ReflectionFactors],
+        Blank::ErrorVerdict => vec![Blank::Error, Blank::NewError],
+        Blank::Extension(Ext::Explanation) => vec![
+            Blank::Extension(Ext::Z),
+            Blank::Extension(Ext::Slope),
+            Blank::Extension(Ext::Gradient),
+            Blank::Gradient(Weight(0)),
+        ],
+        Blank::Check(weight) => {
+            let cell = |row, column| Blank::Table { weight, row, column };
+            vec![
+                Blank::Gradient(weight),
+                cell(Row::Plus, Column::Change),
+                cell(Row::Plus, Column::Error),
+                cell(Row::Minus, Column::Error),
+            ]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The page's HTML: the page template (built in, or from `--templates`) with
@@ -301,14 +322,12 @@ fn render_page(
     json: String,
 ) -> Result<String> {
     let doc = &solved.worksheet.presentation;
-    let doc_nudge = solved.worksheet.nudge.to_display_string();
-    // The sheet's names of its values by answer id: a two-layer sheet calls
-    // h1 `h`.
+    let numbers = templates.numbers(&doc.language);
+    let doc_nudge = numbers.write(&solved.worksheet.nudge.exactly());
     let layers = solved.worksheet.network.layers.len();
-    let names: BTreeMap<String, String> =
-        (0..layers).map(|j| (crate::answers::value_id(j, layers), crate::answers::value_name(j, layers))).collect();
     let safe = minijinja::Value::from_safe_string;
     templates.render_html(
+        &doc.language,
         PAGE_TEMPLATE,
         context! {
             title => &doc.title,
@@ -317,7 +336,6 @@ fn render_page(
             student => &label.student,
             nudge => doc_nudge,
             layers,
-            names,
             parts => minijinja::Value::from(minijinja::value::Serde(parts)),
             data => safe(json),
             script => safe(SCRIPT.replace("</", "<\\/")),
@@ -326,13 +344,7 @@ fn render_page(
     )
 }
 
-/// `c1`…, `w1`…: the layers' givens.
-fn is_layer_given(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('c' | 'w')) && !id[1..].is_empty() && id[1..].chars().all(|c| c.is_ascii_digit())
-}
-
 /// The answer ids of the blanks the student version prints, in order.
 pub fn student_blank_ids(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Vec<String>> {
-    Ok(templates.student_blanks(solved, label)?.into_iter().map(|c| c.id).collect())
+    Ok(templates.student_blanks(solved, label)?.into_iter().map(|c| c.id.to_string()).collect())
 }

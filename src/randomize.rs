@@ -19,7 +19,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 
-use crate::answers::{Answers, Draft, Solved, Value, Wording};
+use crate::answers::{Answers, Blank, Draft, Solved, Value, Wording};
 use crate::config::{Field, WorksheetSpec};
 use crate::error::{Error, Place, Result};
 use crate::model::Worksheet;
@@ -119,12 +119,13 @@ impl Constraints {
         Ok(Constraints { env, items, reads, item_reads })
     }
 
-    /// Whether a constraint reads one of the answers `ids` (or an object holding one).
-    pub fn read_any<'i>(&self, mut ids: impl Iterator<Item = &'i str>) -> bool {
+    /// Whether a constraint reads one of the blanks `ids` (or an object holding one).
+    pub fn read_any(&self, mut ids: impl Iterator<Item = Blank>) -> bool {
         ids.any(|id| {
+            let id = id.to_string();
             self.reads
                 .iter()
-                .any(|name| id == name || id.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('.')))
+                .any(|name| id == *name || id.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('.')))
         })
     }
 
@@ -185,7 +186,7 @@ fn unknown_names(
         .map(|name| {
             let closest = answers
                 .iter()
-                .map(|a| (strsim::levenshtein(&a.id, &name), a.id.clone()))
+                .map(|a| (strsim::levenshtein(&a.id.to_string(), &name), a.id.to_string()))
                 .min_by_key(|(distance, _)| *distance)
                 .filter(|(distance, _)| *distance <= name.chars().count().div_ceil(2))
                 .map(|(_, id)| id);
@@ -209,7 +210,9 @@ fn nested(answers: &Answers) -> serde_json::Value {
             Value::Flag(b) => serde_json::Value::from(*b),
             Value::Text(t) => serde_json::Value::from(t.clone()),
         };
-        let mut parts: Vec<&str> = a.id.split('.').collect();
+        // Constraints name a blank by its public id, a dotted path.
+        let id = a.id.to_string();
+        let mut parts: Vec<&str> = id.split('.').collect();
         let last = parts.pop().expect("non-empty id");
         let mut map = &mut root;
         for part in parts {
@@ -454,7 +457,8 @@ impl<'a> Sampler<'a> {
             *count += u64::from(*ok);
         }
         for name in &self.constraints.reads {
-            if let Some(Value::Exact(x)) = draft.answers().get(name).map(|a| &a.value) {
+            // Constraints name blanks by their public ids.
+            if let Some(Value::Exact(x)) = draft.answers().named(name).map(|a| &a.value) {
                 let range = tally.read_ranges.entry(name.clone()).or_insert_with(|| (x.clone(), x.clone()));
                 if *x < range.0 {
                     range.0 = x.clone();
@@ -609,7 +613,9 @@ impl<'a> Sampler<'a> {
             .iter()
             .filter_map(|name| {
                 let (lo, hi) = tally.read_ranges.get(name)?;
-                let (lo, hi) = (lo.legible().marked(), hi.legible().marked());
+                // A message of the command line: its numbers in English.
+                let english = crate::number::NumberFormat::english();
+                let (lo, hi) = (english.write(&lo.legible()), english.write(&hi.legible()));
                 Some(match lo == hi {
                     true => format!("{name} was always {lo}"),
                     false => format!("{name} was from {lo} to {hi}"),

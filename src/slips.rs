@@ -14,11 +14,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use crate::answers::SlipForm;
-use crate::answers::{link_id, own_id, value_id, value_name, weight_name, MistakeFacts, Phrase, Wording};
+use crate::answers::{Blank, Column, MistakeFacts, Node, Phrase, Row, Weight, Wording};
 use crate::engine::Solution;
 use crate::error::Result;
 use crate::model::Worksheet;
-use crate::number::Exact;
+use crate::number::{Exact, NumberFormat};
 
 /// One typical mistake, with the layers (`j`) or weights (`k`) it involves, 0-based.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,23 +96,23 @@ pub struct Slip {
 /// The slips of every blank that has some, in worksheet order of the blanks' ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Slips {
-    by_id: Vec<(String, Vec<Slip>)>,
+    by_id: Vec<(Blank, Vec<Slip>)>,
 }
 
 impl Slips {
     /// Every blank with slips, and its slips.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &[Slip])> {
-        self.by_id.iter().map(|(id, slips)| (id.as_str(), slips.as_slice()))
+    pub fn iter(&self) -> impl Iterator<Item = (Blank, &[Slip])> {
+        self.by_id.iter().map(|(id, slips)| (*id, slips.as_slice()))
     }
 
     /// The slips of the blank `id` (empty if it has none).
-    pub fn get(&self, id: &str) -> &[Slip] {
-        self.by_id.iter().find(|(i, _)| i == id).map_or(&[], |(_, s)| s.as_slice())
+    pub fn get(&self, id: Blank) -> &[Slip] {
+        self.by_id.iter().find(|(i, _)| *i == id).map_or(&[], |(_, s)| s.as_slice())
     }
 
     /// Adds the candidate wrong values of blank `id`, whose right answer is `right`:
     /// a candidate equal to `right` is dropped; equal candidates become one slip.
-    fn add(&mut self, id: String, right: &Exact, candidates: Vec<(Exact, Mistake)>) {
+    fn add(&mut self, id: Blank, right: &Exact, candidates: Vec<(Exact, Mistake)>) {
         let mut slips: Vec<Slip> = Vec::new();
         for (value, mistake) in candidates {
             if &value == right {
@@ -137,12 +137,13 @@ impl Mistake {
     }
 
     /// The mistake's kind and the names it involves in the sheet's notation,
-    /// for its words in the answers template.
-    pub fn facts(&self, worksheet: &Worksheet) -> MistakeFacts {
+    /// for its words in the answers template, numbers written in `numbers`.
+    pub fn facts(&self, worksheet: &Worksheet, numbers: &NumberFormat) -> MistakeFacts {
         let count = worksheet.network.layers.len();
-        let name = |j: usize| value_name(j, count);
+        let name = |j: usize| Node::new(j, count).name();
+        let weight_name = |k: usize| Weight(k).name();
         let input = |j: usize| if j == 0 { "x".to_owned() } else { name(j - 1) };
-        let coefficient = |j: usize| worksheet.network.layers[j].coefficient.to_display_string();
+        let coefficient = |j: usize| numbers.write(&worksheet.network.layers[j].coefficient.exactly());
         let link = |j: usize| format!("d{}/d{}", name(j), name(j - 1));
         let mut names: BTreeMap<&'static str, String> = BTreeMap::new();
         match *self {
@@ -194,12 +195,17 @@ pub struct WordedSlip {
 /// The worded slips of every blank that has some, in worksheet order; as JSON,
 /// an object keyed by answer id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WordedSlips(pub Vec<(String, Vec<WordedSlip>)>);
+pub struct WordedSlips(pub Vec<(Blank, Vec<WordedSlip>)>);
 
 impl WordedSlips {
     /// The worded slips of the blank `id` (empty if it has none).
-    pub fn get(&self, id: &str) -> &[WordedSlip] {
-        self.0.iter().find(|(i, _)| i == id).map_or(&[], |(_, list)| list.as_slice())
+    pub fn get(&self, id: Blank) -> &[WordedSlip] {
+        self.0.iter().find(|(i, _)| *i == id).map_or(&[], |(_, list)| list.as_slice())
+    }
+
+    /// The worded slips of the blank whose public id is `id`.
+    pub fn named(&self, id: &str) -> &[WordedSlip] {
+        self.0.iter().find(|(i, _)| i.to_string() == id).map_or(&[], |(_, list)| list.as_slice())
     }
 }
 
@@ -212,12 +218,17 @@ impl Serialize for WordedSlips {
 /// The slips of every blank, worded by `words` for the place `form`, in
 /// worksheet order.
 pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording, form: SlipForm) -> Result<WordedSlips> {
+    let language = &worksheet.presentation.language;
+    let numbers = words.numbers(language);
     let phrases: Vec<Phrase> = slips
         .iter()
         .flat_map(|(_, list)| list.iter())
-        .map(|slip| Phrase::Slip { mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet)).collect(), form })
+        .map(|slip| Phrase::Slip {
+            mistakes: slip.mistakes.iter().map(|m| m.facts(worksheet, &numbers)).collect(),
+            form,
+        })
         .collect();
-    let mut texts = words.phrase_all(&phrases)?.into_iter();
+    let mut texts = words.phrase_all(language, &phrases)?.into_iter();
     Ok(WordedSlips(
         slips
             .iter()
@@ -226,7 +237,7 @@ pub fn worded(slips: &Slips, worksheet: &Worksheet, words: &dyn Wording, form: S
                     .iter()
                     .map(|slip| WordedSlip { value: slip.value.clone(), slip: texts.next().unwrap_or_default() })
                     .collect();
-                (id.to_owned(), worded)
+                (id, worded)
             })
             .collect(),
     ))
@@ -262,27 +273,27 @@ fn forward_pass(slips: &mut Slips, worksheet: &Worksheet, solution: &Solution) {
             let skipped = input_of(worksheet, &solution.values, j - 1);
             candidates.push((&(&layer.coefficient * &skipped) + &layer.weight, Mistake::SkippedPreviousLayer { j }));
         }
-        slips.add(value_id(j, layers.len()), &solution.values[j], candidates);
+        slips.add(Blank::Value(Node::new(j, layers.len())), &solution.values[j], candidates);
     }
 }
 
 fn error(slips: &mut Slips, worksheet: &Worksheet, solution: &Solution) {
     let residual = &solution.residual;
     let candidates = vec![(residual.square(), Mistake::ForgotHalf), (&Exact::half() * residual, Mistake::ForgotSquare)];
-    slips.add("error".to_owned(), &solution.error, candidates);
+    slips.add(Blank::Error, &solution.error, candidates);
     let candidates = vec![
         (&worksheet.network.target - solution.output(), Mistake::ResidualSign),
         (&Exact::int(2) * residual, Mistake::KeptFactorTwo),
     ];
-    slips.add("dE_dy".to_owned(), residual, candidates);
+    slips.add(Blank::ErrorSlope, residual, candidates);
 }
 
 fn experiments(slips: &mut Slips, solution: &Solution) {
     let layers = solution.experiments.len();
     for k in (0..layers).rev() {
         let experiment = &solution.experiments[k];
-        for (row, trial) in [("plus", &experiment.plus), ("minus", &experiment.minus)] {
-            let id = format!("nudge_{}.{row}.change", weight_name(k));
+        for (row, trial) in [(Row::Plus, &experiment.plus), (Row::Minus, &experiment.minus)] {
+            let id = Blank::Table { weight: Weight(k), row, column: Column::Change };
             slips.add(id, &trial.change, vec![(-&trial.change, Mistake::ChangeReversed)]);
         }
     }
@@ -307,15 +318,15 @@ fn chain_rule(slips: &mut Slips, worksheet: &Worksheet, solution: &Solution) {
             candidates.push((factors.into_iter().product(), Mistake::WrongCoefficient { j, used }));
         }
         candidates.push((&gradient.value * &solution.values[k], Mistake::ValueForDerivative { k }));
-        slips.add(format!("grad_{}", weight_name(k)), &gradient.value, candidates);
+        slips.add(Blank::Gradient(Weight(k)), &gradient.value, candidates);
     }
     for j in 1..count {
         let used = vec![(layers[j - 1].coefficient.clone(), Mistake::WrongCoefficient { j, used: j - 1 })];
-        slips.add(link_id(j, count), &layers[j].coefficient, used);
+        slips.add(Blank::Link(Node::new(j, count)), &layers[j].coefficient, used);
     }
     for k in 0..count {
         let value = vec![(solution.values[k].clone(), Mistake::ValueForDerivative { k })];
-        slips.add(own_id(k, count), &Exact::int(1), value);
+        slips.add(Blank::Own(Node::new(k, count)), &Exact::int(1), value);
     }
 }
 
@@ -331,6 +342,6 @@ fn update(slips: &mut Slips, worksheet: &Worksheet, solution: &Solution) {
             let step = rate * &solution.gradients[other].value;
             candidates.push((w - &step, Mistake::OtherGradient { k, other }));
         }
-        slips.add(format!("new_{}", weight_name(k)), &solution.update.weights[k], candidates);
+        slips.add(Blank::NewWeight(Weight(k)), &solution.update.weights[k], candidates);
     }
 }

@@ -4,7 +4,7 @@
 use minijinja::value::Value as JValue;
 use serde::Serialize;
 
-use crate::answers::Answers;
+use crate::answers::{Answers, Blank, Given, Node, Weight};
 use crate::config::WorksheetSpec;
 use crate::error::{Error, Result};
 use crate::render::{SheetLabel, Templates, SUMMARY_TEMPLATE};
@@ -42,49 +42,53 @@ struct SummaryRow {
     cells: Vec<String>,
 }
 
-/// The math name of layer output `j`: `h`, `h_1`, `y`.
-fn math_value_name(j: usize, layers: usize) -> String {
-    let plain = crate::answers::value_name(j, layers);
-    match plain.find(|c: char| c.is_ascii_digit()) {
-        Some(i) => format!("{}_{}", &plain[..i], &plain[i..]),
-        None => plain,
-    }
+/// A column's header, as the summary template words it: its `kind`
+/// (`math`, or for a header with words `target`, `coefficient`,
+/// `learning_rate`, `nudge`, `new_error`) and its notation as Typst maths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+struct Header {
+    kind: &'static str,
+    math: String,
 }
 
-/// The summary's columns, as (answer id, header markup): the givens (every
-/// one that varies across the batch, so a grader sees which network a row
-/// is), then the key answers. Headers use the sheet's notation: the
-/// coefficient of a layer is the factor on the diagram's arrow into it.
-fn columns(layers: usize, entries: &[Entry]) -> Vec<(String, String)> {
-    let varies = |id: &str| {
-        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.display()));
+/// The summary's columns, as (answer id, header): the givens (every one
+/// that varies across the batch, so a grader sees which network a row is),
+/// then the key answers. Headers use the sheet's notation: the coefficient
+/// of a layer is the factor on the diagram's arrow into it.
+fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, Header)> {
+    let varies = |id: Blank| {
+        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.clone()));
         let first = values.next().flatten();
         values.any(|v| v != first)
     };
-    let math = |m: String| format!("${m}$");
-    let mut columns: Vec<(String, String)> =
-        vec![("x".into(), math("x".into())), ("target".into(), math("y_\"target\"".into()))];
-    for k in 1..=layers {
-        let id = format!("c{k}");
-        if varies(&id) {
-            columns.push((id, format!("$times$ into ${}$", math_value_name(k - 1, layers))));
+    let header = |kind, math: String| Header { kind, math };
+    let math = |m: String| header("math", m);
+    let mut columns: Vec<(Blank, Header)> = vec![
+        (Blank::Given(Given::Input), math("x".into())),
+        (Blank::Given(Given::Target), header("target", String::new())),
+    ];
+    for j in 0..layers {
+        let id = Blank::Given(Given::Coefficient(j));
+        if varies(id) {
+            columns.push((id, header("coefficient", Node::new(j, layers).math())));
         }
     }
-    for k in 1..=layers {
-        columns.push((format!("w{k}"), math(format!("w_{k}"))));
+    for k in 0..layers {
+        columns.push((Blank::Given(Given::Weight(Weight(k))), math(Weight(k).math())));
     }
-    if varies("learning_rate") {
-        columns.push(("learning_rate".into(), "learning rate".into()));
+    if varies(Blank::Given(Given::LearningRate)) {
+        columns.push((Blank::Given(Given::LearningRate), header("learning_rate", String::new())));
     }
-    if varies("nudge") {
-        columns.push(("nudge".into(), "nudge".into()));
+    if varies(Blank::Given(Given::Nudge)) {
+        columns.push((Blank::Given(Given::Nudge), header("nudge", String::new())));
     }
-    columns.push(("y".into(), math("y".into())));
-    columns.push(("error".into(), math("E".into())));
-    for k in (1..=layers).rev() {
-        columns.push((format!("grad_w{k}"), math(format!("(d E) / (d w_{k})"))));
+    columns.push((Blank::Value(Node::output(layers)), math("y".into())));
+    columns.push((Blank::Error, math("E".into())));
+    for k in (0..layers).rev() {
+        let gradient = Blank::Gradient(Weight(k));
+        columns.push((gradient, math(gradient.math().unwrap_or_default())));
     }
-    columns.push(("new_error".into(), math("E_\"new\"".into())));
+    columns.push((Blank::NewError, header("new_error", String::new())));
     columns
 }
 
@@ -92,11 +96,13 @@ fn columns(layers: usize, entries: &[Entry]) -> Vec<(String, String)> {
 /// The columns are chosen from the whole batch, so every part has the same.
 fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], part: &Part) -> Result<String> {
     let layers = spec.layers.len();
+    let language = &spec.presentation.language;
+    let numbers = templates.numbers(language);
     let columns = columns(layers, entries);
-    // The student column wraps long names at about 12 em.
-    let longest = entries.iter().filter_map(|e| e.label.student.as_ref()).map(|s| s.chars().count()).max();
-    let student_width = longest.map_or(0, |n| (n / 2 + 2).min(12));
-    let headers: Vec<JValue> = columns.iter().map(|(_, header)| JValue::from_safe_string(header.clone())).collect();
+    let headers: Vec<JValue> = columns
+        .iter()
+        .map(|(_, h)| minijinja::context! { kind => h.kind, math => JValue::from_safe_string(h.math.clone()) })
+        .collect();
     let rows: Vec<SummaryRow> = entries
         .get(part.rows.clone())
         .unwrap_or_default()
@@ -106,7 +112,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
             student: entry.label.student.clone().unwrap_or_default(),
             cells: columns
                 .iter()
-                .map(|(id, _)| entry.answers.get(id).map(|a| a.display()).unwrap_or_default())
+                .map(|(id, _)| entry.answers.get(*id).map(|a| a.display(&numbers)).unwrap_or_default())
                 .collect(),
         })
         .collect();
@@ -116,11 +122,10 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         rows => JValue::from(minijinja::value::Serde(&rows)),
         roster => entries.iter().any(|e| e.label.student.is_some()),
         first => part.rows.start == 0,
-        student_width => student_width,
         first_page => part.first_page,
         pages => part.pages,
     };
-    templates.render_template(SUMMARY_TEMPLATE, ctx)
+    templates.render_template(language, SUMMARY_TEMPLATE, ctx)
 }
 
 /// The grading summary at the end of the key pack, as one PDF per part of
@@ -158,6 +163,19 @@ pub fn pdfs(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> R
         pages = next_page - 1;
         settled = true;
     }
+}
+
+/// The markup of each part of the grading summary, its pages numbered as
+/// though each part were one page: what [`pdfs`] typesets, for tests of its
+/// layout.
+pub fn parts_markup(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry]) -> Result<Vec<String>> {
+    let split = part_rows(entries.len());
+    let pages = split.len();
+    split
+        .into_iter()
+        .enumerate()
+        .map(|(k, rows)| render_part(spec, templates, entries, &Part { rows, first_page: k + 1, pages }))
+        .collect()
 }
 
 /// The rows of each part of a summary of `count` sheets: as few parts as
@@ -259,9 +277,10 @@ mod tests {
         assert_eq!(rows_per_page, [12, 13]);
     }
 
-    /// The headers of the summary of `sheets`.
+    /// The headers of the summary of `sheets`: each its kind and notation.
     fn headers_of(spec: &WorksheetSpec, sheets: &[crate::batch::Sheet]) -> Vec<String> {
-        columns(spec.layers.len(), &entries(sheets)).into_iter().map(|(_, header)| header).collect()
+        let headers = columns(spec.layers.len(), &entries(sheets));
+        headers.into_iter().map(|(_, h)| format!("{} {}", h.kind, h.math)).collect()
     }
 
     #[test]
@@ -272,11 +291,11 @@ mod tests {
         let sheets = crate::batch::draw(&spec, &templates, &request).unwrap();
         let headers = headers_of(&spec, &sheets);
         // The coefficients and the learning rate are drawn; the nudge is fixed.
-        for wanted in ["$times$ into $h$", "$times$ into $y$", "learning rate"] {
+        for wanted in ["coefficient h", "coefficient y", "learning_rate "] {
             assert!(headers.iter().any(|h| h == wanted), "no column {wanted:?} in {headers:?}");
         }
-        assert!(!headers.iter().any(|h| h == "nudge"), "{headers:?}");
-        // Each row shows its own coefficient, as the sheet prints it.
+        assert!(!headers.iter().any(|h| h.starts_with("nudge")), "{headers:?}");
+        // Words come from the template: the English headers.
         let markup = render_part(
             &spec,
             &Templates::load(None).unwrap(),
@@ -284,8 +303,25 @@ mod tests {
             &Part { rows: 0..3, first_page: 1, pages: 2 },
         )
         .unwrap();
-        let c1 = sheets[0].variant.solved.answers.get("c1").unwrap().value.display();
-        let rate = sheets[0].variant.solved.answers.get("learning_rate").unwrap().value.display();
+        assert!(markup.contains("#let word-summary-coefficient(node) = [#{spoken($times$, \"times\")} into #node]"));
+        assert!(markup.contains("[#word-summary-coefficient(spoken($h$, \"h\"))]"), "{markup}");
+        // Each row shows its own coefficient, as the sheet prints it.
+        let c1 = sheets[0]
+            .variant
+            .solved
+            .answers
+            .named("c1")
+            .unwrap()
+            .value
+            .display(&crate::number::NumberFormat::english());
+        let rate = sheets[0]
+            .variant
+            .solved
+            .answers
+            .named("learning_rate")
+            .unwrap()
+            .value
+            .display(&crate::number::NumberFormat::english());
         assert!(markup.contains(&format!("[{}], [{c1}], ", sheets[0].label.id)), "{markup}");
         assert!(markup.contains(&format!("[{rate}], ")), "{markup}");
 

@@ -80,6 +80,31 @@ pub fn can_draw(c: char) -> bool {
     c.is_whitespace() || FONTS.iter().any(|f| f.info().coverage.contains(c as u32))
 }
 
+/// The widths of `text` set in Libertinus Serif Regular, in em: on one line,
+/// and its widest word (between spaces). Each character counts its glyph's
+/// advance, and 2% more for Typst's kerning, which widens a few pairs by
+/// thousandths of an em ("depends" by 0.007 em); a character the face lacks
+/// counts 1 em, wider than its fallback glyph. The widths are upper bounds
+/// (a test checks them against Typst's own measure): the room a model answer
+/// needs is reckoned from them, in both versions alike.
+pub fn text_widths_em(text: &str) -> (f64, f64) {
+    /// What kerning may add to the advances.
+    const KERNING: f64 = 1.02;
+    static REGULAR: LazyLock<Option<typst::text::FontInstance>> = LazyLock::new(|| {
+        let font = FONTS.iter().find(|f| {
+            f.info().family == "Libertinus Serif" && f.info().variant == typst::text::FontVariant::default()
+        })?;
+        let size = typst::layout::Abs::pt(10.0);
+        Some(font.clone().instantiate(typst::text::FontVariant::default(), size, &Default::default()))
+    });
+    let advance = |c: char| {
+        REGULAR.as_ref().and_then(|f| f.ttf().glyph_index(c).and_then(|g| f.x_advance(g.0))).map_or(1.0, |em| em.get())
+    };
+    let words: Vec<f64> = text.split(' ').map(|w| w.chars().map(advance).sum::<f64>() * KERNING).collect();
+    let total = words.iter().sum::<f64>() + advance(' ') * words.len().saturating_sub(1) as f64;
+    (total, words.into_iter().fold(0.0, f64::max))
+}
+
 /// The index of [`FONTS`] that Typst selects fonts from, built once.
 static BOOK: LazyLock<LazyHash<FontBook>> = LazyLock::new(|| LazyHash::new(FontBook::from_fonts(FONTS.iter())));
 

@@ -232,7 +232,13 @@ fn class_set_of_30_variants() {
         let key = pdf_text(&files[&format!("randomized-v{k:02}-key.pdf")]);
         let student = pdf_text(&files[&format!("randomized-v{k:02}-student.pdf")]);
         for id in DISTINCTIVE {
-            let shown = squeeze(&answers.get(id).unwrap_or_else(|| panic!("no answer {id}")).value.display());
+            let shown = squeeze(
+                &answers
+                    .named(id)
+                    .unwrap_or_else(|| panic!("no answer {id}"))
+                    .value
+                    .display(&backprop_worksheet::number::NumberFormat::english()),
+            );
             assert!(shown.chars().count() >= 4, "v{k:02} {id} = {shown:?} is too short to be distinctive");
             assert!(key.contains(&shown), "the key of v{k:02} lacks {id} = {shown:?}");
             assert!(!student.contains(&shown), "the student version of v{k:02} shows {id} = {shown:?}");
@@ -398,7 +404,14 @@ fn constraints_can_read_word_answers() {
     ] {
         let sheets = batch::draw(&spec_with(require), common::words(), &request).unwrap();
         for sheet in &sheets {
-            let shown = sheet.variant.solved.answers.get(id).unwrap().value.display();
+            let shown = sheet
+                .variant
+                .solved
+                .answers
+                .named(id)
+                .unwrap()
+                .value
+                .display(&backprop_worksheet::number::NumberFormat::english());
             assert!(shown.contains(wanted), "{require}: {id} = {shown}");
         }
     }

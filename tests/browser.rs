@@ -502,6 +502,89 @@ fn the_page_in_a_browser() {
     assert!(page.contains("for Zo\u{eb} O\u{2019}Brien"), "the roster page names its student");
 }
 
+/// The German classic page as a German student works it: the key's answers
+/// typed with a decimal comma and a true minus are all correct, the marks,
+/// hints, labels, buttons and counts are German, and the page writes its
+/// own numbers with a decimal comma.
+#[test]
+#[ignore = "drives headless Chromium over WebDriver: needs `chromium` and `chromedriver` (.ci/run installs them and runs this with --ignored)"]
+fn a_german_student_works_the_german_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "configs/classic-de.yaml";
+    let out = run(&["generate", config, "--format", "html", "--out", s(dir.path()), "--quiet"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let path = dir.path().join("classic-de-student.html");
+    let driver = Driver::start();
+    open_fresh(&driver, &path);
+    assert_eq!(driver.script("return document.documentElement.lang;", json!([])), json!("de"));
+    let text = driver.script("return document.body.innerText;", json!([])).as_str().unwrap().to_owned();
+    assert!(text.contains("0,1") && !text.contains("0.1"), "the page's numbers have a decimal comma");
+    assert!(text.contains("Antworten prüfen") && text.contains("Neu beginnen"), "the buttons are German");
+
+    // The key typed as a German student types it: 4,5 and −0,295.
+    let key = cli_json(&["answers", config, "--format", "json"]);
+    let german = |t: &str| t.replace('.', ",").replace('-', "\u{2212}");
+    let typed: BTreeMap<String, Json> = key
+        .iter()
+        .map(|(id, answer)| {
+            let answer = match answer {
+                Json::String(t) => Json::String(german(t)),
+                Json::Object(o) if o.contains_key("approx") => json!({"approx": german(o["approx"].as_str().unwrap())}),
+                // A yes/no choice, picked by the word it shows.
+                Json::Bool(yes) => json!(if *yes { "ja" } else { "nein" }),
+                other => other.clone(),
+            };
+            (id.clone(), answer)
+        })
+        .collect();
+    let commas = typed.values().filter(|a| a.to_string().contains(',')).count();
+    assert!(commas > 10, "{commas} answers with a decimal comma");
+    driver.script(FILL, json!([typed]));
+    driver.click("#check");
+    for (_, id, state, mark) in states(&driver) {
+        let written = matches!(key[id.as_str()], Json::Object(ref o) if o.contains_key("text"))
+            && !["nudge_w1.direction", "nudge_w2.direction", "strongest_weight"].contains(&id.as_str());
+        if written {
+            assert_eq!(state, "empty", "{id}");
+            assert_eq!(mark, "\u{2026} nicht beantwortet", "{id}");
+        } else {
+            assert_eq!(state, "correct", "{id} typed as {} ({mark})", typed[&id]);
+            assert_eq!(mark, "\u{2713} richtig", "{id}");
+        }
+    }
+
+    // A wrong h, the y that follows from it, a slip with its German hint.
+    open_fresh(&driver, &path);
+    let field = |id: &str| format!("[data-answer=\"{id}\"]");
+    for (id, text) in [("h1", "107"), ("y", "217"), ("error", "9"), ("nudge_w2.plus.error", "4,205")] {
+        driver.type_into(&field(id), text);
+    }
+    driver.click("#check");
+    let marks = states(&driver);
+    let mark = |id: &str| marks.iter().find(|(_, a, ..)| a == id).unwrap().clone();
+    assert_eq!((mark("h1").2.as_str(), mark("h1").3.as_str()), ("wrong", "\u{2717} nicht richtig"));
+    assert_eq!(mark("y").2, "follows");
+    assert!(mark("y").3.starts_with("\u{21b3} folgerichtig"), "{}", mark("y").3);
+    assert_eq!((mark("error").2.as_str(), mark("error").3.as_str()), ("slip", "! Hast du das ½ vergessen?"));
+    assert_eq!(mark("nudge_w2.plus.error").2, "correct", "4,205 with a decimal comma");
+    let summary = driver.script("return document.getElementById('summary').innerText;", json!([]));
+    assert_eq!(
+        summary.as_str().unwrap(),
+        format!(
+            "1 richtig, 1 folgerichtig aus deinen früheren Antworten, 1 typischer Fehler, 1 nicht richtig, {} nicht beantwortet",
+            marks.len() - 4
+        )
+    );
+    // What a screen reader is told, in German.
+    let accessible = |css: &str, what: &str| {
+        let element = driver.element(css);
+        driver.call("GET", &format!("/element/{element}/{what}"), None).as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(accessible(&field("nudge_w2.plus.error"), "computedlabel"), "E, Zeile w2 + 0,1");
+    let figure = accessible("figure", "computedlabel");
+    assert!(figure.contains(" mal ") && !figure.contains(" times "), "{figure}");
+}
+
 /// The classic page worked as a student works it: a slip, a wrong h and the
 /// y that follows, a written answer and its model answer; the screenshot in
 /// the README; printing; starting over.

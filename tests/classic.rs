@@ -1,7 +1,7 @@
 //! The classic handout's numbers, pinned: every value DESIGN.md lists for
 //! `configs/classic.yaml`, read from the answers by id.
 
-use backprop_worksheet::answers::{Answers, Value};
+use backprop_worksheet::answers::{Answers, Blank, Value};
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
 use backprop_worksheet::render::Templates;
@@ -12,10 +12,16 @@ fn classic() -> Answers {
 }
 
 fn exact(answers: &Answers, id: &str) -> String {
-    match &answers.get(id).unwrap_or_else(|| panic!("no answer {id}")).value {
+    match &answers.named(id).unwrap_or_else(|| panic!("no answer {id}")).value {
         Value::Exact(x) => x.to_plain_string(),
         other => panic!("{id} is not exact: {other:?}"),
     }
+}
+
+/// The answer `id` as an English sheet shows it.
+fn shown(answers: &Answers, id: &str) -> String {
+    let answer = answers.named(id).unwrap_or_else(|| panic!("no answer {id}"));
+    answer.value.display(&backprop_worksheet::number::NumberFormat::english())
 }
 
 #[test]
@@ -35,9 +41,9 @@ fn nudge_tables() {
     assert_eq!(row("nudge_w1.plus", &["w1", "h1", "y", "error", "change"]), ["1.1", "7.1", "17.2", "3.92", "-0.58"]);
     assert_eq!(row("nudge_w1.minus", &["w1", "h1", "y", "error", "change"]), ["0.9", "6.9", "16.8", "5.12", "0.62"]);
     assert_eq!(row("nudge_w1.base", &["w1", "h1", "y", "error"]), ["1", "7", "17", "4.5"]);
-    assert_eq!(a.get("nudge_w2.direction").unwrap().value.display(), "increase");
-    assert_eq!(a.get("nudge_w1.direction").unwrap().value.display(), "increase");
-    assert_eq!(a.get("strongest_weight").unwrap().value.display(), "w1");
+    assert_eq!(shown(&a, "nudge_w2.direction"), "increase");
+    assert_eq!(shown(&a, "nudge_w1.direction"), "increase");
+    assert_eq!(shown(&a, "strongest_weight"), "w1");
 }
 
 #[test]
@@ -59,29 +65,29 @@ fn update_step() {
     assert_eq!(exact(&a, "new_h1"), "7.6");
     assert_eq!(exact(&a, "new_y"), "18.5");
     assert_eq!(exact(&a, "new_error"), "1.125");
-    assert_eq!(a.get("error_decreased").unwrap().value, Value::Flag(true));
-    assert!(a.get("error_verdict").unwrap().value.display().contains("from 4.5 to 1.125"));
+    assert_eq!(a.named("error_decreased").unwrap().value, Value::Flag(true));
+    assert!(shown(&a, "error_verdict").contains("from 4.5 to 1.125"));
 }
 
 #[test]
 fn reflection_and_extension() {
     let a = classic();
-    assert_eq!(a.get("reflection_factors").unwrap().value.display(), "11");
+    assert_eq!(shown(&a, "reflection_factors"), "11");
     assert_eq!(exact(&a, "ext.z"), "7");
-    assert_eq!(a.get("ext.h1").unwrap().value.display(), "0.9991");
-    assert_eq!(a.get("ext.grad_w1").unwrap().value.display(), "\u{2212}0.02731");
-    let why = a.get("ext.explanation").unwrap().value.display();
+    assert_eq!(shown(&a, "ext.h1"), "0.9991");
+    assert_eq!(shown(&a, "ext.grad_w1"), "\u{2212}0.02731");
+    let why = shown(&a, "ext.explanation");
     assert!(why.contains("saturated") && why.contains("−6"), "{why}");
 }
 
 #[test]
 fn model_answers_use_this_worksheets_numbers() {
     let a = classic();
-    let discussion = a.get("discussion").unwrap().value.display();
+    let discussion = shown(&a, "discussion");
     assert!(discussion.contains("y = 17") && discussion.contains("20") && discussion.contains("4.5"), "{discussion}");
-    let check = a.get("check_w2").unwrap().value.display();
+    let check = shown(&a, "check_w2");
     assert!(check.contains("−0.3") && check.contains("−0.295"), "{check}");
-    assert!(a.get("reflection").unwrap().value.display().starts_with("11 derivatives"));
+    assert!(shown(&a, "reflection").starts_with("11 derivatives"));
 }
 
 /// Near the optimum (y = 0.99 for a target of 1, a nudge of 0.1) the
@@ -113,7 +119,7 @@ fn common_slips() {
     let solved = generate::solve_fixed(&spec, &Templates::load(None).unwrap()).expect("classic solves");
     let catalogue = slips::catalogue(&solved.worksheet, &solved.solution);
     let value_of = |id: &str, mistake: &Mistake| -> String {
-        let slip = catalogue.get(id).iter().find(|s| s.mistakes.contains(mistake));
+        let slip = catalogue.get(Blank::parse(id, 2).unwrap()).iter().find(|s| s.mistakes.contains(mistake));
         slip.unwrap_or_else(|| panic!("{id} has no slip {mistake:?}")).value.to_plain_string()
     };
     assert_eq!(value_of("error", &Mistake::ForgotHalf), "9");
@@ -126,5 +132,8 @@ fn common_slips() {
     assert_eq!(value_of("y", &Mistake::SkippedPreviousLayer { j: 1 }), "7");
     assert_eq!(value_of("nudge_w2.plus.change", &Mistake::ChangeReversed), "0.295");
     // Dropping dh/dw1 = 1 changes nothing, so it is no slip.
-    assert!(catalogue.get("grad_w1").iter().all(|s| !s.mistakes.contains(&Mistake::DroppedFactor { k: 0, factor: 2 })));
+    assert!(catalogue
+        .get(Blank::parse("grad_w1", 2).unwrap())
+        .iter()
+        .all(|s| !s.mistakes.contains(&Mistake::DroppedFactor { k: 0, factor: 2 })));
 }

@@ -386,6 +386,36 @@ fn a_broken_answers_template_is_reported_at_its_file_and_line() {
     assert!(err.contains("answers.txt.j2") && err.contains("why_harder"), "names the macro:\n{err}");
 }
 
+/// A language with no built-in templates gets English words, and a warning
+/// that says so and what to do; German and English in any region get none,
+/// nor does a sheet made with the teacher's own templates.
+#[test]
+fn a_language_without_built_in_templates_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let classic_text = std::fs::read_to_string(classic()).unwrap();
+    let generate = |language: &str, extra: &[&str]| {
+        let text = classic_text.replace("language: en\n", &format!("language: {language}\n"));
+        std::fs::write(tmp.path().join("sheet.yaml"), text).unwrap();
+        let mut args = vec!["generate", "sheet.yaml", "--format", "typ", "--out", "out", "--quiet", "--replace"];
+        args.extend(extra);
+        let output = run_in(tmp.path(), &args);
+        expect_exit(&output, 0, language)
+    };
+    let err = generate("fr", &[]);
+    assert_eq!(
+        err,
+        "warning: sheet.yaml: there are no built-in templates in `language: fr`, so the sheet's words are English \
+         (read aloud and hyphenated as fr): give templates in that language with --templates DIR (see README, \
+         \"Languages\"), or write `language: en`\n"
+    );
+    for language in ["de", "de-AT", "de-CH", "en-GB", "EN"] {
+        assert_eq!(generate(language, &[]), "", "{language}");
+    }
+    let own = tmp.path().join("french");
+    std::fs::create_dir(&own).unwrap();
+    assert_eq!(generate("fr", &["--templates", s(&own)]), "", "the teacher's own templates");
+}
+
 /// A config whose exact answers run to 30 digits: decimal coefficients and a
 /// learning rate of 0.02 (the same as `tests/layout.rs`'s `LONG_DECIMALS`).
 const LONG_DECIMALS: &str = "title: Long decimals\nnetwork:\n  input: 1.5\n  target: 100\n  layers:\n    \

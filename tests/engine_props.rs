@@ -395,7 +395,7 @@ fn solve(case: &Case) -> Solved {
 
 /// The exact answer `id` as the engine prints it.
 fn text(answers: &Answers, id: &str) -> String {
-    match &answers.get(id).unwrap_or_else(|| panic!("no answer {id}")).value {
+    match &answers.named(id).unwrap_or_else(|| panic!("no answer {id}")).value {
         Value::Exact(x) => x.to_plain_string(),
         other => panic!("{id} is not exact: {other:?}"),
     }
@@ -407,7 +407,11 @@ fn exact(answers: &Answers, id: &str) -> Q {
 }
 
 fn display(answers: &Answers, id: &str) -> String {
-    answers.get(id).unwrap_or_else(|| panic!("no answer {id}")).value.display()
+    answers
+        .named(id)
+        .unwrap_or_else(|| panic!("no answer {id}"))
+        .value
+        .display(&backprop_worksheet::number::NumberFormat::english())
 }
 
 /// Whether `s` holds a number in exponent notation: a digit, `e`/`E`, then a digit or sign.
@@ -441,10 +445,10 @@ proptest! {
         let mut seen = Vec::new();
         for a in answers.iter() {
             if let Value::Exact(x) = &a.value {
-                let want = expected.get(&a.id).unwrap_or_else(|| panic!("the oracle does not know the exact answer {}", a.id));
+                let want = expected.get(&a.id.to_string()).unwrap_or_else(|| panic!("the oracle does not know the exact answer {}", a.id));
                 let got = q(&x.to_plain_string());
                 prop_assert_eq!(&got, want, "answer {} of\n{}", a.id, case.yaml());
-                seen.push(a.id.clone());
+                seen.push(a.id.to_string());
             }
         }
         for id in expected.keys() {
@@ -460,7 +464,7 @@ proptest! {
         let n = oracle.layers();
         for k in 0..n {
             let want = if oracle.gradient(k).is_negative() { "increase" } else { "decrease" };
-            prop_assert_eq!(answers.get(&format!("nudge_w{}.direction", k + 1)).unwrap().value.clone(), Value::Text(want.to_owned()));
+            prop_assert_eq!(answers.named(&format!("nudge_w{}.direction", k + 1)).unwrap().value.clone(), Value::Text(want.to_owned()));
         }
         let largest = (0..n).map(|k| oracle.gradient(k).abs()).max().unwrap();
         let strongest: Vec<String> = (0..n).filter(|&k| oracle.gradient(k).abs() == largest).map(|k| format!("w{}", k + 1)).collect();
@@ -471,14 +475,14 @@ proptest! {
             prop_assert!(shown.contains("tie") && strongest.iter().all(|w| shown.contains(w.as_str())), "{}", shown);
         }
         let (before, after) = (oracle.error(), oracle.new_error());
-        prop_assert_eq!(answers.get("error_decreased").unwrap().value.clone(), Value::Flag(after < before));
+        prop_assert_eq!(answers.named("error_decreased").unwrap().value.clone(), Value::Flag(after < before));
         let verdict = display(&answers, "error_verdict");
         match after.cmp(&before) {
             std::cmp::Ordering::Less => prop_assert!(verdict.starts_with("Yes"), "{}", verdict),
             std::cmp::Ordering::Equal => prop_assert!(verdict.starts_with("No") && verdict.contains("stayed"), "{}", verdict),
             std::cmp::Ordering::Greater => prop_assert!(verdict.starts_with("No") && verdict.contains("grew"), "{}", verdict),
         }
-        prop_assert_eq!(answers.get("reflection_factors").unwrap().value.clone(), Value::Count(u64::from(case.reflection_layers) + 1));
+        prop_assert_eq!(answers.named("reflection_factors").unwrap().value.clone(), Value::Count(u64::from(case.reflection_layers) + 1));
     }
 
     /// The central difference (E(w+δ) − E(w−δ)) / 2δ of the quadratic error is the
@@ -525,7 +529,7 @@ proptest! {
             match &a.value {
                 Value::Exact(x) => {
                     let plain_text = x.to_plain_string();
-                    let exact_text = plain(&expected[&a.id]);
+                    let exact_text = plain(&expected[&a.id.to_string()]);
                     prop_assert_eq!(&plain_text, &exact_text, "{}", a.id);
                     prop_assert!(!plain_text.contains(['e', 'E']), "{} = {}", a.id, plain_text);
                     // A run of nines or zeros is allowed only where the exact value has it.
@@ -533,7 +537,7 @@ proptest! {
                         prop_assert!(!plain_text.contains(run) || exact_text.contains(run), "{} = {}", a.id, plain_text);
                     }
                     prop_assert!(!(plain_text.contains('.') && plain_text.ends_with('0')), "trailing zero: {} = {}", a.id, plain_text);
-                    let shown = a.value.display();
+                    let shown = a.value.display(&backprop_worksheet::number::NumberFormat::english());
                     match shown.strip_prefix("\u{2248} ") {
                         // Longer than ten significant digits: printed rounded, with ≈,
                         // within half a unit of its tenth digit of the exact value.
@@ -551,7 +555,10 @@ proptest! {
                     }
                 }
                 Value::Text(t) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),
-                Value::Approx(t, _) => prop_assert!(!has_exponent(t), "{}: {}", a.id, t),
+                Value::Approx(..) => {
+                    let t = a.value.display(&backprop_worksheet::number::NumberFormat::english());
+                    prop_assert!(!has_exponent(&t), "{}: {}", a.id, t)
+                }
                 Value::Count(_) | Value::Flag(_) => {}
             }
         }
@@ -586,7 +593,7 @@ proptest! {
         prop_assert!(&oracle.learning_rate * oracle.sensitivity() < Q::one());
         let answers = solve(&case).answers;
         prop_assert!(exact(&answers, "new_error") < exact(&answers, "error"), "{}", case.yaml());
-        prop_assert_eq!(answers.get("error_decreased").unwrap().value.clone(), Value::Flag(true));
+        prop_assert_eq!(answers.named("error_decreased").unwrap().value.clone(), Value::Flag(true));
         prop_assert!(display(&answers, "error_verdict").starts_with("Yes"));
         prop_assert_eq!(exact(&answers, "new_error"), oracle.new_error());
     }
@@ -686,7 +693,8 @@ proptest! {
         let right = oracle.expected(None);
         let mut listed = Vec::new();
         for (id, slips) in catalogue.iter() {
-            let want = right.get(id).unwrap_or_else(|| panic!("a slip for {id}, which is no exact answer"));
+            let id = id.to_string();
+            let want = right.get(&id).unwrap_or_else(|| panic!("a slip for {id}, which is no exact answer"));
             let mut values = Vec::new();
             for slip in slips {
                 let value = q(&slip.value.to_plain_string());
@@ -694,7 +702,7 @@ proptest! {
                 prop_assert!(!values.contains(&value), "{id}: two slips with the value {value}");
                 values.push(value.clone());
                 for mistake in &slip.mistakes {
-                    listed.push((id.to_owned(), serde_json::to_value(mistake).unwrap(), value.clone()));
+                    listed.push((id.clone(), serde_json::to_value(mistake).unwrap(), value.clone()));
                 }
             }
         }
@@ -728,7 +736,7 @@ fn load(name: &str) -> (Solved, Oracle) {
     let mut count = 0;
     for a in solved.answers.iter() {
         if let Value::Exact(x) = &a.value {
-            let want = expected.get(&a.id).unwrap_or_else(|| panic!("{name}: oracle lacks {}", a.id));
+            let want = expected.get(&a.id.to_string()).unwrap_or_else(|| panic!("{name}: oracle lacks {}", a.id));
             assert_eq!(x.to_plain_string(), plain(want), "{name}: {}", a.id);
             count += 1;
         }
@@ -770,7 +778,7 @@ fn negative_fractional_coefficients_and_a_negative_input() {
         ["-0.4", "1.3", "4.3", "1.75"]
     );
     assert_eq!(text(a, "new_error"), "2.53125");
-    assert_eq!(a.get("error_decreased").unwrap().value, Value::Flag(true));
+    assert_eq!(a.named("error_decreased").unwrap().value, Value::Flag(true));
     assert_eq!(display(a, "c1"), "\u{2212}1.5");
     // ReLU extension: z = 4 > 0, so the ReLU passes the linear gradient through.
     assert_eq!(text(a, "ext.z"), "4");
@@ -801,7 +809,7 @@ fn three_layers() {
     assert_eq!([text(a, "new_w3"), text(a, "new_w2"), text(a, "new_w1")], ["1.03", "1.06", "-1.26"]);
     assert_eq!([text(a, "new_h1"), text(a, "new_h2"), text(a, "new_y")], ["0.74", "4.02", "9.07"]);
     assert_eq!(text(a, "new_error"), "0.43245");
-    assert_eq!(a.get("error_decreased").unwrap().value, Value::Flag(true));
+    assert_eq!(a.named("error_decreased").unwrap().value, Value::Flag(true));
     // tanh extension near 0: z = 0.5 is on the steep part, the gradient does not vanish.
     assert_eq!(text(a, "ext.z"), "0.5");
     assert_eq!(display(a, "ext.h1"), "0.4621");
@@ -817,7 +825,7 @@ fn overshooting_learning_rate() {
     assert!(&oracle.learning_rate * oracle.sensitivity() > int(2));
     assert_eq!([text(a, "new_w2"), text(a, "new_w1"), text(a, "new_h1"), text(a, "new_y")], ["4.5", "4", "10", "24.5"]);
     assert_eq!([text(a, "error"), text(a, "new_error"), text(a, "error_change")], ["4.5", "10.125", "5.625"]);
-    assert_eq!(a.get("error_decreased").unwrap().value, Value::Flag(false));
+    assert_eq!(a.named("error_decreased").unwrap().value, Value::Flag(false));
     let verdict = display(a, "error_verdict");
     assert!(verdict.starts_with("No") && verdict.contains("grew") && verdict.contains("10.125"), "{verdict}");
 }

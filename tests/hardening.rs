@@ -156,12 +156,12 @@ fn numbers_at_the_limits_are_exact_or_refused() {
     let spec = config::parse(&config("1000000", "-999999.999999"), "big.yaml", "big").unwrap();
     let solved = generate::solve_fixed(&spec, common::words()).unwrap();
     // The exact value (in JSON) in full, the sheet's rounded with ≈ (README, Legibility).
-    let y = match &solved.answers.get("y").unwrap().value {
+    let y = match &solved.answers.named("y").unwrap().value {
         backprop_worksheet::answers::Value::Exact(y) => y.to_plain_string(),
         other => panic!("y is {other:?}"),
     };
     assert!(y.len() > 30 && !y.contains('e'), "{y}");
-    let shown = solved.answers.get("y").unwrap().display();
+    let shown = solved.answers.named("y").unwrap().display(&backprop_worksheet::number::NumberFormat::english());
     assert!(shown.starts_with("\u{2248} ") && shown.contains(" \u{00D7} 10"), "{shown}");
     let json = serde_json::to_string(&solved.answers).unwrap();
     assert!(json.contains(&format!("\"y\":\"{y}\"")));
@@ -181,7 +181,12 @@ fn numbers_at_the_limits_are_exact_or_refused() {
     match config::parse(&huge, "big.yaml", "big") {
         Ok(spec) => {
             let solved = generate::solve_fixed(&spec, common::words()).unwrap();
-            let shown = solved.answers.get("ext.grad_w1").unwrap().value.display();
+            let shown = solved
+                .answers
+                .named("ext.grad_w1")
+                .unwrap()
+                .value
+                .display(&backprop_worksheet::number::NumberFormat::english());
             assert!(!shown.contains("inf") && !shown.contains("NaN"), "{shown}");
         }
         Err(e) => assert!(e.to_string().contains("too large"), "{e}"),
@@ -279,7 +284,7 @@ proptest! {
         if let Ok(spec) = config::parse(&text, "fuzz.yaml", "fuzz") {
             let solved = generate::solve_fixed(&spec, common::words()).unwrap();
             for answer in solved.answers.iter() {
-                let shown = answer.value.display();
+                let shown = answer.value.display(&backprop_worksheet::number::NumberFormat::english());
                 prop_assert!(!shown.contains("inf") && !shown.contains("NaN"), "{} = {}", answer.id, shown);
             }
         }

@@ -18,12 +18,13 @@ use std::path::Path;
 use backprop_worksheet::batch;
 use backprop_worksheet::config;
 use backprop_worksheet::generate;
-use backprop_worksheet::render::SheetLabel;
-use backprop_worksheet::typeset::Layout;
+use backprop_worksheet::render::{escape_markup, SheetLabel, Templates, Version};
+use backprop_worksheet::summary;
+use backprop_worksheet::typeset::{self, Layout};
 use proptest::prelude::*;
 
 mod common;
-use typst::introspection::Tag;
+use typst::introspection::{Location, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::{Geometry, Paint};
 
@@ -87,6 +88,10 @@ struct Ink {
     /// Printed in black ink, as the sheet's own words are (an answer is red
     /// in the key and invisible in the student version).
     black: bool,
+    /// How far its descenders reach below the baseline.
+    descent: f64,
+    /// The filled box (of [`Page::boxes`]) it is printed in, the innermost.
+    filled: Option<usize>,
 }
 
 /// A straight stroked line, horizontal or vertical.
@@ -105,27 +110,52 @@ struct Page {
     figures: Vec<f64>,
     /// The text area: the page minus its margins.
     area: Option<Rect>,
+    /// The equations begun and not yet ended where the walk is. Typst tags
+    /// an equation's start and end in reading order, not always in one
+    /// frame: an inline equation broken over lines ends inside a line's frame.
+    open: Vec<Location>,
+    /// The boxes with a background (a model answer's, a closing note's).
+    boxes: Vec<Rect>,
+    /// The filled box the walk is in, the innermost.
+    inside: Option<usize>,
+}
+
+/// The box `frame` fills, in page points by `ts`, when its first item is a
+/// background: a filled shape as large as the frame.
+fn background(frame: &Frame, ts: Transform) -> Option<Rect> {
+    let (pos, item) = frame.items().next()?;
+    let FrameItem::Shape(shape, _) = item else { return None };
+    let bbox = shape.geometry.bbox(None);
+    let (w, h) = ((bbox.max.x - bbox.min.x).to_pt(), (bbox.max.y - bbox.min.y).to_pt());
+    let size = frame.size();
+    let whole = (w - size.x.to_pt()).abs() < 0.5 && (h - size.y.to_pt()).abs() < 0.5;
+    (shape.fill.is_some() && *pos == Point::zero() && whole && h > 0.0)
+        .then(|| Rect::around(&[Point::zero().transform(ts), Point::new(size.x, size.y).transform(ts)]))
 }
 
 /// Collects the text and rules of `frame`, placed by `ts`. `body` is `None`
 /// for a page's own frame: then each item belongs to the body when it is
 /// placed inside `area` (the background sits at the page's origin, the
 /// footer below the body; Typst inlines a sparse body's items into the page).
-/// `math` is whether `frame` lies inside an equation (an answer slot in one
-/// is set like the equation around it).
-fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect, page: &mut Page) {
-    // The equations that start in this frame and have not ended yet.
-    let mut open = Vec::new();
+/// Text inside an equation (an answer slot in one is set like the equation
+/// around it) is mathematics.
+fn walk(frame: &Frame, ts: Transform, body: Option<bool>, area: Rect, page: &mut Page) {
     for (pos, item) in frame.items() {
         let at = ts.pre_concat(Transform::translate(pos.x, pos.y));
         let body = body.unwrap_or_else(|| {
             *pos != Point::zero() && pos.y.to_pt() >= area.y0 - EPS && pos.y.to_pt() < area.y1 - EPS
         });
-        let math = math || !open.is_empty();
+        let math = !page.open.is_empty();
         match item {
             FrameItem::Group(group) => {
                 let inner = at.pre_concat(group.transform);
-                walk(&group.frame, inner, Some(body), math, area, page);
+                let outer = page.inside;
+                if let Some(rect) = background(&group.frame, inner) {
+                    page.boxes.push(rect);
+                    page.inside = Some(page.boxes.len() - 1);
+                }
+                walk(&group.frame, inner, Some(body), area, page);
+                page.inside = outer;
             }
             FrameItem::Text(text) => {
                 let width = text.width();
@@ -146,6 +176,8 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect
                         }
                         _ => false,
                     },
+                    descent: -text.font.metrics().descender.at(text.size).to_pt(),
+                    filled: page.inside,
                 });
             }
             FrameItem::Shape(shape, _) => {
@@ -160,10 +192,10 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect
             }
             FrameItem::Tag(Tag::Start(content, _)) => match content.func().name() {
                 "figure" => page.figures.push(Point::zero().transform(at).y.to_pt()),
-                "equation" => open.extend(content.location()),
+                "equation" => page.open.extend(content.location()),
                 _ => {}
             },
-            FrameItem::Tag(Tag::End(location, ..)) => open.retain(|l| l != location),
+            FrameItem::Tag(Tag::End(location, ..)) => page.open.retain(|l| l != location),
             _ => {}
         }
     }
@@ -173,8 +205,8 @@ fn walk(frame: &Frame, ts: Transform, body: Option<bool>, math: bool, area: Rect
 /// margins) is the frame Typst places the body in: the largest group not at
 /// the page's origin, the same on every page of a sheet.
 fn pages(layout: &Layout) -> Vec<Page> {
-    let doc = layout.as_paged();
-    let area = doc
+    let area = layout
+        .as_paged()
         .pages()
         .iter()
         .flat_map(|p| p.frame.items())
@@ -189,11 +221,18 @@ fn pages(layout: &Layout) -> Vec<Page> {
         })
         .max_by(|a, b| ((a.x1 - a.x0) * (a.y1 - a.y0)).total_cmp(&((b.x1 - b.x0) * (b.y1 - b.y0))))
         .expect("a page body");
-    doc.pages()
+    pages_in(layout, area)
+}
+
+/// The text items and rules of every page, whose text area is `area`.
+fn pages_in(layout: &Layout, area: Rect) -> Vec<Page> {
+    layout
+        .as_paged()
+        .pages()
         .iter()
         .map(|p| {
             let mut page = Page { area: Some(area), ..Page::default() };
-            walk(&p.frame, Transform::identity(), None, false, area, &mut page);
+            walk(&p.frame, Transform::identity(), None, area, &mut page);
             page
         })
         .collect()
@@ -205,8 +244,12 @@ fn pages(layout: &Layout) -> Vec<Page> {
 /// from its task. The pages from `sheet_pages` on are the key's rubric of
 /// common slips: each but the last must be at least [`RUBRIC_FILL`] full.
 fn faults(name: &str, layout: &Layout, sheet_pages: usize) -> Vec<String> {
+    page_faults(name, &pages(layout), sheet_pages)
+}
+
+/// The faults of laid-out `pages` (see [`faults`]).
+fn page_faults(name: &str, pages: &[Page], sheet_pages: usize) -> Vec<String> {
     let mut out = Vec::new();
-    let pages = pages(layout);
     let count = pages.len();
     for (n, page) in pages.iter().enumerate() {
         let here = format!("{name} page {}", n + 1);
@@ -241,6 +284,19 @@ fn faults(name: &str, layout: &Layout, sheet_pages: usize) -> Vec<String> {
                 if r.x0 < a.x0 - EPS || r.x1 > a.x1 + EPS || r.y0 < a.y0 - slack || r.y1 > a.y1 + slack {
                     out.push(format!("{here}: {:?} leaves the text area ({r:?} outside {a:?})", ink.text));
                 }
+            }
+        }
+        // Text in a box with a background (a model answer) stays inside it,
+        // its descenders 2pt or more above the box's bottom edge (a formula's
+        // subscripts, in a diagram's box, sit lower by design).
+        for ink in visible.iter().filter(|i| !i.math) {
+            let (Some(b), r) = (ink.filled, ink.rect) else { continue };
+            let q = page.boxes[b];
+            let gap = q.y1 - (r.y1 + ink.descent);
+            if r.x0 < q.x0 - EPS || r.x1 > q.x1 + EPS || r.y0 < q.y0 - EPS || gap < -EPS {
+                out.push(format!("{here}: {:?} spills out of its box at {q:?}", ink.text));
+            } else if gap < AIR {
+                out.push(format!("{here}: {:?} is {gap:.1}pt from the bottom of its box at {q:?}", ink.text));
             }
         }
         // A table's text (between rules on all four sides; mathematics'
@@ -476,6 +532,136 @@ fn five_layers_deep_lay_out_cleanly_with_a_short_rubric() {
     assert!(rubric <= 3, "the rubric takes {rubric} pages");
 }
 
+/// `yaml` with `language: de`, and a check that a layout of it is German.
+fn in_german(yaml: &str) -> String {
+    format!("language: de\n{yaml}")
+}
+
+fn assert_german(what: &str, layout: &Layout) {
+    let text: String = pages(layout).iter().flat_map(|p| p.inks.iter().map(|i| i.text.clone())).collect();
+    assert!(text.contains("Aufgabe") && text.contains("Gewicht"), "{what} is German");
+}
+
+/// German words are longer (issue 23): the five-layer A4 sheet with the
+/// extension and a short rubric, in German, with its longest headings and
+/// table columns ("Verdeckte Schicht", "Änderung von E").
+#[test]
+fn five_layers_in_german_on_a4_lay_out_cleanly() {
+    let [student, key] = laid_out(&in_german(FIVE_DEEP));
+    assert_german("the five-layer key", &key);
+    assert_clean("five layers deep, German", &both_faults("fünf Schichten", &student, &key));
+    let rubric = key.page_count() - student.page_count();
+    assert!(rubric <= 3, "the German rubric takes {rubric} pages");
+}
+
+/// The longest numbers a config allows, in German: decimal commas in every
+/// table and the scientific form "× 10" with them.
+#[test]
+fn longest_numbers_in_german_lay_out_cleanly() {
+    let [student, key] = laid_out(&in_german(AT_THE_LIMITS));
+    assert_german("the sheet at the limits", &student);
+    assert_clean("every number at its limit, German", &both_faults("Grenzen", &student, &key));
+}
+
+/// A decimal comma in maths is set as the point is (issue 23): no space
+/// after it, and none between the number and a letter it multiplies, so
+/// `0,5h₂` in the German formulas is as tight as `0.5h₂` in the English.
+#[test]
+fn a_decimal_comma_is_set_as_tight_as_a_point() {
+    // The gap from a number's last digit 5 to the h right after it, on the
+    // first page (the formulas and the forward pass).
+    let gaps = |yaml: &str| {
+        let [student, _] = laid_out(yaml);
+        let page = &pages(&student)[0];
+        let after = |ink: &Ink| {
+            let line = page.inks.iter().filter(|o| o.math && (o.rect.y1 - ink.rect.y1).abs() < 1.0);
+            line.filter(|o| o.rect.x0 > ink.rect.x0 + 0.1).min_by(|a, b| a.rect.x0.total_cmp(&b.rect.x0))
+        };
+        let mut out = Vec::new();
+        for five in page.inks.iter().filter(|i| i.math && i.text.ends_with('5')) {
+            if let Some(h) = after(five).filter(|h| h.text.starts_with('\u{210E}')) {
+                out.push(h.rect.x0 - five.rect.x1);
+            }
+        }
+        out
+    };
+    let english = gaps(FIVE_DEEP);
+    let german = gaps(&in_german(FIVE_DEEP));
+    assert!(!english.is_empty() && english.len() == german.len(), "{english:?} {german:?}");
+    for (e, g) in english.iter().zip(&german) {
+        assert!((e - g).abs() < 0.3, "0.5h: {e:.2}pt from the 5 to the h, 0,5h: {g:.2}pt");
+    }
+}
+
+/// The German classic sheet is as long as the English one.
+#[test]
+fn the_german_classic_sheet_keeps_its_page_count() {
+    let [student, key] = laid_out(&std::fs::read_to_string("configs/classic-de.yaml").unwrap());
+    assert_german("configs/classic-de.yaml", &student);
+    assert_eq!(student.page_count(), 6);
+    assert!(key.page_count() <= 8, "the key has {} pages", key.page_count());
+}
+
+/// Model answers longer than the lines the template gives them (a
+/// translation's words run a third longer than English; here every check of
+/// a gradient says one sentence more, as a teacher's own words might): each
+/// box grows to hold its answer, 2pt clear of its bottom, and the student
+/// version, laid out alone from its own markup (which has no answer), gets
+/// the same lines, so the two versions are still one layout.
+#[test]
+fn long_model_answers_get_the_room_they_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let end = "the table measured {{ measured }}.";
+    common::template_with(dir.path(), "answers.txt.j2", |text| {
+        assert!(text.contains(end), "the check's model answer has changed");
+        text.replace(end, &format!("{end} So the chain rule and the experiment agree: the gradient is the slope of the error at this weight, and nudging the weight by a small step changes the error by about the gradient times the step."))
+    });
+    let templates = Templates::load(Some(dir.path())).unwrap();
+    let spec = config::parse(FIVE_DEEP, "five.yaml", "five").unwrap();
+    let solved = generate::solve_fixed(&spec, &templates).unwrap();
+    let label = SheetLabel::default();
+    let [student, key] = generate::typeset_sheet(&templates, &solved, &label, false).unwrap();
+    assert_clean("five layers deep, long checks", &both_faults("five layers deep", &student.layout, &key.layout));
+    let alone = generate::typeset_version(&templates, &solved, Version::Student, &label).unwrap();
+    let rules = |layout: &Layout| -> Vec<Vec<(i64, i64)>> {
+        let at = |r: &Rule| ((r.rect.x0 * 10.0).round() as i64, (r.rect.y0 * 10.0).round() as i64);
+        pages(layout).iter().map(|p| p.rules.iter().map(at).collect()).collect()
+    };
+    assert_eq!(rules(&alone.layout), rules(&student.layout), "the student version alone has other answer lines");
+}
+
+/// The widths a response's room is reckoned from (`typeset::text_widths_em`)
+/// are never narrower than Typst sets the model answers: each answer of the
+/// far-off configs, measured in the model's face and size (10pt), asserted
+/// in Typst.
+#[test]
+fn model_answer_widths_bound_what_typst_sets() {
+    let mut checks = String::from("#set text(font: \"Libertinus Serif\", size: 10pt)\n");
+    // The German model answers too: other words, decimal commas, „…“.
+    for yaml in [FIVE_DEEP.to_owned(), AT_THE_LIMITS.to_owned(), LONG_DECIMALS.to_owned(), in_german(FIVE_DEEP)] {
+        let spec = config::parse(&yaml, "widths.yaml", "widths").unwrap();
+        let solved = generate::solve_fixed(&spec, common::words()).unwrap();
+        for answer in solved.answers.iter() {
+            let backprop_worksheet::answers::Value::Text(text) = &answer.value else { continue };
+            let (width, word) = typeset::text_widths_em(text);
+            let widest = text.split(' ').map(escape_markup).map(|w| format!("measure[{w}].width")).collect::<Vec<_>>();
+            let _ = writeln!(
+                checks,
+                "#context assert(measure[{}].width <= {}pt and calc.max(..({},)) <= {}pt, message: {:?})",
+                escape_markup(text),
+                width * 10.0 + 0.01,
+                widest.join(", "),
+                word * 10.0 + 0.01,
+                answer.id.to_string(),
+            );
+        }
+    }
+    assert!(checks.lines().count() > 10, "{checks}");
+    if let Err(errors) = typeset::compile(&checks) {
+        panic!("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    }
+}
+
 /// The handout's sheet keeps its length: 6 pages, and at most 8 for the key.
 #[test]
 fn the_classic_sheet_keeps_its_page_count() {
@@ -499,6 +685,85 @@ fn numbers_at_the_limits_lay_out_cleanly() {
     let headings: usize =
         pages(&student).iter().map(|p| p.inks.iter().filter(|i| i.bold && i.text.trim() == "value").count()).sum();
     assert!(headings > 5, "{headings} weight columns for 5 experiment tables: none was split");
+}
+
+/// The summary's margins, in pt: 1.5 cm left and right, 1.6 cm top and bottom.
+const SUMMARY_MARGINS: (f64, f64) = (42.52, 45.35);
+
+/// The faults of the grading summary of `sheets`, each part laid out as the
+/// class key pack prints it (landscape, its margins [`SUMMARY_MARGINS`]). It
+/// has no rubric.
+fn summary_faults(name: &str, spec: &config::WorksheetSpec, sheets: &[batch::Sheet]) -> Vec<String> {
+    let entries: Vec<summary::Entry> =
+        sheets.iter().map(|s| summary::Entry { label: &s.label, answers: &s.variant.solved.answers }).collect();
+    let mut out = Vec::new();
+    for (k, markup) in summary::parts_markup(spec, common::words(), &entries).unwrap().iter().enumerate() {
+        let layout = typeset::compile(markup).unwrap_or_else(|d| panic!("{name}: the summary does not compile: {d:?}"));
+        let size = layout.as_paged().pages()[0].frame.size();
+        let (x, y) = SUMMARY_MARGINS;
+        let area = Rect { x0: x, y0: y, x1: size.x.to_pt() - x, y1: size.y.to_pt() - y };
+        let pages = pages_in(&layout, area);
+        // Each page's table, its rules and numbers, is seen.
+        assert!(pages.iter().all(|p| p.rules.len() > 4 && p.inks.iter().filter(|i| i.body).count() > 10), "{name}");
+        out.extend(page_faults(&format!("{name} summary part {}", k + 1), &pages, usize::MAX));
+    }
+    out
+}
+
+/// A batch of `count` sheets of `yaml` (or one per name of `roster`), and
+/// the faults of its grading summary.
+fn batch_summary_faults(name: &str, yaml: &str, count: u64, roster: Option<Vec<String>>) -> Vec<String> {
+    let spec = config::parse(yaml, &format!("{name}.yaml"), name).unwrap();
+    let request = batch::Request { seed: 7, count, roster, ..Default::default() };
+    summary_faults(name, &spec, &batch::draw(&spec, common::words(), &request).unwrap())
+}
+
+/// The shipped randomized config's class set: two parts of 15 rows.
+#[test]
+fn the_grading_summary_lays_out_cleanly() {
+    let yaml = std::fs::read_to_string("configs/randomized.yaml").unwrap();
+    assert_clean("randomized summary", &batch_summary_faults("randomized", &yaml, 30, None));
+}
+
+/// A roster of long names: a name wraps in its column, over two lines at
+/// most, and no word of it runs over a rule.
+#[test]
+fn a_summary_of_long_names_lays_out_cleanly() {
+    let yaml = std::fs::read_to_string("configs/randomized.yaml").unwrap();
+    let names: Vec<String> = (0..26)
+        .map(|i| match i % 3 {
+            0 => format!("Maximilian-Alexander {i} Wolfeschlegelsteinhausenbergerdorff de la Cruz y Villanueva"),
+            1 => format!("Nguyễn Thị {i} Li"),
+            _ => format!("Student {i} {}", "with a very long name ".repeat(4)),
+        })
+        .collect();
+    assert_clean("roster summary", &batch_summary_faults("roster", &yaml, 0, Some(names)));
+}
+
+/// Far from the handout: five layers, decimal coefficients, a learning rate
+/// of 0.00002, answers in the millions and beyond (printed with ≈ and in
+/// scientific form), and every given but one varying, each with its column:
+/// 24 columns that fit in no width, so the table is split.
+pub const FAR_BATCH: &str = "title: Far from the handout\npaper: a4\nnetwork:\n  input: { from: 1, to: 3 }\n  \
+    target: { from: 1000, to: 2000 }\n  layers:\n    \
+    - { coefficient: { one_of: [-7, 9, 1.25] }, weight: { from: -2, to: 2, step: 0.25 } }\n    \
+    - { coefficient: { one_of: [-1.5, 8] }, weight: { from: 1, to: 3 } }\n    \
+    - { coefficient: { one_of: [9, -2.75] }, weight: -2 }\n    \
+    - { coefficient: { one_of: [-8, 6] }, weight: { from: 3, to: 5 } }\n    \
+    - { coefficient: { one_of: [7, 2.5] }, weight: { from: -2, to: 2 } }\n\
+    nudge: { one_of: [0.5, 0.25, 0.01] }\nlearning_rate: { one_of: [0.001, 0.0001, 0.00002] }\n\
+    rules:\n  max_decimals: false\n";
+
+#[test]
+fn a_wide_summary_lays_out_cleanly() {
+    assert_clean("five-layer summary", &batch_summary_faults("far", FAR_BATCH, 30, None));
+}
+
+/// The same in German: decimal commas, "· 10" and the German headers
+/// ("Lernrate", "Veränderung").
+#[test]
+fn a_wide_summary_in_german_lays_out_cleanly() {
+    assert_clean("five-layer summary, German", &batch_summary_faults("weit", &in_german(FAR_BATCH), 30, None));
 }
 
 proptest! {
@@ -528,6 +793,10 @@ fn the_check_sees_a_page_body() {
     assert!(first.inks.iter().any(|i| i.body && i.text.contains("Introduction")));
     // The experiment tables' rules are seen.
     assert!(pages.iter().map(|p| p.rules.iter().filter(|r| r.vertical).count()).sum::<usize>() >= 20);
+    // So are the model answers' boxes, with their red words in them.
+    let boxes = pages.iter().map(|p| p.boxes.len()).sum::<usize>();
+    let words = pages.iter().flat_map(|p| &p.inks).filter(|i| i.filled.is_some() && !i.black && !i.math).count();
+    assert!(boxes >= 10 && words >= 10, "{boxes} boxes, {words} words in them");
 }
 
 /// The error plot's axis labels (7.5pt numbers): along each axis, the values

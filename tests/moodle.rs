@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use backprop_worksheet::answers::{Phrase, SlipForm, Solved, Value, Wording};
 use backprop_worksheet::batch::{self, Request};
-use backprop_worksheet::number::Exact;
+use backprop_worksheet::number::{Exact, NumberFormat};
 use backprop_worksheet::render::{BlankKind, SheetLabel, Templates, MOODLE_TEMPLATE};
 use backprop_worksheet::{config, generate, moodle, page};
 use cloze::{Extracted, Kind};
@@ -55,9 +55,9 @@ fn read_quiz(xml: &str) -> Vec<FileQuestion> {
         .collect()
 }
 
-/// The text of a macro of the Moodle template that takes no facts.
-fn moodle_words(templates: &Templates, name: &str) -> String {
-    templates.words(MOODLE_TEMPLATE, &[name]).unwrap().remove(0).trim().to_owned()
+/// The text of a macro of the Moodle template of `language` that takes no facts.
+fn moodle_words(templates: &Templates, language: &str, name: &str) -> String {
+    templates.words(language, MOODLE_TEMPLATE, &[name]).unwrap().remove(0).trim().to_owned()
 }
 
 /// A number as Moodle's Cloze writes it (`4.8e-144` too), exactly.
@@ -186,9 +186,11 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
     // The page's blanks, in order: numbers and choices are subquestions,
     // written answers are not.
     let calls = templates.student_blanks(solved, label).unwrap();
-    let blanks: Vec<&str> = calls.iter().filter(|c| c.kind != BlankKind::Response).map(|c| c.id.as_str()).collect();
-    assert_eq!(wrapped.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), blanks, "{what}: the page's blanks");
-    let written: Vec<&str> = calls.iter().filter(|c| c.kind == BlankKind::Response).map(|c| c.id.as_str()).collect();
+    let blanks: Vec<String> =
+        calls.iter().filter(|c| c.kind != BlankKind::Response).map(|c| c.id.to_string()).collect();
+    assert_eq!(wrapped.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(), blanks, "{what}: the page's blanks");
+    let written: Vec<String> =
+        calls.iter().filter(|c| c.kind == BlankKind::Response).map(|c| c.id.to_string()).collect();
     let placeholders: Vec<String> = Regex::new(r#"data-written="([^"]*)""#)
         .unwrap()
         .captures_iter(&q.text)
@@ -196,32 +198,33 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
         .collect();
     assert_eq!(placeholders, written, "{what}: the written questions");
     for id in &written {
-        let Some(Value::Text(model)) = solved.answers.get(id).map(|a| &a.value) else { panic!("{what}: {id}") };
+        let Some(Value::Text(model)) = solved.answers.named(id).map(|a| &a.value) else { panic!("{what}: {id}") };
         let item = format!("<li data-model-answer=\"{id}\">{}</li>", html(model));
         assert!(q.feedback.contains(&item), "{what}: the model answer of {id} after the attempt");
     }
     let slips = templates.slips(solved, SlipForm::Question).unwrap();
-    let right_words = moodle_words(templates, "right");
-    let not_right = moodle_words(templates, "not_right");
+    let language = &solved.worksheet.presentation.language;
+    let right_words = moodle_words(templates, language, "right");
+    let not_right = moodle_words(templates, language, "not_right");
     for ((id, n), call) in wrapped.iter().zip(calls.iter().filter(|c| c.kind != BlankKind::Response)) {
         let sub = &extracted.subquestions[n - 1];
         let what = format!("{what}: {id} (subquestion {n})");
-        let answer = solved.answers.get(id).unwrap();
+        let answer = solved.answers.named(id).unwrap();
         let rights: Vec<_> = sub.alternatives.iter().filter(|a| a.fraction == 1.0).collect();
         assert_eq!(rights.len(), 1, "{what}: one 100% alternative");
         assert_eq!(cloze::strip_tags(&rights[0].feedback), html(&right_words), "{what}");
         let key = match &answer.value {
             Value::Exact(x) => Some(x.clone()),
             Value::Count(c) => Some(Exact::int(*c as i64)),
-            Value::Approx(text, _) => Exact::parse(&page::canonical_decimal(text).unwrap()),
+            Value::Approx(shown, _) => Exact::parse(&page::canonical_decimal(&shown.to_plain_string()).unwrap()),
             Value::Flag(_) | Value::Text(_) => None,
         };
         let Some(key) = key else {
             // A word choice: a dropdown whose right option is the key's words.
             assert_eq!(sub.kind, Kind::MultiChoice { dropdown: true }, "{what}");
             let words_of_key = match &answer.value {
-                Value::Flag(value) => templates.phrase(&Phrase::YesNo { value: *value }).unwrap(),
-                other => other.display(),
+                Value::Flag(value) => templates.phrase(language, &Phrase::YesNo { value: *value }).unwrap(),
+                other => other.display(&templates.numbers(language)),
             };
             assert_eq!(cloze::html_entity_decode(&rights[0].answer), words_of_key, "{what}: the key's option");
             assert_eq!(sub.grade(&words_of_key).map(|a| a.fraction), Some(1.0), "{what}");
@@ -233,7 +236,8 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
         assert_eq!(exact(&rights[0].answer), Some(key.clone()), "{what}: the key's answer");
         let grade = |typed: &str| sub.grade(typed).map(|a| (a.fraction, cloze::strip_tags(&a.feedback)));
         // The key's value, exact and as printed, counts.
-        let printed = page::canonical_decimal(answer.display().trim_start_matches('\u{2248}')).unwrap();
+        let printed =
+            page::canonical_decimal(answer.display(&NumberFormat::english()).trim_start_matches('\u{2248}')).unwrap();
         assert_eq!(grade(&printed).map(|g| g.0), Some(1.0), "{what}: the printed {printed}");
         assert_eq!(grade(&key.to_plain_string()).map(|g| g.0), Some(1.0), "{what}: the exact value");
         // The extension's answers (but z) are rounded to the sheet's digits as the student goes.
@@ -259,7 +263,7 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
             _ => {}
         }
         // The slips, each with its hint where Moodle can tell it from the key.
-        let expected = slips.get(id);
+        let expected = slips.named(id);
         let mut given = 0;
         for slip in expected {
             let typed = slip.value.to_plain_string();
@@ -272,7 +276,8 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
             }
             given += 1;
             assert_eq!(grade(&typed), Some((0.0, html(&slip.slip))), "{what}: the slip {typed}");
-            assert!(slip.slip.starts_with("Did you"), "{what}: the question form, not {:?}", slip.slip);
+            let question = if language.starts_with("de") { "Hast du" } else { "Did you" };
+            assert!(slip.slip.starts_with(question), "{what}: the question form, not {:?}", slip.slip);
         }
         let last = sub.alternatives.last().unwrap();
         assert_eq!((last.answer.as_str(), last.fraction), ("*", 0.0), "{what}: the catch-all last");

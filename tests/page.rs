@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use backprop_worksheet::answers::{Solved, Value};
+use backprop_worksheet::answers::{Blank, Solved, Value};
 use backprop_worksheet::render::SheetLabel;
 use backprop_worksheet::{config, generate, page};
 use common::{page_fields, root, run, s, words};
@@ -49,13 +49,15 @@ fn the_page_holds_no_answer_in_clear() {
             .map(|t| t.trim_end_matches('.'))
             .collect();
         let blanks: BTreeSet<String> = page_fields(&html).into_iter().collect();
-        for answer in solved.answers.iter().filter(|a| blanks.contains(&a.id)) {
+        for answer in solved.answers.iter().filter(|a| blanks.contains(&a.id.to_string())) {
             match &answer.value {
                 // A word choice offers its words as options, for every sheet alike.
-                Value::Text(_) if answer.id.ends_with(".direction") || answer.id == "strongest_weight" => {}
+                Value::Text(_)
+                    if answer.id.to_string().ends_with(".direction") || answer.id.to_string() == "strongest_weight" => {
+                }
                 Value::Text(text) => assert!(!html.contains(text.as_str()), "{name}: model answer of {}", answer.id),
                 Value::Exact(_) | Value::Approx(..) => {
-                    let shown = answer.value.display();
+                    let shown = answer.value.display(&backprop_worksheet::number::NumberFormat::english());
                     // As text in an element, a MathML number, or an attribute.
                     for form in [format!(">{shown}<"), format!("\"{shown}\""), format!("=\"{shown}\"")] {
                         let in_pdf = numbers.contains(shown.as_str());
@@ -76,7 +78,7 @@ fn the_formulas_recompute_the_key() {
     for name in ["classic", "three-layers", "negative-fractional", "overshoot"] {
         let spec = config::load(&root().join(format!("configs/{name}.yaml"))).unwrap();
         let solved = generate::solve_fixed(&spec, words()).unwrap();
-        let key = |id: &str| match solved.answers.get(id).map(|a| &a.value) {
+        let key = |id: Blank| match solved.answers.get(id).map(|a| &a.value) {
             Some(Value::Exact(x)) => Some(x.clone()),
             _ => None,
         };
@@ -86,8 +88,8 @@ fn the_formulas_recompute_the_key() {
             for formula in list {
                 // The extension's sigmoid and tanh have no exact value.
                 let value = formula.evaluate(&key);
-                if value.is_some() || !id.starts_with("ext.") {
-                    assert_eq!(value, key(id), "{name}: the formula of {id}");
+                if value.is_some() || !id.to_string().starts_with("ext.") {
+                    assert_eq!(value, key(*id), "{name}: the formula of {id}");
                 }
             }
         }
@@ -170,17 +172,14 @@ fn the_page_is_worded_by_the_templates() {
             "{% if direction == \"increase\" %}raise it{% else %}lower it{% endif %}",
         )
     });
-    let page_template = templates.join("page.html.j2");
+    let page_template = templates.join("page-words.html.j2");
     let page_text = std::fs::read_to_string(&page_template).unwrap();
     std::fs::write(
         &page_template,
-        page_text
-            .replace("\"\\u2713 correct\"", "\"\\u2713 richtig\"")
-            .replace(">number of derivatives<", ">Anzahl der Ableitungen<")
-            .replace(
-                "{%- elif id == \"reflection_factors\" %}number of derivatives",
-                "{%- elif id == \"reflection_factors\" %}Anzahl der Ableitungen",
-            ),
+        page_text.replace("\"\\u2713 correct\"", "\"\\u2713 richtig\"").replace(
+            "{%- elif b.kind == \"reflection_factors\" %}number of derivatives",
+            "{%- elif b.kind == \"reflection_factors\" %}Anzahl der Ableitungen",
+        ),
     )
     .unwrap();
     let config = dir.path().join("odd <title>.yaml");
@@ -246,7 +245,7 @@ fn a_slip_is_worded_for_each_place() {
     let solved = generate::solve_fixed(&spec, words()).unwrap();
     let forgot_half = |form| {
         let slips = words().slips(&solved, form).unwrap();
-        let error = slips.get("error");
+        let error = slips.named("error");
         assert_eq!(error[0].value.to_plain_string(), "9", "{form:?}: E = (y − target)²");
         error[0].slip.clone()
     };
@@ -255,11 +254,11 @@ fn a_slip_is_worded_for_each_place() {
     assert_eq!(forgot_half(SlipForm::Manifest), "forgot the ½");
     // A question never gives away the blank's right answer (dy/dh = 2).
     let questions = words().slips(&solved, SlipForm::Question).unwrap();
-    assert_eq!(questions.get("dy_dh1")[0].slip, "Did you use the coefficient of another layer for dy/dh?");
+    assert_eq!(questions.named("dy_dh1")[0].slip, "Did you use the coefficient of another layer for dy/dh?");
     let rubric = words().slips(&solved, SlipForm::Rubric).unwrap();
-    assert_eq!(rubric.get("dE_dy")[0].slip, "the sign: target − y instead of y − target");
+    assert_eq!(rubric.named("dE_dy")[0].slip, "the sign: target − y instead of y − target");
     let manifest = words().slips(&solved, SlipForm::Manifest).unwrap();
-    assert_eq!(manifest.get("dE_dy")[0].slip, "took target − y instead of y − target");
+    assert_eq!(manifest.named("dE_dy")[0].slip, "took target − y instead of y − target");
 }
 
 /// The JSON in the page's `<script type="application/json" id="…">`.

@@ -74,12 +74,19 @@ fn fixed_configs() -> Vec<(config::WorksheetSpec, backprop_worksheet::answers::S
 /// axis, which both versions print (it labels a tick, not the answer).
 #[allow(clippy::disallowed_types)] // comparing printed numbers, not computing answers
 fn on_the_plots_w_axis(answers: &backprop_worksheet::answers::Answers, id: &str) -> bool {
-    let layers = (1..).take_while(|k| answers.get(&format!("w{k}")).is_some()).count();
+    let layers = (1..).take_while(|k| answers.named(&format!("w{k}")).is_some()).count();
     if id != format!("new_w{layers}") {
         return false;
     }
     let number = |id: &str| -> f64 {
-        answers.get(id).unwrap().value.display().replace('\u{2212}', "-").parse().expect("a number")
+        answers
+            .named(id)
+            .unwrap()
+            .value
+            .display(&backprop_worksheet::number::NumberFormat::english())
+            .replace('\u{2212}', "-")
+            .parse()
+            .expect("a number")
     };
     let nudges = (number(id) - number(&format!("w{layers}"))) / number("nudge");
     (nudges - nudges.round()).abs() < 1e-9 && nudges.abs() <= 12.0
@@ -98,24 +105,29 @@ fn key_holds_every_answer_and_student_none() {
         assert!(student_pdf.starts_with(b"%PDF") && key_pdf.starts_with(b"%PDF"));
         let student = squeezed_text(student_pdf);
         let student_strings = squeezed_strings(student_pdf);
-        assert!(student_strings.contains("Introduction"), "the outline's strings are read");
+        // The sheet's numbers and first heading in its language.
+        let german = spec.presentation.language.starts_with("de");
+        let numbers = templates.numbers(&spec.presentation.language);
+        let introduction = if german { "Einführung" } else { "Introduction" };
+        assert!(student_strings.contains(introduction), "the outline's strings are read");
         let key = squeezed_text(key_pdf);
         let student_markup = String::from_utf8(get(&format!("{}-student.typ", spec.stem)).clone()).unwrap();
         let mut checked = 0;
         let mut missing = Vec::new();
         for answer in solved.answers.iter() {
-            let shown = squeeze(&answer.display());
+            let shown = squeeze(&answer.display(&numbers));
+            let id = answer.id.to_string();
             // Numbers the worksheet gives (printed in both versions): x, the
             // target, the coefficients, weights, nudge, learning rate, and the
             // weight column of the nudge tables.
-            let last = answer.id.rsplit('.').next().unwrap_or_default();
+            let last = id.rsplit('.').next().unwrap_or_default();
             let numbered =
                 |p: char| last.starts_with(p) && last.len() > 1 && last[1..].chars().all(|c| c.is_ascii_digit());
-            let is_given = ["x", "target", "nudge", "learning_rate"].contains(&answer.id.as_str())
-                || (!answer.id.contains('.') && numbered('c'))
+            let is_given = ["x", "target", "nudge", "learning_rate"].contains(&id.as_str())
+                || (!id.contains('.') && numbered('c'))
                 || numbered('w');
             // Answers a teacher reads off the key: every one must be printed in it.
-            if !matches!(answer.value, Value::Flag(_)) && !answer.id.starts_with("error_change") {
+            if !matches!(answer.value, Value::Flag(_)) && !id.starts_with("error_change") {
                 let needle: String = match &answer.value {
                     // Long model answers wrap; their opening words are enough.
                     Value::Text(t) if t.len() > 40 => squeeze(&t.chars().take(40).collect::<String>()),
@@ -128,8 +140,8 @@ fn key_holds_every_answer_and_student_none() {
             // Distinctive answers must not leak into the student version.
             if !is_given
                 && shown.chars().count() >= 4
-                && !student_markup.contains(&answer.display())
-                && !on_the_plots_w_axis(&solved.answers, &answer.id)
+                && !student_markup.contains(&answer.display(&numbers))
+                && !on_the_plots_w_axis(&solved.answers, &id)
             {
                 let needle: String = shown.chars().take(40).collect();
                 assert!(!student.contains(&needle), "{}: student version shows {} = {needle:?}", spec.file, answer.id);
@@ -236,7 +248,14 @@ fn templates_that_test_key_typeset_each_version_alone() {
     assert!(text("classic-key.pdf").contains("Markedbythekeyonly."));
     assert!(!text("classic-student.pdf").contains("Marked"));
     // The answers are still cut from the student version.
-    let answer = squeeze(&solved.answers.get("nudge_w2.plus.error").unwrap().value.display());
+    let answer = squeeze(
+        &solved
+            .answers
+            .named("nudge_w2.plus.error")
+            .unwrap()
+            .value
+            .display(&backprop_worksheet::number::NumberFormat::english()),
+    );
     assert!(text("classic-key.pdf").contains(&answer) && !text("classic-student.pdf").contains(&answer));
 }
 
@@ -283,10 +302,14 @@ fn long_answers_print_rounded_with_approx_in_the_key() {
     assert!(rounded.len() >= 20, "{} answers rounded", rounded.len());
     for answer in rounded {
         let Value::Exact(exact) = &answer.value else { panic!("{} is rounded but not exact", answer.id) };
-        let shown = squeeze(&answer.display());
+        let shown = squeeze(&answer.display(&backprop_worksheet::number::NumberFormat::english()));
         assert!(shown.starts_with('\u{2248}'), "{}: {shown}", answer.id);
         // (The sheet does not ask for new E − E.)
-        assert!(answer.id == "error_change" || key.contains(&shown), "{}: the key lacks {shown}", answer.id);
+        assert!(
+            answer.id.to_string() == "error_change" || key.contains(&shown),
+            "{}: the key lacks {shown}",
+            answer.id
+        );
         assert!(!student.contains(&shown), "{}: the student version shows {shown}", answer.id);
         // The exact text is nowhere on the key.
         let long = exact.to_display_string();

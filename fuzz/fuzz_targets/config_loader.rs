@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     if let Some(worksheet) = spec.fixed() {
         // `parse` already refused a fixed config that does not solve.
         let solved = backprop_worksheet::answers::solve(worksheet, words()).expect("an accepted fixed config must solve");
-        let text = solved.answers.to_text("t");
+        let text = solved.text("t", None, &|_| Vec::new(), words()).expect("the answers' text renders");
         assert!(text.starts_with("t\n"));
         serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
     } else {
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         // legitimately be unsolvable (zero error), but must not panic.
         let worksheet = spec.resolve(|f| f.spec.value(0));
         if let Ok(solved) = backprop_worksheet::answers::solve(worksheet, words()) {
-            let _ = solved.answers.to_text("t");
+            solved.text("t", None, &|_| Vec::new(), words()).expect("the answers' text renders");
             serde_json::to_string(&solved.answers).expect("answers serialize to JSON");
         }
     }

@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use backprop_worksheet::answers::{Answers, Value};
+use backprop_worksheet::answers::{Answers, Blank, Value};
 use backprop_worksheet::number::Exact;
 use backprop_worksheet::config;
 use backprop_worksheet::render::Templates;
@@ -65,15 +65,20 @@ fn exact(text: &str) -> Exact {
     Exact::parse(text).unwrap_or_else(|| panic!("fuzz harness made a bad literal {text:?}"))
 }
 
-fn answer(answers: &Answers, id: &str) -> Exact {
-    match answers.get(id).map(|a| &a.value) {
+/// The blank `id` of a sheet of `layers` layers.
+fn blank(layers: usize, id: &str) -> Blank {
+    Blank::parse(id, layers).unwrap_or_else(|| panic!("{id} is no answer id of {layers} layers"))
+}
+
+fn answer(answers: &Answers, layers: usize, id: &str) -> Exact {
+    match answers.get(blank(layers, id)).map(|a| &a.value) {
         Some(Value::Exact(x)) => x.clone(),
         other => panic!("answer {id} should be an exact number, is {other:?}"),
     }
 }
 
-fn flag(answers: &Answers, id: &str) -> bool {
-    match answers.get(id).map(|a| &a.value) {
+fn flag(answers: &Answers, layers: usize, id: &str) -> bool {
+    match answers.get(blank(layers, id)).map(|a| &a.value) {
         Some(Value::Flag(b)) => *b,
         other => panic!("answer {id} should be a flag, is {other:?}"),
     }
@@ -128,22 +133,22 @@ fuzz_target!(|net: Net| {
     let solved = backprop_worksheet::answers::solve(worksheet, words()).expect("an accepted config solves");
     let a = &solved.answers;
 
-    assert_eq!(answer(a, "y"), y, "y\n{yaml}");
-    assert_eq!(answer(a, "error"), error, "E\n{yaml}");
-    assert_eq!(answer(a, "dE_dy"), residual, "dE/dy\n{yaml}");
+    assert_eq!(answer(a, count, "y"), y, "y\n{yaml}");
+    assert_eq!(answer(a, count, "error"), error, "E\n{yaml}");
+    assert_eq!(answer(a, count, "dE_dy"), residual, "dE/dy\n{yaml}");
     for k in 0..count {
         let grad = &residual * &dy_dw[k];
-        assert_eq!(answer(a, &format!("grad_w{}", k + 1)), grad, "dE/dw{}\n{yaml}", k + 1);
-        assert_eq!(answer(a, &format!("new_w{}", k + 1)), &ws[k] - &(&lr_x * &grad), "new w{}\n{yaml}", k + 1);
+        assert_eq!(answer(a, count, &format!("grad_w{}", k + 1)), grad, "dE/dw{}\n{yaml}", k + 1);
+        assert_eq!(answer(a, count, &format!("new_w{}", k + 1)), &ws[k] - &(&lr_x * &grad), "new w{}\n{yaml}", k + 1);
     }
     assert_eq!(solved.solution.update.sensitivity, s, "S\n{yaml}");
     assert_eq!(solved.solution.update.shrink, shrink, "1 - lr*S\n{yaml}");
-    let new_error = answer(a, "new_error");
+    let new_error = answer(a, count, "new_error");
     assert_eq!(new_error, &error * &shrink.square(), "new E = E(1 - lr S)^2\n{yaml}");
-    assert_eq!(answer(a, "error_change"), &new_error - &error, "new E - E\n{yaml}");
-    assert_eq!(flag(a, "error_decreased"), new_error < error, "error_decreased\n{yaml}");
+    assert_eq!(answer(a, count, "error_change"), &new_error - &error, "new E - E\n{yaml}");
+    assert_eq!(flag(a, count, "error_decreased"), new_error < error, "error_decreased\n{yaml}");
 
-    let text = a.to_text("t");
+    let text = solved.text("t", None, &|_| Vec::new(), words()).expect("the answers' text renders");
     assert!(text.contains("new_error"));
     serde_json::to_string(a).expect("answers serialize to JSON");
 });

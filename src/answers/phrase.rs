@@ -3,31 +3,38 @@
 //! (the `answers.txt.j2` template), so they can be changed or translated
 //! without touching the maths.
 //!
-//! Numbers arrive as they are printed (true minus signs); branches arrive as
-//! flags and enums, never as finished words.
+//! Numbers arrive as they are printed, written in the language's format
+//! (true minus signs, its decimal separator); branches arrive as flags and
+//! enums, never as finished words.
 
 use serde::Serialize;
 
-use super::{activation_symbol, value_name, weight_name};
+use super::activation_symbol;
+use super::blank::{Blank, Ext, Facts, Group, Node, Weight};
 use crate::engine::{Direction, Outcome, Solution};
 use crate::error::Result;
 use crate::model::{Activation, Worksheet};
 use crate::nonlinear::significant;
-use crate::number::Exact;
+use crate::number::{Exact, NumberFormat};
 
-/// Turns the facts of one model answer into its text.
+/// Turns the facts of one model answer into its text, in a sheet's
+/// language (its `language:` code, `en`, `de-AT`).
 ///
 /// [`crate::render::Templates`] implements it with the macros of the answers
-/// template; the answers never depend on how the words are found.
+/// template of the language's template set; the answers never depend on how
+/// the words are found.
 pub trait Wording {
+    /// How the language writes numbers.
+    fn numbers(&self, language: &str) -> NumberFormat;
+
     /// The text of `phrase`, or an error naming where its wording went wrong.
-    fn phrase(&self, phrase: &Phrase) -> Result<String>;
+    fn phrase(&self, language: &str, phrase: &Phrase) -> Result<String> {
+        Ok(self.phrase_all(language, std::slice::from_ref(phrase))?.remove(0))
+    }
 
     /// The texts of `phrases`, in order: every model answer of one sheet at
     /// once, which an implementation may word faster than one at a time.
-    fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
-        phrases.iter().map(|p| self.phrase(p)).collect()
-    }
+    fn phrase_all(&self, language: &str, phrases: &[Phrase]) -> Result<Vec<String>>;
 }
 
 /// Which side of the target the output is on.
@@ -40,7 +47,9 @@ pub enum Side {
     High,
 }
 
-/// One model answer as facts. Each variant is one macro of the answers
+/// One text of the answers template as facts: a model answer, a yes or no,
+/// a slip, and the words of `answers`' text output (a blank's label, a part's
+/// heading, which sheet it is). Each variant is one macro of the answers
 /// template, named by [`Phrase::name`], and its fields are the macro's
 /// keyword arguments.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -160,6 +169,46 @@ pub enum Phrase {
         /// The answer.
         value: bool,
     },
+    /// `label`: what a blank is, for people (`answers`' text output, a
+    /// warning): `h = 3·x + w1`, `E with w2 = 3.1`.
+    Label {
+        /// The blank.
+        blank: Box<Facts>,
+        /// The coefficient of its layer, if it has one.
+        coefficient: Option<String>,
+        /// The weight of an experiment table's row (`w ± nudge`), for its cells.
+        trial: Option<String>,
+        /// The layer count of the reflection question.
+        reflection_layers: u32,
+        /// The activation's symbol, for the extension's blanks.
+        symbol: Option<&'static str>,
+    },
+    /// `heading`: a part of the sheet, a heading of `answers`' text.
+    Heading {
+        /// The part.
+        group: Group,
+    },
+    /// `sheet`: which sheet `answers` prints: a variant's or a roster student's.
+    Sheet {
+        /// The variant's id, or the student's file-name form.
+        variant: String,
+        /// The batch seed.
+        seed: u64,
+        /// The roster name, for a student's sheet.
+        student: Option<String>,
+    },
+    /// `exactly`: the exact value of an answer the key prints rounded.
+    Exactly {
+        /// The exact value, as the sheet writes numbers.
+        value: String,
+    },
+    /// `slip_note`: a common slip under its answer in `answers --slips`.
+    SlipNote {
+        /// The wrong value, as the sheet writes numbers (padded to align).
+        value: String,
+        /// What the mistake is (the `slip` macro's manifest form).
+        slip: String,
+    },
     /// `slip`: what a typical mistake does, in the sheet's notation; several
     /// mistakes when they give the same wrong value.
     Slip {
@@ -213,87 +262,93 @@ impl Phrase {
             Phrase::ExtensionExplanation { .. } => "extension_explanation",
             Phrase::YesNo { .. } => "yes_no",
             Phrase::Slip { .. } => "slip",
+            Phrase::Label { .. } => "label",
+            Phrase::Heading { .. } => "heading",
+            Phrase::Sheet { .. } => "sheet",
+            Phrase::Exactly { .. } => "exactly",
+            Phrase::SlipNote { .. } => "slip_note",
         }
     }
 
-    /// `discussion`.
-    pub(super) fn discussion(worksheet: &Worksheet, s: &Solution) -> Phrase {
-        let y = s.output();
-        let t = &worksheet.network.target;
-        Phrase::Discussion {
-            y: printed(y),
-            target: t.to_display_string(),
-            side: if y < t { Side::Low } else { Side::High },
-            gap: printed(&(y - t).abs()),
-            error: printed(&s.error),
-        }
-    }
-
-    /// `check_wK` for weight `k` (0-based).
-    pub(super) fn check(worksheet: &Worksheet, s: &Solution, k: usize) -> Phrase {
-        let e = &s.experiments[k];
-        Phrase::Check {
-            weight: weight_name(k),
-            nudge: worksheet.nudge.to_display_string(),
-            gradient: printed(&s.gradients[k].value),
-            predicted: printed(&e.predicted_change),
-            measured: printed(&e.plus.change),
-            curved: !(&e.plus.change - &e.predicted_change).is_zero(),
-            opposite: (e.predicted_change.is_negative() && !e.plus.change.is_negative())
-                || (e.predicted_change.is_positive() && !e.plus.change.is_positive()),
-            plus_error: printed(&e.plus.error),
-            minus_error: printed(&e.minus.error),
-        }
-    }
-
-    /// `why_harder` for a network of `layers` layers.
-    pub(super) fn why_harder(layers: usize) -> Phrase {
-        Phrase::WhyHarder { layers, factors: layers + 1, last_weight: weight_name(layers - 1) }
-    }
-
-    /// `reflection` for an imagined network of `layers` layers.
-    pub(super) fn reflection(layers: u32, factors: u32) -> Phrase {
-        Phrase::Reflection { layers, factors, steps: layers - 1 }
-    }
-
-    /// `error_verdict`.
-    pub(super) fn verdict(worksheet: &Worksheet, s: &Solution) -> Phrase {
-        Phrase::Verdict {
-            outcome: s.update.outcome,
-            before: printed(&s.error),
-            after: printed(&s.update.error),
-            learning_rate: worksheet.learning_rate.to_display_string(),
-        }
-    }
-
-    /// `ext.explanation`, if the sheet has the extension.
-    pub(super) fn extension_explanation(worksheet: &Worksheet, s: &Solution) -> Option<Phrase> {
-        let ext = s.extension.as_ref()?;
+    /// The facts of the model answer `blank` of `worksheet`, whose answers
+    /// are `s`, its numbers written in `numbers`; `None` if `blank` is no
+    /// model answer of the sheet.
+    #[allow(clippy::disallowed_types)] // the extension's slope and gradient are doubles, rounded
+    pub(super) fn of(blank: Blank, worksheet: &Worksheet, s: &Solution, numbers: &NumberFormat) -> Option<Phrase> {
+        let printed = |x: &Exact| numbers.write(&x.legible());
+        let given = |x: &Exact| numbers.write(&x.exactly());
         let layers = worksheet.network.layers.len();
-        let sigmoidal = ext.activation != Activation::Relu;
-        // A ReLU's slope and gradient are exact.
-        let exact = crate::nonlinear::exact_relu(&worksheet.network, ext);
-        Some(Phrase::ExtensionExplanation {
-            activation: ext.activation,
-            symbol: activation_symbol(ext.activation),
-            z: printed(&ext.z),
-            slope: exact.as_ref().map_or_else(|| significant(ext.slope, ext.digits), |e| printed(&e.slope)),
-            gradient: exact.as_ref().map_or_else(|| significant(ext.gradient, ext.digits), |e| printed(&e.gradient)),
-            linear: printed(&s.gradients[0].value),
-            links: (1..layers)
-                .rev()
-                .map(|j| format!("d{}/d{}", value_name(j, layers), value_name(j - 1, layers)))
-                .collect(),
-            // The ReLU's slope is 0 exactly where z ≤ 0 (the convention at 0).
-            dead: ext.activation == Activation::Relu && (ext.z.is_zero() || ext.z.is_negative()),
-            saturated: sigmoidal && ext.slope.abs() < 0.1,
+        Some(match blank {
+            Blank::Discussion => {
+                let y = s.output();
+                let t = &worksheet.network.target;
+                Phrase::Discussion {
+                    y: printed(y),
+                    target: given(t),
+                    side: if y < t { Side::Low } else { Side::High },
+                    gap: printed(&(y - t).abs()),
+                    error: printed(&s.error),
+                }
+            }
+            Blank::Direction(weight) => {
+                Phrase::Direction { weight: weight.name(), direction: s.experiments.get(weight.0)?.direction }
+            }
+            Blank::StrongestWeight => {
+                Phrase::StrongestWeight { weights: s.strongest.iter().map(|&k| Weight(k).name()).collect() }
+            }
+            Blank::WhichRule => Phrase::WhichRule { weight: Weight(layers - 1).name() },
+            Blank::Check(weight) => {
+                let (e, gradient) = (s.experiments.get(weight.0)?, &s.gradients.get(weight.0)?.value);
+                Phrase::Check {
+                    weight: weight.name(),
+                    nudge: given(&worksheet.nudge),
+                    gradient: printed(gradient),
+                    predicted: printed(&e.predicted_change),
+                    measured: printed(&e.plus.change),
+                    curved: !(&e.plus.change - &e.predicted_change).is_zero(),
+                    opposite: (e.predicted_change.is_negative() && !e.plus.change.is_negative())
+                        || (e.predicted_change.is_positive() && !e.plus.change.is_positive()),
+                    plus_error: printed(&e.plus.error),
+                    minus_error: printed(&e.minus.error),
+                }
+            }
+            Blank::WhyHarder => {
+                Phrase::WhyHarder { layers, factors: layers + 1, last_weight: Weight(layers - 1).name() }
+            }
+            Blank::Reflection => {
+                let layers = worksheet.reflection_layers;
+                Phrase::Reflection { layers, factors: s.reflection_factors, steps: layers - 1 }
+            }
+            Blank::Billions => Phrase::Billions { layers },
+            Blank::ErrorVerdict => Phrase::Verdict {
+                outcome: s.update.outcome,
+                before: printed(&s.error),
+                after: printed(&s.update.error),
+                learning_rate: given(&worksheet.learning_rate),
+            },
+            Blank::Extension(Ext::Explanation) => {
+                let ext = s.extension.as_ref()?;
+                let sigmoidal = ext.activation != Activation::Relu;
+                // A ReLU's slope and gradient are exact.
+                let exact = crate::nonlinear::exact_relu(&worksheet.network, ext);
+                let rounded = |x: f64| numbers.write(&significant(x, ext.digits));
+                Phrase::ExtensionExplanation {
+                    activation: ext.activation,
+                    symbol: activation_symbol(ext.activation),
+                    z: printed(&ext.z),
+                    slope: exact.as_ref().map_or_else(|| rounded(ext.slope), |e| printed(&e.slope)),
+                    gradient: exact.as_ref().map_or_else(|| rounded(ext.gradient), |e| printed(&e.gradient)),
+                    linear: printed(&s.gradients[0].value),
+                    links: (1..layers)
+                        .rev()
+                        .map(|j| format!("d{}/d{}", Node::new(j, layers).name(), Node::new(j - 1, layers).name()))
+                        .collect(),
+                    // The ReLU's slope is 0 exactly where z ≤ 0 (the convention at 0).
+                    dead: ext.activation == Activation::Relu && (ext.z.is_zero() || ext.z.is_negative()),
+                    saturated: sigmoidal && ext.slope.abs() < 0.1,
+                }
+            }
+            _ => return None,
         })
     }
-}
-
-/// A computed number as the sheet prints it: exact, or rounded with `≈` when
-/// it is too long to read ([`Exact::legible`]). Given numbers are printed as
-/// the teacher wrote them.
-fn printed(x: &Exact) -> String {
-    x.legible().marked()
 }

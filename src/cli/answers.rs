@@ -2,6 +2,7 @@
 //! student's), with its common slips when asked, as text or JSON.
 
 use super::{load_templates, print, read_roster, AnswersArgs, AnswersFormat};
+use crate::answers::SheetLine;
 use crate::batch;
 use crate::config;
 use crate::error::{Error, Result};
@@ -37,19 +38,14 @@ pub(super) fn answers(args: &AnswersArgs) -> Result<()> {
     };
     let text = match args.format {
         AnswersFormat::Text => {
-            let mut header = format!("{} ({})", spec.presentation.title, spec.file);
-            if let Some(sheet) = &sheet {
-                match &sheet.student {
-                    Some(student) => {
-                        header.push_str(&format!("\nstudent {student} (sheet {}), seed {seed}", sheet.variant))
-                    }
-                    None => header.push_str(&format!("\nvariant {}, seed {seed}", sheet.variant)),
-                }
-            }
-            let notes = |id: &str| -> Vec<String> {
-                slips.get(id).iter().map(|s| format!("slip {:<10}  {}", s.value.to_display_string(), s.slip)).collect()
-            };
-            solved.answers.to_text(&header, &notes)
+            let title = format!("{} ({})", spec.presentation.title, spec.file);
+            let line = sheet.as_ref().map(|sheet| SheetLine {
+                variant: sheet.variant.clone(),
+                seed,
+                student: sheet.student.clone(),
+            });
+            let notes = |id| slips.get(id).iter().map(|s| (s.value.clone(), s.slip.clone())).collect();
+            solved.text(&title, line, &notes, &templates)?
         }
         AnswersFormat::Json if args.slips => with_sheet(&slips, sheet)?,
         AnswersFormat::Json => with_sheet(&solved.answers, sheet)?,

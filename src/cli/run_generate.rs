@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::generate;
 use crate::manifest::{self, Kind};
 use crate::output::{self, Sink as _};
-use crate::render::SheetLabel;
+use crate::render::{SheetLabel, Templates};
 use crate::roster::Roster;
 
 /// What `generate` made for one config.
@@ -115,6 +115,15 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
     let mut runs = Vec::new();
     for path in &args.configs {
         let spec = config::load(path)?;
+        let language = &spec.presentation.language;
+        if args.templates.is_none() && !Templates::is_built_in(language) {
+            warnings.push(format!(
+                "{}: there are no built-in templates in `language: {language}`, so the sheet's words are \
+                 English (read aloud and hyphenated as {language}): give templates in that language with \
+                 --templates DIR (see README, \"Languages\"), or write `language: en`",
+                spec.file
+            ));
+        }
         let batch = spec.is_randomized() || args.variants.is_some() || roster.is_some() || only.is_some();
         let kind = match (&roster, batch) {
             (Some(_), _) => Kind::Roster,
@@ -161,7 +170,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             }
         } else {
             let solved = generate::solve_fixed(&spec, &templates)?;
-            warnings.extend(solved.answers.rounded_warning(&spec.file));
+            warnings.extend(solved.rounded_warning(&spec.file, &templates)?);
             for file in
                 generate::sheet_files(&templates, &solved, &spec.stem, &spec.stem, &SheetLabel::default(), formats)?
             {

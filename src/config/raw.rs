@@ -31,7 +31,9 @@ pub struct RawConfig {
     #[schemars(!skip_serializing_if)]
     pub author: Option<String>,
     /// The sheet's language, as a code such as `en`, `de` or `en-GB` (default `en`):
-    /// what a screen reader reads it as, and the language of its hyphenation.
+    /// its words and numbers (built in: English and German, `de`, `de-DE`, `de-AT`,
+    /// `de-CH`; any other with `--templates DIR`), what a screen reader reads it
+    /// as, and the language of its hyphenation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(!skip_serializing_if)]
     pub language: Option<String>,

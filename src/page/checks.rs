@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{slip_target, Formula, Target, Targets};
-use crate::answers::{weight_name, Phrase, Solved, Value, Wording};
+use crate::answers::{Blank, Column, Phrase, Row, Solved, Value, Weight, Wording};
 use crate::engine::Direction;
 use crate::error::Result;
 use crate::number::{Exact, LEGIBLE_DIGITS};
@@ -60,7 +60,7 @@ pub(super) struct Check {
     /// The blanks whose numbers the model answer quotes: it is shown only
     /// once each is checked correct or follows.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    needs: Vec<String>,
+    needs: Vec<Blank>,
 }
 
 /// A common slip computed from the student's own entries, and its hint.
@@ -412,26 +412,26 @@ fn yes_no_value(value: bool) -> &'static str {
 /// The value of a "which weight" option: one weight, or a tie of several
 /// (`w1+w3`), by their indices.
 fn weights_value(set: &[usize]) -> String {
-    set.iter().map(|&k| weight_name(k)).collect::<Vec<_>>().join("+")
+    set.iter().map(|&k| Weight(k).name()).collect::<Vec<_>>().join("+")
 }
 
 /// The options a word blank offers, worded by the answers template like the
 /// key's answer, and the key's option; `None` for a number.
-pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
+pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
     let solution = &solved.solution;
-    let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(weight_name).collect();
+    let weights: Vec<String> = (0..solved.worksheet.network.layers.len()).map(|k| Weight(k).name()).collect();
     let option = |value: &str, phrase: Phrase| -> Result<Choice> {
-        Ok(Choice { value: value.to_owned(), label: words.phrase(&phrase)? })
+        Ok(Choice { value: value.to_owned(), label: words.phrase(&solved.worksheet.presentation.language, &phrase)? })
     };
-    if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
-        let Some(k) = weights.iter().position(|w| w == weight) else { return Ok(None) };
+    if let Blank::Direction(weight) = id {
+        let Some(experiment) = solution.experiments.get(weight.0) else { return Ok(None) };
         let options = [Direction::Increase, Direction::Decrease]
             .into_iter()
-            .map(|d| option(direction_value(d), Phrase::Direction { weight: weight.to_owned(), direction: d }))
+            .map(|d| option(direction_value(d), Phrase::Direction { weight: weight.name(), direction: d }))
             .collect::<Result<_>>()?;
-        return Ok(Some((options, direction_value(solution.experiments[k].direction).to_owned())));
+        return Ok(Some((options, direction_value(experiment.direction).to_owned())));
     }
-    if id == "error_decreased" {
+    if id == Blank::ErrorDecreased {
         let options = vec![
             option(yes_no_value(true), Phrase::YesNo { value: true })?,
             option(yes_no_value(false), Phrase::YesNo { value: false })?,
@@ -439,7 +439,7 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
         let decreased = matches!(solved.answers.get(id).map(|a| &a.value), Some(Value::Flag(true)));
         return Ok(Some((options, yes_no_value(decreased).to_owned())));
     }
-    if id == "strongest_weight" {
+    if id == Blank::StrongestWeight {
         // Every weight alone, then every tie of two or more, in a fixed
         // order: neither their number nor their order tells which is right,
         // and the key's answer is among them, worded as the key words it.
@@ -450,7 +450,7 @@ pub(super) fn choices(id: &str, solved: &Solved, words: &dyn Wording) -> Result<
         let options = ties
             .iter()
             .map(|set| {
-                let named = set.iter().map(|&k| weight_name(k)).collect();
+                let named = set.iter().map(|&k| Weight(k).name()).collect();
                 option(&weights_value(set), Phrase::StrongestWeight { weights: named })
             })
             .collect::<Result<_>>()?;
@@ -474,7 +474,7 @@ pub(super) enum ChoiceRule {
 
 impl ChoiceRule {
     /// The rule with its formulas naming only what the page knows ([`Formula::inlined`]).
-    pub(super) fn inlined(self, keep: &dyn Fn(&str) -> bool, all: &BTreeMap<String, Vec<Formula>>) -> ChoiceRule {
+    pub(super) fn inlined(self, keep: &dyn Fn(Blank) -> bool, all: &BTreeMap<Blank, Vec<Formula>>) -> ChoiceRule {
         match self {
             ChoiceRule::Sign { of, negative, zero, positive } => {
                 ChoiceRule::Sign { of: of.iter().map(|f| f.inlined(keep, all)).collect(), negative, zero, positive }
@@ -491,31 +491,30 @@ impl ChoiceRule {
 /// that lowers E more, as the gradient's sign says), else from the errors
 /// of the two rows; whether the error decreased, from their E and new E;
 /// which weight matters most, from their gradients.
-pub(super) fn choice_rule(id: &str, solved: &Solved) -> Option<ChoiceRule> {
-    let named = |name: String| Formula::Id(name);
-    let difference = |a: String, b: String| Formula::Sub(Box::new(named(a)), Box::new(named(b)));
+pub(super) fn choice_rule(id: Blank, solved: &Solved) -> Option<ChoiceRule> {
+    let difference = |a: Blank, b: Blank| Formula::Sub(Box::new(Formula::Id(a)), Box::new(Formula::Id(b)));
     let count = solved.worksheet.network.layers.len();
-    if let Some(weight) = id.strip_prefix("nudge_").and_then(|rest| rest.strip_suffix(".direction")) {
-        let at = |row: &str, name: &str| format!("nudge_{weight}.{row}.{name}");
-        return Some(ChoiceRule::Sign {
-            of: vec![
-                difference(at("plus", "change"), at("minus", "change")),
-                difference(at("plus", "error"), at("minus", "error")),
-            ],
-            negative: direction_value(Direction::Increase).to_owned(),
-            zero: None,
-            positive: direction_value(Direction::Decrease).to_owned(),
-        });
-    }
     match id {
-        "error_decreased" => Some(ChoiceRule::Sign {
-            of: vec![difference("new_error".into(), "error".into())],
+        Blank::Direction(weight) => {
+            let at = |row, column| Blank::Table { weight, row, column };
+            Some(ChoiceRule::Sign {
+                of: vec![
+                    difference(at(Row::Plus, Column::Change), at(Row::Minus, Column::Change)),
+                    difference(at(Row::Plus, Column::Error), at(Row::Minus, Column::Error)),
+                ],
+                negative: direction_value(Direction::Increase).to_owned(),
+                zero: None,
+                positive: direction_value(Direction::Decrease).to_owned(),
+            })
+        }
+        Blank::ErrorDecreased => Some(ChoiceRule::Sign {
+            of: vec![difference(Blank::NewError, Blank::Error)],
             negative: yes_no_value(true).to_owned(),
             zero: Some(yes_no_value(false).to_owned()),
             positive: yes_no_value(false).to_owned(),
         }),
-        "strongest_weight" => Some(ChoiceRule::Largest(
-            (0..count).map(|k| (weights_value(&[k]), named(format!("grad_{}", weight_name(k))))).collect(),
+        Blank::StrongestWeight => Some(ChoiceRule::Largest(
+            (0..count).map(|k| (weights_value(&[k]), Formula::Id(Blank::Gradient(Weight(k))))).collect(),
         )),
         _ => None,
     }
@@ -528,17 +527,17 @@ pub(super) struct Sources<'a> {
     /// The common slips, in their question form.
     pub(super) slips: &'a WordedSlips,
     /// Each blank's formulas, naming only what the page knows.
-    pub(super) formulas: &'a BTreeMap<String, Vec<Formula>>,
-    /// Whether the page knows an id (a blank on it or a given), and every
+    pub(super) formulas: &'a BTreeMap<Blank, Vec<Formula>>,
+    /// Whether the page knows a blank (one on it or a given), and every
     /// blank's formulas, to write out what it does not know.
-    pub(super) known: &'a dyn Fn(&str) -> bool,
-    pub(super) all: &'a BTreeMap<String, Vec<Formula>>,
+    pub(super) known: &'a dyn Fn(Blank) -> bool,
+    pub(super) all: &'a BTreeMap<Blank, Vec<Formula>>,
     /// The common slips with a formula, worded, by blank.
-    pub(super) own_slips: &'a BTreeMap<String, Vec<OwnSlip>>,
+    pub(super) own_slips: &'a BTreeMap<Blank, Vec<OwnSlip>>,
     /// How close a number must be to count, where closeness counts.
     pub(super) targets: &'a Targets<'a>,
-    /// The blanks whose numbers each model answer quotes, by its id.
-    pub(super) needs: &'a dyn Fn(&str) -> Vec<String>,
+    /// The blanks whose numbers each model answer quotes.
+    pub(super) needs: &'a dyn Fn(Blank) -> Vec<Blank>,
 }
 
 /// What the page needs to check blank `id` of kind `kind`: the hash of its
@@ -548,7 +547,7 @@ pub(super) struct Sources<'a> {
 /// there to count, or to be a slip.
 pub(super) fn check_of(
     sources: &Sources,
-    id: &str,
+    id: Blank,
     kind: &'static str,
     key_choice: Option<&str>,
     approximately: bool,
@@ -561,40 +560,42 @@ pub(super) fn check_of(
         near: None,
         digits: None,
         slips: Vec::new(),
-        formulas: sources.formulas.get(id).cloned().unwrap_or_default(),
-        own_slips: sources.own_slips.get(id).cloned().unwrap_or_default(),
+        formulas: sources.formulas.get(&id).cloned().unwrap_or_default(),
+        own_slips: sources.own_slips.get(&id).cloned().unwrap_or_default(),
         rule: None,
         model: None,
         needs: Vec::new(),
     };
     let Some(answer) = solved.answers.get(id) else { return check };
+    // The page's script hashes a blank's answer with its public id.
+    let name = id.to_string();
     // An exact answer the sheet prints rounded may be typed either way.
     let legible = |x: &Exact| {
-        x.is_too_long().then(|| salted_hash(salt, id, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
+        x.is_too_long().then(|| salted_hash(salt, &name, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
     let hidden = |key: String, target: &Target| obfuscate(salt, &key, &target.to_text());
     match (&answer.value, kind, key_choice) {
         (_, _, Some(choice)) => {
-            check.hash = Some(salted_hash(salt, id, choice));
+            check.hash = Some(salted_hash(salt, &name, choice));
             check.rule = choice_rule(id, solved).map(|rule| rule.inlined(sources.known, sources.all));
         }
         (Value::Text(t), "text", None) => {
-            check.model = Some(obfuscate(salt, id, t));
+            check.model = Some(obfuscate(salt, &name, t));
             check.needs = (sources.needs)(id);
         }
         (_, "approx", None) => {
             // The extension's answers: within the tolerance of the key.
-            check.near = sources.targets.answer(id, kind, false).map(|t| hidden(near_key(id), &t));
+            check.near = sources.targets.answer(id, kind, false).map(|t| hidden(near_key(&name), &t));
             check.digits = solved.worksheet.extension.map(|e| e.digits);
         }
         (Value::Exact(x), _, None) => {
-            check.hash = Some(salted_hash(salt, id, &x.to_plain_string()));
+            check.hash = Some(salted_hash(salt, &name, &x.to_plain_string()));
             check.rounded = legible(x);
             if approximately {
-                check.near = sources.targets.answer(id, kind, true).map(|t| hidden(near_key(id), &t));
+                check.near = sources.targets.answer(id, kind, true).map(|t| hidden(near_key(&name), &t));
             }
         }
-        (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, id, &c.to_string())),
+        (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, &name, &c.to_string())),
         _ => {}
     }
     if kind != "approx" {
@@ -604,7 +605,7 @@ pub(super) fn check_of(
             .iter()
             .enumerate()
             .map(|(i, s)| SlipCheck {
-                hash: salted_hash(salt, id, &s.value.to_plain_string()),
+                hash: salted_hash(salt, &name, &s.value.to_plain_string()),
                 rounded: legible(&s.value),
                 near: approximately.then(|| hidden(format!("{id}|slip{i}"), &slip_target(&s.value, true))),
                 hint: s.slip.clone(),

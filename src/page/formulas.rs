@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::answers::{activation_symbol, link_id, own_id, value_id, value_name, weight_name, MistakeFacts, Solved};
+use crate::answers::{activation_symbol, Blank, Column, Ext, Given, MistakeFacts, Node, Row, Solved, Weight};
 use crate::model::Activation;
-use crate::number::Exact;
+use crate::number::{Exact, NumberFormat};
 use crate::slips::Mistake;
 
 /// A formula over answer ids. As JSON: `{"id": "h1"}`, `{"num": "3"}`,
@@ -19,8 +19,8 @@ use crate::slips::Mistake;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Formula {
-    /// The value of an answer id: the student's entry, or a given.
-    Id(String),
+    /// The value of a blank: the student's entry, or a given.
+    Id(Blank),
     /// A constant, canonical decimal text.
     Num(String),
     /// a + b
@@ -39,8 +39,13 @@ pub enum Formula {
     Step(Box<Formula>),
 }
 
-fn id(name: impl Into<String>) -> Formula {
-    Formula::Id(name.into())
+fn id(blank: Blank) -> Formula {
+    Formula::Id(blank)
+}
+
+/// A given number.
+fn given(given: Given) -> Formula {
+    Formula::Id(Blank::Given(given))
 }
 
 fn num(x: &Exact) -> Formula {
@@ -66,16 +71,16 @@ fn product(factors: Vec<Formula>) -> Formula {
 
 /// ½ (y − target)²
 fn half_square_error(y: Formula) -> Formula {
-    let gap = sub(y, id("target"));
+    let gap = sub(y, given(Given::Target));
     mul(Formula::Num("0.5".into()), mul(gap.clone(), gap))
 }
 
 impl Formula {
     /// The exact value of the formula, given the value of every id it names;
     /// `None` for a sigmoid or tanh, which have no exact value.
-    pub fn evaluate(&self, value: &dyn Fn(&str) -> Option<Exact>) -> Option<Exact> {
+    pub fn evaluate(&self, value: &dyn Fn(Blank) -> Option<Exact>) -> Option<Exact> {
         Some(match self {
-            Formula::Id(name) => value(name)?,
+            Formula::Id(blank) => value(*blank)?,
             Formula::Num(text) => Exact::parse(text)?,
             Formula::Add(a, b) => &a.evaluate(value)? + &b.evaluate(value)?,
             Formula::Sub(a, b) => &a.evaluate(value)? - &b.evaluate(value)?,
@@ -97,10 +102,10 @@ impl Formula {
     /// in `formulas` (the first one), so it names only what the page knows:
     /// the weight of an experiment table's row, which the sheet prints as
     /// `w ± nudge` and the student never types, becomes `w ± nudge`.
-    pub(super) fn inlined(&self, keep: &dyn Fn(&str) -> bool, formulas: &BTreeMap<String, Vec<Formula>>) -> Formula {
+    pub(super) fn inlined(&self, keep: &dyn Fn(Blank) -> bool, formulas: &BTreeMap<Blank, Vec<Formula>>) -> Formula {
         let inline = |f: &Formula| Box::new(f.inlined(keep, formulas));
         match self {
-            Formula::Id(name) if !keep(name) => match formulas.get(name).and_then(|f| f.first()) {
+            Formula::Id(blank) if !keep(*blank) => match formulas.get(blank).and_then(|f| f.first()) {
                 Some(own) => own.inlined(keep, formulas),
                 None => self.clone(),
             },
@@ -133,18 +138,23 @@ impl Sheet<'_> {
         add(mul(self.c(j), input), weight)
     }
 
-    fn has(&self, name: &str) -> bool {
-        self.solved.answers.get(name).is_some()
+    fn has(&self, blank: Blank) -> bool {
+        self.solved.answers.get(blank).is_some()
     }
 
-    /// The id of value `j` in the row `at` (an experiment table's row), or,
-    /// when that row has no cell for it, the forward pass's.
-    fn in_row(&self, at: &dyn Fn(&str) -> String, j: usize) -> Formula {
-        let here = at(&value_id(j, self.count));
-        if self.has(&here) {
+    /// The output of layer `j`.
+    fn node(&self, j: usize) -> Node {
+        Node::new(j, self.count)
+    }
+
+    /// Value `j` in the row `at` (an experiment table's row), or, when that
+    /// row has no cell for it, the forward pass's.
+    fn in_row(&self, at: &dyn Fn(Column) -> Blank, j: usize) -> Formula {
+        let here = at(Column::Value(self.node(j)));
+        if self.has(here) {
             id(here)
         } else {
-            id(value_id(j, self.count))
+            id(Blank::Value(self.node(j)))
         }
     }
 }
@@ -154,98 +164,99 @@ impl Sheet<'_> {
 /// ways of being computed from the student's own entries, the usual first.
 /// An experiment table's original row may also be copied from Task 1, and a
 /// value that stays the same in a row is the forward pass's.
-pub fn formulas(solved: &Solved) -> BTreeMap<String, Vec<Formula>> {
+pub fn formulas(solved: &Solved) -> BTreeMap<Blank, Vec<Formula>> {
     let count = solved.worksheet.network.layers.len();
     let sheet = Sheet { solved, count };
-    let w = |j: usize| weight_name(j);
-    let mut out: BTreeMap<String, Vec<Formula>> = BTreeMap::new();
+    let w = |j: usize| given(Given::Weight(Weight(j)));
+    let value = |j: usize| id(Blank::Value(sheet.node(j)));
+    let mut out: BTreeMap<Blank, Vec<Formula>> = BTreeMap::new();
     // Task 1: the forward pass and the error.
     for j in 0..count {
-        let input = if j == 0 { id("x") } else { id(value_id(j - 1, count)) };
-        out.insert(value_id(j, count), vec![sheet.step(j, input, id(w(j)))]);
+        let input = if j == 0 { given(Given::Input) } else { value(j - 1) };
+        out.insert(Blank::Value(sheet.node(j)), vec![sheet.step(j, input, w(j))]);
     }
-    out.insert("error".into(), vec![half_square_error(id("y"))]);
-    out.insert("dE_dy".into(), vec![sub(id("y"), id("target"))]);
+    out.insert(Blank::Error, vec![half_square_error(value(count - 1))]);
+    out.insert(Blank::ErrorSlope, vec![sub(value(count - 1), given(Given::Target))]);
     // The experiment tables: one weight nudged, the values after it recomputed.
     for k in 0..count {
-        let table = format!("nudge_{}", w(k));
-        for (row, sign) in [("base", None), ("plus", Some(true)), ("minus", Some(false))] {
-            let at = |name: &str| format!("{table}.{row}.{name}");
-            let weight = match sign {
-                None => id(w(k)),
-                Some(true) => add(id(w(k)), id("nudge")),
-                Some(false) => sub(id(w(k)), id("nudge")),
+        for row in Row::ALL {
+            let at = |column| Blank::Table { weight: Weight(k), row, column };
+            let weight = match row {
+                Row::Base => w(k),
+                Row::Plus => add(w(k), given(Given::Nudge)),
+                Row::Minus => sub(w(k), given(Given::Nudge)),
             };
-            out.insert(at(&w(k)), vec![weight]);
+            out.insert(at(Column::Weight), vec![weight]);
             for j in 0..count {
-                let here = at(&value_id(j, count));
-                if !sheet.has(&here) {
+                let here = at(Column::Value(sheet.node(j)));
+                if !sheet.has(here) {
                     continue;
                 }
-                let input = if j == 0 { id("x") } else { sheet.in_row(&at, j - 1) };
-                let weight = if j == k { id(at(&w(k))) } else { id(w(j)) };
+                let input = if j == 0 { given(Given::Input) } else { sheet.in_row(&at, j - 1) };
+                let weight = if j == k { id(at(Column::Weight)) } else { w(j) };
                 let mut formulas = vec![sheet.step(j, input, weight.clone())];
                 // The value before the nudged layer stays the same: the
                 // student may take it from Task 1 instead of the row's cell.
                 if j == k && j > 0 {
-                    formulas.push(sheet.step(j, id(value_id(j - 1, count)), weight));
+                    formulas.push(sheet.step(j, value(j - 1), weight));
                 }
                 // Before the nudged layer a value stays the same, and the
                 // original row is the forward pass: both may be copied.
-                if j < k || row == "base" {
-                    formulas.insert(0, id(value_id(j, count)));
+                if j < k || row == Row::Base {
+                    formulas.insert(0, value(j));
                 }
                 out.insert(here, formulas);
             }
             let mut error = vec![half_square_error(sheet.in_row(&at, count - 1))];
-            if row == "base" {
-                error.push(id("error"));
+            if row == Row::Base {
+                error.push(id(Blank::Error));
             }
-            out.insert(at("error"), error);
-            if row != "base" {
-                out.insert(at("change"), vec![sub(id(at("error")), id(format!("{table}.base.error")))]);
+            out.insert(at(Column::Error), error);
+            if row != Row::Base {
+                let base = Blank::Table { weight: Weight(k), row: Row::Base, column: Column::Error };
+                out.insert(at(Column::Change), vec![sub(id(at(Column::Error)), id(base))]);
             }
         }
     }
     // The chain rule: dE/dwK = dE/dy · dy/dh… · dhK/dwK, from the student's factors.
     for k in 0..count {
-        out.insert(format!("grad_{}", w(k)), vec![product(chain(k, count))]);
+        out.insert(Blank::Gradient(Weight(k)), vec![product(chain(k, count))]);
     }
     // The update step.
     for k in 0..count {
-        out.insert(
-            format!("new_{}", w(k)),
-            vec![sub(id(w(k)), mul(id("learning_rate"), id(format!("grad_{}", w(k)))))],
-        );
+        let step = mul(given(Given::LearningRate), id(Blank::Gradient(Weight(k))));
+        out.insert(Blank::NewWeight(Weight(k)), vec![sub(w(k), step)]);
     }
     for j in 0..count {
-        let input = if j == 0 { id("x") } else { id(format!("new_{}", value_id(j - 1, count))) };
-        out.insert(format!("new_{}", value_id(j, count)), vec![sheet.step(j, input, id(format!("new_{}", w(j))))]);
+        let input = if j == 0 { given(Given::Input) } else { id(Blank::NewValue(sheet.node(j - 1))) };
+        let weight = id(Blank::NewWeight(Weight(j)));
+        out.insert(Blank::NewValue(sheet.node(j)), vec![sheet.step(j, input, weight)]);
     }
-    out.insert("new_error".into(), vec![half_square_error(id("new_y"))]);
-    out.insert("error_change".into(), vec![sub(id("new_error"), id("error"))]);
+    out.insert(Blank::NewError, vec![half_square_error(id(Blank::NewValue(sheet.node(count - 1))))]);
+    out.insert(Blank::ErrorChange, vec![sub(id(Blank::NewError), id(Blank::Error))]);
     extension(&sheet, &mut out);
-    out.retain(|name, _| sheet.has(name));
+    out.retain(|blank, _| sheet.has(*blank));
     out
 }
 
 /// The factors of dE/dwK, outermost first: dE/dy, the links from the output
 /// down, dhK/dwK (as [`Mistake::DroppedFactor`] counts them).
 fn chain(k: usize, count: usize) -> Vec<Formula> {
-    let mut factors = vec![id("dE_dy")];
-    factors.extend((k + 1..count).rev().map(|j| id(link_id(j, count))));
-    factors.push(id(own_id(k, count)));
+    let mut factors = vec![id(Blank::ErrorSlope)];
+    factors.extend((k + 1..count).rev().map(|j| id(Blank::Link(Node::new(j, count)))));
+    factors.push(id(Blank::Own(Node::new(k, count))));
     factors
 }
 
 /// The extension's formulas: the activation on the first layer, then the
 /// linear layers, the error and the chain with the activation's slope.
-fn extension(sheet: &Sheet, out: &mut BTreeMap<String, Vec<Formula>>) {
+fn extension(sheet: &Sheet, out: &mut BTreeMap<Blank, Vec<Formula>>) {
     let Some(ext) = sheet.solved.worksheet.extension else { return };
     let count = sheet.count;
-    let z = || id("ext.z");
-    let h = || id("ext.h1");
-    out.insert("ext.z".into(), vec![sheet.step(0, id("x"), id("w1"))]);
+    let z = || id(Blank::Extension(Ext::Z));
+    let h = || id(Blank::Extension(Ext::Activated));
+    let input = given(Given::Input);
+    out.insert(Blank::Extension(Ext::Z), vec![sheet.step(0, input, given(Given::Weight(Weight(0))))]);
     let (activated, slopes) = match ext.activation {
         Activation::Sigmoid => {
             let of = |a: Formula| mul(a.clone(), sub(Formula::Num("1".into()), a));
@@ -257,23 +268,32 @@ fn extension(sheet: &Sheet, out: &mut BTreeMap<String, Vec<Formula>>) {
         }
         Activation::Relu => (Formula::Relu(Box::new(z())), vec![Formula::Step(Box::new(z()))]),
     };
-    out.insert("ext.h1".into(), vec![activated]);
-    out.insert("ext.slope".into(), slopes);
+    out.insert(Blank::Extension(Ext::Activated), vec![activated]);
+    out.insert(Blank::Extension(Ext::Slope), slopes);
     for j in 1..count {
-        let input = id(format!("ext.{}", value_id(j - 1, count)));
-        out.insert(format!("ext.{}", value_id(j, count)), vec![sheet.step(j, input, id(weight_name(j)))]);
+        let input = id(ext_value(sheet.node(j - 1)));
+        out.insert(ext_value(sheet.node(j)), vec![sheet.step(j, input, given(Given::Weight(Weight(j))))]);
     }
-    out.insert("ext.error".into(), vec![half_square_error(id("ext.y"))]);
-    out.insert("ext.dE_dy".into(), vec![sub(id("ext.y"), id("target"))]);
-    out.insert("ext.grad_w1".into(), vec![product(extension_chain(sheet))]);
+    let y = || id(ext_value(sheet.node(count - 1)));
+    out.insert(Blank::Extension(Ext::Error), vec![half_square_error(y())]);
+    out.insert(Blank::Extension(Ext::ErrorSlope), vec![sub(y(), given(Given::Target))]);
+    out.insert(Blank::Extension(Ext::Gradient), vec![product(extension_chain(sheet))]);
+}
+
+/// The extension's value of a layer: `ext.h1` (the activation) for the first.
+fn ext_value(node: Node) -> Blank {
+    match node.layer {
+        0 => Blank::Extension(Ext::Activated),
+        _ => Blank::Extension(Ext::Value(node)),
+    }
 }
 
 /// The factors of the extension's dE/dw1, outermost first: dE/dy, the
 /// layers' coefficients from the output down, the activation's slope.
 fn extension_chain(sheet: &Sheet) -> Vec<Formula> {
-    let mut factors = vec![id("ext.dE_dy")];
+    let mut factors = vec![id(Blank::Extension(Ext::ErrorSlope))];
     factors.extend((1..sheet.count).rev().map(|j| sheet.c(j)));
-    factors.push(id("ext.slope"));
+    factors.push(id(Blank::Extension(Ext::Slope)));
     factors
 }
 
@@ -290,14 +310,15 @@ pub struct SlipFormula {
 /// The common slips that have a formula, by answer id: each computed from the
 /// student's own earlier entries, so that a slip on a wrong number of their
 /// own is still recognised (`y` = 19 then E = 1: the ½ forgotten).
-pub fn slip_formulas(solved: &Solved) -> BTreeMap<String, Vec<SlipFormula>> {
+/// Numbers in a mistake's facts are written in `numbers`.
+pub fn slip_formulas(solved: &Solved, numbers: &NumberFormat) -> BTreeMap<Blank, Vec<SlipFormula>> {
     let count = solved.worksheet.network.layers.len();
     let sheet = Sheet { solved, count };
-    let facts = |m: Mistake| m.facts(&solved.worksheet);
-    let mut out: BTreeMap<String, Vec<SlipFormula>> = BTreeMap::new();
-    let mut add_slip = |name: String, formula: Formula, mistake: MistakeFacts| {
-        if sheet.has(&name) {
-            out.entry(name).or_default().push(SlipFormula { formula, mistake });
+    let facts = |m: Mistake| m.facts(&solved.worksheet, numbers);
+    let mut out: BTreeMap<Blank, Vec<SlipFormula>> = BTreeMap::new();
+    let mut add_slip = |blank: Blank, formula: Formula, mistake: MistakeFacts| {
+        if sheet.has(blank) {
+            out.entry(blank).or_default().push(SlipFormula { formula, mistake });
         }
     };
     // A layer's step: the weight added before multiplying, the previous layer
@@ -305,85 +326,87 @@ pub fn slip_formulas(solved: &Solved) -> BTreeMap<String, Vec<SlipFormula>> {
     let steps = |value: &dyn Fn(usize) -> Formula, weight: &dyn Fn(usize) -> Formula, from: usize| {
         let mut list = Vec::new();
         for j in from..count {
-            let input = if j == 0 { id("x") } else { value(j - 1) };
+            let input = if j == 0 { given(Given::Input) } else { value(j - 1) };
             list.push((j, mul(sheet.c(j), add(input, weight(j))), Mistake::MultipliedAfterAdding { j }));
             if j > 0 {
-                let skipped = if j == 1 { id("x") } else { value(j - 2) };
+                let skipped = if j == 1 { given(Given::Input) } else { value(j - 2) };
                 list.push((j, sheet.step(j, skipped, weight(j)), Mistake::SkippedPreviousLayer { j }));
             }
         }
         list
     };
-    let forward = |j: usize| id(value_id(j, count));
-    let weight = |j: usize| id(weight_name(j));
+    let forward = |j: usize| id(Blank::Value(sheet.node(j)));
+    let weight = |j: usize| given(Given::Weight(Weight(j)));
     for (j, formula, mistake) in steps(&forward, &weight, 0) {
-        add_slip(value_id(j, count), formula, facts(mistake));
+        add_slip(Blank::Value(sheet.node(j)), formula, facts(mistake));
     }
-    let new = |j: usize| id(format!("new_{}", value_id(j, count)));
-    let new_weight = |j: usize| id(format!("new_{}", weight_name(j)));
+    let new = |j: usize| id(Blank::NewValue(sheet.node(j)));
+    let new_weight = |j: usize| id(Blank::NewWeight(Weight(j)));
     for (j, formula, mistake) in steps(&new, &new_weight, 0) {
-        add_slip(format!("new_{}", value_id(j, count)), formula, facts(mistake));
+        add_slip(Blank::NewValue(sheet.node(j)), formula, facts(mistake));
     }
     // The errors: the ½ or the square forgotten.
-    let mut errors = vec![("error".to_owned(), id("y")), ("new_error".to_owned(), id("new_y"))];
+    let mut errors = vec![(Blank::Error, forward(count - 1)), (Blank::NewError, new(count - 1))];
     for k in 0..count {
-        let table = format!("nudge_{}", weight_name(k));
-        for row in ["base", "plus", "minus"] {
-            let at = |name: &str| format!("{table}.{row}.{name}");
-            errors.push((at("error"), sheet.in_row(&at, count - 1)));
+        for row in Row::ALL {
+            let at = |column| Blank::Table { weight: Weight(k), row, column };
+            errors.push((at(Column::Error), sheet.in_row(&at, count - 1)));
             // The experiment tables' steps after the nudged weight.
             let value = |j: usize| sheet.in_row(&at, j);
-            let nudged = |j: usize| if j == k { id(at(&weight_name(k))) } else { id(weight_name(j)) };
+            let nudged = |j: usize| if j == k { id(at(Column::Weight)) } else { weight(j) };
             for (j, formula, mistake) in steps(&value, &nudged, k) {
-                add_slip(at(&value_id(j, count)), formula, facts(mistake));
+                add_slip(at(Column::Value(sheet.node(j))), formula, facts(mistake));
             }
-            if row != "base" {
-                let reversed = sub(id(format!("{table}.base.error")), id(at("error")));
-                add_slip(at("change"), reversed, facts(Mistake::ChangeReversed));
+            if row != Row::Base {
+                let base = Blank::Table { weight: Weight(k), row: Row::Base, column: Column::Error };
+                let reversed = sub(id(base), id(at(Column::Error)));
+                add_slip(at(Column::Change), reversed, facts(Mistake::ChangeReversed));
             }
         }
     }
-    for (name, y) in errors {
-        let gap = sub(y, id("target"));
-        add_slip(name.clone(), mul(gap.clone(), gap.clone()), facts(Mistake::ForgotHalf));
-        add_slip(name, mul(Formula::Num("0.5".into()), gap), facts(Mistake::ForgotSquare));
+    for (blank, y) in errors {
+        let gap = sub(y, given(Given::Target));
+        add_slip(blank, mul(gap.clone(), gap.clone()), facts(Mistake::ForgotHalf));
+        add_slip(blank, mul(Formula::Num("0.5".into()), gap), facts(Mistake::ForgotSquare));
     }
-    add_slip("error_change".into(), sub(id("error"), id("new_error")), facts(Mistake::ChangeReversed));
+    add_slip(Blank::ErrorChange, sub(id(Blank::Error), id(Blank::NewError)), facts(Mistake::ChangeReversed));
     // dE/dy: the sign, or the power rule's 2 kept.
-    add_slip("dE_dy".into(), sub(id("target"), id("y")), facts(Mistake::ResidualSign));
-    add_slip("dE_dy".into(), mul(Formula::Num("2".into()), sub(id("y"), id("target"))), facts(Mistake::KeptFactorTwo));
+    let y = forward(count - 1);
+    add_slip(Blank::ErrorSlope, sub(given(Given::Target), y.clone()), facts(Mistake::ResidualSign));
+    let doubled = mul(Formula::Num("2".into()), sub(y, given(Given::Target)));
+    add_slip(Blank::ErrorSlope, doubled, facts(Mistake::KeptFactorTwo));
     // The chain: a factor left out, a link's coefficient from the wrong
     // layer, the value where its derivative belongs.
     for k in 0..count {
         let factors = chain(k, count);
-        let name = format!("grad_{}", weight_name(k));
+        let blank = Blank::Gradient(Weight(k));
         for factor in 0..factors.len() {
             let others = factors.iter().enumerate().filter(|(i, _)| *i != factor).map(|(_, f)| f.clone()).collect();
-            add_slip(name.clone(), product(others), facts(Mistake::DroppedFactor { k, factor }));
+            add_slip(blank, product(others), facts(Mistake::DroppedFactor { k, factor }));
         }
         for j in (k + 1..count).rev() {
             let mut wrong = factors.clone();
             wrong[count - j] = sheet.c(j - 1);
-            add_slip(name.clone(), product(wrong), facts(Mistake::WrongCoefficient { j, used: j - 1 }));
+            add_slip(blank, product(wrong), facts(Mistake::WrongCoefficient { j, used: j - 1 }));
         }
         let mut valued = factors.clone();
         *valued.last_mut().expect("the chain ends with dhK/dwK") = forward(k);
-        add_slip(name, product(valued), facts(Mistake::ValueForDerivative { k }));
-        add_slip(own_id(k, count), forward(k), facts(Mistake::ValueForDerivative { k }));
+        add_slip(blank, product(valued), facts(Mistake::ValueForDerivative { k }));
+        add_slip(Blank::Own(sheet.node(k)), forward(k), facts(Mistake::ValueForDerivative { k }));
     }
     // The update: the step added, the learning rate forgotten, another weight's gradient.
     for k in 0..count {
-        let name = format!("new_{}", weight_name(k));
-        let gradient = |k: usize| id(format!("grad_{}", weight_name(k)));
-        let step = mul(id("learning_rate"), gradient(k));
-        add_slip(name.clone(), add(weight(k), step), facts(Mistake::AddedStep { k }));
-        add_slip(name.clone(), sub(weight(k), gradient(k)), facts(Mistake::ForgotLearningRate { k }));
+        let blank = Blank::NewWeight(Weight(k));
+        let gradient = |k: usize| id(Blank::Gradient(Weight(k)));
+        let step = mul(given(Given::LearningRate), gradient(k));
+        add_slip(blank, add(weight(k), step), facts(Mistake::AddedStep { k }));
+        add_slip(blank, sub(weight(k), gradient(k)), facts(Mistake::ForgotLearningRate { k }));
         for other in (0..count).rev().filter(|&o| o != k) {
-            let step = mul(id("learning_rate"), gradient(other));
-            add_slip(name.clone(), sub(weight(k), step), facts(Mistake::OtherGradient { k, other }));
+            let step = mul(given(Given::LearningRate), gradient(other));
+            add_slip(blank, sub(weight(k), step), facts(Mistake::OtherGradient { k, other }));
         }
     }
-    extension_slips(&sheet, &mut add_slip);
+    extension_slips(&sheet, numbers, &mut add_slip);
     out
 }
 
@@ -391,20 +414,20 @@ pub fn slip_formulas(solved: &Solved) -> BTreeMap<String, Vec<SlipFormula>> {
 /// where h belongs), a layer's weight added before multiplying, the ½ or the
 /// square of the error forgotten, the sign of dE/dy, a factor of the chain
 /// left out.
-fn extension_slips(sheet: &Sheet, add_slip: &mut dyn FnMut(String, Formula, MistakeFacts)) {
+fn extension_slips(sheet: &Sheet, numbers: &NumberFormat, add_slip: &mut dyn FnMut(Blank, Formula, MistakeFacts)) {
     let Some(ext) = sheet.solved.worksheet.extension else { return };
     let count = sheet.count;
-    let facts = |m: Mistake| m.facts(&sheet.solved.worksheet);
-    let value = |j: usize| id(format!("ext.{}", value_id(j, count)));
+    let facts = |m: Mistake| m.facts(&sheet.solved.worksheet, numbers);
+    let value = |j: usize| id(ext_value(sheet.node(j)));
     let named = |kind: &str, names: Vec<(&'static str, String)>| MistakeFacts {
         kind: kind.to_owned(),
         names: names.into_iter().collect(),
     };
     for j in 1..count {
-        let name = format!("ext.{}", value_id(j, count));
-        let weight = id(weight_name(j));
+        let blank = ext_value(sheet.node(j));
+        let weight = given(Given::Weight(Weight(j)));
         add_slip(
-            name.clone(),
+            blank,
             mul(sheet.c(j), add(value(j - 1), weight.clone())),
             facts(Mistake::MultipliedAfterAdding { j }),
         );
@@ -412,26 +435,27 @@ fn extension_slips(sheet: &Sheet, add_slip: &mut dyn FnMut(String, Formula, Mist
         if j == 1 {
             let skipped = named(
                 "skipped_previous_layer",
-                vec![("layer", value_name(1, count)), ("input", value_name(0, count)), ("skipped", "z".into())],
+                vec![("layer", sheet.node(1).name()), ("input", sheet.node(0).name()), ("skipped", "z".into())],
             );
-            add_slip(name, sheet.step(1, id("ext.z"), weight), skipped);
+            add_slip(blank, sheet.step(1, id(Blank::Extension(Ext::Z)), weight), skipped);
         }
     }
-    let gap = sub(id("ext.y"), id("target"));
-    add_slip("ext.error".into(), mul(gap.clone(), gap.clone()), facts(Mistake::ForgotHalf));
-    add_slip("ext.error".into(), mul(Formula::Num("0.5".into()), gap.clone()), facts(Mistake::ForgotSquare));
-    add_slip("ext.dE_dy".into(), sub(id("target"), id("ext.y")), facts(Mistake::ResidualSign));
-    add_slip("ext.dE_dy".into(), mul(Formula::Num("2".into()), gap), facts(Mistake::KeptFactorTwo));
+    let gap = sub(value(count - 1), given(Given::Target));
+    let (error, slope) = (Blank::Extension(Ext::Error), Blank::Extension(Ext::ErrorSlope));
+    add_slip(error, mul(gap.clone(), gap.clone()), facts(Mistake::ForgotHalf));
+    add_slip(error, mul(Formula::Num("0.5".into()), gap.clone()), facts(Mistake::ForgotSquare));
+    add_slip(slope, sub(given(Given::Target), value(count - 1)), facts(Mistake::ResidualSign));
+    add_slip(slope, mul(Formula::Num("2".into()), gap), facts(Mistake::KeptFactorTwo));
     let factors = extension_chain(sheet);
     let symbol = activation_symbol(ext.activation);
     for factor in 0..factors.len() {
         let name = match factor {
             0 => "dE/dy".to_owned(),
             f if f + 1 == factors.len() => format!("{symbol}\u{2032}(z)"),
-            f => format!("d{}/d{}", value_name(count - f, count), value_name(count - f - 1, count)),
+            f => format!("d{}/d{}", sheet.node(count - f).name(), sheet.node(count - f - 1).name()),
         };
         let others = factors.iter().enumerate().filter(|(i, _)| *i != factor).map(|(_, f)| f.clone()).collect();
-        let mistake = named("dropped_factor", vec![("weight", weight_name(0)), ("factor", name)]);
-        add_slip("ext.grad_w1".into(), product(others), mistake);
+        let mistake = named("dropped_factor", vec![("weight", Weight(0).name()), ("factor", name)]);
+        add_slip(Blank::Extension(Ext::Gradient), product(others), mistake);
     }
 }

@@ -65,7 +65,8 @@ pub(super) fn export(templates: &Templates, solved: &Solved, label: &SheetLabel,
         .ok_or_else(|| Error::msg("the self-check page: Typst's HTML export wrote no <body>"))?;
     // A table wider than the page (a five-layer sheet's, or any on a phone)
     // scrolls sideways inside the text column instead of running past it.
-    let body = web_math(&with_alt_text(body))
+    let decimal = &templates.numbers(&solved.worksheet.presentation.language).decimal;
+    let body = web_math(&with_alt_text(body), decimal)
         .replace("<table>", "<div class=\"table\"><table>")
         .replace("</table>", "</table></div>");
     Ok(Exported { style, body: legible_drawings(&body) })
@@ -118,14 +119,15 @@ fn with_alt_text(body: &str) -> String {
 }
 
 /// Every `<math>` of `body` made ready for the web: its letters in plain
-/// code points and a display equation in parts that may wrap.
-fn web_math(body: &str) -> String {
+/// code points, each number one `<mn>` and a display equation in parts that
+/// may wrap. `decimal` is the language's decimal separator.
+fn web_math(body: &str, decimal: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
     while let Some(at) = rest.find("<math") {
         let (Some(open_end), Some(close)) = (rest[at..].find('>'), rest[at..].find("</math>")) else { break };
         let open = &rest[at..at + open_end + 1];
-        let inner = attached_primes(&plain_letters(&rest[at + open_end + 1..at + close]));
+        let inner = attached_primes(&whole_numbers(&plain_letters(&rest[at + open_end + 1..at + close]), decimal));
         out.push_str(&rest[..at]);
         out.push_str(open);
         if open.contains(" display=\"block\"") {
@@ -138,6 +140,36 @@ fn web_math(body: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A number written with a decimal separator other than a point, which
+/// the sheet sets as a text between its digits (`0#[,]5` in Typst maths), as
+/// one `<mn>`: `<mn>0,5</mn>`, not `<mn>0</mn><mtext>,</mtext><mn>5</mn>`.
+fn whole_numbers(math: &str, decimal: &str) -> String {
+    if decimal == "." || decimal.is_empty() {
+        return math.to_owned();
+    }
+    let escaped = html_escape(decimal);
+    let separator = format!("</mn><mtext>{escaped}</mtext><mn>");
+    let mut out = String::with_capacity(math.len());
+    let mut rest = math;
+    while let Some(at) = rest.find(&separator) {
+        let before = &rest[..at];
+        let after = &rest[at + separator.len()..];
+        let digits = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
+        let whole = before.rfind("<mn>").is_some_and(|open| digits(&before[open + "<mn>".len()..]))
+            && after.find("</mn>").is_some_and(|close| digits(&after[..close]));
+        out.push_str(before);
+        out.push_str(if whole { &escaped } else { &separator });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` escaped as Typst's HTML export escapes text.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// The letters of `<mi>` elements in their plain code points: Typst writes a
@@ -344,7 +376,7 @@ pub(super) fn with_fields(body: &str, fields: Vec<Field>) -> Result<Vec<Part>> {
         rest = &after[end + FIELD_CLOSE.len()..];
     }
     parts.push(Part::Html { html: rest.to_owned() });
-    let lost: Vec<String> = fields.into_iter().flatten().map(|f| f.id).collect();
+    let lost: Vec<String> = fields.into_iter().flatten().map(|f| f.id.to_string()).collect();
     if !lost.is_empty() {
         return Err(Error::msg(format!(
             "the self-check page lost {} of its {count} blanks ({}): the template puts them in content Typst's HTML \
@@ -386,5 +418,17 @@ mod tests {
         {
             assert_eq!(attached_primes(kept), kept);
         }
+    }
+
+    #[test]
+    fn a_number_with_a_decimal_comma_is_one_mn() {
+        let math =
+            "<mo>−</mo><mn>0</mn><mtext>,</mtext><mn>295</mn><mo>,</mo><mn>3</mn><mi>x</mi><mtext>,</mtext><mn>5</mn>";
+        assert_eq!(
+            whole_numbers(math, ","),
+            "<mo>−</mo><mn>0,295</mn><mo>,</mo><mn>3</mn><mi>x</mi><mtext>,</mtext><mn>5</mn>"
+        );
+        assert_eq!(whole_numbers("<mn>1</mn><mtext>&lt;</mtext><mn>5</mn>", "<"), "<mn>1&lt;5</mn>");
+        assert_eq!(whole_numbers(math, "."), math);
     }
 }

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::answers::{Solved, Value};
+use crate::answers::{Blank, Solved, Value};
 use crate::number::{Exact, LEGIBLE_DIGITS};
 
 /// The significant digits an "approximately" blank is judged to: within
@@ -46,14 +46,14 @@ pub(crate) struct Targets<'a> {
     solved: &'a Solved,
     /// The tolerance of each extension answer around its unrounded key
     /// ([`super::tolerance`]), exact.
-    extension: BTreeMap<String, Exact>,
+    extension: BTreeMap<Blank, Exact>,
 }
 
 impl<'a> Targets<'a> {
     /// The targets of `solved`'s blanks.
     pub(crate) fn new(solved: &'a Solved) -> Targets<'a> {
-        let extension =
-            super::extension_tolerances(solved).into_iter().filter_map(|(id, t)| Some((id, exact(t)?))).collect();
+        let tolerances = super::extension_tolerances(solved, &super::formulas(solved), &super::givens(solved));
+        let extension = tolerances.into_iter().filter_map(|(id, t)| Some((id, exact(t)?))).collect();
         Targets { solved, extension }
     }
 
@@ -61,9 +61,9 @@ impl<'a> Targets<'a> {
     /// is the field's (`approx` for the extension's answers), `approximately`
     /// whether the sheet asks for it approximately there. `None` for a blank
     /// that is no number.
-    pub(crate) fn answer(&self, id: &str, kind: &str, approximately: bool) -> Option<Target> {
+    pub(crate) fn answer(&self, id: Blank, kind: &str, approximately: bool) -> Option<Target> {
         let answer = self.solved.answers.get(id)?;
-        let carried = self.extension.get(id).filter(|_| kind == "approx");
+        let carried = self.extension.get(&id).filter(|_| kind == "approx");
         match &answer.value {
             Value::Exact(x) => {
                 let mut tolerance = closeness(approximately, x, answer.is_rounded());
@@ -73,9 +73,9 @@ impl<'a> Targets<'a> {
                 Some(Target { value: x.clone(), tolerance })
             }
             Value::Count(n) => Some(Target { value: Exact::int(i64::try_from(*n).ok()?), tolerance: Exact::zero() }),
-            Value::Approx(text, unrounded) => {
+            Value::Approx(shown, unrounded) => {
                 let digits = self.solved.worksheet.extension.map_or(LEGIBLE_DIGITS, |e| e.digits);
-                let printed = Exact::parse(&super::canonical_decimal(text)?)?;
+                let printed = Exact::parse(&super::canonical_decimal(&shown.to_plain_string())?)?;
                 let mut tolerance = printed.half_unit(digits);
                 // The carried tolerance is around the unrounded value: around
                 // the printed one it is wider by their distance.

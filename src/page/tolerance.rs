@@ -32,6 +32,7 @@
 use std::collections::BTreeMap;
 
 use super::Formula;
+use crate::answers::Blank;
 
 /// A closed interval of doubles.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,10 +121,10 @@ pub(super) fn half_unit(magnitude: f64, digits: u32) -> f64 {
 }
 
 /// The value of `formula` over intervals: `known` gives an id's interval.
-fn evaluate(formula: &Formula, known: &dyn Fn(&str) -> Option<Interval>) -> Option<Interval> {
+fn evaluate(formula: &Formula, known: &dyn Fn(Blank) -> Option<Interval>) -> Option<Interval> {
     let one = |f: &Formula| evaluate(f, known);
     Some(match formula {
-        Formula::Id(name) => known(name)?,
+        Formula::Id(blank) => known(*blank)?,
         Formula::Num(text) => Interval::point(text.parse().ok()?),
         Formula::Add(a, b) => one(a)?.add(one(b)?),
         Formula::Sub(a, b) => one(a)?.sub(one(b)?),
@@ -140,14 +141,14 @@ fn evaluate(formula: &Formula, known: &dyn Fn(&str) -> Option<Interval>) -> Opti
 /// the key's value; `exact` gives the exact numbers they use (the givens, z);
 /// `digits` is the sheet's requested significant digits.
 pub(super) fn tolerances(
-    blanks: &[(String, Formula, f64)],
-    exact: &dyn Fn(&str) -> Option<f64>,
+    blanks: &[(Blank, Formula, f64)],
+    exact: &dyn Fn(Blank) -> Option<f64>,
     digits: u32,
-) -> BTreeMap<String, f64> {
-    let mut intervals: BTreeMap<String, Interval> = BTreeMap::new();
+) -> BTreeMap<Blank, f64> {
+    let mut intervals: BTreeMap<Blank, Interval> = BTreeMap::new();
     let mut out = BTreeMap::new();
     for (id, formula, key) in blanks {
-        let known = |name: &str| intervals.get(name).copied().or_else(|| exact(name).map(Interval::point));
+        let known = |blank: Blank| intervals.get(&blank).copied().or_else(|| exact(blank).map(Interval::point));
         let range =
             evaluate(formula, &known).filter(|r| r.lo.is_finite() && r.hi.is_finite()).unwrap_or(Interval::point(*key));
         let written = range.written(digits);
@@ -159,8 +160,8 @@ pub(super) fn tolerances(
         // unrounded result.
         let asked = half_unit(key.abs(), digits) + (key - range.lo).max(range.hi - key).max(0.0);
         let tolerance = (key - written.lo).max(written.hi - key).max(asked) + slack;
-        intervals.insert(id.clone(), Interval { lo: written.lo - slack, hi: written.hi + slack });
-        out.insert(id.clone(), tolerance);
+        intervals.insert(*id, Interval { lo: written.lo - slack, hi: written.hi + slack });
+        out.insert(*id, tolerance);
     }
     out
 }
@@ -168,6 +169,21 @@ pub(super) fn tolerances(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::answers::{Ext, Node};
+
+    /// The extension's blank a test names: `z`, `h` (or `h0`, the activation),
+    /// `slope`, `h1`…, `error`, `residual` (dE/dy), `gradient`.
+    fn b(name: &str) -> Blank {
+        Blank::Extension(match name {
+            "z" => Ext::Z,
+            "h" | "h0" => Ext::Activated,
+            "slope" => Ext::Slope,
+            "error" => Ext::Error,
+            "residual" => Ext::ErrorSlope,
+            "gradient" => Ext::Gradient,
+            other => Ext::Value(Node::new(other[1..].parse().unwrap(), 6)),
+        })
+    }
 
     #[test]
     fn half_units() {
@@ -183,27 +199,27 @@ mod tests {
     /// twice as far off is not.
     #[test]
     fn carried_rounding_is_within_the_tolerance() {
-        let id = |n: &str| Formula::Id(n.into());
+        let id = |n: &str| Formula::Id(b(n));
         let z = 7.0;
         let h = sigmoid(z);
         let slope = h * (1.0 - h);
         let one = Formula::Num("1".into());
         let blanks = vec![
-            ("h".to_owned(), Formula::Sigmoid(Box::new(id("z"))), h),
+            (b("h"), Formula::Sigmoid(Box::new(id("z"))), h),
             (
-                "slope".to_owned(),
+                b("slope"),
                 Formula::Mul(Box::new(id("h")), Box::new(Formula::Sub(Box::new(one), Box::new(id("h"))))),
                 slope,
             ),
         ];
-        let exact = |name: &str| (name == "z").then_some(z);
+        let exact = |blank: Blank| (blank == b("z")).then_some(z);
         let tolerance = tolerances(&blanks, &exact, 4);
-        let h_tolerance = tolerance["h"];
+        let h_tolerance = tolerance[&b("h")];
         assert!((h_tolerance - half_unit(h, 4)).abs() < 1e-12, "z is exact: only the rounding of h, {h_tolerance}");
         let carried = round(round(h, 4) * (1.0 - round(h, 4)), 4);
         assert_eq!(carried, 0.0008992);
-        assert!((carried - slope).abs() <= tolerance["slope"], "{carried} vs {slope} ± {}", tolerance["slope"]);
-        assert!(tolerance["slope"] < 0.0001, "{}", tolerance["slope"]);
+        assert!((carried - slope).abs() <= tolerance[&b("slope")], "{carried} vs {slope} ± {}", tolerance[&b("slope")]);
+        assert!(tolerance[&b("slope")] < 0.0001, "{}", tolerance[&b("slope")]);
     }
 
     /// A saturated tanh written to two digits is 1.0, never 0.95: the slope
@@ -212,7 +228,7 @@ mod tests {
     /// through a gradient of 1000 (the key 0, the tolerance 3400).
     #[test]
     fn a_saturated_activation_does_not_widen_the_tolerance() {
-        let id = |n: &str| Formula::Id(n.into());
+        let id = |n: &str| Formula::Id(b(n));
         let num = |x: f64| Formula::Num(format!("{x:e}"));
         let mul = |a, b| Formula::Mul(Box::new(a), Box::new(b));
         let sub = |a, b| Formula::Sub(Box::new(a), Box::new(b));
@@ -222,16 +238,16 @@ mod tests {
         let residual = c * h - target;
         let gradient = residual * c * slope;
         let blanks = vec![
-            ("h".to_owned(), Formula::Tanh(Box::new(id("z"))), h),
-            ("slope".to_owned(), sub(num(1.0), mul(id("h"), id("h"))), slope),
-            ("residual".to_owned(), sub(mul(num(c), id("h")), num(target)), residual),
-            ("gradient".to_owned(), mul(mul(id("residual"), num(c)), id("slope")), gradient),
+            (b("h"), Formula::Tanh(Box::new(id("z"))), h),
+            (b("slope"), sub(num(1.0), mul(id("h"), id("h"))), slope),
+            (b("residual"), sub(mul(num(c), id("h")), num(target)), residual),
+            (b("gradient"), mul(mul(id("residual"), num(c)), id("slope")), gradient),
         ];
-        let tolerance = tolerances(&blanks, &|n: &str| (n == "z").then_some(z), 2);
+        let tolerance = tolerances(&blanks, &|blank: Blank| (blank == b("z")).then_some(z), 2);
         // The student's 1.0 for h gives a slope of 0 and a gradient of 0.
-        assert!(gradient.abs() <= tolerance["gradient"], "{gradient} ± {}", tolerance["gradient"]);
-        assert!(tolerance["gradient"] < 0.01, "{}", tolerance["gradient"]);
-        assert!(tolerance["slope"] < 1e-7, "{}", tolerance["slope"]);
+        assert!(gradient.abs() <= tolerance[&b("gradient")], "{gradient} ± {}", tolerance[&b("gradient")]);
+        assert!(tolerance[&b("gradient")] < 0.01, "{}", tolerance[&b("gradient")]);
+        assert!(tolerance[&b("slope")] < 1e-7, "{}", tolerance[&b("slope")]);
     }
 
     proptest::proptest! {
@@ -248,7 +264,7 @@ mod tests {
             extra in proptest::collection::vec(0_u32..3, 12),
             activation in 0_usize..3,
         ) {
-            let id = |n: &str| Formula::Id(n.into());
+            let id = |n: &str| Formula::Id(b(n));
             let num = |x: f64| Formula::Num(format!("{x:e}"));
             let (add, sub, mul) = (
                 |a, b| Formula::Add(Box::new(a), Box::new(b)),
@@ -260,32 +276,32 @@ mod tests {
                 1 => (Formula::Tanh(Box::new(id("z"))), sub(num(1.0), mul(id("h0"), id("h0")))),
                 _ => (Formula::Relu(Box::new(id("z"))), Formula::Step(Box::new(id("z")))),
             };
-            let mut formulas = vec![("h0".to_owned(), activated), ("slope".to_owned(), slope)];
+            let mut formulas = vec![(b("h0"), activated), (b("slope"), slope)];
             for (j, (c, w)) in layers.iter().enumerate() {
-                formulas.push((format!("h{}", j + 1), add(mul(num(*c), id(&format!("h{j}"))), num(*w))));
+                formulas.push((b(&format!("h{}", j + 1)), add(mul(num(*c), id(&format!("h{j}"))), num(*w))));
             }
             let y = id(&format!("h{}", layers.len()));
             let gap = sub(y, num(target));
-            formulas.push(("error".into(), mul(num(0.5), mul(gap.clone(), gap.clone()))));
-            formulas.push(("residual".into(), gap));
+            formulas.push((b("error"), mul(num(0.5), mul(gap.clone(), gap.clone()))));
+            formulas.push((b("residual"), gap));
             let chain = layers.iter().fold(id("residual"), |g, (c, _)| mul(g, num(*c)));
-            formulas.push(("gradient".into(), mul(chain, id("slope"))));
+            formulas.push((b("gradient"), mul(chain, id("slope"))));
             // The key: every step exact (in doubles); the student: each step
             // from their own rounded values, rounded again.
-            let mut key: BTreeMap<String, f64> = BTreeMap::from([("z".to_owned(), z)]);
+            let mut key: BTreeMap<Blank, f64> = BTreeMap::from([(b("z"), z)]);
             let mut student = key.clone();
-            let value = |values: &BTreeMap<String, f64>, f: &Formula| {
-                evaluate(f, &|n: &str| values.get(n).copied().map(Interval::point)).map(|i| i.lo)
+            let value = |values: &BTreeMap<Blank, f64>, f: &Formula| {
+                evaluate(f, &|n: Blank| values.get(&n).copied().map(Interval::point)).map(|i| i.lo)
             };
             let mut blanks = Vec::new();
             for (i, (name, formula)) in formulas.iter().enumerate() {
                 let exact = value(&key, formula).unwrap();
                 let own = value(&student, formula).unwrap();
-                key.insert(name.clone(), exact);
-                student.insert(name.clone(), round(own, digits + extra[i]));
-                blanks.push((name.clone(), formula.clone(), exact));
+                key.insert(*name, exact);
+                student.insert(*name, round(own, digits + extra[i]));
+                blanks.push((*name, formula.clone(), exact));
             }
-            let tolerance = tolerances(&blanks, &|n: &str| (n == "z").then_some(z), digits);
+            let tolerance = tolerances(&blanks, &|blank: Blank| (blank == b("z")).then_some(z), digits);
             for (name, _, exact) in &blanks {
                 let off = (student[name] - exact).abs();
                 proptest::prop_assert!(off <= tolerance[name], "{name}: {} vs {exact} ± {}", student[name], tolerance[name]);

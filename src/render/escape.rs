@@ -1,6 +1,8 @@
 //! Escaping for Typst: how text from a config, a roster or an answer is
 //! printed into markup without ever acting as markup or code.
 
+use crate::number::NumberFormat;
+
 /// Escapes `text` for Typst markup (and math): every ASCII punctuation character
 /// gets a backslash, so nothing in it can act as markup, code, math, a label, a
 /// reference or a comment; line breaks and tabs become spaces; other control
@@ -76,6 +78,65 @@ fn is_plain_number(text: &str) -> bool {
         && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Escapes `text` for Typst markup and maths as [`escape_markup`] does, for
+/// a language that writes numbers in `numbers`: in a number with a decimal
+/// separator other than a point (`0,5`, `−0,295`) the separator is written
+/// as a content block, `0#[,]5`. In Typst maths a comma is punctuation, set
+/// with a space after it, and inside a function's parentheses it separates
+/// arguments; in a content block it is text. The digits around it stay
+/// maths' own, so the number is set as a point's would be (`0,5h_2` with no
+/// space, a minus as an operator), and in markup it is plain text. With a
+/// point the text is escaped exactly as [`escape_markup`] escapes it.
+pub fn escape_with(text: &str, numbers: &NumberFormat) -> String {
+    let decimal = numbers.decimal.as_str();
+    if decimal == "." || decimal.is_empty() {
+        return escape_markup(text);
+    }
+    let mut block = String::from("#[");
+    // One text in the block; anything in it that could act as markup is
+    // escaped, except a comma or point, which an escape would make a text
+    // of its own.
+    for c in decimal.chars() {
+        if c.is_ascii_punctuation() && !matches!(c, ',' | '.') {
+            block.push('\\');
+        }
+        block.push(c);
+    }
+    block.push(']');
+    let digit_at = |i: usize| text[i..].starts_with(|c: char| c.is_ascii_digit());
+    let mut out = String::with_capacity(text.len() + 8);
+    let (mut done, mut i) = (0, 0);
+    while i < text.len() {
+        let c = text[i..].chars().next().expect("a char at a boundary");
+        let starts = c.is_ascii_digit() && text[..i].chars().next_back().is_none_or(|p| !p.is_alphanumeric());
+        if !starts {
+            i += c.len_utf8();
+            continue;
+        }
+        // The number's digits; each separator between digits becomes a block.
+        let mut end = i;
+        loop {
+            while digit_at(end) {
+                end += 1;
+            }
+            let after = end + decimal.len();
+            if !(text[end..].starts_with(decimal) && after < text.len() && digit_at(after)) {
+                break;
+            }
+            out.push_str(&escape_markup(&text[done..end]));
+            out.push_str(&block);
+            done = after;
+            end = after;
+        }
+        i = end;
+    }
+    if done == 0 {
+        return escape_markup(text);
+    }
+    out.push_str(&escape_markup(&text[done..]));
+    out
+}
+
 /// `text` as a Typst string literal, quotes included.
 pub fn typst_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -108,16 +169,18 @@ mod tests {
     }
 
     #[test]
-    fn intro_emphasis_is_markup_and_nothing_else_is() {
-        assert_eq!(escape_emphasized("how it *learns* and **why**"), "how it #emph[learns] and #strong[why]");
-        assert_eq!(escape_emphasized("2 * 3 = 6, a *b"), "2 \\* 3 \\= 6\\, a \\*b");
-        assert_eq!(escape_emphasized("* x * and ** y **"), "\\* x \\* and \\*\\* y \\*\\*");
-        assert_eq!(escape_emphasized("*#set page(width: 1cm)*"), "#emph[\\#set page\\(width\\: 1cm\\)]");
-        assert_eq!(escape_emphasized("plain"), "plain");
-    }
-
-    #[test]
-    fn string_literals_escape_quotes_and_backslashes() {
-        assert_eq!(typst_string("say \"hi\" \\ now"), "\"say \\\"hi\\\" \\\\ now\"");
+    fn numbers_with_a_decimal_comma_are_text_in_maths() {
+        let german = NumberFormat { decimal: ",".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("0,5", &german), "0#[,]5");
+        assert_eq!(escape_with("−0,295", &german), "−0#[,]295");
+        assert_eq!(escape_with("(−3,5)", &german), "\\(−3#[,]5\\)");
+        assert_eq!(escape_with("≈ 350,4505317", &german), "≈ 350#[,]4505317");
+        assert_eq!(escape_with("17", &german), "17");
+        assert_eq!(escape_with("1, 2 und w1,5 und 3,", &german), "1\\, 2 und w1\\,5 und 3\\,");
+        assert_eq!(escape_with("#set 1,5", &german), "\\#set 1#[,]5");
+        let odd = NumberFormat { decimal: "'".into(), minus: "-".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("-0'5", &odd), "\\-0#[\\']5");
+        let dot = NumberFormat { decimal: "·".into(), ..NumberFormat::english() };
+        assert_eq!(escape_with("Zoë 1·5·", &dot), "Zoë 1#[·]5·");
     }
 }

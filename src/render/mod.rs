@@ -20,10 +20,13 @@ mod words;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use minijinja::value::Value as JValue;
-use minijinja::{AutoEscape, Environment, Error as JError, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
+pub use equations::Speech;
 pub use escape::{escape_markup, typst_string};
 pub use label::{QrCode, SheetLabel};
 pub use record::{BlankCall, BlankKind};
@@ -31,6 +34,7 @@ pub use trace::trace_back;
 
 use crate::answers::{SlipForm, Solved};
 use crate::error::{Error, Result, SourceError};
+use crate::number::NumberFormat;
 use crate::slips::{self, WordedSlips};
 use functions::AnswerTable;
 use view::Context;
@@ -42,10 +46,15 @@ pub const MAIN_TEMPLATE: &str = "worksheet.typ.j2";
 pub const EMBEDDED: &[(&str, &str)] = &[
     (MAIN_TEMPLATE, include_str!("../../templates/worksheet.typ.j2")),
     ("preamble.typ.j2", include_str!("../../templates/preamble.typ.j2")),
+    ("tables.typ.j2", include_str!("../../templates/tables.typ.j2")),
     (SUMMARY_TEMPLATE, include_str!("../../templates/summary.typ.j2")),
     ("speech.typ.j2", include_str!("../../templates/speech.typ.j2")),
     (ANSWERS_TEMPLATE, include_str!("../../templates/answers.txt.j2")),
     (PAGE_TEMPLATE, include_str!("../../templates/page.html.j2")),
+    (NUMBERS_TEMPLATE, include_str!("../../templates/numbers.txt.j2")),
+    (SPOKEN_TEMPLATE, include_str!("../../templates/spoken.txt.j2")),
+    ("words.typ.j2", include_str!("../../templates/words.typ.j2")),
+    ("page-words.html.j2", include_str!("../../templates/page-words.html.j2")),
     (MOODLE_TEMPLATE, include_str!("../../templates/moodle.txt.j2")),
 ];
 
@@ -57,6 +66,12 @@ pub const MOODLE_TEMPLATE: &str = "moodle.txt.j2";
 
 /// The template of the model answers' words: one macro per answer, plain text.
 pub const ANSWERS_TEMPLATE: &str = "answers.txt.j2";
+
+/// The template that says how the language writes numbers.
+pub const NUMBERS_TEMPLATE: &str = "numbers.txt.j2";
+
+/// The template that says how the language reads equations aloud.
+pub const SPOKEN_TEMPLATE: &str = "spoken.txt.j2";
 
 /// The grading summary's template file name.
 pub const SUMMARY_TEMPLATE: &str = "summary.typ.j2";
@@ -127,19 +142,36 @@ pub struct Job<'a> {
     pub label: &'a SheetLabel,
 }
 
-/// A template environment with its templates loaded and compiled once.
+/// The template sets, one per built-in language, each overridden file by
+/// file by the templates of `--templates DIR`: a sheet is made with the set
+/// of its `language:` (`de`, `de-AT` → German; any other → English).
 pub struct Templates {
-    env: Environment<'static>,
-    sources: BTreeMap<String, (String, String)>,
+    /// The sets by language code, English first.
+    sets: Vec<(&'static str, TemplateSet)>,
 }
 
+/// The built-in template sets: each language's files, by file name, over
+/// the English ones (`templates/`): German in `templates/de/`.
+const BUILT_IN: &[(&str, &[(&str, &str)])] = &[
+    ("en", &[]),
+    (
+        "de",
+        &[
+            (MAIN_TEMPLATE, include_str!("../../templates/de/worksheet.typ.j2")),
+            (ANSWERS_TEMPLATE, include_str!("../../templates/de/answers.txt.j2")),
+            ("words.typ.j2", include_str!("../../templates/de/words.typ.j2")),
+            ("page-words.html.j2", include_str!("../../templates/de/page-words.html.j2")),
+            (NUMBERS_TEMPLATE, include_str!("../../templates/de/numbers.txt.j2")),
+            (SPOKEN_TEMPLATE, include_str!("../../templates/de/spoken.txt.j2")),
+            (MOODLE_TEMPLATE, include_str!("../../templates/de/moodle.txt.j2")),
+        ],
+    ),
+];
+
 impl Templates {
-    /// The embedded templates, overridden file by file by those in `dir`.
+    /// The built-in template sets, overridden file by file by those in `dir`.
     pub fn load(dir: Option<&Path>) -> Result<Templates> {
-        let mut sources: BTreeMap<String, (String, String)> = EMBEDDED
-            .iter()
-            .map(|(name, text)| ((*name).to_owned(), (format!("templates/{name} (built in)"), (*text).to_owned())))
-            .collect();
+        let mut overrides: BTreeMap<String, (String, String)> = BTreeMap::new();
         if let Some(dir) = dir {
             let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read template directory", dir, e))?;
             for entry in entries {
@@ -150,32 +182,54 @@ impl Templates {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read template", &path, e))?;
-                sources.insert(name, (path.display().to_string(), text));
+                overrides.insert(name, (path.display().to_string(), text));
             }
         }
-        let mut env = Environment::new();
-        env.set_undefined_behavior(UndefinedBehavior::Strict);
-        // `*.txt.j2` templates render plain text (the model answers' words,
-        // escaped where the worksheet prints them); the rest render Typst.
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".txt.j2") {
-                AutoEscape::None
-            } else if name.ends_with(".html.j2") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::Custom("typst".into())
-            }
-        });
-        functions::register(&mut env);
-        for (name, (_, text)) in &sources {
-            env.add_template_owned(name.clone(), text.clone()).map_err(|e| template_error(&sources, &e))?;
-        }
-        Ok(Templates { env, sources })
+        let sets = BUILT_IN
+            .iter()
+            .map(|(language, files)| {
+                let built_in = |name: &str, folder: &str| format!("templates/{folder}{name} (built in)");
+                let mut sources: BTreeMap<String, (String, String)> = EMBEDDED
+                    .iter()
+                    .map(|(name, text)| ((*name).to_owned(), (built_in(name, ""), (*text).to_owned())))
+                    .collect();
+                for (name, text) in *files {
+                    sources.insert((*name).to_owned(), (built_in(name, &format!("{language}/")), (*text).to_owned()));
+                }
+                sources.extend(overrides.clone());
+                Ok((*language, TemplateSet::load(sources)?))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Templates { sets })
     }
 
-    /// Where the template `name` was read from, and its text.
-    pub fn source(&self, name: &str) -> Option<(&str, &str)> {
-        self.sources.get(name).map(|(path, text)| (path.as_str(), text.as_str()))
+    /// The template set of a sheet in `language` (a code such as `de-AT`).
+    fn set(&self, language: &str) -> &TemplateSet {
+        let code = language.split('-').next().unwrap_or_default().to_ascii_lowercase();
+        let found = self.sets.iter().find(|(name, _)| *name == code);
+        &found.unwrap_or(&self.sets[0]).1
+    }
+
+    /// The template set of `solved`'s language.
+    fn of(&self, solved: &Solved) -> &TemplateSet {
+        self.set(&solved.worksheet.presentation.language)
+    }
+
+    /// Whether a template set is built in for `language` (English is the
+    /// set of any language that has none).
+    pub fn is_built_in(language: &str) -> bool {
+        let code = language.split('-').next().unwrap_or_default().to_ascii_lowercase();
+        BUILT_IN.iter().any(|(name, _)| *name == code)
+    }
+
+    /// How the template set for `language` writes numbers.
+    pub fn numbers(&self, language: &str) -> NumberFormat {
+        (*self.set(language).numbers).clone()
+    }
+
+    /// Where the template `name` of the set for `language` was read from, and its text.
+    pub fn source(&self, language: &str, name: &str) -> Option<(&str, &str)> {
+        self.set(language).source(name)
     }
 
     /// Renders `version` of `solved` as Typst markup that typesets that
@@ -208,35 +262,162 @@ impl Templates {
         slips::worded(&slips::catalogue(&solved.worksheet, &solved.solution), &solved.worksheet, self, form)
     }
 
+    /// Renders the HTML template `name` of the set for `language` (HTML-escaped) with `context`.
+    pub fn render_html(&self, language: &str, name: &str, context: JValue) -> Result<String> {
+        self.set(language).render_html(name, context)
+    }
+
+    /// Renders `job` with the main template.
+    pub fn render_job(&self, job: Job) -> Result<String> {
+        self.of(job.solved).render_job(job)
+    }
+
+    /// Renders the template `name` of the set for `language` with `context`,
+    /// for documents other than the worksheet (the grading summary).
+    pub fn render_template(&self, language: &str, name: &str, context: JValue) -> Result<String> {
+        self.set(language).render_template(name, context)
+    }
+}
+
+/// The templates of one language, loaded and compiled once, the way it
+/// writes numbers (`numbers.txt.j2`) and reads equations (`spoken.txt.j2`).
+pub(crate) struct TemplateSet {
+    env: Environment<'static>,
+    sources: BTreeMap<String, (String, String)>,
+    numbers: Arc<NumberFormat>,
+    speech: Arc<Speech>,
+}
+
+impl TemplateSet {
+    /// The set of the templates `sources` (by name: where each was read
+    /// from, and its text).
+    fn load(sources: BTreeMap<String, (String, String)>) -> Result<TemplateSet> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // `*.txt.j2` templates render plain text (the model answers' words,
+        // escaped where the worksheet prints them); the rest render Typst.
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".txt.j2") {
+                AutoEscape::None
+            } else if name.ends_with(".html.j2") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::Custom("typst".into())
+            }
+        });
+        for (name, (_, text)) in &sources {
+            env.add_template_owned(name.clone(), text.clone()).map_err(|e| template_error(&sources, &e))?;
+        }
+        let numbers = Arc::new(number_format(&env).map_err(|e| template_error_in(&sources, &e, NUMBERS_TEMPLATE))?);
+        let speech = Arc::new(speech(&env).map_err(|e| template_error_in(&sources, &e, SPOKEN_TEMPLATE))?);
+        functions::register(&mut env, Arc::clone(&numbers));
+        Ok(TemplateSet { env, sources, numbers, speech })
+    }
+
+    /// Where the template `name` was read from, and its text.
+    pub fn source(&self, name: &str) -> Option<(&str, &str)> {
+        self.sources.get(name).map(|(path, text)| (path.as_str(), text.as_str()))
+    }
+
     /// Renders the HTML template `name` (HTML-escaped) with `context`.
-    pub fn render_html(&self, name: &str, context: JValue) -> Result<String> {
+    fn render_html(&self, name: &str, context: JValue) -> Result<String> {
         let template = self.env.get_template(name).map_err(|e| template_error_in(&self.sources, &e, name))?;
         template.render(context).map_err(|e| template_error_in(&self.sources, &e, name))
     }
 
     /// Renders `job` with the main template.
-    pub fn render_job(&self, job: Job) -> Result<String> {
-        render_in(&self.env, job)
-            .map(|m| equations::with_alt_text(&m, job.mode))
+    fn render_job(&self, job: Job) -> Result<String> {
+        render_in(&self.env, &self.numbers, &self.speech, job)
+            .map(|m| equations::with_alt_text(&m, job.mode, &self.numbers, &self.speech))
             .map_err(|e| template_error(&self.sources, &e))
     }
 
     /// Renders the template `name` with `context`, for documents other than
     /// the worksheet (the grading summary).
-    pub fn render_template(&self, name: &str, context: JValue) -> Result<String> {
+    fn render_template(&self, name: &str, context: JValue) -> Result<String> {
         let template = self.env.get_template(name).map_err(|e| template_error(&self.sources, &e))?;
         template
             .render(context)
-            .map(|m| equations::with_alt_text(&m, Mode::Key))
+            .map(|m| equations::with_alt_text(&m, Mode::Key, &self.numbers, &self.speech))
             .map_err(|e| template_error(&self.sources, &e))
     }
 }
 
-/// Renders `job` with the main template of `env`.
-fn render_in(env: &Environment, job: Job) -> Result<String, JError> {
-    let context = Context::new(&job);
+/// How the numbers template of `env` says numbers are written: its
+/// `decimal`, `minus`, `rounded` and `scientific`.
+fn number_format(env: &Environment) -> Result<NumberFormat, JError> {
+    let mut captured = env.get_template(NUMBERS_TEMPLATE)?.render_captured(())?;
+    captured.with_state_mut(|state| {
+        let text = |name: &str| -> Result<String, JError> {
+            let value = state.lookup(name).filter(|v| !v.is_undefined());
+            value.and_then(|v| v.as_str().map(str::to_owned)).ok_or_else(|| {
+                let message =
+                    format!("{NUMBERS_TEMPLATE} must set `{name}` to a string (`{{% set {name} = \"…\" %}}`)");
+                JError::new(ErrorKind::UndefinedError, message)
+            })
+        };
+        let format = NumberFormat {
+            decimal: text("decimal")?,
+            minus: text("minus")?,
+            rounded: text("rounded")?,
+            scientific: text("scientific")?,
+        };
+        for (name, value, needs) in
+            [("rounded", &format.rounded, "{number}"), ("scientific", &format.scientific, "{mantissa}")]
+        {
+            if !value.contains(needs) {
+                let message = format!("{NUMBERS_TEMPLATE}: `{name}` must contain {needs}, where the number goes");
+                return Err(JError::new(ErrorKind::InvalidOperation, message));
+            }
+        }
+        if format.decimal.is_empty() || format.decimal.chars().any(|c| c.is_ascii_digit()) {
+            let message =
+                format!("{NUMBERS_TEMPLATE}: `decimal` must be a separator such as \".\" or \",\", not a digit");
+            return Err(JError::new(ErrorKind::InvalidOperation, message));
+        }
+        Ok(format)
+    })
+}
+
+/// How the spoken template of `env` says equations are read: its `words`
+/// and `patterns`, each of them given.
+fn speech(env: &Environment) -> Result<Speech, JError> {
+    let mut captured = env.get_template(SPOKEN_TEMPLATE)?.render_captured(())?;
+    captured.with_state_mut(|state| {
+        let map = |name: &str, keys: &mut dyn Iterator<Item = &str>| -> Result<BTreeMap<String, String>, JError> {
+            let value = state.lookup(name).filter(|v| !v.is_undefined()).ok_or_else(|| {
+                let message =
+                    format!("{SPOKEN_TEMPLATE} must set `{name}` to a map of strings (`{{% set {name} = {{…}} %}}`)");
+                JError::new(ErrorKind::UndefinedError, message)
+            })?;
+            let mut out = BTreeMap::new();
+            for key in keys {
+                let text = value.get_attr(key).ok().and_then(|v| v.as_str().map(str::to_owned)).ok_or_else(|| {
+                    let message = format!("{SPOKEN_TEMPLATE}: `{name}` has no `{key}`, a string");
+                    JError::new(ErrorKind::UndefinedError, message)
+                })?;
+                out.insert(key.to_owned(), text);
+            }
+            Ok(out)
+        };
+        let words = map("words", &mut Speech::WORDS.iter().copied())?;
+        let patterns = map("patterns", &mut Speech::PATTERNS.iter().map(|(key, _)| *key))?;
+        for (key, parts) in Speech::PATTERNS {
+            if let Some(part) = parts.iter().find(|part| !patterns[*key].contains(&format!("{{{part}}}"))) {
+                let message = format!("{SPOKEN_TEMPLATE}: the pattern `{key}` must contain {{{part}}}, where it goes");
+                return Err(JError::new(ErrorKind::InvalidOperation, message));
+            }
+        }
+        Ok(Speech { words, patterns })
+    })
+}
+
+/// Renders `job` with the main template of `env`, numbers written in
+/// `numbers`, equations read with `speech`.
+fn render_in(env: &Environment, numbers: &Arc<NumberFormat>, speech: &Speech, job: Job) -> Result<String, JError> {
+    let context = Context::new(&job, numbers, speech);
     let ctx = JValue::from(minijinja::value::Serde(&context));
-    let table = JValue::from_object(AnswerTable::new(&job.solved.answers, env)?);
+    let table = JValue::from_object(AnswerTable::new(&job.solved.answers, env, Arc::clone(numbers))?);
     env.get_template(MAIN_TEMPLATE)?.render(minijinja::context! { answers => table, ..ctx })
 }
 

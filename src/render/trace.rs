@@ -2,11 +2,11 @@
 //! templates are rendered again with a marker comment before each line, and
 //! the marker before the failing line names the template and its line.
 
-use super::{render_in, Job, Mode, Templates, MAIN_TEMPLATE};
+use super::{render_in, Job, Mode, TemplateSet, Templates, MAIN_TEMPLATE};
 use crate::error::{Error, SourceError};
 use crate::typeset::Diagnostic;
 
-/// The marker written before template lines by [`Templates::render_traced`].
+/// The marker written before template lines by [`TemplateSet::render_traced`].
 const TRACE_OPEN: &str = "/*@tpl:";
 
 pub(super) fn trace_template(name: &str, text: &str) -> String {
@@ -38,10 +38,10 @@ pub fn trace_back(traced: &str, line: usize) -> Option<(String, usize)> {
     Some((name.to_owned(), number.parse().ok()?))
 }
 
-impl Templates {
+impl TemplateSet {
     /// Renders with a marker comment before each template line, to map a Typst
     /// error in the output back to the template line that produced it.
-    pub fn render_traced(&self, job: Job) -> Option<String> {
+    fn render_traced(&self, job: Job) -> Option<String> {
         let mut env = self.env.clone();
         // Plain-text templates (the answers' words) are printed escaped, so a
         // marker in them could not be found again: they stay as they are.
@@ -52,14 +52,25 @@ impl Templates {
         // The page's markup prints its blanks as fields: so must its trace,
         // for Typst to report the same problems in the same order.
         if job.mode == Mode::Page {
-            super::record::record_blanks(&mut env);
+            super::record::record_blanks(&mut env, job.solved.worksheet.network.layers.len());
         }
-        render_in(&env, job).ok().map(|markup| super::equations::with_alt_text(&markup, job.mode))
+        render_in(&env, &self.numbers, &self.speech, job)
+            .ok()
+            .map(|markup| super::equations::with_alt_text(&markup, job.mode, &self.numbers, &self.speech))
     }
 
+    /// A [`SourceError`] at `line` of template `name`.
+    fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
+        let (path, text) = self.source(name).unwrap_or((name, ""));
+        SourceError::new(path, text, line, 1, message)
+    }
+}
+
+impl Templates {
     /// Typst's `diagnostics` of `markup`, rendered from `job`, as errors at
-    /// the template lines that produced them. `compile` compiles the traced
-    /// markup (which has the same lines) the same way, for its errors.
+    /// the template lines (of the sheet's language's set) that produced them.
+    /// `compile` compiles the traced markup (which has the same lines) the
+    /// same way, for its errors.
     pub fn typst_errors(
         &self,
         job: Job,
@@ -67,7 +78,8 @@ impl Templates {
         diagnostics: &[Diagnostic],
         compile: impl Fn(&str) -> Option<Vec<Diagnostic>>,
     ) -> Error {
-        let traced = self.render_traced(job);
+        let set = self.of(job.solved);
+        let traced = set.render_traced(job);
         let traced_diagnostics = traced.as_deref().and_then(compile);
         let errors = diagnostics
             .iter()
@@ -87,16 +99,10 @@ impl Templates {
                     message.push_str(&format!("\n  in the generated line {}: {}", d.line, generated));
                 }
                 let (name, line) = origin.unwrap_or((MAIN_TEMPLATE.to_owned(), 1));
-                Error::from(self.error_at(&name, line, message))
+                Error::from(set.error_at(&name, line, message))
             })
             .collect::<Vec<_>>();
         Error::all(errors)
-    }
-
-    /// A [`SourceError`] at `line` of template `name`.
-    pub fn error_at(&self, name: &str, line: usize, message: String) -> SourceError {
-        let (path, text) = self.source(name).unwrap_or((name, ""));
-        SourceError::new(path, text, line, 1, message)
     }
 }
 

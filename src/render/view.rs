@@ -4,9 +4,11 @@
 use minijinja::value::Value as JValue;
 use serde::Serialize;
 
-use super::{Job, Mode, SheetLabel, Version};
-use crate::answers::{activation_symbol, value_id, value_name, Answers};
-use crate::model::{Activation, Presentation, Worksheet};
+use super::escape::escape_with;
+use super::{Job, Mode, SheetLabel, Speech, Version};
+use crate::answers::{activation_symbol, math_name, Answers, Facts, Node, Weight};
+use crate::model::{Activation, Presentation};
+use crate::number::NumberFormat;
 use crate::slips::WordedSlips;
 
 /// What a template sees (besides `answers` and the functions).
@@ -40,6 +42,12 @@ pub(super) struct Context<'a> {
     target: String,
     /// The input as printed.
     input: String,
+    /// How the sheet's language writes numbers (`numbers.decimal`,
+    /// `numbers.minus`, for numbers Typst computes, such as a plot's ticks).
+    numbers: &'a NumberFormat,
+    /// The words equations are read with (`spoken.blank`: what a screen
+    /// reader says for an empty slot).
+    spoken: &'a std::collections::BTreeMap<String, String>,
     /// The layer count of the reflection question.
     reflection_layers: u32,
     /// The extension, if any.
@@ -54,8 +62,8 @@ pub(super) struct Context<'a> {
 /// the mistake that gives it.
 #[derive(Debug, Serialize)]
 struct RubricGroup {
-    /// The blank in the sheet's notation, as Typst math: `(d E) / (d y)`.
-    blank: JValue,
+    /// The blank: the worksheet template writes it in the sheet's notation.
+    blank: Facts,
     /// Its right answer, as printed.
     right: String,
     /// A row per slip.
@@ -96,16 +104,17 @@ struct LayerView {
     out: JValue,
     /// Plain name of its output: `h`, `h1`, `y`.
     out_plain: String,
-    /// Math name of its output after the update: `h_"new"`, `h_(1,"new")`.
-    out_new: JValue,
+    /// Its output's letter, `h` or `y`, and its number, if it has one
+    /// (`1` of `h1`): a template writes the new value, `h_(1,"new")`.
+    out_letter: String,
+    /// See `out_letter`.
+    out_index: Option<String>,
     /// Answer id of its input: `x`, `h1`.
     prev_id: String,
     /// Math name of its input.
     prev: JValue,
     /// Plain name of its input: `x`, `h1`.
     prev_plain: String,
-    /// Word for what it is: `Hidden`, `Output`.
-    role: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -138,16 +147,10 @@ fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
-fn math_name(plain: &str) -> String {
-    // h1 → h_1, w2 → w_2, y → y
-    match plain.find(|c: char| c.is_ascii_digit()) {
-        Some(i) => format!("{}_{}", &plain[..i], &plain[i..]),
-        None => plain.to_owned(),
-    }
-}
-
 impl<'a> Context<'a> {
-    pub(super) fn new(job: &Job<'a>) -> Self {
+    /// What the templates see of `job`, numbers written in `numbers`,
+    /// equations read with `speech`.
+    pub(super) fn new(job: &Job<'a>, numbers: &'a NumberFormat, speech: &'a Speech) -> Self {
         let (worksheet, version, mode, label) = (&job.solved.worksheet, job.version, job.mode, job.label);
         let count = worksheet.network.layers.len();
         let layers = worksheet
@@ -156,12 +159,12 @@ impl<'a> Context<'a> {
             .iter()
             .enumerate()
             .map(|(j, layer)| {
-                let c = layer.coefficient.to_display_string();
-                let out_plain = value_name(j, count);
-                let (prev_id, prev_plain) = if j == 0 {
-                    ("x".to_owned(), "x".to_owned())
-                } else {
-                    (value_id(j - 1, count), value_name(j - 1, count))
+                let c = numbers.write(&layer.coefficient.exactly());
+                let node = Node::new(j, count);
+                let out_plain = node.name();
+                let (prev_id, prev_plain) = match node.previous() {
+                    None => ("x".to_owned(), "x".to_owned()),
+                    Some(previous) => (previous.id(), previous.name()),
                 };
                 let prev = math_name(&prev_plain);
                 let safe = JValue::from_safe_string;
@@ -174,21 +177,21 @@ impl<'a> Context<'a> {
                     n: j + 1,
                     unit: c_times.chars().all(|ch| ch == '\u{2212}'),
                     c_times,
-                    c_paren: safe(if layer.coefficient.is_negative() { format!("({c})") } else { c.clone() }),
-                    c,
-                    w_id: format!("w{}", j + 1),
-                    w: safe(format!("w_{}", j + 1)),
-                    out_id: value_id(j, count),
-                    out: safe(math_name(&out_plain)),
-                    out_new: safe(match out_plain.find(|c: char| c.is_ascii_digit()) {
-                        Some(i) => format!("{}_({},\"new\")", &out_plain[..i], &out_plain[i..]),
-                        None => format!("{out_plain}_\"new\""),
+                    c_paren: safe(match layer.coefficient.is_negative() {
+                        true => format!("({})", escape_with(&c, numbers)),
+                        false => escape_with(&c, numbers),
                     }),
+                    c,
+                    w_id: Weight(j).name(),
+                    w: safe(Weight(j).math()),
+                    out_id: node.id(),
+                    out: safe(node.math()),
+                    out_letter: out_plain.trim_end_matches(|c: char| c.is_ascii_digit()).to_owned(),
+                    out_index: out_plain.find(|c: char| c.is_ascii_digit()).map(|i| out_plain[i..].to_owned()),
                     out_plain,
                     prev_id,
                     prev: safe(prev),
                     prev_plain,
-                    role: if j + 1 == count { "Output".to_owned() } else { "Hidden".to_owned() },
                 }
             })
             .collect();
@@ -213,65 +216,34 @@ impl<'a> Context<'a> {
             count,
             layers,
             explore: (0..count).rev().collect(),
-            nudge: worksheet.nudge.to_display_string(),
-            learning_rate: worksheet.learning_rate.to_display_string(),
-            target: worksheet.network.target.to_display_string(),
-            input: worksheet.network.input.to_display_string(),
+            nudge: numbers.write(&worksheet.nudge.exactly()),
+            learning_rate: numbers.write(&worksheet.learning_rate.exactly()),
+            target: numbers.write(&worksheet.network.target.exactly()),
+            input: numbers.write(&worksheet.network.input.exactly()),
+            numbers,
+            spoken: &speech.words,
             reflection_layers: worksheet.reflection_layers,
             extension,
-            rubric: rubric(worksheet, &job.solved.answers, job.slips),
+            rubric: rubric(&job.solved.answers, job.slips, numbers),
         }
     }
 }
 
 /// The key's rubric of common slips: a group of rows per blank, in the order
-/// of the slips (the sheet's order).
-fn rubric(worksheet: &Worksheet, answers: &Answers, slips: &WordedSlips) -> Vec<RubricGroup> {
+/// of the slips (the sheet's order), numbers written in `numbers`.
+fn rubric(answers: &Answers, slips: &WordedSlips, numbers: &NumberFormat) -> Vec<RubricGroup> {
     slips
         .0
         .iter()
         .map(|(id, list)| RubricGroup {
-            blank: JValue::from_safe_string(blank_math(worksheet, id)),
-            right: answers.get(id).map(|a| a.display()).unwrap_or_default(),
+            blank: id.facts(),
+            right: answers.get(*id).map(|a| a.display(numbers)).unwrap_or_default(),
             slips: list
                 .iter()
-                .map(|slip| RubricSlip { wrong: slip.value.legible().marked(), slip: slip.slip.clone() })
+                .map(|slip| RubricSlip { wrong: numbers.write(&slip.value.legible()), slip: slip.slip.clone() })
                 .collect(),
         })
         .collect()
-}
-
-/// The blank `id` in the sheet's notation, as Typst math: `h_1`, `E`,
-/// `(d E) / (d w_2)`, `w_(2,"new")`, `"change in" E`.
-fn blank_math(worksheet: &Worksheet, id: &str) -> String {
-    let count = worksheet.network.layers.len();
-    // The math name of a value or weight id: `h1` → `h_1` (or `h`), `w2` → `w_2`.
-    let name = |id: &str| -> String {
-        match (0..count).find(|&j| value_id(j, count) == id) {
-            Some(j) => math_name(&value_name(j, count)),
-            None => math_name(id),
-        }
-    };
-    if id == "error" {
-        return "E".to_owned();
-    }
-    if let Some(w) = id.strip_prefix("grad_") {
-        return format!("(d E) / (d {})", name(w));
-    }
-    if let Some(w) = id.strip_prefix("new_") {
-        let n = &w[1..];
-        return format!("w_({n},\"new\")");
-    }
-    if let Some(rest) = id.strip_prefix("nudge_") {
-        let (w, row) = rest.split_once('.').unwrap_or((rest, ""));
-        let sign = if row.starts_with("plus") { "+" } else { "-" };
-        let nudge = worksheet.nudge.to_display_string();
-        return format!("\"change in\" E, {} {sign} {nudge}", name(w));
-    }
-    if let Some((top, bottom)) = id.strip_prefix('d').and_then(|rest| rest.split_once("_d")) {
-        return format!("(d {}) / (d {})", if top == "E" { "E".to_owned() } else { name(top) }, name(bottom));
-    }
-    name(id)
 }
 
 #[cfg(test)]

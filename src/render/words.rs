@@ -1,6 +1,6 @@
 //! The words of the model answers: [`Templates`] words a [`Phrase`] by calling
-//! the macro of the same name in the answers template (`answers.txt.j2`),
-//! with the phrase's facts as keyword arguments.
+//! the macro of the same name in the answers template (`answers.txt.j2`) of
+//! the sheet's language, with the phrase's facts as keyword arguments.
 //!
 //! The answers template renders plain text (no Typst escaping): the worksheet
 //! escapes a model answer when it prints it.
@@ -9,26 +9,35 @@ use minijinja::value::{Kwargs, Value as JValue};
 use minijinja::{Environment, Error as JError, ErrorKind, State};
 use serde::Serialize;
 
-use super::{template_error_in, Templates, ANSWERS_TEMPLATE};
+use super::{template_error_in, TemplateSet, Templates, ANSWERS_TEMPLATE};
 use crate::answers::{Phrase, Wording};
 use crate::error::Result;
+use crate::number::NumberFormat;
 
 impl Wording for Templates {
-    fn phrase(&self, phrase: &Phrase) -> Result<String> {
-        Ok(self.phrase_all(std::slice::from_ref(phrase))?.remove(0))
+    fn numbers(&self, language: &str) -> NumberFormat {
+        Templates::numbers(self, language)
     }
 
-    fn phrase_all(&self, phrases: &[Phrase]) -> Result<Vec<String>> {
-        self.words(ANSWERS_TEMPLATE, phrases)
+    fn phrase_all(&self, language: &str, phrases: &[Phrase]) -> Result<Vec<String>> {
+        self.words(language, ANSWERS_TEMPLATE, phrases)
     }
 }
 
 impl Templates {
-    /// The words of `items` from the plain-text template `template`,
-    /// evaluated once: each item serializes as `{"name": {facts}}` (or as
-    /// `"name"`, without facts), and is worded by the template's macro of
-    /// that name, called with the facts as keyword arguments.
-    pub fn words<T: Serialize>(&self, template: &str, items: &[T]) -> Result<Vec<String>> {
+    /// The words of `items` from the plain-text template `template` of the
+    /// set for `language`, evaluated once: each item serializes as
+    /// `{"name": {facts}}` (or as `"name"`, without facts), and is worded by
+    /// the template's macro of that name, called with the facts as keyword
+    /// arguments.
+    pub fn words<T: Serialize>(&self, language: &str, template: &str, items: &[T]) -> Result<Vec<String>> {
+        self.set(language).words(template, items)
+    }
+}
+
+impl TemplateSet {
+    /// [`Templates::words`] in this set.
+    fn words<T: Serialize>(&self, template: &str, items: &[T]) -> Result<Vec<String>> {
         word_in(&self.env, template, items).map_err(|e| template_error_in(&self.sources, &e, template))
     }
 }

@@ -8,6 +8,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use backprop_worksheet::render::Templates;
+use lopdf::{Document, Object};
 use proptest::prelude::*;
 
 /// The package root.
@@ -160,4 +161,70 @@ pub fn random_config() -> impl Strategy<Value = String> {
             }
             yaml
         })
+}
+
+/// A PDF string as text: UTF-16BE with a byte-order mark, or PDFDocEncoding
+/// (read as Latin-1, which it equals for the characters used here).
+pub fn text_of(object: &Object) -> Option<String> {
+    let Object::String(bytes, _) = object else { return None };
+    Some(match bytes.strip_prefix(&[0xfe, 0xff]) {
+        Some(utf16) => String::from_utf16_lossy(
+            &utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect::<Vec<_>>(),
+        ),
+        None => bytes.iter().map(|&b| char::from(b)).collect(),
+    })
+}
+
+/// One element of the structure tree: its type and alt text.
+#[derive(Debug)]
+pub struct Element {
+    /// The structure type: `Formula`, `Figure`, `P`, ….
+    pub kind: String,
+    /// Its alt text.
+    pub alt: Option<String>,
+}
+
+/// The structure tree's elements in document (reading) order.
+pub fn structure(pdf: &[u8]) -> Vec<Element> {
+    let doc = Document::load_mem(pdf).expect("parsable PDF");
+    let catalog = doc.catalog().expect("a catalog");
+    let root = catalog.get(b"StructTreeRoot").expect("a tagged PDF has a structure tree");
+    let mut out = Vec::new();
+    walk(&doc, root, &mut out);
+    out
+}
+
+fn walk(doc: &Document, node: &Object, out: &mut Vec<Element>) {
+    let node = match node {
+        Object::Reference(id) => doc.get_object(*id).expect("a resolvable reference"),
+        other => other,
+    };
+    match node {
+        Object::Array(items) => items.iter().for_each(|item| walk(doc, item, out)),
+        Object::Dictionary(dict) => {
+            if let Ok(Object::Name(kind)) = dict.get(b"S") {
+                let alt = dict.get(b"Alt").ok().and_then(text_of);
+                out.push(Element { kind: String::from_utf8_lossy(kind).into_owned(), alt });
+            }
+            if let Ok(kids) = dict.get(b"K") {
+                walk(doc, kids, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a PDF says besides its page text: the alt text of every element of
+/// its structure tree, and its title and subject, one per line.
+pub fn spoken_text(pdf: &[u8]) -> String {
+    let mut out: Vec<String> = structure(pdf).into_iter().filter_map(|e| e.alt).collect();
+    let doc = Document::load_mem(pdf).expect("parsable PDF");
+    if let Ok(Object::Reference(id)) = doc.trailer.get(b"Info") {
+        if let Ok(info) = doc.get_dictionary(*id) {
+            for key in [&b"Title"[..], b"Subject"] {
+                out.extend(info.get(key).ok().and_then(text_of));
+            }
+        }
+    }
+    out.join("\n")
 }
