@@ -14,7 +14,7 @@ use backprop_worksheet::render::{SheetLabel, Templates};
 use common::{structure, text_of, Element};
 use lopdf::{Document, Object};
 
-mod common;
+use crate::common;
 
 fn sheet(name: &str, label: &SheetLabel) -> (Vec<u8>, Vec<u8>) {
     let templates = Templates::load(None).unwrap();

@@ -14,7 +14,7 @@ use backprop_worksheet::config;
 use backprop_worksheet::generate;
 use serde_json::Value as Json;
 
-mod common;
+use crate::common;
 use common::{files_in as read_dir, root, run, s};
 
 fn randomized() -> PathBuf {

@@ -11,7 +11,7 @@
 //! them with `--ignored`. Both clients are small: WebDriver is HTTP and JSON,
 //! BiDi is JSON over a WebSocket (tungstenite); no async runtime.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

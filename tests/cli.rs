@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-mod common;
+use crate::common;
 use common::{expect_exit, root, run, run_in, s, stderr, stdout};
 
 fn classic() -> PathBuf {

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use backprop_worksheet::{config, generate};
 use proptest::prelude::*;
 
-mod common;
+use crate::common;
 
 fn tool() -> Command {
     Command::cargo_bin("backprop-worksheet").unwrap()

@@ -20,7 +20,7 @@ use backprop_worksheet::config;
 use backprop_worksheet::generate::{self, Formats};
 use backprop_worksheet::render::Templates;
 
-mod common;
+use crate::common;
 
 /// The sheet: three layers, numbers large enough that the key rounds answers
 /// (with the approximate sign) and writes them with a power of ten, decimals,

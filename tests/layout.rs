@@ -23,7 +23,7 @@ use backprop_worksheet::summary;
 use backprop_worksheet::typeset::{self, Layout};
 use proptest::prelude::*;
 
-mod common;
+use crate::common;
 use typst::introspection::{Location, Tag};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::{Geometry, Paint};

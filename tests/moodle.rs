@@ -4,8 +4,8 @@
 //! files in `tests/moodle-lab/`), and every question against the sheet's
 //! key, slips and page, independently of how the export builds it.
 
-mod cloze;
-mod common;
+use crate::cloze;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 //! cannot show caught at its template line. The page in real browsers is
 //! `tests/browser.rs`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -12,7 +12,7 @@ use backprop_worksheet::generate::{self, Formats};
 use backprop_worksheet::render::{SheetLabel, Templates, Version};
 use backprop_worksheet::typeset;
 
-mod common;
+use crate::common;
 
 /// PDF text with all whitespace removed, so numbers split across runs still match.
 fn squeezed_text(pdf: &[u8]) -> String {

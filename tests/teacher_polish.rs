@@ -2,7 +2,7 @@
 //! file, notes on what the sample draws look like, and pages that read well.
 //! Every case runs the real binary.
 
-mod common;
+use crate::common;
 use common::{run_in, stderr, stdout};
 
 const CLASSIC: &str = "\

@@ -9,7 +9,7 @@ use std::process::Output;
 
 use serde_json::Value as Json;
 
-mod common;
+use crate::common;
 use common::{expect_exit, files_in as files, root, run, run_in, s, stderr, stdout, words};
 
 /// The class of tests/rosters/, in roster order.
