@@ -100,13 +100,13 @@ fn the_check_near_the_optimum_says_the_nudge_overshoots() {
     let spec = config::parse(yaml, "near.yaml", "near").unwrap();
     let answers = generate::solve_fixed(&spec, &Templates::load(None).unwrap()).unwrap().answers;
     for weight in ["w1", "w2"] {
-        let check = answers.get(&format!("check_{weight}")).unwrap().value.display();
+        let check = shown(&answers, &format!("check_{weight}"));
         assert!(check.contains("= −0.001, but the table measured 0.004"), "{check}");
         assert!(check.contains("carries it past the target"), "{check}");
         assert!(!check.contains("differ slightly"), "{check}");
     }
     // The classic sheet's nudges agree in sign: they differ slightly.
-    let check = classic().get("check_w2").unwrap().value.display();
+    let check = shown(&classic(), "check_w2");
     assert!(check.contains("differ slightly") && !check.contains("past the target"), "{check}");
 }
 
