@@ -100,6 +100,7 @@ impl Body {
 pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Body> {
     let (markup, calls) = templates.page_markup(solved, label)?;
     let exported = export(templates, solved, label, &markup)?;
+    let numbers = templates.numbers(&solved.worksheet.presentation.language);
     let mut fields = Vec::new();
     for (n, call) in calls.iter().enumerate() {
         let answer = solved
@@ -120,7 +121,7 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
         };
         let approximately = call.approximately && kind == "number";
         let options = options.unwrap_or_default();
-        let size = answer.display(&templates.numbers(&solved.worksheet.presentation.language)).trim_start_matches(['\u{2248}', ' ']).chars().count();
+        let size = answer.display(&numbers).trim_start_matches(['\u{2248}', ' ']).chars().count();
         let blank = Box::new(call.id.facts());
         fields.push(Field { n, id: call.id, blank, kind, approximately, options, key, size });
     }
