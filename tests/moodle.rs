@@ -291,11 +291,21 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
 }
 
 /// The shipped configs' sheets, each checked; the category is the config's.
+/// A randomized config's drawn sheets are graded by the page's intervals too.
 #[test]
 fn every_shipped_sheet_is_a_question_moodle_grades_by_the_key() {
     for path in common::shipped_configs() {
         let spec = config::load(&path).unwrap();
         if spec.is_randomized() {
+            let request = Request { seed: 7, count: 3, ..Request::default() };
+            for sheet in batch::draw(&spec, words(), &request).unwrap() {
+                let solved = &sheet.variant.solved;
+                let what = format!("{} {}", path.display(), sheet.label.id);
+                let question = moodle::question(words(), solved, &spec.stem, &sheet.label).unwrap();
+                let xml = moodle::quiz(&solved.worksheet.presentation.title, &spec.stem, &[question]);
+                let page = page::page(words(), solved, &spec.stem, &sheet.label).unwrap();
+                same_intervals_as_the_page(&read_quiz(&xml)[1], &page, &what);
+            }
             continue;
         }
         let solved = generate::solve_fixed(&spec, words()).unwrap();
