@@ -29,6 +29,8 @@ impl Default for Formats {
     }
 }
 
+pub use crate::typeset::warm_up;
+
 /// Resolution of PNG previews.
 #[allow(clippy::disallowed_types)] // pixels per inch, not an answer
 pub const PNG_PPI: f32 = 60.0;
@@ -148,8 +150,12 @@ pub fn sheet_files(
     // The PDFs and the web forms are made side by side: separate Typst documents.
     let (papers, (page, moodle)) = rayon::join(
         || -> Result<Vec<OutputFile>> {
-            if !(formats.pdf || formats.typ || formats.png) {
-                return Ok(Vec::new());
+            if !(formats.pdf || formats.png) {
+                // Markup alone needs no layout: Typst is not run.
+                return match formats.typ {
+                    true => sources(templates, solved, base, label),
+                    false => Ok(Vec::new()),
+                };
             }
             let [student, key] = typeset_sheet(templates, solved, label, formats.typ)?;
             sheet_outputs(stem, base, label, formats, [(Version::Student, &student), (Version::Key, &key)])
@@ -168,6 +174,18 @@ pub fn sheet_files(
         files.push(moodle_file(base, &solved.worksheet.presentation.title, stem, &[question]));
     }
     Ok(files)
+}
+
+/// The Typst sources of both versions of one sheet, `{base}-student.typ` and
+/// `{base}-key.typ`: each version's own markup, rendered and not typeset.
+fn sources(templates: &Templates, solved: &Solved, base: &str, label: &SheetLabel) -> Result<Vec<OutputFile>> {
+    Version::BOTH
+        .into_iter()
+        .map(|version| {
+            let markup = templates.render(solved, version, label)?;
+            Ok(OutputFile { name: format!("{base}-{}.typ", version.name()), bytes: markup.into_bytes() })
+        })
+        .collect()
 }
 
 /// The Moodle XML file `{base}-moodle.xml` of `questions`, sheets of the

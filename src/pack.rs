@@ -4,93 +4,412 @@
 //! of a batch) keeps a batch's memory flat: each sheet is laid out, exported
 //! and dropped, and the pack is written to its file one source PDF at a time,
 //! so only one source's objects are ever held in memory.
+//!
+//! The PDFs joined are the ones this program just wrote, so a source is read
+//! only as far as joining needs: its cross-reference table, the page tree, and
+//! the objects its pages use (fonts, images, contents, links), found by
+//! following references from the pages. Those objects are copied byte for
+//! byte, with their references renumbered; streams are never decoded. The
+//! document-level rest (the catalog, outlines, the accessibility structure
+//! tree, metadata) is not read at all: the pack has none of them.
 
 use std::io::Write;
 
-use lopdf::{dictionary, Dictionary, Document, Object, ObjectId};
-
 use crate::error::{Error, Result};
 
-/// Object types that belong to a source document as a whole, not to its pages.
+/// Object types that belong to a source document as a whole, not to its
+/// pages: a reference to one from what a page uses becomes `null`.
 const DOCUMENT_LEVEL: [&[u8]; 6] = [b"Catalog", b"Pages", b"StructTreeRoot", b"StructElem", b"Outlines", b"Outline"];
 
-/// Serializes one PDF object (lopdf keeps its writer private).
-fn write_object(out: &mut Vec<u8>, object: &Object) {
-    match object {
-        Object::Null => out.extend_from_slice(b"null"),
-        Object::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        // Writing into a Vec cannot fail.
-        Object::Integer(i) => {
-            let _ = write!(out, "{i}");
+/// Page attributes a page may inherit from the nodes of the page tree above it.
+const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
+
+/// Page entries the pack leaves out: its own page tree is the parent, and the
+/// source's structure tree is not carried over.
+const DROPPED: [&[u8]; 2] = [b"Parent", b"StructParents"];
+
+/// The object number of the pack's page tree.
+const PAGES_ID: u32 = 1;
+
+/// The US Letter page, for a blank page after a source without a media box.
+const LETTER: &[u8] = b"[0 0 612 792]";
+
+/// What a lexical token of PDF syntax is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    DictOpen,
+    DictClose,
+    ArrayOpen,
+    ArrayClose,
+    /// `/Name`.
+    Name,
+    /// A literal `(…)` or hexadecimal `<…>` string.
+    String,
+    /// A number, `R`, `obj`, `stream`, `true`, …
+    Word,
+}
+
+/// A token: its kind and where it is.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
+}
+
+fn is_delimiter(b: u8) -> bool {
+    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+}
+
+/// The token that starts at or after `at`, skipping white space and comments.
+fn token(pdf: &[u8], mut at: usize) -> Option<Token> {
+    loop {
+        while at < pdf.len() && is_space(pdf[at]) {
+            at += 1;
         }
-        Object::Real(r) => {
-            let _ = write!(out, "{r}");
+        if pdf.get(at) != Some(&b'%') {
+            break;
         }
-        Object::Name(name) => write_name(out, name),
-        // Hexadecimal strings need no escaping.
-        Object::String(bytes, _) => {
-            out.push(b'<');
-            for &b in bytes {
-                out.extend_from_slice(&hex(b));
-            }
-            out.push(b'>');
+        while at < pdf.len() && !matches!(pdf[at], b'\n' | b'\r') {
+            at += 1;
         }
-        Object::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b' ');
+    }
+    let start = at;
+    let rest = pdf.get(at..)?;
+    let (kind, len) = match rest.first()? {
+        b'<' if rest.get(1) == Some(&b'<') => (Kind::DictOpen, 2),
+        b'>' if rest.get(1) == Some(&b'>') => (Kind::DictClose, 2),
+        b'[' => (Kind::ArrayOpen, 1),
+        b']' => (Kind::ArrayClose, 1),
+        b'<' => (Kind::String, rest.iter().position(|&b| b == b'>')? + 1),
+        b'(' => {
+            let (mut depth, mut i) = (0usize, 0);
+            loop {
+                match *rest.get(i)? {
+                    b'\\' => i += 1,
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
                 }
-                write_object(out, item);
+                i += 1;
             }
-            out.push(b']');
+            (Kind::String, i + 1)
         }
-        Object::Dictionary(dict) => write_dictionary(out, dict),
-        Object::Stream(stream) => {
-            let mut dict = stream.dict.clone();
-            dict.set("Length", stream.content.len() as i64);
-            write_dictionary(out, &dict);
-            out.extend_from_slice(b"\nstream\n");
-            out.extend_from_slice(&stream.content);
-            out.extend_from_slice(b"\nendstream");
+        b'/' => {
+            (Kind::Name, 1 + rest[1..].iter().position(|&b| is_space(b) || is_delimiter(b)).unwrap_or(rest.len() - 1))
         }
-        Object::Reference((id, generation)) => {
-            let _ = write!(out, "{id} {generation} R");
+        b if is_delimiter(*b) => return None,
+        _ => (Kind::Word, rest.iter().position(|&b| is_space(b) || is_delimiter(b)).unwrap_or(rest.len())),
+    };
+    Some(Token { kind, start, end: start + len })
+}
+
+/// The token's text.
+fn text(pdf: &[u8], t: Token) -> &[u8] {
+    &pdf[t.start..t.end]
+}
+
+/// The token as an object or generation number.
+fn number(pdf: &[u8], t: Token) -> Option<u32> {
+    let digits = text(pdf, t);
+    if t.kind != Kind::Word || digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// The object number of the reference `N G R` that starts with the token
+/// `first`, and where the reference ends.
+fn reference(pdf: &[u8], first: Token) -> Option<(u32, usize)> {
+    let id = number(pdf, first)?;
+    let generation = token(pdf, first.end)?;
+    number(pdf, generation)?;
+    let r = token(pdf, generation.end)?;
+    (text(pdf, r) == b"R").then_some((id, r.end))
+}
+
+/// Where the value that starts with the token `first` ends (a reference,
+/// array or dictionary counts as one value).
+fn value_end(pdf: &[u8], first: Token) -> Option<usize> {
+    match first.kind {
+        Kind::DictOpen | Kind::ArrayOpen => {
+            let mut depth = 0usize;
+            let mut t = first;
+            loop {
+                match t.kind {
+                    Kind::DictOpen | Kind::ArrayOpen => depth += 1,
+                    Kind::DictClose | Kind::ArrayClose => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(t.end);
+                        }
+                    }
+                    _ => {}
+                }
+                t = token(pdf, t.end)?;
+            }
+        }
+        Kind::DictClose | Kind::ArrayClose => None,
+        Kind::Word => Some(reference(pdf, first).map_or(first.end, |(_, end)| end)),
+        Kind::Name | Kind::String => Some(first.end),
+    }
+}
+
+/// The entries of the dictionary `dict` (its text, `<<` to `>>`): each key
+/// without its slash, and its value's text.
+fn entries(dict: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
+    let open = token(dict, 0)?;
+    if open.kind != Kind::DictOpen {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut at = open.end;
+    loop {
+        let key = token(dict, at)?;
+        match key.kind {
+            Kind::DictClose => return Some(out),
+            Kind::Name => {
+                let value = token(dict, key.end)?;
+                let end = value_end(dict, value)?;
+                out.push((&dict[key.start + 1..key.end], &dict[value.start..end]));
+                at = end;
+            }
+            _ => return None,
         }
     }
 }
 
-/// A byte as two uppercase hexadecimal digits.
-fn hex(byte: u8) -> [u8; 2] {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    [DIGITS[usize::from(byte >> 4)], DIGITS[usize::from(byte & 15)]]
+/// The value of `key` in a dictionary's entries.
+fn get<'a>(entries: &[(&[u8], &'a [u8])], key: &[u8]) -> Option<&'a [u8]> {
+    entries.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
-fn write_name(out: &mut Vec<u8>, name: &[u8]) {
-    out.push(b'/');
-    for &byte in name {
-        if b" \t\n\r\x0C()<>[]{}/%#".contains(&byte) || !(33..=126).contains(&byte) {
-            out.push(b'#');
-            out.extend_from_slice(&hex(byte));
-        } else {
-            out.push(byte);
+/// The object number a value refers to.
+fn referenced(value: &[u8]) -> Option<u32> {
+    reference(value, token(value, 0)?).map(|(id, _)| id)
+}
+
+/// Calls `found` with the object number of every reference in `text`.
+fn each_reference(text: &[u8], mut found: impl FnMut(u32)) {
+    let mut at = 0;
+    while let Some(t) = token(text, at) {
+        at = match reference(text, t) {
+            Some((id, end)) => {
+                found(id);
+                end
+            }
+            None => t.end,
+        };
+    }
+}
+
+/// Writes `text` with every reference renumbered by `renumber` (`null` for
+/// an object the pack does not have).
+fn write_renumbered(out: &mut Vec<u8>, text: &[u8], renumber: impl Fn(u32) -> Option<u32>) {
+    let (mut at, mut copied) = (0, 0);
+    while let Some(t) = token(text, at) {
+        at = match reference(text, t) {
+            Some((id, end)) => {
+                out.extend_from_slice(&text[copied..t.start]);
+                match renumber(id) {
+                    Some(new) => {
+                        let _ = write!(out, "{new} 0 R");
+                    }
+                    None => out.extend_from_slice(b"null"),
+                }
+                copied = end;
+                end
+            }
+            None => t.end,
+        };
+    }
+    out.extend_from_slice(&text[copied..]);
+}
+
+/// One object of a source PDF, as the pack copies it.
+#[derive(Debug)]
+enum Body<'a> {
+    /// A page: its entries, less [`DROPPED`], with what it inherits.
+    Page(Vec<(&'a [u8], &'a [u8])>),
+    /// Any other object: its value's text and, for a stream, the stream's bytes.
+    Other(&'a [u8], Option<&'a [u8]>),
+}
+
+/// A PDF read for [`Pack::add`] (see [`parse`]): the objects its pages use,
+/// by object number, and its pages in order.
+#[derive(Debug)]
+pub struct Parsed<'a> {
+    /// Sorted by object number.
+    objects: Vec<(u32, Body<'a>)>,
+    /// Object numbers, in page order.
+    pages: Vec<u32>,
+}
+
+/// A source PDF's objects, found through its cross-reference table.
+struct Source<'a> {
+    pdf: &'a [u8],
+    /// Where each object starts, by object number (0: not in use).
+    offsets: Vec<usize>,
+}
+
+impl<'a> Source<'a> {
+    fn read(pdf: &'a [u8]) -> Option<(Source<'a>, u32)> {
+        let tail = pdf.len().saturating_sub(64);
+        let at = tail + pdf[tail..].windows(9).rposition(|w| w == b"startxref")? + 9;
+        let offset = token(pdf, at)?;
+        let mut at: usize = std::str::from_utf8(text(pdf, offset)).ok()?.parse().ok()?;
+        let xref = token(pdf, at)?;
+        if text(pdf, xref) != b"xref" {
+            return None;
+        }
+        at = xref.end;
+        let mut offsets = Vec::new();
+        loop {
+            let first = token(pdf, at)?;
+            if text(pdf, first) == b"trailer" {
+                let dict = token(pdf, first.end)?;
+                let trailer = entries(&pdf[dict.start..value_end(pdf, dict)?])?;
+                let root = referenced(get(&trailer, b"Root")?)?;
+                return Some((Source { pdf, offsets }, root));
+            }
+            let count = token(pdf, first.end)?;
+            let (first_id, count) = (number(pdf, first)? as usize, number(pdf, count)? as usize);
+            at = token(pdf, first.end)?.end;
+            for id in first_id..first_id + count {
+                let offset = token(pdf, at)?;
+                let generation = token(pdf, offset.end)?;
+                let kind = token(pdf, generation.end)?;
+                at = kind.end;
+                if text(pdf, kind) == b"n" {
+                    if offsets.len() <= id {
+                        offsets.resize(id + 1, 0);
+                    }
+                    offsets[id] = std::str::from_utf8(text(pdf, offset)).ok()?.parse().ok()?;
+                }
+            }
         }
     }
-}
 
-fn write_dictionary(out: &mut Vec<u8>, dict: &Dictionary) {
-    out.extend_from_slice(b"<<");
-    for (key, value) in dict.iter() {
-        write_name(out, key);
-        out.push(b' ');
-        write_object(out, value);
+    /// Object `id`: its value's text and, for a stream, its bytes.
+    fn object(&self, id: u32) -> Option<(&'a [u8], Option<&'a [u8]>)> {
+        let pdf = self.pdf;
+        let offset = *self.offsets.get(id as usize).filter(|&&o| o != 0)?;
+        let own = token(pdf, offset)?;
+        let generation = token(pdf, own.end)?;
+        let obj = token(pdf, generation.end)?;
+        if number(pdf, own)? != id || text(pdf, obj) != b"obj" {
+            return None;
+        }
+        let value = token(pdf, obj.end)?;
+        let end = value_end(pdf, value)?;
+        let body = &pdf[value.start..end];
+        let next = token(pdf, end)?;
+        if text(pdf, next) != b"stream" {
+            return Some((body, None));
+        }
+        let mut start = next.end;
+        start += match pdf.get(start..start + 2)? {
+            b"\r\n" => 2,
+            [b'\n', _] => 1,
+            _ => return None,
+        };
+        let length = get(&entries(body)?, b"Length")?;
+        let length: usize = std::str::from_utf8(length).ok()?.parse().ok()?;
+        let data = pdf.get(start..start + length)?;
+        let after = token(pdf, start + length)?;
+        (text(pdf, after) == b"endstream").then_some((body, Some(data)))
     }
-    out.extend_from_slice(b">>");
+
+    /// The dictionary entries of object `id`.
+    fn dictionary(&self, id: u32) -> Option<Vec<(&'a [u8], &'a [u8])>> {
+        entries(self.object(id)?.0)
+    }
+
+    /// Collects the pages under the page tree node `id`, in order, with the
+    /// attributes they inherit from `inherited`.
+    fn pages(
+        &self,
+        id: u32,
+        inherited: &[(&'a [u8], &'a [u8])],
+        pages: &mut Vec<(u32, Body<'a>)>,
+        depth: usize,
+    ) -> Option<()> {
+        let node = self.dictionary(id)?;
+        match get(&node, b"Type")? {
+            b"/Pages" if depth < 64 => {
+                let mut passed = inherited.to_vec();
+                for (key, value) in node.iter().filter(|(k, _)| INHERITED.contains(k)) {
+                    passed.retain(|(k, _)| k != key);
+                    passed.push((key, value));
+                }
+                let kids = get(&node, b"Kids")?;
+                let mut kid_ids = Vec::new();
+                each_reference(kids, |kid| kid_ids.push(kid));
+                for kid in kid_ids {
+                    self.pages(kid, &passed, pages, depth + 1)?;
+                }
+            }
+            b"/Page" => {
+                let mut page: Vec<_> = node.into_iter().filter(|(k, _)| !DROPPED.contains(k)).collect();
+                for (key, value) in inherited {
+                    if get(&page, key).is_none() {
+                        page.push((key, value));
+                    }
+                }
+                pages.push((id, Body::Page(page)));
+            }
+            _ => return None,
+        }
+        Some(())
+    }
 }
 
-fn is_document_level(object: &Object) -> bool {
-    let kind = object.as_dict().ok().and_then(|d| d.get(b"Type").ok()).and_then(|t| t.as_name().ok());
-    kind.is_some_and(|t| DOCUMENT_LEVEL.contains(&t))
+/// Reads one finished PDF for [`Pack::add`]: its pages, and the objects they
+/// use. Reading is independent for each PDF, so callers may read in parallel.
+pub fn parse(pdf: &[u8]) -> Result<Parsed<'_>> {
+    read(pdf).ok_or_else(|| Error::msg("cannot join the class pack: a sheet's PDF is not one this program wrote"))
+}
+
+fn read(pdf: &[u8]) -> Option<Parsed<'_>> {
+    let (source, root) = Source::read(pdf)?;
+    let catalog = source.dictionary(root)?;
+    let mut pages = Vec::new();
+    source.pages(referenced(get(&catalog, b"Pages")?)?, &[], &mut pages, 0)?;
+    let page_ids: Vec<u32> = pages.iter().map(|(id, _)| *id).collect();
+    // Everything the pages use, found by following references.
+    let mut seen = vec![false; source.offsets.len()];
+    let mut todo = Vec::new();
+    for (id, body) in &pages {
+        seen[*id as usize] = true;
+        if let Body::Page(entries) = body {
+            entries.iter().for_each(|(_, value)| each_reference(value, |r| todo.push(r)));
+        }
+    }
+    let mut objects = pages;
+    while let Some(id) = todo.pop() {
+        match seen.get_mut(id as usize) {
+            Some(seen) if !*seen => *seen = true,
+            _ => continue,
+        }
+        let Some((body, stream)) = source.object(id) else { continue };
+        let kind = entries(body).and_then(|e| get(&e, b"Type").map(|t| t.get(1..).unwrap_or_default().to_vec()));
+        if kind.is_some_and(|k| DOCUMENT_LEVEL.contains(&k.as_slice())) {
+            continue;
+        }
+        each_reference(body, |r| todo.push(r));
+        objects.push((id, Body::Other(body, stream)));
+    }
+    objects.sort_unstable_by_key(|(id, _)| *id);
+    Some(Parsed { objects, pages: page_ids })
 }
 
 /// A class pack being written: PDFs appended one at a time, page for page,
@@ -98,61 +417,81 @@ fn is_document_level(object: &Object) -> bool {
 ///
 /// A PDF added as a sheet is followed by a blank page if it has an odd number
 /// of pages, so each sheet starts on a fresh sheet of paper when printed
-/// double-sided. Streams are
-/// copied as they are (no recompression, which would tie the bytes to the
-/// deflate backend the build linked).
+/// double-sided. Objects are copied as they are (no re-encoding, which would
+/// tie the bytes to the deflate backend the build linked).
 pub struct Pack<W: Write> {
     out: W,
     /// Bytes written so far: the offset of the next object.
     written: usize,
     /// Where each object starts, by object number.
     offsets: Vec<(u32, usize)>,
-    /// The pages, in order.
-    kids: Vec<Object>,
+    /// The pages' object numbers, in order.
+    kids: Vec<u32>,
     next_id: u32,
     /// A reused buffer for serializing one object.
     buffer: Vec<u8>,
 }
 
-/// The object number of the pack's page tree.
-const PAGES_ID: ObjectId = (1, 0);
-
 impl<W: Write> Pack<W> {
     /// Starts a pack written to `out`.
     pub fn new(out: W) -> Result<Self> {
-        let mut pack = Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: 2, buffer: Vec::new() };
+        let mut pack =
+            Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: PAGES_ID + 1, buffer: Vec::new() };
         pack.emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
         Ok(pack)
     }
 
-    /// Appends every page of a parsed PDF (see [`parse`]); as a `sheet`, padded
+    /// Appends every page of a read PDF (see [`parse`]); as a `sheet`, padded
     /// to an even number of pages.
-    pub fn add(&mut self, mut doc: Document, sheet: bool) -> Result<()> {
-        doc.renumber_objects_with(self.next_id);
-        self.next_id = doc.max_id + 1;
-        let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    pub fn add(&mut self, doc: Parsed, sheet: bool) -> Result<()> {
+        // The source's objects are numbered on from the pack's, in their order.
+        let first = self.next_id;
+        let renumber =
+            |id: u32| doc.objects.binary_search_by_key(&id, |(n, _)| *n).ok().map(|index| first + index as u32);
+        let mut buffer = std::mem::take(&mut self.buffer);
         let mut media_box = None;
-        for id in &page_ids {
-            if let Some(Object::Dictionary(page)) = doc.objects.get_mut(id) {
-                page.set("Parent", PAGES_ID);
-                // Accessibility tags belong to the source's structure tree,
-                // which the pack does not carry over.
-                page.remove(b"StructParents");
-                media_box = page.get(b"MediaBox").ok().cloned();
+        for (index, (_, body)) in doc.objects.iter().enumerate() {
+            let id = first + index as u32;
+            buffer.clear();
+            let _ = writeln!(buffer, "{id} 0 obj");
+            match body {
+                Body::Page(entries) => {
+                    buffer.extend_from_slice(b"<<");
+                    for (key, value) in entries {
+                        buffer.push(b'/');
+                        buffer.extend_from_slice(key);
+                        buffer.push(b' ');
+                        write_renumbered(&mut buffer, value, renumber);
+                    }
+                    let _ = write!(buffer, "/Parent {PAGES_ID} 0 R>>");
+                    media_box = get(entries, b"MediaBox").filter(|value| {
+                        let mut direct = true;
+                        each_reference(value, |_| direct = false);
+                        direct
+                    });
+                }
+                Body::Other(text, stream) => {
+                    write_renumbered(&mut buffer, text, renumber);
+                    if let Some(data) = stream {
+                        buffer.extend_from_slice(b"\nstream\n");
+                        buffer.extend_from_slice(data);
+                        buffer.extend_from_slice(b"\nendstream");
+                    }
+                }
             }
-            self.kids.push(Object::Reference(*id));
+            buffer.extend_from_slice(b"\nendobj\n");
+            self.offsets.push((id, self.written));
+            self.emit(&buffer)?;
         }
-        for (id, object) in &doc.objects {
-            if !is_document_level(object) {
-                self.object(id.0, object)?;
-            }
-        }
-        if sheet && page_ids.len() % 2 == 1 {
-            let media_box = media_box.unwrap_or_else(|| vec![0.into(), 0.into(), 612.into(), 792.into()].into());
-            let blank = dictionary! { "Type" => "Page", "Parent" => PAGES_ID, "MediaBox" => media_box, "Resources" => Dictionary::new() };
+        self.buffer = buffer;
+        self.next_id = first + doc.objects.len() as u32;
+        self.kids.extend(doc.pages.iter().filter_map(|&id| renumber(id)));
+        if sheet && doc.pages.len() % 2 == 1 {
+            let media_box = String::from_utf8_lossy(media_box.unwrap_or(LETTER)).into_owned();
+            let blank = format!("<</Type/Page/MediaBox {media_box}/Resources<<>>/Parent {PAGES_ID} 0 R>>");
             let id = self.next_id;
-            self.object(id, &Object::Dictionary(blank))?;
-            self.kids.push(Object::Reference((id, 0)));
+            self.object(id, blank.as_bytes())?;
+            self.kids.push(id);
             self.next_id += 1;
         }
         Ok(())
@@ -161,14 +500,11 @@ impl<W: Write> Pack<W> {
     /// Writes the page tree, the catalog and the cross-reference table, and
     /// hands back the output.
     pub fn finish(mut self) -> Result<W> {
-        let count = self.kids.len() as i64;
-        let kids = std::mem::take(&mut self.kids);
-        self.object(
-            PAGES_ID.0,
-            &Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
-        )?;
+        let kids: Vec<String> = self.kids.iter().map(|id| format!("{id} 0 R")).collect();
+        let pages = format!("<</Type/Pages/Kids[{}]/Count {}>>", kids.join(" "), kids.len());
+        self.object(PAGES_ID, pages.as_bytes())?;
         let catalog = self.next_id;
-        self.object(catalog, &Object::Dictionary(dictionary! { "Type" => "Catalog", "Pages" => PAGES_ID }))?;
+        self.object(catalog, format!("<</Type/Catalog/Pages {PAGES_ID} 0 R>>").as_bytes())?;
         let size = catalog + 1;
         let xref = self.written;
         self.offsets.sort_unstable();
@@ -189,12 +525,12 @@ impl<W: Write> Pack<W> {
         Ok(self.out)
     }
 
-    fn object(&mut self, id: u32, object: &Object) -> Result<()> {
+    fn object(&mut self, id: u32, value: &[u8]) -> Result<()> {
         self.offsets.push((id, self.written));
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
         let _ = writeln!(buffer, "{id} 0 obj");
-        write_object(&mut buffer, object);
+        buffer.extend_from_slice(value);
         buffer.extend_from_slice(b"\nendobj\n");
         let result = self.emit(&buffer);
         self.buffer = buffer;
@@ -212,15 +548,10 @@ fn write_error(e: std::io::Error) -> Error {
     Error::msg(format!("cannot write the class pack: {e}"))
 }
 
-/// Parses one finished PDF for [`Pack::add`]. Parsing is the costly part of
-/// joining, and independent for each PDF, so callers may parse in parallel.
-pub fn parse(pdf: &[u8]) -> Result<Document> {
-    Document::load_mem(pdf).map_err(|e| Error::msg(format!("cannot join the class pack: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lopdf::Document;
 
     /// Joins `pdfs` in order into one PDF in memory.
     fn join(pdfs: impl IntoIterator<Item = Result<Vec<u8>>>, sheets: bool) -> Result<Vec<u8>> {
@@ -250,5 +581,86 @@ mod tests {
         let unpadded = Document::load_mem(&join(all(), false).unwrap()).unwrap();
         assert_eq!(unpadded.get_pages().len(), 4);
         assert_eq!(join(all(), true).unwrap(), join(all(), true).unwrap(), "same bytes twice");
+    }
+
+    /// A PDF of `objects` (numbered from 1) with the catalog `root`.
+    fn pdf_of(objects: &[&str], root: u32) -> Vec<u8> {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+        for offset in offsets {
+            pdf.extend_from_slice(format!("{offset:010} 00000 n\r\n").as_bytes());
+        }
+        let trailer = format!("trailer\n<</Size {}/Root {root} 0 R>>\nstartxref\n{xref}\n%%EOF", objects.len() + 1);
+        pdf.extend_from_slice(trailer.as_bytes());
+        pdf
+    }
+
+    #[test]
+    fn copies_what_pages_use_renumbered_and_leaves_the_document_level_out() {
+        let source = pdf_of(
+            &[
+                "<</Type/Catalog/Pages 2 0 R/StructTreeRoot 8 0 R>>",
+                // A page tree with a node in between, whose media box and
+                // resources the pages inherit.
+                "<</Type/Pages/Kids[3 0 R]/Count 2/MediaBox[0 0 100 200]>>",
+                "<</Type/Pages/Parent 2 0 R/Kids[4 0 R 5 0 R]/Count 2/Resources 6 0 R>>",
+                "<</Type/Page/Parent 3 0 R/Contents 7 0 R/StructParents 0/Annots[<</Subtype/Link/Dest[5 0 R/Fit]/P 9 0 R/Contents(a \\) 1 0 R (not a reference))>>]>>",
+                "<</Type/Page/Parent 3 0 R/Contents 7 0 R/MediaBox[0 0 300 400]>>",
+                "<</Font<<>>>>",
+                "<</Length 12>>\nstream\nendobj 1 0 R\nendstream",
+                "<</Type/StructTreeRoot/K 9 0 R>>",
+                "<</Type/StructElem/P 8 0 R>>",
+            ],
+            1,
+        );
+        let mut pack = Pack::new(Vec::new()).unwrap();
+        pack.add(parse(&source).unwrap(), true).unwrap();
+        let joined = pack.finish().unwrap();
+        let doc = Document::load_mem(&joined).expect("a valid PDF");
+        let pages: Vec<_> = doc.get_pages().into_values().collect();
+        assert_eq!(pages.len(), 2, "two pages, even: no blank page");
+        let page = |i: usize| doc.get_dictionary(pages[i]).unwrap();
+        let media = |i: usize| format!("{:?}", page(i).get(b"MediaBox").unwrap());
+        assert!(
+            media(0).contains("100") && media(1).contains("300"),
+            "inherited or its own: {}, {}",
+            media(0),
+            media(1)
+        );
+        assert!(page(0).get(b"Resources").is_ok(), "resources inherited");
+        assert!(page(0).get(b"StructParents").is_err());
+        // The stream is copied byte for byte, "endobj 1 0 R" and all.
+        let text = String::from_utf8_lossy(&joined);
+        assert!(text.contains("stream\nendobj 1 0 R\nendstream"), "{text}");
+        // So is the string; the link's destination is the second page, renumbered,
+        // and its structure parent (left behind) is null.
+        assert!(text.contains("/Contents(a \\) 1 0 R (not a reference))"), "{text}");
+        assert!(text.contains(&format!("/Dest[{} 0 R/Fit]/P null", pages[1].0)), "{text}");
+        assert!(!text.contains("StructTreeRoot") && !text.contains("StructElem"), "{text}");
+
+        // An odd sheet gets a blank page of its last page's size.
+        let one = pdf_of(
+            &[
+                "<</Type/Catalog/Pages 2 0 R>>",
+                "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+                "<</Type/Page/Parent 2 0 R/MediaBox[0 0 50 60]>>",
+            ],
+            1,
+        );
+        let mut pack = Pack::new(Vec::new()).unwrap();
+        pack.add(parse(&one).unwrap(), true).unwrap();
+        let doc = Document::load_mem(&pack.finish().unwrap()).unwrap();
+        let pages: Vec<_> = doc.get_pages().into_values().collect();
+        assert_eq!(pages.len(), 2);
+        assert!(format!("{:?}", doc.get_dictionary(pages[1]).unwrap().get(b"MediaBox").unwrap()).contains("60"));
+
+        let error = parse(b"%PDF-1.7\nnot a PDF this program wrote").unwrap_err();
+        assert!(error.to_string().contains("cannot join the class pack"), "{error}");
     }
 }

@@ -117,6 +117,16 @@ static HTML_LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| {
     LazyHash::new(Library::builder().with_features([typst::Feature::Html].into_iter().collect()).build())
 });
 
+/// Parses the fonts and builds the font book and the standard library in the
+/// background, so that neither the markup's first text widths nor the first
+/// compile wait for them (they take about 5 ms, while the config is read and
+/// the templates compiled).
+pub fn warm_up() {
+    rayon::spawn(|| {
+        let _ = (&*BOOK, &*LIBRARY);
+    });
+}
+
 /// The interned file id of [`MAIN_PATH`].
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| {
     // MAIN_PATH is a constant, valid path (checked by a test), so this cannot

@@ -88,6 +88,8 @@ impl output::Sink for Recorder<'_> {
 /// `--replace` (see [`manifest::refuse_another_run`]).
 fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<String>) -> Result<Vec<Made>> {
     refuse_clashes(args)?;
+    // Even markup alone needs the fonts: the tables' text widths are read from them.
+    generate::warm_up();
     let templates = load_templates(args.templates.as_deref())?;
     let formats = formats(&args.format);
     let roster = args.roster.as_deref().map(Roster::read).transpose()?;

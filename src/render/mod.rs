@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use minijinja::value::Value as JValue;
 use minijinja::{AutoEscape, Environment, Error as JError, ErrorKind, UndefinedBehavior};
+use rayon::prelude::*;
 use serde::Serialize;
 
 pub use equations::Speech;
@@ -185,8 +186,10 @@ impl Templates {
                 overrides.insert(name, (path.display().to_string(), text));
             }
         }
+        // The sets are compiled side by side: at the start of every command,
+        // before anything can be rendered.
         let sets = BUILT_IN
-            .iter()
+            .par_iter()
             .map(|(language, files)| {
                 let built_in = |name: &str, folder: &str| format!("templates/{folder}{name} (built in)");
                 let mut sources: BTreeMap<String, (String, String)> = EMBEDDED
@@ -247,13 +250,13 @@ impl Templates {
     /// versions differ in more than what the template functions and the
     /// Typst functions `key-only`, `student-only` and `versions` label.
     ///
-    /// The markup is rendered once as each version; the two must be the same.
+    /// The template is rendered once as each version, side by side; the two
+    /// must be the same. The equations' alt texts, which cost four times the
+    /// rendering, are then written once.
     pub fn render_both(&self, solved: &Solved, label: &SheetLabel) -> Result<Option<String>> {
         let slips = self.slips(solved, SlipForm::Rubric)?;
         let as_version = |version| Job { solved, slips: &slips, version, mode: Mode::Both, label };
-        let student = self.render_job(as_version(Version::Student))?;
-        let key = self.render_job(as_version(Version::Key))?;
-        Ok((student == key).then_some(key))
+        self.of(solved).render_both(as_version(Version::Student), as_version(Version::Key))
     }
 
     /// The common slips of `solved`, worded by the answers template for the
@@ -330,6 +333,17 @@ impl TemplateSet {
         render_in(&self.env, &self.numbers, &self.speech, job)
             .map(|m| equations::with_alt_text(&m, job.mode, &self.numbers, &self.speech))
             .map_err(|e| template_error(&self.sources, &e))
+    }
+
+    /// Renders the jobs `student` and `key` (both in [`Mode::Both`]) side by
+    /// side; if their markup is the same, writes its equations' alt texts
+    /// once and returns it.
+    fn render_both(&self, student: Job, key: Job) -> Result<Option<String>> {
+        let render = |job| render_in(&self.env, &self.numbers, &self.speech, job);
+        let (student, key) = rayon::join(|| render(student), || render(key));
+        let student = student.map_err(|e| template_error(&self.sources, &e))?;
+        let key = key.map_err(|e| template_error(&self.sources, &e))?;
+        Ok((student == key).then(|| equations::with_alt_text(&key, Mode::Both, &self.numbers, &self.speech)))
     }
 
     /// Renders the template `name` with `context`, for documents other than
