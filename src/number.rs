@@ -63,6 +63,18 @@ impl Exact {
         scale.max(0) as u64
     }
 
+    /// The number rounded to `places` decimal places, halves away from zero.
+    pub fn round_places(&self, places: u64) -> Exact {
+        let places = i64::try_from(places).unwrap_or(i64::MAX);
+        Exact(self.0.with_scale_round(places, bigdecimal::RoundingMode::HalfUp).normalized())
+    }
+
+    /// The quotient `self / divisor`, if `divisor` is not zero, exact when it
+    /// ends within a hundred significant digits (rounded there otherwise).
+    pub fn divided_by(&self, divisor: &Exact) -> Option<Exact> {
+        (!divisor.is_zero()).then(|| Exact((&self.0 / &divisor.0).normalized()))
+    }
+
     /// The number of digits before the decimal point (0 for |x| < 1).
     pub fn integer_digits(&self) -> u64 {
         let (digits, scale) = self.0.normalized().as_bigint_and_exponent();

@@ -90,13 +90,15 @@ pub struct Constraints {
 }
 
 impl Constraints {
-    /// Compiles the constraints of `spec`, reporting a syntax error at its line.
+    /// Compiles the constraints of `spec`, reporting every syntax error at
+    /// its line, with what to write when the mistake is a common one.
     pub fn new(spec: &WorksheetSpec) -> Result<Constraints> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut items = Vec::new();
         let mut reads = Vec::new();
         let mut item_reads = Vec::new();
+        let mut problems = Vec::new();
         for requirement in &spec.require {
             match env.compile_expression(&requirement.expression) {
                 Ok(expression) => {
@@ -106,15 +108,22 @@ impl Constraints {
                     item_reads.push(names);
                 }
                 Err(e) => {
-                    let message = format!(
-                        "cannot read the constraint `{}`: {}",
-                        requirement.expression,
-                        e.detail().unwrap_or("syntax error")
-                    );
-                    return Err(requirement.at.error(message).into());
+                    let expression = &requirement.expression;
+                    let message = match constraint_hint(expression) {
+                        Some(hint) => format!("cannot read the constraint `{expression}`: {hint}"),
+                        None => format!(
+                            "cannot read the constraint `{expression}`: {} (write a comparison of answer ids and \
+                             numbers, such as `error >= 2` or `grad_w1 | abs > grad_w2 | abs`)",
+                            e.detail().unwrap_or("syntax error")
+                        ),
+                    };
+                    problems.push(Error::from(requirement.at.error(message)));
                 }
             }
             items.push((requirement.expression.clone(), requirement.at.clone()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::all(problems));
         }
         Ok(Constraints { env, items, reads, item_reads })
     }
@@ -159,6 +168,37 @@ impl Constraints {
             })
             .collect()
     }
+}
+
+/// What to write instead, for a constraint that cannot be read because of
+/// a common slip: an operator written backwards (`=>`, `=<`) or as one
+/// character (`≥`, `≤`, `≠`), `=` for a comparison, or a decimal comma.
+fn constraint_hint(expression: &str) -> Option<String> {
+    for (written, meant) in [("=>", ">="), ("=<", "<="), ("≥", ">="), ("≤", "<="), ("≠", "!="), ("<>", "!=")] {
+        if expression.contains(written) {
+            let fixed = expression.replace(written, meant);
+            return Some(format!("`{written}` is not an operator here; write `{meant}`: `{fixed}`"));
+        }
+    }
+    let chars: Vec<char> = expression.chars().collect();
+    let comma = (1..chars.len().saturating_sub(1))
+        .find(|&i| chars[i] == ',' && chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit());
+    if let Some(i) = comma {
+        let start = chars[..i].iter().rposition(|c| !c.is_ascii_digit() && *c != '.').map_or(0, |p| p + 1);
+        let end = chars[i + 1..].iter().position(|c| !c.is_ascii_digit()).map_or(chars.len(), |p| i + 1 + p);
+        let written: String = chars[start..end].iter().collect();
+        let dotted = written.replace(',', ".");
+        return Some(format!(
+            "`{written}` is not a number; write it with a dot: `{}`",
+            expression.replacen(&written, &dotted, 1)
+        ));
+    }
+    let single = (0..chars.len()).find(|&i| {
+        chars[i] == '='
+            && !matches!(chars.get(i.wrapping_sub(1)), Some('=' | '!' | '<' | '>'))
+            && chars.get(i + 1) != Some(&'=')
+    });
+    single.map(|_| format!("a comparison for \"equals\" is `==`: `{}`", expression.replacen('=', "==", 1)))
 }
 
 /// The names `expression` uses that are not answer ids, each with the
@@ -224,10 +264,17 @@ fn nested(answers: &Answers) -> serde_json::Value {
     serde_json::Value::Object(root)
 }
 
-/// `part` as a percentage of `whole`, for reports.
-#[allow(clippy::disallowed_types)] // a percentage shown with one decimal, not an answer
-pub fn percent(part: u64, whole: u64) -> f64 {
-    100.0 * part as f64 / whole.max(1) as f64
+/// `part` as a whole percentage of `whole`, for reports, never rounded to
+/// a claim it is not: "100%" only when `part` is all of `whole` and "0%"
+/// only when it is none (199 of 200 is "99%", 1 of 300 is "1%").
+pub fn share(part: u64, whole: u64) -> String {
+    let rounded = (part * 200 + whole.max(1)) / (2 * whole.max(1));
+    let shown = match part {
+        0 => 0,
+        _ if part >= whole => 100,
+        _ => rounded.clamp(1, 99),
+    };
+    format!("{shown}%")
 }
 
 /// A built-in rule (see `rules:` in the config).
@@ -549,7 +596,7 @@ impl<'a> Sampler<'a> {
             tally.rejected.iter().filter(|(r, _)| **r != Reason::Repeat).map(|(r, n)| (*r, *n)).collect();
         reasons.sort_by_key(|(reason, n)| (std::cmp::Reverse(*n), *reason));
         let most = reasons.first().map_or(String::new(), |(reason, n)| {
-            format!(" ({:.0}% of the draws were rejected by {})", percent(*n, tally.draws), self.describe(*reason))
+            format!(" ({} of the draws were rejected by {})", share(*n, tally.draws), self.describe(*reason))
         });
         Error::msg(format!(
             "{}: no new acceptable numbers found in {} draws for variant {}: the {} before it took every acceptable \
@@ -591,9 +638,9 @@ impl<'a> Sampler<'a> {
             Some((Reason::Require(i), _)) => {
                 let (expression, at) = &self.constraints.items[i];
                 at.error(format!(
-                    "{opening}; most were rejected by the constraint `{expression}` (it held in {:.1}% of the {} \
+                    "{opening}; most were rejected by the constraint `{expression}` (it held in {} of the {} \
                      that could be solved). Widen the ranges or relax the constraint.",
-                    percent(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
+                    share(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
                     plural(tally.solvable, "draw")
                 ))
                 .into()
@@ -645,7 +692,7 @@ impl<'a> Sampler<'a> {
             ),
         };
         let name = rule.name();
-        let share = percent(rejected, tally.draws);
+        let share = share(rejected, tally.draws);
         let fewer = match rule {
             Rule::MaxDecimals => "give numbers with fewer decimal places",
             Rule::NonzeroGradients => "widen the ranges",
@@ -666,7 +713,7 @@ impl<'a> Sampler<'a> {
                 None,
             ),
         };
-        let message = format!("{opening}: {origin} ({what}) rejected {share:.0}% of them. {to_do}");
+        let message = format!("{opening}: {origin} ({what}) rejected {share} of them. {to_do}");
         match place {
             Some(at) => at.error(message).into(),
             None => Error::msg(format!("{}: {message}", self.spec.file)),
@@ -741,14 +788,14 @@ impl<'a> Sampler<'a> {
                 });
                 let location = &field.at.location;
                 warnings.push(format!(
-                    "{}:{}: `{}` is {value} on {} of {} {kept} ({:.0}%; an even share is {:.0}%){by}",
+                    "{}:{}: `{}` is {value} on {} of {} {kept} ({}; an even share is {}){by}",
                     location.file,
                     location.line,
                     field.path,
                     unit.accepted,
                     total.accepted,
-                    percent(unit.accepted, total.accepted),
-                    percent(size, n),
+                    share(unit.accepted, total.accepted),
+                    share(size, n),
                 ));
             }
         }
@@ -887,6 +934,17 @@ fn fingerprint(worksheet: &Worksheet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_is_never_rounded_to_all_or_none() {
+        assert_eq!(share(1999, 2000), "99%");
+        assert_eq!(share(1, 2000), "1%");
+        assert_eq!(share(2000, 2000), "100%");
+        assert_eq!(share(0, 2000), "0%");
+        assert_eq!(share(1, 3), "33%");
+        assert_eq!(share(2, 3), "67%");
+        assert_eq!(share(0, 0), "0%");
+    }
 
     #[test]
     fn the_generator_is_pinned() {
