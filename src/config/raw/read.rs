@@ -618,7 +618,7 @@ impl Reader<'_> {
                     let digits =
                         |t: &str| !t.is_empty() && t.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit());
                     (b.mark.line == a.mark.line && b.mark.column == end + 2 && line.chars().nth(end) == Some(','))
-                        .then(|| (x, y))
+                        .then_some((x, y))
                         .filter(|(x, y)| digits(x) && y.bytes().all(|c| c.is_ascii_digit()))
                 }
                 _ => None,
