@@ -191,10 +191,17 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// The number as plain decimal text with an ASCII minus and a decimal
-    /// point, as JSON and the manifests write it (`-0.295`, `7.337 × 10⁻¹⁵⁰`).
+    /// The number as plain ASCII text with a minus, a decimal point and, in
+    /// scientific form, an `e` (`-0.295`, `6.09e-8`): what JSON, the
+    /// manifests and a spreadsheet read as a number.
     pub fn to_plain_string(&self) -> String {
-        NumberFormat::english().write(&Shown { rounded: false, ..self.clone() }).replace('\u{2212}', "-")
+        let sign = if self.negative { "-" } else { "" };
+        let decimals = match self.decimals.is_empty() {
+            true => String::new(),
+            false => format!(".{}", self.decimals),
+        };
+        let power = self.power.map_or(String::new(), |p| format!("e{p}"));
+        format!("{sign}{}{decimals}{power}", self.whole)
     }
 }
 
@@ -557,6 +564,9 @@ mod tests {
             assert_eq!(pseudo.write(&shown), other);
         }
         assert_eq!(n("0.000000000001").exactly().to_plain_string(), "0.000000000001");
+        let tiny = Shown { negative: true, whole: "6".into(), decimals: "09".into(), power: Some(-8), rounded: true };
+        assert_eq!(tiny.to_plain_string(), "-6.09e-8");
+        assert_eq!(n("6.09e-8").to_plain_string(), "0.0000000609");
         assert_eq!(n("-120").exactly().decimals, "");
     }
 
