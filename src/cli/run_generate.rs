@@ -106,10 +106,18 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         _ => args.draw.variant,
     };
     let single = match (&roster, &args.student, args.draw.variant) {
-        (Some(roster), Some(name), _) => Some(format!("--student {:?}", roster.find(name)?.name)),
-        (_, _, Some(k)) => Some(format!("--variant {k}")),
+        (Some(roster), Some(name), _) => {
+            let student = roster.find(name)?;
+            Some(manifest::Single::Student { name: student.name.clone(), id: output::sanitize(&student.key) })
+        }
+        (_, _, Some(k)) => Some(manifest::Single::Variant(k)),
         _ => None,
     };
+    let format_names: Vec<String> = args
+        .format
+        .iter()
+        .filter_map(|f| clap::ValueEnum::to_possible_value(f).map(|v| v.get_name().to_owned()))
+        .collect();
     // Every config loaded, and every run checked against the sheets in
     // --out, before any is typeset.
     let mut runs = Vec::new();
@@ -138,6 +146,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             variants: args.variants,
             roster: args.roster.as_deref(),
             single: single.clone(),
+            formats: format_names.join(","),
         };
         if !args.replace && !args.check {
             manifest::refuse_another_run(&request, &spec.stem)?;
@@ -176,6 +185,10 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             {
                 recorder.put(file)?;
             }
+            // What made these files, so another config of the same name is not taken for this one.
+            let mut record = serde_json::to_vec_pretty(&run).map_err(|e| Error::msg(format!("run record: {e}")))?;
+            record.push(b'\n');
+            recorder.put(output::OutputFile { name: manifest::run_record(&spec.stem), bytes: record })?;
         }
         // A single sheet of a batch is added to the files there; a whole
         // run replaces all of them.
@@ -188,6 +201,19 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         let leftovers = manifest::leftovers(&args.out, &stem, formats, &produced);
         for name in &leftovers.remove {
             recorder.leftover(name)?;
+        }
+        let unowned = manifest::unowned(&args.out, &stem);
+        if !unowned.is_empty() {
+            let shown: Vec<String> = unowned.iter().take(4).map(|n| args.out.join(n).display().to_string()).collect();
+            let more = if unowned.len() > 4 { format!(" and {} more", unowned.len() - 4) } else { String::new() };
+            warnings.push(format!(
+                "{} holds {} named like sheets of {stem} that no run owns (its manifest does not list them): \
+                 {}{more}; no run updates or removes them, so they may not match the sheets handed out: delete \
+                 them, or run the whole run that should make them",
+                args.out.display(),
+                plural(unowned.len(), "file"),
+                shown.join(", ")
+            ));
         }
         if !leftovers.kept.is_empty() {
             warnings.push(format!(
