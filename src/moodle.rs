@@ -17,11 +17,12 @@
 //! writes:
 //! - a blank is `{1:NUMERICAL:=4.5:0#Right.~%0%9:0#Did you forget the ½?~%0%*#Not …}`:
 //!   the right answer first, since the first alternative within its
-//!   tolerance wins, with the tolerance the page grades it by (0 for an
-//!   exact answer; half a unit in the last printed digit of a rounded key;
-//!   a rounding to two digits for "approximately"; the extension's carried
-//!   roundings); each slip only where it lies outside that tolerance; the
-//!   catch-all is `*` alone (`*:0` fails the import);
+//!   tolerance wins, with the value and tolerance the page grades it by
+//!   ([`page::Targets`]: 0 for an exact answer; half a unit in the last
+//!   printed digit of a rounded key; half a unit in the second significant
+//!   digit for "approximately"; the extension's carried roundings); each
+//!   slip only where it lies outside that tolerance; the catch-all is `*`
+//!   alone (`*:0` fails the import);
 //! - numbers with a decimal point, whatever the sheet's language;
 //! - an answer ends at `~`, `#` or `}`, feedback at `~` or `}`, and both are
 //!   decoded as HTML entities once: every word is escaped as HTML, then its
@@ -35,20 +36,14 @@
 //! template, the hints from the answers template's `slip` macro, the rest
 //! from `moodle.txt.j2`.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
-use crate::answers::{Answer, Blank, SlipForm, Solved, Value};
+use crate::answers::{Blank, SlipForm, Solved, Value};
 use crate::error::{Error, Result};
-use crate::number::{Exact, LEGIBLE_DIGITS};
-use crate::page::{self, Field, Part};
+use crate::number::Exact;
+use crate::page::{self, Field, Part, Target, Targets};
 use crate::render::{SheetLabel, Templates, MOODLE_TEMPLATE};
 use crate::slips::WordedSlips;
-
-/// The significant digits an "approximately" blank (the experiment's change
-/// in E) may be rounded to and still count, as on the self-check page.
-const APPROXIMATELY_DIGITS: u32 = 2;
 
 /// One sheet as a Moodle Cloze question.
 #[derive(Debug, Clone)]
@@ -89,11 +84,7 @@ struct Worded {
 /// The Moodle question of `solved`'s sheet `label`, of the config `stem`.
 pub fn question(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLabel) -> Result<Question> {
     let body = page::body(templates, solved, label)?;
-    let key = Key {
-        solved,
-        slips: templates.slips(solved, SlipForm::Question)?,
-        extension: page::extension_tolerances_exact(solved),
-    };
+    let key = Key { slips: templates.slips(solved, SlipForm::Question)?, targets: Targets::new(solved) };
     let written = body.fields().filter(|f| is_written(f)).count();
     let numbers = templates.numbers(&solved.worksheet.presentation.language);
     let words = worded(templates, &solved.worksheet.presentation.language, stem, label, written)?;
@@ -203,79 +194,12 @@ fn worded(templates: &Templates, language: &str, stem: &str, label: &SheetLabel,
     })
 }
 
-/// A number blank's right answer for Moodle: the value and how far from it
-/// an answer still counts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Target {
-    value: Exact,
-    tolerance: Exact,
-}
-
 /// What a sheet's number blanks are graded against.
 struct Key<'a> {
-    solved: &'a Solved,
     /// The common slips, worded as questions.
     slips: WordedSlips,
-    /// The tolerance of each extension answer on the page.
-    extension: BTreeMap<Blank, Exact>,
-}
-
-/// The right answer of a number blank: an exact answer with tolerance 0,
-/// one the key prints rounded (`≈`) within half a unit in the last printed
-/// digit, an "approximately" blank within a rounding to
-/// [`APPROXIMATELY_DIGITS`] significant digits. The extension's answers
-/// count as on the page, where the student rounds to the sheet's digits and
-/// carries the rounded values forward; that tolerance holds half a unit in
-/// the last printed digit, so the printed value and the exact one count too.
-fn target(field: &Field, answer: &Answer, key: &Key) -> Option<Target> {
-    let on_page = key.extension.get(&answer.id).filter(|_| field.kind == "approx");
-    match &answer.value {
-        Value::Exact(x) => {
-            let mut tolerance = tolerance(field.approximately, x, answer.is_rounded());
-            if let Some(page) = on_page {
-                tolerance = tolerance.max(rounded_up(page));
-            }
-            Some(Target { value: x.clone(), tolerance })
-        }
-        Value::Count(n) => Some(Target { value: Exact::int(i64::try_from(*n).ok()?), tolerance: Exact::zero() }),
-        Value::Approx(shown, unrounded) => {
-            let digits = key.solved.worksheet.extension.map_or(LEGIBLE_DIGITS, |e| e.digits);
-            let printed = Exact::parse(&page::canonical_decimal(&shown.to_plain_string())?)?;
-            let mut tolerance = printed.half_unit(digits);
-            // The page's tolerance is around the unrounded value.
-            let unrounded = Exact::parse(&page::canonical_decimal(&format!("{unrounded:e}"))?);
-            if let (Some(page), Some(unrounded)) = (on_page, unrounded) {
-                tolerance = tolerance.max(rounded_up(&(page + &(&printed - &unrounded).abs())));
-            }
-            Some(Target { value: printed, tolerance })
-        }
-        Value::Flag(_) | Value::Text(_) => None,
-    }
-}
-
-/// A tolerance rounded up to two significant digits, so a teacher reads
-/// `0.000062` where the page's double had `0.00006105119539968895`.
-fn rounded_up(tolerance: &Exact) -> Exact {
-    let rounded = tolerance.round_significant(2);
-    match rounded >= *tolerance {
-        true => rounded,
-        false => &rounded + &(&rounded.half_unit(2) * &Exact::int(2)),
-    }
-}
-
-/// How far from the exact `value` of a blank an answer still counts: half
-/// a unit in the last digit the sheet prints when it prints `value` rounded,
-/// and for an "approximately" blank whatever rounds to it at
-/// [`APPROXIMATELY_DIGITS`] digits.
-fn tolerance(approximately: bool, value: &Exact, rounded: bool) -> Exact {
-    let mut tolerance = match rounded {
-        true => value.round_significant(LEGIBLE_DIGITS).half_unit(LEGIBLE_DIGITS),
-        false => Exact::zero(),
-    };
-    if approximately {
-        tolerance = tolerance.max(value.half_unit(APPROXIMATELY_DIGITS));
-    }
-    tolerance
+    /// Each blank's right answer and tolerance, as on the page.
+    targets: Targets<'a>,
 }
 
 /// Whether `value` lies outside `target`'s tolerance, by more than Moodle's
@@ -291,17 +215,13 @@ fn outside(value: &Exact, target: &Target) -> bool {
 /// The NUMERICAL subquestion of a number blank: the right answer, then each
 /// common slip outside its tolerance with its hint, then the catch-all.
 fn numerical(field: &Field, key: &Key, words: &Worded) -> Result<String> {
-    let answer = key.solved.answers.get(field.id).ok_or_else(|| no_answer(field.id))?;
-    let right = target(field, answer, key).ok_or_else(|| {
+    let right = key.targets.answer(field.id, field.kind, field.approximately).ok_or_else(|| {
         Error::msg(format!("the Moodle export: the blank `{}` is printed as a number but has none", field.id))
     })?;
     let mut alternatives = vec![alternative("=", &number(&right), &words.right)];
     for slip in key.slips.get(field.id) {
         if outside(&slip.value, &right) {
-            let wrong = Target {
-                value: slip.value.clone(),
-                tolerance: tolerance(field.approximately, &slip.value, slip.value.is_too_long()),
-            };
+            let wrong = page::slip_target(&slip.value, field.approximately);
             alternatives.push(alternative("%0%", &number(&wrong), &slip.slip));
         }
     }
@@ -437,16 +357,7 @@ mod tests {
     }
 
     #[test]
-    fn tolerances() {
-        assert_eq!(tolerance(false, &n("17"), false), n("0"));
-        assert_eq!(tolerance(true, &n("-0.295"), false), n("0.005"));
-        assert_eq!(tolerance(true, &n("0.0996"), false), n("0.0005"));
-        let long = n("350.450531723797321319580078125");
-        assert_eq!(tolerance(false, &long, true), n("0.00000005"));
-        assert_eq!(rounded_up(&n("0.00006105119539968895")), n("0.000062"));
-        assert_eq!(rounded_up(&n("0.0015")), n("0.0015"));
-        assert_eq!(rounded_up(&n("0.0991")), n("0.1"));
-        assert_eq!(tolerance(true, &long, true), n("5"));
+    fn a_slip_is_outside_the_tolerance() {
         let right = Target { value: n("-0.295"), tolerance: n("0.005") };
         assert!(outside(&n("0.295"), &right));
         assert!(!outside(&n("-0.3"), &right));

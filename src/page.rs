@@ -23,6 +23,7 @@
 mod checks;
 mod formulas;
 mod html;
+mod targets;
 mod tolerance;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,11 +34,13 @@ use sha2::{Digest, Sha256};
 
 use crate::answers::{Blank, Ext, Facts, Phrase, SlipForm, Solved, Value, Weight, Wording};
 use crate::error::{Error, Result};
-use crate::number::{Exact, NumberFormat, LEGIBLE_DIGITS};
+use crate::number::{NumberFormat, LEGIBLE_DIGITS};
 use crate::render::{BlankCall, BlankKind, SheetLabel, Templates, PAGE_TEMPLATE};
 use checks::{check_of, choices, hex, Check, Choice, OwnSlip, Sources};
 pub(crate) use html::Part;
 use html::{export, with_fields};
+use targets::APPROXIMATELY_DIGITS;
+pub(crate) use targets::{slip as slip_target, Target, Targets};
 
 pub use checks::{canonical_decimal, salted_hash};
 pub use formulas::{formulas, slip_formulas, Formula, SlipFormula};
@@ -64,6 +67,10 @@ pub(crate) struct Field {
     /// The key's option of a choice: never in the page (its script compares hashes).
     #[serde(skip)]
     pub(crate) key: Option<String>,
+    /// How many characters the key's answer of a number blank has as the
+    /// sheet prints it: its field is at least that wide (and grows with
+    /// what is typed), so the length is all the page tells of it.
+    pub(crate) size: usize,
 }
 
 /// The student sheet through Typst's HTML export with its blanks as fields,
@@ -93,6 +100,7 @@ impl Body {
 pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Result<Body> {
     let (markup, calls) = templates.page_markup(solved, label)?;
     let exported = export(templates, solved, label, &markup)?;
+    let numbers = templates.numbers(&solved.worksheet.presentation.language);
     let mut fields = Vec::new();
     for (n, call) in calls.iter().enumerate() {
         let answer = solved
@@ -113,8 +121,9 @@ pub(crate) fn body(templates: &Templates, solved: &Solved, label: &SheetLabel) -
         };
         let approximately = call.approximately && kind == "number";
         let options = options.unwrap_or_default();
+        let size = answer.display(&numbers).trim_start_matches(['\u{2248}', ' ']).chars().count();
         let blank = Box::new(call.id.facts());
-        fields.push(Field { n, id: call.id, blank, kind, approximately, options, key });
+        fields.push(Field { n, id: call.id, blank, kind, approximately, options, key, size });
     }
     Ok(Body { style: exported.style, parts: with_fields(&exported.body, fields)?, calls })
 }
@@ -133,6 +142,9 @@ struct Data {
     /// The significant digits a sheet prints an exact answer with at most
     /// (longer ones rounded, with `≈`): the roundings in `checks` have them.
     legible: u32,
+    /// The significant digits an "approximately" blank is judged to
+    /// ([`targets`]): what the student's own numbers give counts as closely.
+    approximately: u32,
 }
 
 /// The self-check page of `solved`, for the sheet `label` of the config `stem`.
@@ -157,7 +169,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     let page_formulas: BTreeMap<Blank, Vec<Formula>> =
         all.iter().map(|(id, list)| (*id, list.iter().map(|f| f.inlined(&known, &all)).collect())).collect();
     let own_slips = own_slips(templates, solved, &known, &all)?;
-    let tolerances = extension_tolerances(solved, &all, &givens);
+    let targets = Targets::new(solved);
     let layers = solved.worksheet.network.layers.len();
     let needs = |id: Blank| quoted_blanks(id, layers).into_iter().filter(|b| on_page.contains(b)).collect();
     let slips = templates.slips(solved, SlipForm::Question)?;
@@ -166,8 +178,10 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
         salt: &salt,
         slips: &slips,
         formulas: &page_formulas,
+        known: &known,
+        all: &all,
         own_slips: &own_slips,
-        tolerances: &tolerances,
+        targets: &targets,
         needs: &needs,
     };
     // The page's data names each blank by its public id.
@@ -180,7 +194,7 @@ pub fn page(templates: &Templates, solved: &Solved, stem: &str, label: &SheetLab
     }
     let storage = format!("backprop-worksheet|{stem}|{}|{salt}", label.id);
     let givens = givens.into_iter().map(|(id, x)| (id.to_string(), x)).collect();
-    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS };
+    let data = Data { salt, storage, givens, checks, legible: LEGIBLE_DIGITS, approximately: APPROXIMATELY_DIGITS };
     let json = serde_json::to_string(&data).map_err(|e| Error::msg(format!("the page's data: {e}")))?;
     // Inside <script>: no `</` may close it early.
     let json = json.replace("</", "<\\/");
@@ -206,18 +220,6 @@ fn givens(solved: &Solved) -> BTreeMap<Blank, String> {
             (Blank::Given(_), Value::Exact(x)) => Some((a.id, x.to_plain_string())),
             _ => None,
         })
-        .collect()
-}
-
-/// How far from the key each of the extension's answers may lie and still
-/// count, as on the page ([`tolerance`]: the sheet's rounding, and the
-/// rounding a student carries forward), as exact decimals: for the Moodle
-/// export, which grades them alike.
-pub(crate) fn extension_tolerances_exact(solved: &Solved) -> BTreeMap<Blank, Exact> {
-    let tolerances = extension_tolerances(solved, &formulas(solved), &givens(solved));
-    tolerances
-        .into_iter()
-        .filter_map(|(id, t)| Some((id, Exact::parse(&canonical_decimal(&format!("{t:e}"))?)?)))
         .collect()
 }
 
@@ -248,8 +250,9 @@ fn own_slips(
         .collect())
 }
 
-/// The tolerance of each of the extension's approximate answers
-/// ([`tolerance`]), from their formulas in the order the sheet computes them.
+/// The tolerance of each of the extension's approximate answers around its
+/// unrounded key ([`tolerance`]), from their formulas in the order the sheet
+/// computes them.
 #[allow(clippy::disallowed_types)] // the extension's answers are doubles
 fn extension_tolerances(
     solved: &Solved,
@@ -322,6 +325,7 @@ fn render_page(
     let doc = &solved.worksheet.presentation;
     let numbers = templates.numbers(&doc.language);
     let doc_nudge = numbers.write(&solved.worksheet.nudge.exactly());
+    let layers = solved.worksheet.network.layers.len();
     let safe = minijinja::Value::from_safe_string;
     templates.render_html(
         &doc.language,
@@ -332,6 +336,7 @@ fn render_page(
             variant => &label.id,
             student => &label.student,
             nudge => doc_nudge,
+            layers,
             parts => minijinja::Value::from(minijinja::value::Serde(parts)),
             data => safe(json),
             script => safe(SCRIPT.replace("</", "<\\/")),

@@ -90,6 +90,26 @@ fn model_answers_use_this_worksheets_numbers() {
     assert!(shown(&a, "reflection").starts_with("11 derivatives"));
 }
 
+/// Near the optimum (y = 0.99 for a target of 1, a nudge of 0.1) the
+/// measured change has the other sign than the predicted one: the check's
+/// model answer says so truthfully, not that the two "differ slightly".
+#[test]
+fn the_check_near_the_optimum_says_the_nudge_overshoots() {
+    let yaml = "title: Near the optimum\nnetwork:\n  input: 1\n  target: 1\n  layers:\n    \
+                - { coefficient: 1, weight: 0 }\n    - { coefficient: 1, weight: -0.01 }\nnudge: 0.1\nlearning_rate: 0.1\n";
+    let spec = config::parse(yaml, "near.yaml", "near").unwrap();
+    let answers = generate::solve_fixed(&spec, &Templates::load(None).unwrap()).unwrap().answers;
+    for weight in ["w1", "w2"] {
+        let check = shown(&answers, &format!("check_{weight}"));
+        assert!(check.contains("= −0.001, but the table measured 0.004"), "{check}");
+        assert!(check.contains("carries it past the target"), "{check}");
+        assert!(!check.contains("differ slightly"), "{check}");
+    }
+    // The classic sheet's nudges agree in sign: they differ slightly.
+    let check = shown(&classic(), "check_w2");
+    assert!(check.contains("differ slightly") && !check.contains("past the target"), "{check}");
+}
+
 /// The classic sheet's common slips, as the issue pins them: each is the
 /// value the named mistake gives.
 #[test]

@@ -157,6 +157,19 @@ fn the_mirror_reads_the_lab_files_as_moodle_did() {
 /// slips are the catalogue's with their question-form hints where they lie
 /// outside its tolerance, then the catch-all; a dropdown's right option is
 /// the key's; a written question's model answer is in the general feedback.
+/// The question's blanks in order: each subquestion's answer id (its
+/// wrapper's `data-answer`) and its number.
+fn blanks_of(extracted: &Extracted) -> Vec<(String, usize)> {
+    let wrapper = Regex::new(r#"<span class="blank" data-answer="([^"]*)">\{#(\d+)\}</span>"#).unwrap();
+    wrapper
+        .captures_iter(&extracted.text)
+        .map(|c| {
+            let c = c.unwrap();
+            (c[1].to_owned(), c[2].parse().unwrap())
+        })
+        .collect()
+}
+
 fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, label: &SheetLabel, what: &str) {
     let extracted: Extracted = cloze::extract(&q.text);
     let errors = cloze::validate(&extracted);
@@ -168,14 +181,7 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
     // Nothing of the sheet reads as a blank: the only braces left are the placeholders.
     let count = extracted.subquestions.len();
     assert_eq!(extracted.text.matches('{').count(), count, "{what}: a brace outside the blanks");
-    let wrapper = Regex::new(r#"<span class="blank" data-answer="([^"]*)">\{#(\d+)\}</span>"#).unwrap();
-    let wrapped: Vec<(String, usize)> = wrapper
-        .captures_iter(&extracted.text)
-        .map(|c| {
-            let c = c.unwrap();
-            (c[1].to_owned(), c[2].parse().unwrap())
-        })
-        .collect();
+    let wrapped = blanks_of(&extracted);
     assert_eq!(wrapped.iter().map(|(_, n)| *n).collect::<Vec<_>>(), (1..=count).collect::<Vec<_>>(), "{what}");
     // The page's blanks, in order: numbers and choices are subquestions,
     // written answers are not.
@@ -285,11 +291,21 @@ fn check_question(templates: &Templates, q: &FileQuestion, solved: &Solved, labe
 }
 
 /// The shipped configs' sheets, each checked; the category is the config's.
+/// A randomized config's drawn sheets are graded by the page's intervals too.
 #[test]
 fn every_shipped_sheet_is_a_question_moodle_grades_by_the_key() {
     for path in common::shipped_configs() {
         let spec = config::load(&path).unwrap();
         if spec.is_randomized() {
+            let request = Request { seed: 7, count: 3, ..Request::default() };
+            for sheet in batch::draw(&spec, words(), &request).unwrap() {
+                let solved = &sheet.variant.solved;
+                let what = format!("{} {}", path.display(), sheet.label.id);
+                let question = moodle::question(words(), solved, &spec.stem, &sheet.label).unwrap();
+                let xml = moodle::quiz(&solved.worksheet.presentation.title, &spec.stem, &[question]);
+                let page = page::page(words(), solved, &spec.stem, &sheet.label).unwrap();
+                same_intervals_as_the_page(&read_quiz(&xml)[1], &page, &what);
+            }
             continue;
         }
         let solved = generate::solve_fixed(&spec, words()).unwrap();
@@ -303,7 +319,86 @@ fn every_shipped_sheet_is_a_question_moodle_grades_by_the_key() {
         assert!(questions[0].category.ends_with(&format!("/{}", spec.stem)), "{}", questions[0].category);
         assert_eq!(questions[1].name, spec.stem);
         check_question(words(), &questions[1], &solved, &label, &path.display().to_string());
+        let page = page::page(words(), &solved, &spec.stem, &label).unwrap();
+        same_intervals_as_the_page(&questions[1], &page, &path.display().to_string());
     }
+}
+
+/// The self-check page's script data: its JSON.
+fn page_data(html: &str) -> serde_json::Value {
+    let open = "<script type=\"application/json\" id=\"sheet-data\">";
+    let start = html.find(open).unwrap() + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap()
+}
+
+/// A text the page hides (`checks.rs`'s obfuscate): XORed with a SHA-256
+/// keystream of the page's salt and `key`, as hex.
+fn unmask(salt: &str, key: &str, hex: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes: Vec<u8> = (0..hex.len() / 2).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect();
+    let mut out = Vec::new();
+    for (block, chunk) in bytes.chunks(32).enumerate() {
+        let stream = Sha256::digest(format!("{salt}|model|{key}|{block}").as_bytes());
+        out.extend(chunk.iter().zip(stream.iter()).map(|(b, k)| b ^ k));
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Wherever the self-check page grades a number by closeness (the
+/// extension's answers, the observations' "approximately", the slips
+/// there), its interval is the Moodle question's: the same value and the
+/// same tolerance, so neither accepts what the other refuses.
+fn same_intervals_as_the_page(q: &FileQuestion, page: &str, what: &str) {
+    let data = page_data(page);
+    let salt = data["salt"].as_str().unwrap();
+    let extracted = cloze::extract(&q.text);
+    let subquestions = blanks_of(&extracted);
+    // The page's number and choice fields, in order, as the question's blanks.
+    let field =
+        Regex::new(r#"<(?:input|select) id="f\d+" data-answer="([^"]*)"( data-approximately="true")?"#).unwrap();
+    let fields: Vec<(String, bool)> =
+        field.captures_iter(page).map(|c| c.unwrap()).map(|c| (c[1].to_owned(), c.get(2).is_some())).collect();
+    assert_eq!(
+        fields.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        subquestions.iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        "{what}"
+    );
+    let interval = |text: &str| {
+        let (value, tolerance) = text.split_once(' ').unwrap();
+        (exact(value).unwrap(), exact(tolerance).unwrap())
+    };
+    let mut compared = 0;
+    for ((id, approximately), (_, n)) in fields.iter().zip(&subquestions) {
+        let check = &data["checks"][id.as_str()];
+        let closeness = check["kind"] == "approx" || *approximately;
+        let Some(near) = check["near"].as_str().filter(|_| closeness) else {
+            assert!(!closeness, "{what}: {id} has no interval on the page");
+            continue;
+        };
+        let sub = &extracted.subquestions[n - 1];
+        let right = &sub.alternatives[0];
+        let moodle = (exact(&right.answer).unwrap(), exact(right.tolerance.as_deref().unwrap_or("0")).unwrap());
+        assert_eq!(interval(&unmask(salt, &format!("{id}|near"), near)), moodle, "{what}: {id}, the right answer");
+        compared += 1;
+        // Each slip Moodle lists, as closely as the page recognises it.
+        let page_slips: Vec<(Exact, Exact)> = check["slips"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, slip)| Some(interval(&unmask(salt, &format!("{id}|slip{i}"), slip["near"].as_str()?))))
+            .collect();
+        for alternative in &sub.alternatives[1..] {
+            if alternative.answer == "*" {
+                continue;
+            }
+            let slip =
+                (exact(&alternative.answer).unwrap(), exact(alternative.tolerance.as_deref().unwrap_or("0")).unwrap());
+            assert!(check["kind"] == "approx" || page_slips.contains(&slip), "{what}: {id}, the slip {slip:?}");
+        }
+    }
+    assert!(compared > 0 || !page.contains("data-approximately"), "{what}: nothing compared");
 }
 
 /// The sheets a batch run made, drawn again through the library.
@@ -380,6 +475,8 @@ proptest! {
         let question = moodle::question(words(), &solved, "generated", &label).unwrap();
         let questions = read_quiz(&moodle::quiz(&solved.worksheet.presentation.title, "generated", &[question]));
         check_question(words(), &questions[1], &solved, &label, &yaml);
+        let page = page::page(words(), &solved, "generated", &label).unwrap();
+        same_intervals_as_the_page(&questions[1], &page, &yaml);
     }
 }
 
@@ -397,11 +494,12 @@ fn hostile_words_are_escaped() {
         t.replace("Right.", &format!("Right {HOSTILE}")).replace("Not the key's answer.", &format!("No {HOSTILE}"))
     });
     let answers = std::fs::read_to_string(templates_dir.join("answers.txt.j2")).unwrap();
-    let forgot = "Did you forget the ½?";
-    assert!(answers.contains(forgot));
+    // The `did` macro's words for the ½ forgotten ("Did you forget the ½?").
+    let forgot = "forget the ½";
+    assert_eq!(answers.matches(forgot).count(), 1);
     let choice = "{% if direction == \"increase\" %}increase{% else %}decrease{% endif %}";
     assert!(answers.contains(choice));
-    let answers = answers.replacen(forgot, &format!("Did you {HOSTILE}?"), 1).replace(
+    let answers = answers.replacen(forgot, HOSTILE, 1).replace(
         choice,
         &format!("{{% if direction == \"increase\" %}}up {HOSTILE}{{% else %}}down {HOSTILE}{{% endif %}}"),
     );

@@ -254,7 +254,7 @@ fn a_slip_is_worded_for_each_place() {
     assert_eq!(forgot_half(SlipForm::Manifest), "forgot the ½");
     // A question never gives away the blank's right answer (dy/dh = 2).
     let questions = words().slips(&solved, SlipForm::Question).unwrap();
-    assert_eq!(questions.named("dy_dh1")[0].slip, "Did you use 3, the coefficient of the wrong layer, for dy/dh?");
+    assert_eq!(questions.named("dy_dh1")[0].slip, "Did you use the coefficient of another layer for dy/dh?");
     let rubric = words().slips(&solved, SlipForm::Rubric).unwrap();
     assert_eq!(rubric.named("dE_dy")[0].slip, "the sign: target − y instead of y − target");
     let manifest = words().slips(&solved, SlipForm::Manifest).unwrap();

@@ -99,6 +99,10 @@ pub enum Phrase {
         measured: String,
         /// Whether the two differ because E curves (then the central difference is explained).
         curved: bool,
+        /// Whether the measured change lacks the predicted one's sign: near
+        /// the optimum the nudge carries y past the target, and E does not
+        /// fall for either nudge.
+        opposite: bool,
         /// E after +nudge.
         plus_error: String,
         /// E after −nudge.
@@ -302,6 +306,8 @@ impl Phrase {
                     predicted: printed(&e.predicted_change),
                     measured: printed(&e.plus.change),
                     curved: !(&e.plus.change - &e.predicted_change).is_zero(),
+                    opposite: (e.predicted_change.is_negative() && !e.plus.change.is_negative())
+                        || (e.predicted_change.is_positive() && !e.plus.change.is_positive()),
                     plus_error: printed(&e.plus.error),
                     minus_error: printed(&e.minus.error),
                 }

@@ -11,8 +11,8 @@ use bigdecimal::{Signed, Zero};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Formula;
-use crate::answers::{Blank, Phrase, Solved, Value, Weight, Wording};
+use super::{slip_target, Formula, Target, Targets};
+use crate::answers::{Blank, Column, Phrase, Row, Solved, Value, Weight, Wording};
 use crate::engine::Direction;
 use crate::error::Result;
 use crate::number::{Exact, LEGIBLE_DIGITS};
@@ -32,16 +32,13 @@ pub(super) struct Check {
     /// copies the rounding is right too.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
-    /// For a blank the sheet words as approximate ("the error changes by
-    /// approximately"): salted hashes of the answer rounded to 2 or more
-    /// significant digits, each of which is correct there.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    approximately: Vec<String>,
-    /// An approximate answer (the extension's): the key's value and its
-    /// tolerance ([`super::tolerance`]), obfuscated; and the sheet's
-    /// significant digits, for carried-forward credit.
+    /// A number within a tolerance of a value counts ([`super::targets`]):
+    /// the extension's answers, and, on a field the sheet words as
+    /// approximate ("the error changes by approximately"), any blank's. The
+    /// value and tolerance, obfuscated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    approx: Option<String>,
+    near: Option<String>,
+    /// The sheet's significant digits, for the extension's carried-forward credit.
     #[serde(skip_serializing_if = "Option::is_none")]
     digits: Option<u32>,
     /// Salted hashes of the common slips, with their hints.
@@ -54,6 +51,9 @@ pub(super) struct Check {
     /// The common slips computed from the student's own entries.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     own_slips: Vec<OwnSlip>,
+    /// How a word choice follows from the student's own numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<ChoiceRule>,
     /// The model answer, obfuscated (hex).
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<String>,
@@ -76,9 +76,10 @@ struct SlipCheck {
     /// The slip's value rounded as the sheet would print it, when that differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     rounded: Option<String>,
-    /// Its roundings to 2 or more digits, for a blank worded as approximate.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    approximately: Vec<String>,
+    /// For a field worded as approximate: the slip's value and how close to
+    /// it a number is that slip, obfuscated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    near: Option<String>,
     hint: String,
 }
 
@@ -98,12 +99,20 @@ fn is_minus(c: char) -> bool {
     matches!(c, '-' | '\u{2012}' | '\u{2013}' | '\u{2212}' | '\u{FF0D}')
 }
 
-/// A typed number's characters as the page reads them: no spaces, ASCII
-/// minus, a raised exponent written `^` and its digits, `E` as `e`.
+/// A typed number's characters as the page reads them: ASCII minus, a
+/// raised exponent written `^` and its digits, `E` as `e`, and a space only
+/// between two digits (one space for any run of white space; a space beside
+/// anything else, `− 3`, `9 / 2`, `4.8 × 10⁻⁷`, is dropped).
 fn normalize_chars(text: &str) -> String {
     let mut t = String::with_capacity(text.len());
     let mut superscript = false;
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            if !t.ends_with(' ') {
+                t.push(' ');
+            }
+            continue;
+        }
         let raised = match c {
             '\u{207B}' => Some('-'),
             '\u{2070}' => Some('0'),
@@ -125,7 +134,72 @@ fn normalize_chars(text: &str) -> String {
             (None, _) => c,
         });
     }
-    t
+    let chars: Vec<char> = t.chars().collect();
+    let between_digits =
+        |i: usize| i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+    chars.iter().enumerate().filter(|&(i, &c)| c != ' ' || between_digits(i)).map(|(_, &c)| c).collect()
+}
+
+/// A number with spaces between digits only where they group digits in
+/// threes (`1 000 000`, `0.000 25`): the spaces removed. `None` for any
+/// other space between digits (`1 7`), which is not a number.
+fn ungrouped(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // A run of digit groups: after a decimal point the last group may be
+        // short, before it the first.
+        let fraction = i > 0 && matches!(chars[i - 1], '.' | ',');
+        let mut groups = Vec::new();
+        loop {
+            let start = i;
+            while chars.get(i).is_some_and(char::is_ascii_digit) {
+                i += 1;
+            }
+            groups.push(i - start);
+            out.extend(&chars[start..i]);
+            // A space is only ever left between two digits.
+            if chars.get(i) != Some(&' ') {
+                break;
+            }
+            i += 1;
+        }
+        let n = groups.len();
+        let short = |k: usize| if fraction { k + 1 == n } else { k == 0 };
+        let fits = n == 1
+            || groups.iter().enumerate().all(|(k, &len)| if short(k) { (1..=3).contains(&len) } else { len == 3 });
+        if !fits {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// A mixed number, `4 1/2` (after [`normalize_chars`]): its whole part and a
+/// proper fraction of whole numbers, as a decimal. `None` if `text` is not one.
+fn mixed_number(text: &str) -> Option<(BigInt, i64)> {
+    let (whole, fraction) = text.split_once(' ')?;
+    let (top, bottom) = fraction.split_once('/')?;
+    let (negative, whole) = match whole.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, whole.strip_prefix('+').unwrap_or(whole)),
+    };
+    let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+    if !digits(whole) || !digits(top) || !digits(bottom) || top.starts_with('0') {
+        return None;
+    }
+    let (whole, top, bottom): (BigInt, BigInt, BigInt) = (whole.parse().ok()?, top.parse().ok()?, bottom.parse().ok()?);
+    if top >= bottom {
+        return None;
+    }
+    let numerator = whole * &bottom + top;
+    divide(&if negative { -numerator } else { numerator }, &bottom)
 }
 
 /// One decimal as typed (after [`normalize_chars`]), scientific notation
@@ -253,7 +327,9 @@ fn canonical_text(mantissa: &BigInt, scale: i64) -> String {
 /// The canonical text of a number: plain decimal, ASCII minus, no `+`, no
 /// trailing zeros, `0` for zero; `None` if `text` is not a number. Reads
 /// what a student may type: any minus sign ([`is_minus`]), a leading `+`,
-/// spaces, a decimal comma, scientific notation (`4.8 × 10⁻¹⁴⁴`,
+/// spaces beside signs and symbols, digits grouped in threes by spaces
+/// (`1 000 000`), a mixed number (`4 1/2`, `−4 1/2`; any other space between
+/// digits, `1 7`, is not a number), a decimal comma, scientific notation (`4.8 × 10⁻¹⁴⁴`,
 /// `4.8*10^-144`, `4.8e-144`), a number in parentheses (`(−3)`), a fraction
 /// (`9/2`; one with no exact decimal, such as `1/3`, is read to
 /// [`FRACTION_DIGITS`] significant digits). The page's script canonicalises
@@ -269,13 +345,19 @@ pub fn canonical_decimal(text: &str) -> Option<String> {
         Some(inner) => inner.strip_suffix(')')?,
         None => rest,
     };
-    let (mantissa, scale) = match rest.split_once('/') {
-        Some((top, bottom)) => {
-            let (a, sa) = read_decimal(top)?;
-            let (b, sb) = read_decimal(bottom)?;
-            divide(&(a * pow10(sb)), &(b * pow10(sa)))?
+    let (mantissa, scale) = match mixed_number(rest) {
+        Some(mixed) => mixed,
+        None => {
+            let rest = ungrouped(rest)?;
+            match rest.split_once('/') {
+                Some((top, bottom)) => {
+                    let (a, sa) = read_decimal(top)?;
+                    let (b, sb) = read_decimal(bottom)?;
+                    divide(&(a * pow10(sb)), &(b * pow10(sa)))?
+                }
+                None => read_decimal(&rest)?,
+            }
         }
-        None => read_decimal(rest)?,
     };
     let mantissa = if negative { -mantissa } else { mantissa };
     Some(canonical_text(&mantissa, scale))
@@ -310,6 +392,29 @@ pub(crate) struct Choice {
     pub(crate) label: String,
 }
 
+/// The value of a direction option.
+fn direction_value(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Increase => "increase",
+        Direction::Decrease => "decrease",
+    }
+}
+
+/// The value of a yes/no option.
+fn yes_no_value(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// The value of a "which weight" option: one weight, or a tie of several
+/// (`w1+w3`), by their indices.
+fn weights_value(set: &[usize]) -> String {
+    set.iter().map(|&k| Weight(k).name()).collect::<Vec<_>>().join("+")
+}
+
 /// The options a word blank offers, worded by the answers template like the
 /// key's answer, and the key's option; `None` for a number.
 pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result<Option<(Vec<Choice>, String)>> {
@@ -318,23 +423,21 @@ pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result
     let option = |value: &str, phrase: Phrase| -> Result<Choice> {
         Ok(Choice { value: value.to_owned(), label: words.phrase(&solved.worksheet.presentation.language, &phrase)? })
     };
-    let direction = |direction: Direction| match direction {
-        Direction::Increase => "increase",
-        Direction::Decrease => "decrease",
-    };
     if let Blank::Direction(weight) = id {
         let Some(experiment) = solution.experiments.get(weight.0) else { return Ok(None) };
         let options = [Direction::Increase, Direction::Decrease]
             .into_iter()
-            .map(|d| option(direction(d), Phrase::Direction { weight: weight.name(), direction: d }))
+            .map(|d| option(direction_value(d), Phrase::Direction { weight: weight.name(), direction: d }))
             .collect::<Result<_>>()?;
-        return Ok(Some((options, direction(experiment.direction).to_owned())));
+        return Ok(Some((options, direction_value(experiment.direction).to_owned())));
     }
     if id == Blank::ErrorDecreased {
-        let options =
-            vec![option("yes", Phrase::YesNo { value: true })?, option("no", Phrase::YesNo { value: false })?];
+        let options = vec![
+            option(yes_no_value(true), Phrase::YesNo { value: true })?,
+            option(yes_no_value(false), Phrase::YesNo { value: false })?,
+        ];
         let decreased = matches!(solved.answers.get(id).map(|a| &a.value), Some(Value::Flag(true)));
-        return Ok(Some((options, if decreased { "yes" } else { "no" }.to_owned())));
+        return Ok(Some((options, yes_no_value(decreased).to_owned())));
     }
     if id == Blank::StrongestWeight {
         // Every weight alone, then every tie of two or more, in a fixed
@@ -344,21 +447,80 @@ pub(super) fn choices(id: Blank, solved: &Solved, words: &dyn Wording) -> Result
             .map(|set| (0..weights.len()).filter(|k| set & (1 << k) != 0).collect())
             .collect();
         ties.sort_by_key(|set: &Vec<usize>| (set.len(), set.clone()));
-        let value = |set: &[usize]| set.iter().map(|&k| Weight(k).name()).collect::<Vec<_>>().join("+");
         let options = ties
             .iter()
             .map(|set| {
                 let named = set.iter().map(|&k| Weight(k).name()).collect();
-                option(&value(set), Phrase::StrongestWeight { weights: named })
+                option(&weights_value(set), Phrase::StrongestWeight { weights: named })
             })
             .collect::<Result<_>>()?;
-        return Ok(Some((options, value(&solution.strongest))));
+        return Ok(Some((options, weights_value(&solution.strongest))));
     }
     Ok(None)
 }
 
+/// How the option of a word choice follows from the student's own numbers,
+/// as the key's follows from the key's: a choice that agrees with them but
+/// not with the key "follows". As JSON: `{"sign": {"of": [formulas],
+/// "negative": …, "zero": …, "positive": …}}`, the option by the sign of any
+/// of the formulas; `{"largest": [[option, formula], …]}`, the options whose
+/// formula is largest in size, joined by `+` (a tie).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum ChoiceRule {
+    Sign { of: Vec<Formula>, negative: String, zero: Option<String>, positive: String },
+    Largest(Vec<(String, Formula)>),
+}
+
+impl ChoiceRule {
+    /// The rule with its formulas naming only what the page knows ([`Formula::inlined`]).
+    pub(super) fn inlined(self, keep: &dyn Fn(Blank) -> bool, all: &BTreeMap<Blank, Vec<Formula>>) -> ChoiceRule {
+        match self {
+            ChoiceRule::Sign { of, negative, zero, positive } => {
+                ChoiceRule::Sign { of: of.iter().map(|f| f.inlined(keep, all)).collect(), negative, zero, positive }
+            }
+            ChoiceRule::Largest(list) => {
+                ChoiceRule::Largest(list.into_iter().map(|(o, f)| (o, f.inlined(keep, all))).collect())
+            }
+        }
+    }
+}
+
+/// The rule of the word choice `id` ([`ChoiceRule`]): which way to move a
+/// weight, from the student's changes in E for its two nudges (the one
+/// that lowers E more, as the gradient's sign says), else from the errors
+/// of the two rows; whether the error decreased, from their E and new E;
+/// which weight matters most, from their gradients.
+pub(super) fn choice_rule(id: Blank, solved: &Solved) -> Option<ChoiceRule> {
+    let difference = |a: Blank, b: Blank| Formula::Sub(Box::new(Formula::Id(a)), Box::new(Formula::Id(b)));
+    let count = solved.worksheet.network.layers.len();
+    match id {
+        Blank::Direction(weight) => {
+            let at = |row, column| Blank::Table { weight, row, column };
+            Some(ChoiceRule::Sign {
+                of: vec![
+                    difference(at(Row::Plus, Column::Change), at(Row::Minus, Column::Change)),
+                    difference(at(Row::Plus, Column::Error), at(Row::Minus, Column::Error)),
+                ],
+                negative: direction_value(Direction::Increase).to_owned(),
+                zero: None,
+                positive: direction_value(Direction::Decrease).to_owned(),
+            })
+        }
+        Blank::ErrorDecreased => Some(ChoiceRule::Sign {
+            of: vec![difference(Blank::NewError, Blank::Error)],
+            negative: yes_no_value(true).to_owned(),
+            zero: Some(yes_no_value(false).to_owned()),
+            positive: yes_no_value(false).to_owned(),
+        }),
+        Blank::StrongestWeight => Some(ChoiceRule::Largest(
+            (0..count).map(|k| (weights_value(&[k]), Formula::Id(Blank::Gradient(Weight(k))))).collect(),
+        )),
+        _ => None,
+    }
+}
+
 /// What the checks of one page are made from.
-#[allow(clippy::disallowed_types)] // the extension's tolerances are doubles
 pub(super) struct Sources<'a> {
     pub(super) solved: &'a Solved,
     pub(super) salt: &'a str,
@@ -366,18 +528,23 @@ pub(super) struct Sources<'a> {
     pub(super) slips: &'a WordedSlips,
     /// Each blank's formulas, naming only what the page knows.
     pub(super) formulas: &'a BTreeMap<Blank, Vec<Formula>>,
+    /// Whether the page knows a blank (one on it or a given), and every
+    /// blank's formulas, to write out what it does not know.
+    pub(super) known: &'a dyn Fn(Blank) -> bool,
+    pub(super) all: &'a BTreeMap<Blank, Vec<Formula>>,
     /// The common slips with a formula, worded, by blank.
     pub(super) own_slips: &'a BTreeMap<Blank, Vec<OwnSlip>>,
-    /// The tolerance of each approximate answer.
-    pub(super) tolerances: &'a BTreeMap<Blank, f64>,
+    /// How close a number must be to count, where closeness counts.
+    pub(super) targets: &'a Targets<'a>,
     /// The blanks whose numbers each model answer quotes.
     pub(super) needs: &'a dyn Fn(Blank) -> Vec<Blank>,
 }
 
 /// What the page needs to check blank `id` of kind `kind`: the hash of its
 /// canonical answer (or the option `key_choice`), its slips' hashes and
-/// hints, its formulas, its model answer hidden; with `approximately`, the
-/// roundings a blank worded as approximate accepts.
+/// hints, its formulas, its model answer hidden; with `approximately` (a
+/// field of the blank is worded as approximate), how close a number must be
+/// there to count, or to be a slip.
 pub(super) fn check_of(
     sources: &Sources,
     id: Blank,
@@ -390,12 +557,12 @@ pub(super) fn check_of(
         kind,
         hash: None,
         rounded: None,
-        approximately: Vec::new(),
-        approx: None,
+        near: None,
         digits: None,
         slips: Vec::new(),
         formulas: sources.formulas.get(&id).cloned().unwrap_or_default(),
         own_slips: sources.own_slips.get(&id).cloned().unwrap_or_default(),
+        rule: None,
         model: None,
         needs: Vec::new(),
     };
@@ -406,42 +573,27 @@ pub(super) fn check_of(
     let legible = |x: &Exact| {
         x.is_too_long().then(|| salted_hash(salt, &name, &x.round_significant(LEGIBLE_DIGITS).to_plain_string()))
     };
-    // Every rounding to 2 or more significant digits, for "approximately".
-    let roundings = |x: &Exact| -> Vec<String> {
-        if !approximately {
-            return Vec::new();
-        }
-        let mut hashes: Vec<String> = (2..=x.significant_digits().max(2) as u32)
-            .map(|n| salted_hash(salt, &name, &x.round_significant(n).to_plain_string()))
-            .collect();
-        hashes.sort();
-        hashes.dedup();
-        hashes
-    };
+    let hidden = |key: String, target: &Target| obfuscate(salt, &key, &target.to_text());
     match (&answer.value, kind, key_choice) {
-        (_, _, Some(choice)) => check.hash = Some(salted_hash(salt, &name, choice)),
+        (_, _, Some(choice)) => {
+            check.hash = Some(salted_hash(salt, &name, choice));
+            check.rule = choice_rule(id, solved).map(|rule| rule.inlined(sources.known, sources.all));
+        }
         (Value::Text(t), "text", None) => {
             check.model = Some(obfuscate(salt, &name, t));
             check.needs = (sources.needs)(id);
         }
-        (value, "approx", None) => {
-            // The extension's answers: within the tolerance of the key's value.
-            #[allow(clippy::disallowed_types)] // the extension's answers are doubles
-            let key: Option<f64> = match value {
-                Value::Approx(_, x) => Some(*x),
-                Value::Exact(x) => Some(x.to_f64()),
-                _ => None,
-            };
-            let tolerance = sources.tolerances.get(&id);
-            if let (Some(key), Some(tolerance)) = (key, tolerance) {
-                check.approx = Some(obfuscate(salt, &name, &format!("{key:e} {tolerance:e}")));
-            }
+        (_, "approx", None) => {
+            // The extension's answers: within the tolerance of the key.
+            check.near = sources.targets.answer(id, kind, false).map(|t| hidden(near_key(&name), &t));
             check.digits = solved.worksheet.extension.map(|e| e.digits);
         }
         (Value::Exact(x), _, None) => {
             check.hash = Some(salted_hash(salt, &name, &x.to_plain_string()));
             check.rounded = legible(x);
-            check.approximately = roundings(x);
+            if approximately {
+                check.near = sources.targets.answer(id, kind, true).map(|t| hidden(near_key(&name), &t));
+            }
         }
         (Value::Count(c), _, None) => check.hash = Some(salted_hash(salt, &name, &c.to_string())),
         _ => {}
@@ -451,15 +603,22 @@ pub(super) fn check_of(
             .slips
             .get(id)
             .iter()
-            .map(|s| SlipCheck {
+            .enumerate()
+            .map(|(i, s)| SlipCheck {
                 hash: salted_hash(salt, &name, &s.value.to_plain_string()),
                 rounded: legible(&s.value),
-                approximately: roundings(&s.value),
+                near: approximately.then(|| hidden(format!("{id}|slip{i}"), &slip_target(&s.value, true))),
                 hint: s.slip.clone(),
             })
             .collect();
     }
     check
+}
+
+/// The key of the keystream that hides blank `id`'s target (each hidden
+/// text has its own).
+fn near_key(id: &str) -> String {
+    format!("{id}|near")
 }
 
 #[cfg(test)]
@@ -500,6 +659,18 @@ mod tests {
             ("1/3", &format!("0.{}", "3".repeat(40))),
             ("2/3", &format!("0.{}7", "6".repeat(39))),
             ("-200/3", &format!("-66.{}7", "6".repeat(37))),
+            // A mixed number; digits grouped in threes.
+            ("4 1/2", "4.5"),
+            ("\u{2212}4 1/2", "-4.5"),
+            ("-(4 1/2)", "-4.5"),
+            ("2  3 / 4", "2.75"),
+            ("1 000 000", "1000000"),
+            ("\u{2212}12\u{00A0}345.5", "-12345.5"),
+            ("0.000 25", "0.00025"),
+            ("1 000,5", "1000.5"),
+            ("1 234.567 8", "1234.5678"),
+            ("9 / 2", "4.5"),
+            ("- 0.295", "-0.295"),
         ] {
             assert_eq!(canonical_decimal(text).as_deref(), Some(canonical), "{text}");
         }
@@ -523,6 +694,16 @@ mod tests {
             "()",
             "1/2/3",
             "\u{2014}3",
+            // Other spaces between digits.
+            "1 7",
+            "4 3/2",
+            "4 0/2",
+            "4 1/2/3",
+            "1 0000",
+            "10 00",
+            "0.0002 5",
+            "1 2 3",
+            "4.5 1",
         ] {
             assert_eq!(canonical_decimal(bad), None, "{bad}");
         }

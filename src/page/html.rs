@@ -127,7 +127,7 @@ fn web_math(body: &str, decimal: &str) -> String {
     while let Some(at) = rest.find("<math") {
         let (Some(open_end), Some(close)) = (rest[at..].find('>'), rest[at..].find("</math>")) else { break };
         let open = &rest[at..at + open_end + 1];
-        let inner = whole_numbers(&plain_letters(&rest[at + open_end + 1..at + close]), decimal);
+        let inner = attached_primes(&whole_numbers(&plain_letters(&rest[at + open_end + 1..at + close]), decimal));
         out.push_str(&rest[..at]);
         out.push_str(open);
         if open.contains(" display=\"block\"") {
@@ -195,6 +195,43 @@ fn plain_letters(math: &str) -> String {
         }
         out.push_str("</mi>");
         rest = &rest[at + end + "</mi>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every prime of a function (`σ′`, `tanh′`, `ReLU′`), which Typst writes
+/// as a superscript, `<msup><mi>σ</mi><mo>′</mo></msup>`, written after its
+/// base instead: the prime glyph is already raised, and Chromium raises a
+/// superscript one again, which detaches it ("σ ′ (z)").
+fn attached_primes(math: &str) -> String {
+    const PRIME: &str = "<mo>\u{2032}</mo></msup>";
+    let mut out = String::with_capacity(math.len());
+    let mut rest = math;
+    while let Some(at) = rest.find("<msup>") {
+        let after = &rest[at + "<msup>".len()..];
+        // The base: one element with text and no children.
+        let base_end = after.find('>').and_then(|gt| {
+            let text_end = gt + 1 + after[gt + 1..].find('<')?;
+            if !after[text_end..].starts_with("</") {
+                return None;
+            }
+            Some(text_end + after[text_end..].find('>')? + 1)
+        });
+        match base_end {
+            Some(end) if after[end..].starts_with(PRIME) => {
+                out.push_str(&rest[..at]);
+                out.push_str(&format!(
+                    "<mrow>{}<mo form=\"postfix\" lspace=\"0em\" rspace=\"0em\">\u{2032}</mo></mrow>",
+                    &after[..end]
+                ));
+                rest = &after[end + PRIME.len()..];
+            }
+            _ => {
+                out.push_str(&rest[..at + "<msup>".len()]);
+                rest = after;
+            }
+        }
     }
     out.push_str(rest);
     out
@@ -360,6 +397,28 @@ fn count_tags(html: &str, open: &str) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn primes_follow_their_base() {
+        let prime = "<mo form=\"postfix\" lspace=\"0em\" rspace=\"0em\">\u{2032}</mo>";
+        assert_eq!(
+            attached_primes("<msup><mi>σ</mi><mo>′</mo></msup><mrow>"),
+            format!("<mrow><mi>σ</mi>{prime}</mrow><mrow>")
+        );
+        assert_eq!(
+            attached_primes("<msup><mo form=\"prefix\" lspace=\"0em\" rspace=\"0em\">tanh</mo><mo>′</mo></msup>"),
+            format!("<mrow><mo form=\"prefix\" lspace=\"0em\" rspace=\"0em\">tanh</mo>{prime}</mrow>")
+        );
+        assert_eq!(
+            attached_primes("<msup><mtext>ReLU</mtext><mo>′</mo></msup>"),
+            format!("<mrow><mtext>ReLU</mtext>{prime}</mrow>")
+        );
+        // Other superscripts stay.
+        for kept in ["<msup><mi>x</mi><mn>2</mn></msup>", "<msup><mrow><mi>a</mi></mrow><mo>′</mo></msup>", "<msup>"]
+        {
+            assert_eq!(attached_primes(kept), kept);
+        }
+    }
 
     #[test]
     fn a_number_with_a_decimal_comma_is_one_mn() {
