@@ -277,6 +277,47 @@ pub fn share(part: u64, whole: u64) -> String {
     format!("{shown}%")
 }
 
+/// A config field as a teacher names it: a layer's field by the layer's
+/// number counted from 1 ("the weight of layer 2" for
+/// `network.layers[1].weight`), any other field by its name in the config.
+fn as_counted(path: &str) -> String {
+    let layer = path.strip_prefix("network.layers[").and_then(|rest| {
+        let (index, field) = rest.split_once("].")?;
+        Some((index.parse::<u64>().ok()? + 1, field))
+    });
+    match layer {
+        Some((number, field)) => format!("the {field} of layer {number}"),
+        None => format!("`{path}`"),
+    }
+}
+
+/// How unlikely a value's shortfall must be under even draws to be warned
+/// of as skew: once in a hundred batches.
+#[allow(clippy::disallowed_types)] // a probability for a warning, not an answer
+const SKEW_CHANCE: f64 = 0.01;
+
+/// The chance that `trials` even draws, each holding a value with
+/// probability `part / whole`, hold it `at_most` times or fewer (the
+/// binomial distribution's tail), for the skew warning.
+#[allow(clippy::disallowed_types)] // a probability for a warning, not an answer
+fn chance_of_at_most(at_most: u64, trials: u64, part: u64, whole: u64) -> f64 {
+    let p = part as f64 / whole.max(1) as f64;
+    if p >= 1.0 {
+        return if at_most >= trials { 1.0 } else { 0.0 };
+    }
+    // Each term from the one before: C(n, k+1) p^(k+1) q^(n-k-1)
+    // = C(n, k) p^k q^(n-k) · (n - k)/(k + 1) · p/q, in logarithms so that
+    // q^n does not vanish for thousands of draws.
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    let mut ln_term = trials as f64 * ln_q;
+    let mut total = 0.0;
+    for k in 0..=at_most.min(trials) {
+        total += ln_term.exp();
+        ln_term += ((trials - k) as f64).ln() - ((k + 1) as f64).ln() + ln_p - ln_q;
+    }
+    total.min(1.0)
+}
+
 /// A built-in rule (see `rules:` in the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
@@ -766,11 +807,15 @@ impl<'a> Sampler<'a> {
             for (first, last) in units {
                 let unit = sum(values.iter().filter(|(i, _)| (first..=last).contains(*i)).map(|(_, s)| s));
                 // Draws are uniform: an even share of the kept draws is
-                // total.accepted × size / n, and enough of them that a
-                // shortfall below a third of it is no accident.
+                // total.accepted × size / n. A value under a third of it is
+                // skewed when even draws would hold it that rarely in fewer
+                // than one batch in a hundred (a batch of 30 with a choice of
+                // two: 4 sheets or fewer; of five: none).
                 let size = last - first + 1;
                 let expected_times_n = total.accepted * size;
-                if expected_times_n < 12 * n || unit.accepted * 3 * n >= expected_times_n {
+                if unit.accepted * 3 * n >= expected_times_n
+                    || chance_of_at_most(unit.accepted, total.accepted, size, n) >= SKEW_CHANCE
+                {
                     continue;
                 }
                 let value = match first == last {
@@ -788,10 +833,10 @@ impl<'a> Sampler<'a> {
                 });
                 let location = &field.at.location;
                 warnings.push(format!(
-                    "{}:{}: `{}` is {value} on {} of {} {kept} ({}; an even share is {}){by}",
+                    "{}:{}: {} is {value} on {} of {} {kept} ({}; an even share is {}){by}",
                     location.file,
                     location.line,
-                    field.path,
+                    as_counted(&field.path),
                     unit.accepted,
                     total.accepted,
                     share(unit.accepted, total.accepted),
@@ -934,6 +979,29 @@ fn fingerprint(worksheet: &Worksheet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::disallowed_types)] // probabilities
+    fn skew_is_what_even_draws_would_rarely_give() {
+        // Two values, 30 sheets: 4 or fewer of one happens about once in 30,000 batches.
+        let four = chance_of_at_most(4, 30, 1, 2);
+        assert!((four - 0.0000297).abs() < 0.000001, "{four}");
+        assert!(chance_of_at_most(6, 30, 1, 2) > 0.0001 && chance_of_at_most(6, 30, 1, 2) < 0.001);
+        // Five values, 30 sheets: none of one, about once in 800.
+        assert!((chance_of_at_most(0, 30, 1, 5) - 0.8f64.powi(30)).abs() < 1e-12);
+        // Ten values: a value on no sheet is common (4%), no skew.
+        assert!(chance_of_at_most(0, 30, 1, 10) > SKEW_CHANCE);
+        assert!((chance_of_at_most(30, 30, 1, 2) - 1.0).abs() < 1e-9);
+        // Thousands of draws do not vanish to 0 at every count.
+        assert!(chance_of_at_most(1000, 2000, 1, 2) > 0.4);
+    }
+
+    #[test]
+    fn layers_are_counted_as_a_teacher_counts_them() {
+        assert_eq!(as_counted("network.layers[1].weight"), "the weight of layer 2");
+        assert_eq!(as_counted("network.layers[0].coefficient"), "the coefficient of layer 1");
+        assert_eq!(as_counted("learning_rate"), "`learning_rate`");
+    }
 
     #[test]
     fn a_share_is_never_rounded_to_all_or_none() {
