@@ -322,3 +322,20 @@ learning_rate: 0.01
     // The even choices of the batch are not warned of.
     assert_eq!(err.matches("warning").count(), 1, "{err}");
 }
+
+#[test]
+fn a_moodle_file_over_2_mb_is_warned_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    // About 100 KB a question: 22 variants are more than 2 MB, 3 are not.
+    let config = randomized();
+    let moodle = |n: &str| {
+        let args = ["generate", s(&config), "--variants", n, "--format", "moodle", "--out", n, "-q"];
+        expect_exit(&run_in(tmp.path(), &args), 0, n)
+    };
+    let err = moodle("22");
+    let size = std::fs::metadata(tmp.path().join("22/randomized-moodle.xml")).unwrap().len();
+    assert!(size > 2 * 1024 * 1024, "{size}");
+    assert!(err.contains("22/randomized-moodle.xml is 2.") && err.contains("more than the 2 MB"), "{err}");
+    assert!(err.contains("--variants 20") && err.contains("upload limit"), "{err}");
+    assert!(!moodle("3").contains("MB"));
+}

@@ -33,6 +33,29 @@ struct Recorder<'a> {
     dir: PathBuf,
     owners: std::collections::HashMap<String, PathBuf>,
     made: Vec<Made>,
+    /// Moodle files larger than a site with PHP's default upload limit takes,
+    /// with their sizes in bytes.
+    large_quizzes: Vec<(String, usize)>,
+}
+
+/// PHP's default upload limit (`upload_max_filesize = 2M`), which many
+/// Moodle sites keep.
+const MOODLE_UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The warning for a Moodle file of `bytes` bytes at `path`, over
+/// [`MOODLE_UPLOAD_LIMIT`], with what to do (as the README's "In Moodle" says).
+fn large_quiz_warning(path: &std::path::Path, bytes: usize) -> String {
+    // Tenths of a megabyte, rounded up, so a file just over the limit never reads as 2.0 MB.
+    let tenths = (bytes * 10).div_ceil(1024 * 1024);
+    format!(
+        "{} is {}.{} MB, more than the 2 MB a Moodle site with PHP's default upload limit takes (about 20 \
+         sheets): for a random question, about 20 variants are plenty (--variants 20); split a larger roster \
+         into a roster file per group, each run with its own --out; or ask the site's administrator to raise \
+         the upload limit",
+        path.display(),
+        tenths / 10,
+        tenths % 10
+    )
 }
 
 impl Recorder<'_> {
@@ -64,6 +87,9 @@ impl Recorder<'_> {
 impl output::Sink for Recorder<'_> {
     fn put(&mut self, file: output::OutputFile) -> Result<()> {
         self.claim(&file.name)?;
+        if file.name.ends_with("-moodle.xml") && file.bytes.len() > MOODLE_UPLOAD_LIMIT {
+            self.large_quizzes.push((file.name.clone(), file.bytes.len()));
+        }
         self.inner.put(file)
     }
 
@@ -154,7 +180,13 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         let run = request.run();
         runs.push((path, spec, batch, run));
     }
-    let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };
+    let mut recorder = Recorder {
+        inner: sink,
+        dir: args.out.clone(),
+        owners: Default::default(),
+        made: Vec::new(),
+        large_quizzes: Vec::new(),
+    };
     let mut stems_to_clean = Vec::new();
     for (path, spec, batch, run) in runs {
         recorder.made.push(Made { config: path.clone(), batch: None, files: Vec::new() });
@@ -195,6 +227,9 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         if only.is_none() {
             stems_to_clean.push(spec.stem.clone());
         }
+    }
+    for (name, bytes) in &recorder.large_quizzes {
+        warnings.push(large_quiz_warning(&args.out.join(name), *bytes));
     }
     let produced: std::collections::HashSet<String> = recorder.owners.keys().cloned().collect();
     for stem in stems_to_clean {
@@ -452,4 +487,17 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
 /// Whether `path` is a temporary file of this tool.
 fn is_temporary(path: &std::path::Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".backprop-worksheet-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moodle_file_over_2_mb_is_warned_of_with_what_to_do() {
+        let warning = large_quiz_warning(std::path::Path::new("class/c-moodle.xml"), MOODLE_UPLOAD_LIMIT + 1);
+        assert!(warning.starts_with("class/c-moodle.xml is 2.1 MB, more than the 2 MB"), "{warning}");
+        assert!(warning.contains("--variants 20") && warning.contains("roster file per group"), "{warning}");
+        assert!(large_quiz_warning(std::path::Path::new("q.xml"), 3_212_885).contains("is 3.1 MB"));
+    }
 }
