@@ -452,7 +452,10 @@ fn long_answers_are_printed_rounded_with_a_warning_and_kept_exact_in_json() {
     // And the given numbers that would shorten it.
     assert!(err.contains("the coefficients (1.25, \u{2212}0.75, 2.5)"), "{err}");
     assert!(err.contains("or the learning rate (0.02) would shorten:\n    new_w1 "), "{err}");
-    assert!(err.contains("or the nudge (0.1) would shorten:\n    nudge_w4.base.error "), "{err}");
+    assert!(err.contains("or the nudge (0.1) would shorten:\n    nudge_w4.plus.error "), "{err}");
+    // The tables' base rows repeat E: one line, with the ids of its copies.
+    assert!(err.contains("printed ≈ 4130.552856 (also nudge_w4.base.error, nudge_w3.base.error, "), "{err}");
+    assert_eq!(err.matches("4130.5528564453125").count(), 1, "{err}");
     // A short answer is not named.
     assert!(!err.contains("  h1 ") && !err.contains("grad_w4 "), "{err}");
 
