@@ -449,6 +449,10 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
     let mut seen = Vec::new();
     // What the last run said: with --quiet only what changed is said again.
     let mut said: Vec<String> = Vec::new();
+    // What the roster's reading said (its encoding, names the fonts lack):
+    // about the file, not the build, so said once in a session.
+    let roster_says = args.roster.as_ref().map(|r| format!("warning: {}", r.display()));
+    let mut told: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         let now = snapshot(args);
         if now != seen {
@@ -462,6 +466,10 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
                 says.push(format!("error: {error}"));
             }
             for line in says.iter().filter(|line| !args.quiet || !said.contains(line)) {
+                let about_roster = roster_says.as_ref().is_some_and(|r| line.starts_with(r.as_str()));
+                if about_roster && !told.insert(line.clone()) {
+                    continue;
+                }
                 let _ = writeln!(std::io::stderr(), "{line}");
             }
             said = says;
