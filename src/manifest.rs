@@ -137,10 +137,14 @@ impl Request<'_> {
 
     /// How this run was asked for, in the command line's words.
     fn describe(&self) -> String {
-        let mut flags = match self.kind {
-            Kind::Fixed => return "without --roster or --variants: one sheet for everyone".to_owned(),
-            Kind::Variants => format!("--variants {}", self.variants.unwrap_or(1)),
-            Kind::Roster => format!("--roster {}", self.roster.map_or(String::new(), |r| r.display().to_string())),
+        let mut flags = match (self.kind, self.variants) {
+            (Kind::Fixed, _) => return "without --roster or --variants: one sheet for everyone".to_owned(),
+            (Kind::Variants, Some(n)) => format!("--variants {n}"),
+            // As typed: a randomized config alone makes one variant, v01.
+            (Kind::Variants, None) => "without --variants, so one variant,".to_owned(),
+            (Kind::Roster, _) => {
+                format!("--roster {}", self.roster.map_or(String::new(), |r| r.display().to_string()))
+            }
         };
         if let Some(single) = &self.single {
             flags.push_str(&format!(" {}", single.flag()));
@@ -194,10 +198,10 @@ impl Earlier {
         match (&self.kind, &self.run) {
             (Kind::Fixed, _) => "one sheet for everyone (no --roster or --variants)".to_owned(),
             (Kind::Variants, run) => {
-                format!(
-                    "--variants {}{seed}",
-                    run.as_ref().and_then(|r| r.variants).map_or(self.ids.len() as u64, |n| n)
-                )
+                let n = run.as_ref().and_then(|r| r.variants).map_or(self.ids.len() as u64, |n| n);
+                // A randomized config alone makes one variant: said so, as the teacher may have typed no flag.
+                let alone = if n == 1 { " (or without --variants)" } else { "" };
+                format!("--variants {n}{seed}{alone}")
             }
             (Kind::Roster, Some(Run { roster: Some(roster), .. })) => {
                 format!("--roster {}{seed}", shown_recorded(dir, roster))

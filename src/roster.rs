@@ -524,7 +524,9 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             missing.iter().map(|(s, chars)| format!("  line {}: {:?} ({})", s.line, s.name, chars)).collect();
         warnings.push(format!(
             "{file}: the embedded fonts have no letters for some characters of these names; they will print as \
-             empty boxes:\n{}",
+             empty boxes:\n{}\nTo print them, write each such name in the roster in letters the sheet has (Latin, \
+             Greek, Cyrillic, Arabic, Hebrew), such as its usual romanization (\"Li Ming\" for 李明); the name is \
+             also the file name and the student's numbers, so change it before the sheets are handed out",
             list.join("\n")
         ));
     }

@@ -339,3 +339,73 @@ fn a_moodle_file_over_2_mb_is_warned_of() {
     assert!(err.contains("--variants 20") && err.contains("upload limit"), "{err}");
     assert!(!moodle("3").contains("MB"));
 }
+
+#[test]
+fn a_randomized_config_alone_is_described_as_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(randomized(), tmp.path().join("rand.yaml")).unwrap();
+    expect_exit(&run_in(tmp.path(), &["generate", "rand.yaml", "--out", "one", "-q"]), 0, "a batch of one");
+    assert!(tmp.path().join("one/rand-v01-key.pdf").exists());
+    let err = expect_exit(&run_in(tmp.path(), &["generate", "rand.yaml", "--out", "one", "--seed", "4"]), 1, "seed 4");
+    assert!(err.contains("made with --variants 1 --seed 1 (or without --variants)"), "{err}");
+    assert!(err.contains("this run (without --variants, so one variant, --seed 4)"), "{err}");
+}
+
+#[test]
+fn names_the_fonts_cannot_draw_say_what_to_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roster = tmp.path().join("r.csv");
+    write(&roster, "name\nAda Lovelace\n李明\n");
+    let output = run(&["answers", s(&randomized()), "--roster", s(&roster), "--student", "Ada Lovelace"]);
+    let err = expect_exit(&output, 0, "a name the fonts lack");
+    assert!(err.contains("line 3: \"李明\"") && err.contains("usual romanization"), "{err}");
+}
+
+#[test]
+fn watch_says_the_roster_encoding_once_a_session() {
+    use std::io::Read as _;
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("rand.yaml");
+    std::fs::copy(randomized(), &config).unwrap();
+    // Windows-1252, as Excel saves "CSV": Zoë.
+    let roster = tmp.path().join("r.csv");
+    std::fs::write(&roster, b"Name\r\nZo\xEB Adams\r\nAda Lovelace\r\n").unwrap();
+    let mut child = Command::cargo_bin("backprop-worksheet")
+        .unwrap()
+        .args(["watch", s(&config), "--roster", s(&roster), "--format", "typ", "--out", s(&tmp.path().join("out"))])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let key = tmp.path().join("out/rand-ada-lovelace-key.typ");
+    let wait_for = |what: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !what() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for(&|| key.exists());
+    let first = std::fs::read(&key).unwrap();
+    // Two saves of the config: two rebuilds.
+    for title in ["Again", "Once more"] {
+        std::thread::sleep(Duration::from_millis(1100));
+        let text = std::fs::read_to_string(&config).unwrap();
+        let edited: String = text
+            .lines()
+            .map(|l| if l.starts_with("title:") { format!("title: {title}") } else { l.to_owned() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&config, edited + "\n").unwrap();
+        let before = std::fs::read(&key).unwrap();
+        wait_for(&|| std::fs::read(&key).is_ok_and(|k| k != before));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_ne!(std::fs::read(&key).unwrap(), first, "rebuilt");
+    assert_eq!(out.matches("regenerated").count(), 3, "three builds: {out}");
+    assert_eq!(err.matches("Windows-1252").count(), 1, "said once: {err}");
+}
