@@ -627,9 +627,14 @@ impl Reader<'_> {
                 i += 1;
                 continue;
             };
+            // YAML reads `05` as 5.
+            let read = match fraction.trim_start_matches('0') {
+                "" => "0",
+                digits => digits,
+            };
             let mut message = format!(
                 "`{path}`: `{whole},{fraction}` is not a number: write {whole}.{fraction} with a dot (in `[ ]` a comma \
-                 separates the values, so `[{whole},{fraction}]` is the two numbers {whole} and {fraction})"
+                 separates the values, so `[{whole},{fraction}]` is the two numbers {whole} and {read})"
             );
             if !(fraction.len() > 1 && fraction.starts_with('0')) {
                 message.push_str(&format!(
