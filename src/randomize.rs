@@ -291,8 +291,8 @@ fn as_counted(path: &str) -> String {
     }
 }
 
-/// How unlikely a value's shortfall must be under even draws to be warned
-/// of as skew: once in a hundred batches.
+/// How unlikely a shortfall of some value of a field must be under even
+/// draws to be warned of as skew: once in a hundred batches.
 #[allow(clippy::disallowed_types)] // a probability for a warning, not an answer
 const SKEW_CHANCE: f64 = 0.01;
 
@@ -804,18 +804,20 @@ impl<'a> Sampler<'a> {
                 false => (0..4).map(|k| (k * n / 4, (k + 1) * n / 4 - 1)).collect(),
             };
             let total: Spread = sum(values.values());
+            #[allow(clippy::disallowed_types)] // for a probability
+            let units_count = units.len() as f64;
             for (first, last) in units {
                 let unit = sum(values.iter().filter(|(i, _)| (first..=last).contains(*i)).map(|(_, s)| s));
                 // Draws are uniform: an even share of the kept draws is
                 // total.accepted × size / n. A value under a third of it is
-                // skewed when even draws would hold it that rarely in fewer
-                // than one batch in a hundred (a batch of 30 with a choice of
-                // two: 4 sheets or fewer; of five: none).
+                // skewed when even draws would leave some value of the field
+                // that short in fewer than one batch in a hundred (each of
+                // its units within a hundredth shared among them): in a batch
+                // of 30, a choice of two on 4 sheets or fewer, of five on none.
                 let size = last - first + 1;
                 let expected_times_n = total.accepted * size;
-                if unit.accepted * 3 * n >= expected_times_n
-                    || chance_of_at_most(unit.accepted, total.accepted, size, n) >= SKEW_CHANCE
-                {
+                let chance = chance_of_at_most(unit.accepted, total.accepted, size, n);
+                if unit.accepted * 3 * n >= expected_times_n || chance * units_count >= SKEW_CHANCE {
                     continue;
                 }
                 let value = match first == last {

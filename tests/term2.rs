@@ -363,7 +363,6 @@ fn names_the_fonts_cannot_draw_say_what_to_do() {
 
 #[test]
 fn watch_says_the_roster_encoding_once_a_session() {
-    use std::io::Read as _;
     use std::time::Duration;
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("rand.yaml");
@@ -371,21 +370,10 @@ fn watch_says_the_roster_encoding_once_a_session() {
     // Windows-1252, as Excel saves "CSV": Zoë.
     let roster = tmp.path().join("r.csv");
     std::fs::write(&roster, b"Name\r\nZo\xEB Adams\r\nAda Lovelace\r\n").unwrap();
-    let mut child = Command::cargo_bin("backprop-worksheet")
-        .unwrap()
-        .args(["watch", s(&config), "--roster", s(&roster), "--format", "typ", "--out", s(&tmp.path().join("out"))])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let out_dir = tmp.path().join("out");
+    let child = common::start_watch(&[s(&config), "--roster", s(&roster), "--format", "typ", "--out", s(&out_dir)]);
     let key = tmp.path().join("out/rand-ada-lovelace-key.typ");
-    let wait_for = |what: &dyn Fn() -> bool| {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while !what() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    wait_for(&|| key.exists());
+    common::wait_until(&|| key.exists());
     let first = std::fs::read(&key).unwrap();
     // Two saves of the config: two rebuilds.
     for title in ["Again", "Once more"] {
@@ -396,15 +384,11 @@ fn watch_says_the_roster_encoding_once_a_session() {
             .map(|l| if l.starts_with("title:") { format!("title: {title}") } else { l.to_owned() })
             .collect::<Vec<_>>()
             .join("\n");
-        std::fs::write(&config, edited + "\n").unwrap();
         let before = std::fs::read(&key).unwrap();
-        wait_for(&|| std::fs::read(&key).is_ok_and(|k| k != before));
+        std::fs::write(&config, edited + "\n").unwrap();
+        common::wait_until(&|| std::fs::read(&key).is_ok_and(|k| k != before));
     }
-    child.kill().unwrap();
-    let _ = child.wait();
-    let (mut out, mut err) = (String::new(), String::new());
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let (out, err) = common::stop_watch(child);
     assert_ne!(std::fs::read(&key).unwrap(), first, "rebuilt");
     assert_eq!(out.matches("regenerated").count(), 3, "three builds: {out}");
     assert_eq!(err.matches("Windows-1252").count(), 1, "said once: {err}");
