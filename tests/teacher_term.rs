@@ -365,7 +365,7 @@ fn an_interrupted_run_leaves_nothing_behind() {
     assert!(out.join(&mine).exists());
 }
 
-const SKEWED: &str = "\
+pub(crate) const SKEWED: &str = "\
 title: Skewed
 network:
   input: { from: 1, to: 4 }

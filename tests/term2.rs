@@ -302,18 +302,8 @@ fn a_listed_value_on_no_sheet_of_a_batch_of_30_is_warned_of() {
     let tmp = tempfile::tempdir().unwrap();
     // 2.001 gives answers of 7 or more decimal places: max_decimals keeps
     // it off every sheet; an even share of 30 sheets is 6.
-    let config = "\
-title: Skewed
-network:
-  input: { from: 1, to: 4 }
-  target: { from: 20, to: 30 }
-  layers:
-    - { coefficient: 3, weight: { one_of: [1, 2] } }
-    - { coefficient: 2, weight: { one_of: [1, 2, 3, 4, 2.001] } }
-nudge: 0.1
-learning_rate: 0.01
-";
-    write(&tmp.path().join("skewed.yaml"), config);
+    let config = crate::teacher_term::SKEWED.replace("[3, 2.001]", "[1, 2, 3, 4, 2.001]");
+    write(&tmp.path().join("skewed.yaml"), &config);
     let output = run_in(tmp.path(), &["generate", "skewed.yaml", "--variants", "30", "--format", "typ", "--out", "o"]);
     let err = expect_exit(&output, 0, "a batch of 30");
     let warning = err.lines().find(|l| l.contains("2.001")).unwrap_or_else(|| panic!("no warning: {err}"));
