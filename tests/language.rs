@@ -285,9 +285,13 @@ fn every_word_comes_from_the_language_files() {
     if !words.is_empty() {
         problems.push(format!("Moodle feedback: words not from the template files: {words:?}"));
     }
+    // The page and the PDFs have no business with answer ids: a field
+    // labelled `target` or `learning_rate` is an English word a screen
+    // reader says. Only `answers`' text output writes ids.
+    let names_only = ["zoë-o-brien", "p1"];
     for (place, text) in &texts {
         let text = names.iter().fold(text.clone(), |text, name| text.replace(name, " "));
-        let words = unmarked(&text, &data);
+        let words = unmarked(&text, if place.starts_with("answers") { &data } else { &names_only });
         if !words.is_empty() {
             problems.push(format!("{place}: words not from the template files: {words:?}"));
         }
