@@ -241,7 +241,7 @@ impl Earlier {
 /// the files this one would replace or remove. `--replace` skips this.
 pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
     let Some(earlier) = Earlier::read(request.out, stem) else { return Ok(()) };
-    let Some(from) = earlier.differs(request) else { return refuse_unlisted(request, &earlier) };
+    let Some(from) = earlier.differs(request) else { return refuse_unlisted(request, stem, &earlier) };
     let dir = request.out;
     let mut theirs: Vec<String> =
         files(dir).into_iter().filter(|name| sheet_of(name, stem, &earlier.ids).is_some()).collect();
@@ -282,13 +282,13 @@ pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
 /// sheets in its output directory, which is this run, does not list it: a
 /// reprint is a sheet of the manifest, and a new sheet is made by the whole
 /// run again (which keeps every listed sheet's numbers, and records it).
-fn refuse_unlisted(request: &Request, earlier: &Earlier) -> Result<()> {
+fn refuse_unlisted(request: &Request, stem: &str, earlier: &Earlier) -> Result<()> {
     let Some(single) = &request.single else { return Ok(()) };
     if earlier.kind == Kind::Fixed || single.listed_in(&earlier.ids) {
         return Ok(());
     }
     let dir = request.out;
-    let manifest = shown(&dir.join(format!("{}-manifest.json", output_stem(request.config))));
+    let manifest = shown(&dir.join(format!("{stem}-manifest.json")));
     let (sheet, whole) = match single {
         Single::Variant(k) => (format!("variant {k}"), format!("--variants {k} --seed {}", request.seed)),
         Single::Student { name, .. } => (
@@ -312,12 +312,6 @@ fn refuse_unlisted(request: &Request, earlier: &Earlier) -> Result<()> {
         quoted(&request.config.display().to_string()),
         quoted(&shown(dir)),
     )))
-}
-
-/// The stem of a config's output files (`worksheet` for `y10/worksheet.yaml`).
-fn output_stem(config: &Path) -> String {
-    let name = config.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
-    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
 /// The file a fixed config's run records itself in.

@@ -272,7 +272,7 @@ fn refuse_clashes(args: &GenerateArgs) -> Result<()> {
     // Two configs with the same file name would write the same files.
     let mut stems: Vec<(String, &PathBuf)> = Vec::new();
     for path in &args.configs {
-        let stem = output_stem(path);
+        let stem = config::stem_of(path);
         if let Some((_, other)) = stems.iter().find(|(s, _)| *s == stem) {
             return Err(Error::msg(format!(
                 "{} and {} would both write {}-student.pdf, {}-key.pdf, … in {}; give each config its own --out \
@@ -287,13 +287,6 @@ fn refuse_clashes(args: &GenerateArgs) -> Result<()> {
         stems.push((stem, path));
     }
     Ok(())
-}
-
-/// The stem of a config's output files, as `config::load` names them
-/// (computed before loading, to find clashes before any work).
-fn output_stem(path: &std::path::Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
-    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
 /// Builds and writes every file, all or nothing; adds what the user should

@@ -46,9 +46,14 @@ pub fn load(path: &Path) -> Result<WorksheetSpec> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read config", path, e))?;
     let name = path.display().to_string();
     let text = decode(&name, bytes)?;
-    let stem = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
-    let stem = stem.strip_suffix(".yaml").or_else(|| stem.strip_suffix(".yml")).unwrap_or(&stem).to_owned();
-    parse(&text, &name, &stem)
+    parse(&text, &name, &stem_of(path))
+}
+
+/// The stem of the output files of the config at `path`: its file name
+/// without `.yaml` or `.yml` (`worksheet` for `y10/worksheet.yaml`).
+pub fn stem_of(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
+    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
 /// How to save a file as UTF-8 in the editors teachers use.
