@@ -383,3 +383,14 @@ fn watch_says_the_roster_encoding_once_a_session() {
     assert_eq!(out.matches("regenerated").count(), 3, "three builds: {out}");
     assert_eq!(err.matches("Windows-1252").count(), 1, "said once: {err}");
 }
+
+#[test]
+fn a_list_with_a_space_after_its_commas_stays_a_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = crate::teacher_term::SKEWED.replace("[3, 2.001]", "[1, 5]").replace("[1, 2]", "[1,   2]");
+    write(&tmp.path().join("list.yaml"), &config);
+    let output = run_in(tmp.path(), &["check", "list.yaml"]);
+    let out = expect_exit(&output, 0, "[1, 5] is the numbers 1 and 5");
+    assert!(!out.contains("with a dot"), "{out}");
+    assert!(common::stdout(&output).contains("network.layers[1].weight 1..5"), "{}", common::stdout(&output));
+}
