@@ -422,13 +422,30 @@ impl Answers {
     /// it long. `None` when every answer prints exactly. A message of the
     /// command line: its numbers are written in English.
     fn rounded_warning(&self, file: &str, labels: &dyn Fn(Blank) -> String) -> Option<String> {
-        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        // A table's base row repeats a value worked out before it (E, y,
+        // h): listed once, at that value, with the ids of its copies.
+        let mut listed: Vec<(&Exact, Blank, Vec<Blank>)> = Vec::new();
         for answer in self.rounded() {
             let Value::Exact(exact) = &answer.value else { continue };
+            let copy = matches!(answer.id, Blank::Table { row: Row::Base, .. });
+            match listed.iter_mut().find(|(value, ..)| copy && *value == exact) {
+                Some((_, _, copies)) => copies.push(answer.id),
+                None => listed.push((exact, answer.id, Vec::new())),
+            }
+        }
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for (exact, id, copies) in listed {
+            let answer = self.get(id).expect("listed from the answers");
+            let also = match copies.is_empty() {
+                true => String::new(),
+                false => {
+                    let ids: Vec<String> = copies.iter().map(Blank::to_string).collect();
+                    format!(" (also {})", ids.join(", "))
+                }
+            };
             let line = format!(
-                "{} ({}) = {}, printed {}",
-                answer.id,
-                labels(answer.id),
+                "{id} ({}) = {}, printed {}{also}",
+                labels(id),
                 exact.to_display_string(),
                 answer.display(&NumberFormat::english())
             );

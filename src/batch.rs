@@ -320,6 +320,17 @@ pub fn short_answers(answers: &Answers) -> impl Iterator<Item = (String, String)
     })
 }
 
+/// `text` as a CSV cell a spreadsheet shows as text: one that begins with
+/// `=`, `+`, `-` or `@` (or a tab or carriage return) would run as a formula
+/// in Excel (`=HYPERLINK(…)` in a roster), so it gets a `'` before it, as
+/// OWASP advises for CSV files. The JSON manifest keeps the name as written.
+fn text_cell(text: &str) -> String {
+    match text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{text}"),
+        false => text.to_owned(),
+    }
+}
+
 /// The CSV manifest, in UTF-8 with a byte-order mark, so that Excel shows
 /// every name as written (without one it reads the file as the system's
 /// code page: "ZoÃ« O'Brien").
@@ -332,7 +343,8 @@ fn manifest_csv(seed: u64, sheets: &[Sheet]) -> Result<Vec<u8>> {
         writer.write_record(&header).map_err(csv_error)?;
     }
     for s in sheets {
-        let mut row = vec![s.label.id.clone(), seed.to_string(), s.label.student.clone().unwrap_or_default()];
+        let student = s.label.student.as_deref().map(text_cell).unwrap_or_default();
+        let mut row = vec![s.label.id.clone(), seed.to_string(), student];
         row.extend(short_answers(&s.variant.solved.answers).map(|(_, v)| v));
         writer.write_record(&row).map_err(csv_error)?;
     }

@@ -12,7 +12,7 @@ use crate::batch;
 use crate::config::{self, WorksheetSpec};
 use crate::error::{Error, Result};
 use crate::model::Activation;
-use crate::randomize::{percent, plural, Rule, Sampler, Stress};
+use crate::randomize::{plural, share, Rule, Sampler, Stress};
 use crate::render::{SheetLabel, Templates};
 use crate::{generate, moodle, page};
 
@@ -99,18 +99,18 @@ fn typeset_all(templates: &Templates, solved: &Solved, label: &SheetLabel) -> Re
 fn describe(spec: &WorksheetSpec, sampler: &Sampler, stress: &Stress) -> String {
     let tally = &stress.tally;
     let mut out = format!(
-        "{} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {:.0}%)",
+        "{} (randomized: {} possible worksheets; {} of {} sample draws acceptable, {})",
         spec.file,
         spec.combinations(),
         tally.accepted,
         tally.draws,
-        percent(tally.accepted, tally.draws)
+        share(tally.accepted, tally.draws)
     );
     let unsolvable = tally.draws - tally.solvable;
     let _ = write!(
         out,
-        "\n     rule nonzero_error (the starting error is not 0): held in {:.0}% of draws",
-        percent(tally.solvable, tally.draws)
+        "\n     rule nonzero_error (the starting error is not 0): held in {} of draws",
+        share(tally.solvable, tally.draws)
     );
     if unsolvable > 0 {
         let _ = write!(out, " ({} with a starting error of 0)", plural(unsolvable, "draw"));
@@ -132,13 +132,13 @@ fn describe(spec: &WorksheetSpec, sampler: &Sampler, stress: &Stress) -> String 
         };
         let _ = write!(
             out,
-            "\n     rule {} ({what}): held in {:.0}% of solvable draws",
+            "\n     rule {} ({what}): held in {} of solvable draws",
             rule.name(),
-            percent(held, tally.solvable)
+            share(held, tally.solvable)
         );
     }
     for (constraint, held) in sampler.held(tally) {
-        let _ = write!(out, "\n     require: {constraint}: held in {:.0}%", percent(held, tally.solvable));
+        let _ = write!(out, "\n     require: {constraint}: held in {}", share(held, tally.solvable));
     }
     let drawn: Vec<String> = stress
         .ranges

@@ -8,8 +8,16 @@
 //! A batch's manifest records, in each entry's `run`, what makes its sheets
 //! again: the config and the roster (relative to the output directory, so
 //! the record survives moving the two together), the kind of run, the seed
-//! and the command. A fixed config's run writes no manifest; its
-//! `STEM-student.*` and `STEM-key.*` say that it was there.
+//! and the command. A fixed config's run writes the same record alone, as
+//! `STEM-run.json`, so that another config of the same file name (every
+//! `init` starter is `worksheet.yaml`) is not taken for it. (Runs of
+//! earlier versions wrote none: their `STEM-student.*` and `STEM-key.*` say
+//! that they were there.)
+//!
+//! A recorded config or roster is the same file as the one named now when
+//! both exist and resolve to one file, or, when the recorded path no longer
+//! resolves (the folder was copied or moved), when their file names are the
+//! same.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -66,7 +74,37 @@ pub struct Request<'a> {
     /// `--roster FILE`.
     pub roster: Option<&'a Path>,
     /// The one sheet of `--variant K` or `--student NAME`, if only one.
-    pub single: Option<String>,
+    pub single: Option<Single>,
+    /// `--format`, as the command line gives it (`pdf,html`).
+    pub formats: String,
+}
+
+/// The one sheet a run of a batch makes, when it makes only one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Single {
+    /// `--variant K`.
+    Variant(u64),
+    /// `--student NAME`: the name as the roster writes it, and its sheet id
+    /// (`zoë-o-brien`).
+    Student { name: String, id: String },
+}
+
+impl Single {
+    /// The flag that asks for this sheet.
+    fn flag(&self) -> String {
+        match self {
+            Single::Variant(k) => format!("--variant {k}"),
+            Single::Student { name, .. } => format!("--student {name:?}"),
+        }
+    }
+
+    /// Whether the sheet ids `ids` of a manifest list this sheet.
+    fn listed_in(&self, ids: &[String]) -> bool {
+        match self {
+            Single::Variant(k) => ids.iter().any(|id| id.strip_prefix('v').and_then(|n| n.parse().ok()) == Some(*k)),
+            Single::Student { id, .. } => ids.contains(id),
+        }
+    }
 }
 
 impl Request<'_> {
@@ -75,6 +113,9 @@ impl Request<'_> {
         let config = relative(self.config, self.out);
         let roster = self.roster.map(|r| relative(r, self.out));
         let mut command = format!("backprop-worksheet generate {} --out .", quoted(&config));
+        if self.formats != "pdf" {
+            command.push_str(&format!(" --format {}", self.formats));
+        }
         match (self.kind, &roster) {
             (Kind::Roster, Some(roster)) => {
                 command.push_str(&format!(" --roster {} --seed {}", quoted(roster), self.seed))
@@ -96,13 +137,17 @@ impl Request<'_> {
 
     /// How this run was asked for, in the command line's words.
     fn describe(&self) -> String {
-        let mut flags = match self.kind {
-            Kind::Fixed => return "without --roster or --variants: one sheet for everyone".to_owned(),
-            Kind::Variants => format!("--variants {}", self.variants.unwrap_or(1)),
-            Kind::Roster => format!("--roster {}", self.roster.map_or(String::new(), |r| r.display().to_string())),
+        let mut flags = match (self.kind, self.variants) {
+            (Kind::Fixed, _) => return "without --roster or --variants: one sheet for everyone".to_owned(),
+            (Kind::Variants, Some(n)) => format!("--variants {n}"),
+            // As typed: a randomized config alone makes one variant, v01.
+            (Kind::Variants, None) => "without --variants, so one variant,".to_owned(),
+            (Kind::Roster, _) => {
+                format!("--roster {}", self.roster.map_or(String::new(), |r| r.display().to_string()))
+            }
         };
         if let Some(single) = &self.single {
-            flags.push_str(&format!(" {single}"));
+            flags.push_str(&format!(" {}", single.flag()));
         }
         format!("{flags} --seed {}", self.seed)
     }
@@ -123,7 +168,14 @@ impl Earlier {
     /// The run that made the files of `stem` in `dir`, if any did.
     fn read(dir: &Path, stem: &str) -> Option<Earlier> {
         let Ok(bytes) = std::fs::read(dir.join(format!("{stem}-manifest.json"))) else {
-            // A fixed config's run writes its two sheets and no manifest.
+            // A fixed config's run writes its record alone.
+            if let Some(run) = std::fs::read(dir.join(run_record(stem)))
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Run>(&bytes).ok())
+            {
+                return Some(Earlier { kind: run.kind, seed: Some(run.seed), run: Some(run), ids: Vec::new() });
+            }
+            // A fixed config's run of an earlier version wrote its two sheets and nothing else.
             let fixed = files(dir).iter().any(|name| matches!(sheet_of(name, stem, &[]), Some(Sheet::Fixed)));
             return fixed.then_some(Earlier { kind: Kind::Fixed, seed: None, run: None, ids: Vec::new() });
         };
@@ -144,15 +196,15 @@ impl Earlier {
     fn describe(&self, dir: &Path) -> String {
         let seed = self.seed.map_or(String::new(), |s| format!(" --seed {s}"));
         match (&self.kind, &self.run) {
-            (Kind::Fixed, _) => "without --roster or --variants, one sheet for everyone".to_owned(),
+            (Kind::Fixed, _) => "one sheet for everyone (no --roster or --variants)".to_owned(),
             (Kind::Variants, run) => {
-                format!(
-                    "--variants {}{seed}",
-                    run.as_ref().and_then(|r| r.variants).map_or(self.ids.len() as u64, |n| n)
-                )
+                let n = run.as_ref().and_then(|r| r.variants).map_or(self.ids.len() as u64, |n| n);
+                // A randomized config alone makes one variant: said so, as the teacher may have typed no flag.
+                let alone = if n == 1 { " (or without --variants)" } else { "" };
+                format!("--variants {n}{seed}{alone}")
             }
             (Kind::Roster, Some(Run { roster: Some(roster), .. })) => {
-                format!("--roster {}{seed}", shown(&dir.join(roster)))
+                format!("--roster {}{seed}", shown_recorded(dir, roster))
             }
             (Kind::Roster, _) => format!("--roster{seed}"),
         }
@@ -162,8 +214,8 @@ impl Earlier {
     fn differs(&self, request: &Request) -> Option<String> {
         let dir = request.out;
         if let Some(run) = &self.run {
-            if !same_file(&dir.join(&run.config), request.config) {
-                return Some(format!("from {}", shown(&dir.join(&run.config))));
+            if !same_recorded(dir, &run.config, request.config) {
+                return Some(format!("from {}", shown_recorded(dir, &run.config)));
             }
         }
         if self.kind != request.kind {
@@ -176,7 +228,7 @@ impl Earlier {
             return Some(String::new());
         }
         match (&self.run, request.roster) {
-            (Some(Run { roster: Some(roster), .. }), Some(now)) if !same_file(&dir.join(roster), now) => {
+            (Some(Run { roster: Some(roster), .. }), Some(now)) if !same_recorded(dir, roster, now) => {
                 Some(String::new())
             }
             _ => None,
@@ -189,7 +241,7 @@ impl Earlier {
 /// the files this one would replace or remove. `--replace` skips this.
 pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
     let Some(earlier) = Earlier::read(request.out, stem) else { return Ok(()) };
-    let Some(from) = earlier.differs(request) else { return Ok(()) };
+    let Some(from) = earlier.differs(request) else { return refuse_unlisted(request, stem, &earlier) };
     let dir = request.out;
     let mut theirs: Vec<String> =
         files(dir).into_iter().filter(|name| sheet_of(name, stem, &earlier.ids).is_some()).collect();
@@ -199,9 +251,17 @@ pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
         0 => String::new(),
         n => format!("\n  … and {n} more"),
     };
+    let how = match earlier.kind {
+        Kind::Fixed => format!("as {}", earlier.describe(dir)),
+        _ => format!("with {}", earlier.describe(dir)),
+    };
     let made = match from.is_empty() {
-        true => format!("with {}", earlier.describe(dir)),
-        false => format!("{from} with {}", earlier.describe(dir)),
+        true => how,
+        false => format!("{from} {how}"),
+    };
+    let keep = match from.is_empty() {
+        true => "give this run another --out, or the same flags as theirs",
+        false => "give this run another --out (or rename one of the two configs)",
     };
     let what = match (&request.single, theirs.len()) {
         (Some(_), _) => "would add a sheet that is not one of theirs, beside".to_owned(),
@@ -210,13 +270,53 @@ pub fn refuse_another_run(request: &Request, stem: &str) -> Result<()> {
     };
     Err(Error::msg(format!(
         "{}/ holds the sheets of another run of {}: they were made {made}, and this run ({}) {what}:\n{}{more}\n\
-         Nothing was written. To keep them, give this run another --out, or the same flags as theirs; to replace \
-         them, run it again with --replace.",
+         Nothing was written. To keep them, {keep}; to replace them, run it again with --replace.",
         shown(dir).trim_end_matches('/'),
         request.config.display(),
         request.describe(),
         shown_files.join("\n")
     )))
+}
+
+/// Refuses the one sheet `request` asks for when the run that made the
+/// sheets in its output directory, which is this run, does not list it: a
+/// reprint is a sheet of the manifest, and a new sheet is made by the whole
+/// run again (which keeps every listed sheet's numbers, and records it).
+fn refuse_unlisted(request: &Request, stem: &str, earlier: &Earlier) -> Result<()> {
+    let Some(single) = &request.single else { return Ok(()) };
+    if earlier.kind == Kind::Fixed || single.listed_in(&earlier.ids) {
+        return Ok(());
+    }
+    let dir = request.out;
+    let manifest = shown(&dir.join(format!("{stem}-manifest.json")));
+    let (sheet, whole) = match single {
+        Single::Variant(k) => (format!("variant {k}"), format!("--variants {k} --seed {}", request.seed)),
+        Single::Student { name, .. } => (
+            format!("a sheet for {name}"),
+            format!(
+                "--roster {} --seed {}",
+                request.roster.map_or(String::new(), |r| quoted(&r.display().to_string())),
+                request.seed
+            ),
+        ),
+    };
+    let listed = match earlier.ids.len() {
+        1 => "1 sheet".to_owned(),
+        n => format!("{n} sheets"),
+    };
+    Err(Error::msg(format!(
+        "{manifest} lists {listed}, not {sheet}: {} reprints a sheet the run made, and this one would belong to \
+         no run. Nothing was written. To add it, run the whole run again: `backprop-worksheet generate {} --out {} \
+         {whole}`; every sheet already handed out keeps its numbers, and the manifest lists the new one.",
+        single.flag(),
+        quoted(&request.config.display().to_string()),
+        quoted(&shown(dir)),
+    )))
+}
+
+/// The file a fixed config's run records itself in.
+pub fn run_record(stem: &str) -> String {
+    format!("{stem}-run.json")
 }
 
 /// The sheet a file of the config `stem` belongs to, if the config's runs
@@ -244,7 +344,16 @@ fn format_of(name: &str) -> Option<&'static str> {
 
 /// Which sheet of the config `stem` the file `name` belongs to (see [`Sheet`]).
 fn sheet_of(name: &str, stem: &str, ids: &[String]) -> Option<Sheet> {
-    if name == format!("{stem}-manifest.json") || name == format!("{stem}-manifest.csv") {
+    match pattern_of(name, stem)? {
+        Sheet::Id(id) => ids.contains(&id).then_some(Sheet::Id(id)),
+        other => Some(other),
+    }
+}
+
+/// Which sheet of the config `stem` the file `name` is named as, whether
+/// or not a manifest lists its id.
+fn pattern_of(name: &str, stem: &str) -> Option<Sheet> {
+    if name == format!("{stem}-manifest.json") || name == format!("{stem}-manifest.csv") || name == run_record(stem) {
         return Some(Sheet::Manifest);
     }
     let (base, ext) = name.rsplit_once('.')?;
@@ -266,8 +375,32 @@ fn sheet_of(name: &str, stem: &str, ids: &[String]) -> Option<Sheet> {
     }
     match body.strip_prefix(stem)?.strip_prefix('-')? {
         "class" => (ext == "pdf").then_some(Sheet::Packs),
-        id => ids.iter().any(|i| i == id).then(|| Sheet::Id(id.to_owned())),
+        id => Some(Sheet::Id(id.to_owned())),
     }
+}
+
+/// The files in `dir` named as sheets of the config `stem` that no run
+/// owns: their id is not in the config's manifest, nor are they a sheet of
+/// another config whose record is in `dir` (`classic-de-student.pdf` is
+/// `classic-de`'s, not a sheet `de` of `classic`). A sheet made alone by an
+/// older version, or a file copied in: no run removes them, so they are
+/// reported.
+pub fn unowned(dir: &Path, stem: &str) -> Vec<String> {
+    let ids = Earlier::read(dir, stem).map(|e| e.ids).unwrap_or_default();
+    let names = files(dir);
+    let others: Vec<(String, Vec<String>)> = names
+        .iter()
+        .filter_map(|name| name.strip_suffix("-manifest.json").or_else(|| name.strip_suffix("-run.json")))
+        .filter(|other| *other != stem)
+        .map(|other| (other.to_owned(), Earlier::read(dir, other).map(|e| e.ids).unwrap_or_default()))
+        .collect();
+    let mut found: Vec<String> = names
+        .into_iter()
+        .filter(|name| matches!(pattern_of(name, stem), Some(Sheet::Id(id)) if !ids.contains(&id)))
+        .filter(|name| !others.iter().any(|(other, ids)| sheet_of(name, other, ids).is_some()))
+        .collect();
+    found.sort();
+    found
 }
 
 /// The files an earlier run of the config `stem` left in `dir` that a whole
@@ -363,6 +496,28 @@ fn files(dir: &Path) -> Vec<String> {
         .filter(|e| e.path().is_file())
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
         .collect()
+}
+
+/// Whether the file `recorded` (relative to the output directory `dir`) is
+/// `now`: the same file when it still resolves, the same file name when it
+/// does not (the folder was copied or moved, and the path points nowhere).
+fn same_recorded(dir: &Path, recorded: &str, now: &Path) -> bool {
+    let then = dir.join(recorded);
+    match then.exists() {
+        true => same_file(&then, now),
+        false => then.file_name().is_some_and(|name| Some(name) == now.file_name()),
+    }
+}
+
+/// The recorded file `recorded` (relative to the output directory `dir`) as
+/// a message names it: its path when it exists, its file name alone when
+/// the path no longer resolves.
+fn shown_recorded(dir: &Path, recorded: &str) -> String {
+    let then = dir.join(recorded);
+    match then.exists() {
+        true => shown(&then),
+        false => then.file_name().map_or(recorded.to_owned(), |n| n.to_string_lossy().into_owned()),
+    }
 }
 
 /// Whether `a` and `b` name the same file (both existing), or the same path.
@@ -475,6 +630,8 @@ mod tests {
         assert_eq!(sheet_of("c-student.html", "c", &ids), Some(Sheet::Fixed));
         assert_eq!(sheet_of("c-class-key.pdf", "c", &ids), Some(Sheet::Packs));
         assert_eq!(sheet_of("c-manifest.csv", "c", &ids), Some(Sheet::Manifest));
+        assert_eq!(sheet_of("c-run.json", "c", &ids), Some(Sheet::Manifest));
+        assert_eq!(pattern_of("c-v02-key.pdf", "c"), Some(Sheet::Id("v02".into())));
         for other in ["c-v02-key.pdf", "d-v01-key.pdf", "c-student-page.png", "c-v01-notes.pdf", "c-class-key.html"] {
             assert_eq!(sheet_of(other, "c", &ids), None, "{other}");
         }

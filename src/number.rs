@@ -63,6 +63,18 @@ impl Exact {
         scale.max(0) as u64
     }
 
+    /// The number rounded to `places` decimal places, halves away from zero.
+    pub fn round_places(&self, places: u64) -> Exact {
+        let places = i64::try_from(places).unwrap_or(i64::MAX);
+        Exact(self.0.with_scale_round(places, bigdecimal::RoundingMode::HalfUp).normalized())
+    }
+
+    /// The quotient `self / divisor`, if `divisor` is not zero, exact when it
+    /// ends within a hundred significant digits (rounded there otherwise).
+    pub fn divided_by(&self, divisor: &Exact) -> Option<Exact> {
+        (!divisor.is_zero()).then(|| Exact((&self.0 / &divisor.0).normalized()))
+    }
+
     /// The number of digits before the decimal point (0 for |x| < 1).
     pub fn integer_digits(&self) -> u64 {
         let (digits, scale) = self.0.normalized().as_bigint_and_exponent();
@@ -179,10 +191,17 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// The number as plain decimal text with an ASCII minus and a decimal
-    /// point, as JSON and the manifests write it (`-0.295`, `7.337 × 10⁻¹⁵⁰`).
+    /// The number as plain ASCII text with a minus, a decimal point and, in
+    /// scientific form, an `e` (`-0.295`, `6.09e-8`): what JSON, the
+    /// manifests and a spreadsheet read as a number.
     pub fn to_plain_string(&self) -> String {
-        NumberFormat::english().write(&Shown { rounded: false, ..self.clone() }).replace('\u{2212}', "-")
+        let sign = if self.negative { "-" } else { "" };
+        let decimals = match self.decimals.is_empty() {
+            true => String::new(),
+            false => format!(".{}", self.decimals),
+        };
+        let power = self.power.map_or(String::new(), |p| format!("e{p}"));
+        format!("{sign}{}{decimals}{power}", self.whole)
     }
 }
 
@@ -545,6 +564,9 @@ mod tests {
             assert_eq!(pseudo.write(&shown), other);
         }
         assert_eq!(n("0.000000000001").exactly().to_plain_string(), "0.000000000001");
+        let tiny = Shown { negative: true, whole: "6".into(), decimals: "09".into(), power: Some(-8), rounded: true };
+        assert_eq!(tiny.to_plain_string(), "-6.09e-8");
+        assert_eq!(n("6.09e-8").to_plain_string(), "0.0000000609");
         assert_eq!(n("-120").exactly().decimals, "");
     }
 

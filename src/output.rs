@@ -482,17 +482,24 @@ fn readable_by_all(_: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How many characters of a name a file name keeps.
+pub const NAME_CHARACTERS: usize = 60;
+
 /// A file-name-safe version of `name`: letters and digits kept (any script),
-/// everything else folded to single dashes, at most 60 characters.
+/// everything else folded to single dashes, at most [`NAME_CHARACTERS`]
+/// characters. `İ` (Turkish capital dotted I) is `i`: lower-cased it is `i`
+/// and a combining dot, which would show as `i̇` in the file name.
 pub fn sanitize(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
-        if c.is_alphanumeric() {
+        if c == '\u{130}' {
+            out.push('i');
+        } else if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
-        if out.chars().count() >= 60 {
+        if out.chars().count() >= NAME_CHARACTERS {
             break;
         }
     }
@@ -515,6 +522,8 @@ mod tests {
         assert_eq!(sanitize("😀"), "student");
         assert_eq!(sanitize("שלום עולם"), "שלום-עולם");
         assert_eq!(sanitize(&"a".repeat(500)).len(), 60);
+        assert_eq!(sanitize("İlayda Yılmaz"), "ilayda-yılmaz");
+        assert_eq!(sanitize("İSTANBUL"), "istanbul");
     }
 
     #[test]

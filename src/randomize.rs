@@ -90,13 +90,15 @@ pub struct Constraints {
 }
 
 impl Constraints {
-    /// Compiles the constraints of `spec`, reporting a syntax error at its line.
+    /// Compiles the constraints of `spec`, reporting every syntax error at
+    /// its line, with what to write when the mistake is a common one.
     pub fn new(spec: &WorksheetSpec) -> Result<Constraints> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         let mut items = Vec::new();
         let mut reads = Vec::new();
         let mut item_reads = Vec::new();
+        let mut problems = Vec::new();
         for requirement in &spec.require {
             match env.compile_expression(&requirement.expression) {
                 Ok(expression) => {
@@ -106,15 +108,22 @@ impl Constraints {
                     item_reads.push(names);
                 }
                 Err(e) => {
-                    let message = format!(
-                        "cannot read the constraint `{}`: {}",
-                        requirement.expression,
-                        e.detail().unwrap_or("syntax error")
-                    );
-                    return Err(requirement.at.error(message).into());
+                    let expression = &requirement.expression;
+                    let message = match constraint_hint(expression) {
+                        Some(hint) => format!("cannot read the constraint `{expression}`: {hint}"),
+                        None => format!(
+                            "cannot read the constraint `{expression}`: {} (write a comparison of answer ids and \
+                             numbers, such as `error >= 2` or `grad_w1 | abs > grad_w2 | abs`)",
+                            e.detail().unwrap_or("syntax error")
+                        ),
+                    };
+                    problems.push(Error::from(requirement.at.error(message)));
                 }
             }
             items.push((requirement.expression.clone(), requirement.at.clone()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::all(problems));
         }
         Ok(Constraints { env, items, reads, item_reads })
     }
@@ -159,6 +168,37 @@ impl Constraints {
             })
             .collect()
     }
+}
+
+/// What to write instead, for a constraint that cannot be read because of
+/// a common slip: an operator written backwards (`=>`, `=<`) or as one
+/// character (`≥`, `≤`, `≠`), `=` for a comparison, or a decimal comma.
+fn constraint_hint(expression: &str) -> Option<String> {
+    for (written, meant) in [("=>", ">="), ("=<", "<="), ("≥", ">="), ("≤", "<="), ("≠", "!="), ("<>", "!=")] {
+        if expression.contains(written) {
+            let fixed = expression.replace(written, meant);
+            return Some(format!("`{written}` is not an operator here; write `{meant}`: `{fixed}`"));
+        }
+    }
+    let chars: Vec<char> = expression.chars().collect();
+    let comma = (1..chars.len().saturating_sub(1))
+        .find(|&i| chars[i] == ',' && chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit());
+    if let Some(i) = comma {
+        let start = chars[..i].iter().rposition(|c| !c.is_ascii_digit() && *c != '.').map_or(0, |p| p + 1);
+        let end = chars[i + 1..].iter().position(|c| !c.is_ascii_digit()).map_or(chars.len(), |p| i + 1 + p);
+        let written: String = chars[start..end].iter().collect();
+        let dotted = written.replace(',', ".");
+        return Some(format!(
+            "`{written}` is not a number; write it with a dot: `{}`",
+            expression.replacen(&written, &dotted, 1)
+        ));
+    }
+    let single = (0..chars.len()).find(|&i| {
+        chars[i] == '='
+            && !matches!(chars.get(i.wrapping_sub(1)), Some('=' | '!' | '<' | '>'))
+            && chars.get(i + 1) != Some(&'=')
+    });
+    single.map(|_| format!("a comparison for \"equals\" is `==`: `{}`", expression.replacen('=', "==", 1)))
 }
 
 /// The names `expression` uses that are not answer ids, each with the
@@ -224,10 +264,58 @@ fn nested(answers: &Answers) -> serde_json::Value {
     serde_json::Value::Object(root)
 }
 
-/// `part` as a percentage of `whole`, for reports.
-#[allow(clippy::disallowed_types)] // a percentage shown with one decimal, not an answer
-pub fn percent(part: u64, whole: u64) -> f64 {
-    100.0 * part as f64 / whole.max(1) as f64
+/// `part` as a whole percentage of `whole`, for reports, never rounded to
+/// a claim it is not: "100%" only when `part` is all of `whole` and "0%"
+/// only when it is none (199 of 200 is "99%", 1 of 300 is "1%").
+pub fn share(part: u64, whole: u64) -> String {
+    let rounded = (part * 200 + whole.max(1)) / (2 * whole.max(1));
+    let shown = match part {
+        0 => 0,
+        _ if part >= whole => 100,
+        _ => rounded.clamp(1, 99),
+    };
+    format!("{shown}%")
+}
+
+/// A config field as a teacher names it: a layer's field by the layer's
+/// number counted from 1 ("the weight of layer 2" for
+/// `network.layers[1].weight`), any other field by its name in the config.
+fn as_counted(path: &str) -> String {
+    let layer = path.strip_prefix("network.layers[").and_then(|rest| {
+        let (index, field) = rest.split_once("].")?;
+        Some((index.parse::<u64>().ok()? + 1, field))
+    });
+    match layer {
+        Some((number, field)) => format!("the {field} of layer {number}"),
+        None => format!("`{path}`"),
+    }
+}
+
+/// How unlikely a shortfall of some value of a field must be under even
+/// draws to be warned of as skew: once in a hundred batches.
+#[allow(clippy::disallowed_types)] // a probability for a warning, not an answer
+const SKEW_CHANCE: f64 = 0.01;
+
+/// The chance that `trials` even draws, each holding a value with
+/// probability `part / whole`, hold it `at_most` times or fewer (the
+/// binomial distribution's tail), for the skew warning.
+#[allow(clippy::disallowed_types)] // a probability for a warning, not an answer
+fn chance_of_at_most(at_most: u64, trials: u64, part: u64, whole: u64) -> f64 {
+    let p = part as f64 / whole.max(1) as f64;
+    if p >= 1.0 {
+        return if at_most >= trials { 1.0 } else { 0.0 };
+    }
+    // Each term from the one before: C(n, k+1) p^(k+1) q^(n-k-1)
+    // = C(n, k) p^k q^(n-k) · (n - k)/(k + 1) · p/q, in logarithms so that
+    // q^n does not vanish for thousands of draws.
+    let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
+    let mut ln_term = trials as f64 * ln_q;
+    let mut total = 0.0;
+    for k in 0..=at_most.min(trials) {
+        total += ln_term.exp();
+        ln_term += ((trials - k) as f64).ln() - ((k + 1) as f64).ln() + ln_p - ln_q;
+    }
+    total.min(1.0)
 }
 
 /// A built-in rule (see `rules:` in the config).
@@ -549,7 +637,7 @@ impl<'a> Sampler<'a> {
             tally.rejected.iter().filter(|(r, _)| **r != Reason::Repeat).map(|(r, n)| (*r, *n)).collect();
         reasons.sort_by_key(|(reason, n)| (std::cmp::Reverse(*n), *reason));
         let most = reasons.first().map_or(String::new(), |(reason, n)| {
-            format!(" ({:.0}% of the draws were rejected by {})", percent(*n, tally.draws), self.describe(*reason))
+            format!(" ({} of the draws were rejected by {})", share(*n, tally.draws), self.describe(*reason))
         });
         Error::msg(format!(
             "{}: no new acceptable numbers found in {} draws for variant {}: the {} before it took every acceptable \
@@ -591,9 +679,9 @@ impl<'a> Sampler<'a> {
             Some((Reason::Require(i), _)) => {
                 let (expression, at) = &self.constraints.items[i];
                 at.error(format!(
-                    "{opening}; most were rejected by the constraint `{expression}` (it held in {:.1}% of the {} \
+                    "{opening}; most were rejected by the constraint `{expression}` (it held in {} of the {} \
                      that could be solved). Widen the ranges or relax the constraint.",
-                    percent(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
+                    share(tally.held.get(i).copied().unwrap_or(0), tally.solvable),
                     plural(tally.solvable, "draw")
                 ))
                 .into()
@@ -645,7 +733,7 @@ impl<'a> Sampler<'a> {
             ),
         };
         let name = rule.name();
-        let share = percent(rejected, tally.draws);
+        let share = share(rejected, tally.draws);
         let fewer = match rule {
             Rule::MaxDecimals => "give numbers with fewer decimal places",
             Rule::NonzeroGradients => "widen the ranges",
@@ -666,7 +754,7 @@ impl<'a> Sampler<'a> {
                 None,
             ),
         };
-        let message = format!("{opening}: {origin} ({what}) rejected {share:.0}% of them. {to_do}");
+        let message = format!("{opening}: {origin} ({what}) rejected {share} of them. {to_do}");
         match place {
             Some(at) => at.error(message).into(),
             None => Error::msg(format!("{}: {message}", self.spec.file)),
@@ -716,14 +804,20 @@ impl<'a> Sampler<'a> {
                 false => (0..4).map(|k| (k * n / 4, (k + 1) * n / 4 - 1)).collect(),
             };
             let total: Spread = sum(values.values());
+            #[allow(clippy::disallowed_types)] // for a probability
+            let units_count = units.len() as f64;
             for (first, last) in units {
                 let unit = sum(values.iter().filter(|(i, _)| (first..=last).contains(*i)).map(|(_, s)| s));
                 // Draws are uniform: an even share of the kept draws is
-                // total.accepted × size / n, and enough of them that a
-                // shortfall below a third of it is no accident.
+                // total.accepted × size / n. A value under a third of it is
+                // skewed when even draws would leave some value of the field
+                // that short in fewer than one batch in a hundred (each of
+                // its units within a hundredth shared among them): in a batch
+                // of 30, a choice of two on 4 sheets or fewer, of five on none.
                 let size = last - first + 1;
                 let expected_times_n = total.accepted * size;
-                if expected_times_n < 12 * n || unit.accepted * 3 * n >= expected_times_n {
+                let chance = chance_of_at_most(unit.accepted, total.accepted, size, n);
+                if unit.accepted * 3 * n >= expected_times_n || chance * units_count >= SKEW_CHANCE {
                     continue;
                 }
                 let value = match first == last {
@@ -741,14 +835,14 @@ impl<'a> Sampler<'a> {
                 });
                 let location = &field.at.location;
                 warnings.push(format!(
-                    "{}:{}: `{}` is {value} on {} of {} {kept} ({:.0}%; an even share is {:.0}%){by}",
+                    "{}:{}: {} is {value} on {} of {} {kept} ({}; an even share is {}){by}",
                     location.file,
                     location.line,
-                    field.path,
+                    as_counted(&field.path),
                     unit.accepted,
                     total.accepted,
-                    percent(unit.accepted, total.accepted),
-                    percent(size, n),
+                    share(unit.accepted, total.accepted),
+                    share(size, n),
                 ));
             }
         }
@@ -887,6 +981,40 @@ fn fingerprint(worksheet: &Worksheet) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::disallowed_types)] // probabilities
+    fn skew_is_what_even_draws_would_rarely_give() {
+        // Two values, 30 sheets: 4 or fewer of one happens about once in 30,000 batches.
+        let four = chance_of_at_most(4, 30, 1, 2);
+        assert!((four - 0.0000297).abs() < 0.000001, "{four}");
+        assert!(chance_of_at_most(6, 30, 1, 2) > 0.0001 && chance_of_at_most(6, 30, 1, 2) < 0.001);
+        // Five values, 30 sheets: none of one, about once in 800.
+        assert!((chance_of_at_most(0, 30, 1, 5) - 0.8f64.powi(30)).abs() < 1e-12);
+        // Ten values: a value on no sheet is common (4%), no skew.
+        assert!(chance_of_at_most(0, 30, 1, 10) > SKEW_CHANCE);
+        assert!((chance_of_at_most(30, 30, 1, 2) - 1.0).abs() < 1e-9);
+        // Thousands of draws do not vanish to 0 at every count.
+        assert!(chance_of_at_most(1000, 2000, 1, 2) > 0.4);
+    }
+
+    #[test]
+    fn layers_are_counted_as_a_teacher_counts_them() {
+        assert_eq!(as_counted("network.layers[1].weight"), "the weight of layer 2");
+        assert_eq!(as_counted("network.layers[0].coefficient"), "the coefficient of layer 1");
+        assert_eq!(as_counted("learning_rate"), "`learning_rate`");
+    }
+
+    #[test]
+    fn a_share_is_never_rounded_to_all_or_none() {
+        assert_eq!(share(1999, 2000), "99%");
+        assert_eq!(share(1, 2000), "1%");
+        assert_eq!(share(2000, 2000), "100%");
+        assert_eq!(share(0, 2000), "0%");
+        assert_eq!(share(1, 3), "33%");
+        assert_eq!(share(2, 3), "67%");
+        assert_eq!(share(0, 0), "0%");
+    }
 
     #[test]
     fn the_generator_is_pinned() {

@@ -194,6 +194,200 @@ fn delimiter(text: &str) -> u8 {
         .0
 }
 
+/// What a column of a roster holds, as its header says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    /// The whole name.
+    Name,
+    /// The first (given) name.
+    First,
+    /// The surname (family name).
+    Last,
+    /// Anything else a class list holds: an id, an email, the class.
+    Other,
+}
+
+/// Header words that name the whole name, in [`header_word`]'s form.
+const NAME_WORDS: &[&str] = &[
+    "name",
+    "names",
+    "student",
+    "students",
+    "student name",
+    "student s name",
+    "students name",
+    "full name",
+    "fullname",
+    "pupil",
+    "pupil name",
+    "learner",
+    "nom",
+    "nom complet",
+    "nom et prenom",
+    "nombre",
+    "nombre completo",
+    "nome",
+    "naam",
+    "navn",
+    "namn",
+    "name des schulers",
+    "schuler",
+    "schulerin",
+    "eleve",
+    "alumno",
+    "alumna",
+];
+/// Header words that name the first name.
+const FIRST_WORDS: &[&str] = &[
+    "first name",
+    "firstname",
+    "first",
+    "forename",
+    "forenames",
+    "given name",
+    "given names",
+    "givenname",
+    "prenom",
+    "prenoms",
+    "vorname",
+    "vornamen",
+    "nombres",
+];
+/// Header words that name the surname.
+const LAST_WORDS: &[&str] = &[
+    "last name",
+    "lastname",
+    "last",
+    "surname",
+    "family name",
+    "familyname",
+    "nachname",
+    "familienname",
+    "apellido",
+    "apellidos",
+    "nom de famille",
+    "cognome",
+];
+/// Header words of the other columns a class list has.
+const OTHER_WORDS: &[&str] = &[
+    "id",
+    "student id",
+    "student number",
+    "number",
+    "no",
+    "nr",
+    "num",
+    "email",
+    "e mail",
+    "email address",
+    "mail",
+    "class",
+    "group",
+    "form",
+    "tutor group",
+    "set",
+    "year",
+    "grade",
+    "gender",
+    "sex",
+    "date of birth",
+    "dob",
+    "username",
+    "login",
+    "user",
+    "klasse",
+    "gruppe",
+    "classe",
+    "groupe",
+    "curso",
+    "grupo",
+    "matricule",
+    "note",
+    "notes",
+    "comment",
+    "comments",
+];
+
+/// A header cell as compared with the header words: lower case, without
+/// accents, every run of other characters one space (`Prénom` is `prenom`,
+/// `First_Name` is `first name`, `E-mail:` is `e mail`).
+fn header_word(cell: &str) -> String {
+    let plain: String = cell
+        .nfkd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the header cell `cell` names, if it is a header word.
+fn column_of(cell: &str) -> Option<Column> {
+    let word = header_word(cell);
+    [(NAME_WORDS, Column::Name), (FIRST_WORDS, Column::First), (LAST_WORDS, Column::Last), (OTHER_WORDS, Column::Other)]
+        .into_iter()
+        .find(|(words, _)| words.contains(&word.as_str()))
+        .map(|(_, column)| column)
+}
+
+/// The columns of the header row `cells`, if it is one: a row with a name
+/// column, or one whose every cell is a header word. `Nom` beside `Prénom`
+/// is the surname (alone it is the whole name), as are `Nombre` beside
+/// `Apellido` the first name and `Nome` beside `Cognome`.
+fn header(cells: &[&str]) -> Option<Vec<Column>> {
+    let mut columns: Vec<Option<Column>> = cells.iter().map(|c| column_of(c)).collect();
+    let has = |columns: &[Option<Column>], kind: Column| columns.contains(&Some(kind));
+    let words: Vec<String> = cells.iter().map(|c| header_word(c)).collect();
+    for (i, word) in words.iter().enumerate() {
+        match word.as_str() {
+            "nom" if has(&columns, Column::First) => columns[i] = Some(Column::Last),
+            "nombre" | "nome" if has(&columns, Column::Last) => columns[i] = Some(Column::First),
+            _ => {}
+        }
+    }
+    let named = [Column::Name, Column::First, Column::Last].into_iter().any(|kind| has(&columns, kind));
+    let all_words = cells.iter().zip(&columns).all(|(cell, column)| cell.trim().is_empty() || column.is_some());
+    (named || all_words).then(|| columns.into_iter().map(|c| c.unwrap_or(Column::Other)).collect())
+}
+
+/// Where a roster's rows keep the name: one column, or a first-name and a
+/// surname column, joined "First Last".
+#[derive(Debug, Clone, Copy)]
+enum NameAt {
+    Column(usize),
+    Joined { first: usize, last: usize },
+}
+
+impl NameAt {
+    /// Where the name is, by the header's `columns`, if a column holds it.
+    fn of(columns: &[Column]) -> Option<NameAt> {
+        let find = |kind: Column| columns.iter().position(|c| *c == kind);
+        match (find(Column::First), find(Column::Last), find(Column::Name)) {
+            (Some(first), Some(last), _) => Some(NameAt::Joined { first, last }),
+            (_, _, Some(name)) => Some(NameAt::Column(name)),
+            (Some(one), None, None) | (None, Some(one), None) => Some(NameAt::Column(one)),
+            (None, None, None) => None,
+        }
+    }
+
+    /// The name in `record`.
+    fn name(self, record: &csv::StringRecord) -> String {
+        let cell = |i: usize| tidy(record.get(i).unwrap_or(""));
+        match self {
+            NameAt::Column(i) => cell(i),
+            NameAt::Joined { first, last } => tidy(&format!("{} {}", cell(first), cell(last))),
+        }
+    }
+}
+
+/// Whether a row after the first, whose name is `name`, is a header row (two
+/// lists pasted one under the other): its name is a name column's word, or
+/// its cells are a header's.
+fn looks_like_header(name: &str, record: &csv::StringRecord) -> bool {
+    let cells: Vec<&str> = record.iter().filter(|c| !c.trim().is_empty()).collect();
+    column_of(name).is_some_and(|c| c != Column::Other) || (cells.len() > 1 && header(&cells).is_some())
+}
+
 fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
     let mut warnings = Vec::new();
     let text = decode(file, bytes, &mut warnings);
@@ -203,7 +397,10 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
         .delimiter(delimiter(&text))
         .from_reader(text.as_bytes());
     let mut students: Vec<Student> = Vec::new();
-    let (mut unreadable, mut unnamed) = (Vec::new(), Vec::new());
+    let (mut unreadable, mut unnamed, mut not_names) = (Vec::new(), Vec::new(), Vec::new());
+    // The name's column: the first, unless a header row says another.
+    let mut name_at = NameAt::Column(0);
+    let mut first_row = true;
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(String::new(), |p| format!("{}:", line_at(&text, p.byte())));
@@ -216,7 +413,20 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             let blank = text.as_bytes()[start..].iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
             line_at(&text, (start + blank) as u64)
         });
-        let name = tidy(record.get(0).unwrap_or(""));
+        if std::mem::take(&mut first_row) {
+            let cells: Vec<&str> = record.iter().collect();
+            if let Some(columns) = header(&cells) {
+                name_at = NameAt::of(&columns).ok_or_else(|| {
+                    Error::msg(format!(
+                        "{file}:{line}: the header row ({}) names no column of names: call the names' column \
+                         `Name` (or give a first-name and a surname column, such as `First name` and `Surname`)",
+                        cells.join(", ")
+                    ))
+                })?;
+                continue;
+            }
+        }
+        let name = name_at.name(&record);
         if name.is_empty() {
             // A row of empty cells is a spreadsheet's padding; one with
             // something in another column is a student without a name.
@@ -225,7 +435,12 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             }
             continue;
         }
-        if students.is_empty() && name.eq_ignore_ascii_case("name") {
+        if name.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || "-./#".contains(c)) {
+            not_names.push(format!("  line {line}: {name:?} is a number, not a name"));
+            continue;
+        }
+        if looks_like_header(&name, &record) {
+            not_names.push(format!("  line {line}: {name:?} looks like a header, not a student"));
             continue;
         }
         if name.contains('?') {
@@ -248,15 +463,33 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             )));
         }
         if let Some(other) = students.iter().find(|s| sanitize(&s.key) == sanitize(&key)) {
+            let id = sanitize(&key);
+            let to_do = match id.chars().count() >= crate::output::NAME_CHARACTERS {
+                true => format!(
+                    "they differ only after the first {} characters, which is all a file name keeps: shorten one \
+                     of them in the roster, or make them differ earlier (an initial after the first name)",
+                    crate::output::NAME_CHARACTERS
+                ),
+                false => "make the names differ in a letter or digit".to_owned(),
+            };
             return Err(Error::msg(format!(
-                "{file}:{line}: {name:?} and {:?} (line {}) would both be written to files named {:?}; make the \
-                 names differ in a letter or digit",
-                other.name,
-                other.line,
-                sanitize(&key)
+                "{file}:{line}: {name:?} and {:?} (line {}) would both be written to files named {id:?}; {to_do}",
+                other.name, other.line,
             )));
         }
         students.push(Student { name, key, line });
+    }
+    if !not_names.is_empty() {
+        return Err(Error::msg(format!(
+            "{file}: {} not a student's name:\n{}\nA roster has one student a row; a header row (such as `Name` \
+             or `ID,Name`) goes on the first line only, and it says which column holds the names (an ID column \
+             is skipped). Fix or delete these rows and run again.",
+            match not_names.len() {
+                1 => "a row is".to_owned(),
+                n => format!("{n} rows are"),
+            },
+            not_names.join("\n")
+        )));
     }
     if !unreadable.is_empty() {
         return Err(Error::msg(format!(
@@ -277,7 +510,7 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             _ => ("lines", "have"),
         };
         warnings.push(format!(
-            "{file}: {rows} {} {have} no name in the first column but something in another; skipped (add the \
+            "{file}: {rows} {} {have} no name in the name column but something in another; skipped (add the \
              name, or delete the row)",
             lines.join(", ")
         ));
@@ -291,7 +524,9 @@ fn parse(file: &str, bytes: &[u8]) -> Result<Roster> {
             missing.iter().map(|(s, chars)| format!("  line {}: {:?} ({})", s.line, s.name, chars)).collect();
         warnings.push(format!(
             "{file}: the embedded fonts have no letters for some characters of these names; they will print as \
-             empty boxes:\n{}",
+             empty boxes:\n{}\nTo print them, write each such name in the roster in letters the sheet has (Latin, \
+             Greek, Cyrillic, Arabic, Hebrew), such as its usual romanization (\"Li Ming\" for 李明); the name is \
+             also the file name and the student's numbers, so change it before the sheets are handed out",
             list.join("\n")
         ));
     }
@@ -320,6 +555,21 @@ fn missing_glyphs(students: &[Student]) -> Vec<(&Student, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_rows_are_recognised_by_their_words() {
+        let read = |text: &str| parse("r.csv", text.as_bytes()).map(|r| r.names());
+        assert_eq!(read("Name,Group\nAda,1\n").unwrap(), ["Ada"]);
+        assert_eq!(read("ID;E-mail;Student's name\n7;a@x;Ada Lovelace\n").unwrap(), ["Ada Lovelace"]);
+        assert_eq!(read("Family name,Given name\nLovelace,Ada\n").unwrap(), ["Ada Lovelace"]);
+        assert_eq!(read("Nachname;Vorname\nMüller;Jürgen\n").unwrap(), ["Jürgen Müller"]);
+        assert_eq!(read("Apellido,Nombre\nGarcía López,José María\n").unwrap(), ["José María García López"]);
+        assert_eq!(read("Nombre,Curso\nJosé García,2B\n").unwrap(), ["José García"]);
+        // No header: the first column, as before.
+        assert_eq!(read("Ada Lovelace,11B\nAlan Turing,11B\n").unwrap(), ["Ada Lovelace", "Alan Turing"]);
+        let err = read("ID,Email\n7,a@x\n").unwrap_err().to_string();
+        assert!(err.contains("r.csv:1:") && err.contains("names no column of names"), "{err}");
+    }
 
     fn names(roster: &Roster) -> Vec<&str> {
         roster.students.iter().map(|s| s.name.as_str()).collect()

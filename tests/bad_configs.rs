@@ -5,6 +5,8 @@
 //! ```yaml
 //! # expect: unknown field `learning_rat`    (one or more; substrings of stderr)
 //! # at: 15:1                                (the reported LINE:COLUMN, or just LINE)
+//! # never: a coefficient of 0                (optional; substrings stderr must not hold)
+//! # run: check                               (optional; the command, `answers` unless told)
 //! ```
 //!
 //! The real binary runs `answers FILE` on each and must exit with 1, print the
@@ -29,18 +31,29 @@ struct Expectation {
     messages: Vec<String>,
     /// `LINE:COLUMN` or `LINE`.
     at: String,
+    /// Substrings stderr must not contain: a follow-up error that would be wrong.
+    never: Vec<String>,
+    /// The command that reads the config: `answers`, or `check` for what
+    /// only a randomized config's draws read (its `require:`).
+    command: String,
 }
 
 fn expectation(path: &Path) -> Expectation {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let text = String::from_utf8_lossy(&bytes);
     let mut messages = Vec::new();
+    let mut never = Vec::new();
     let mut at = None;
+    let mut command = "answers".to_owned();
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         if let Some(m) = line.strip_prefix("# expect:") {
             messages.push(m.trim().to_owned());
+        } else if let Some(m) = line.strip_prefix("# never:") {
+            never.push(m.trim().to_owned());
         } else if let Some(a) = line.strip_prefix("# at:") {
             at = Some(a.trim().to_owned());
+        } else if let Some(c) = line.strip_prefix("# run:") {
+            command = c.trim().to_owned();
         }
     }
     let at = at.unwrap_or_else(|| panic!("{} has no `# at:` line", path.display()));
@@ -50,15 +63,28 @@ fn expectation(path: &Path) -> Expectation {
         path.display()
     );
     assert!(!messages.is_empty(), "{} has no `# expect:` line", path.display());
-    Expectation { messages, at }
+    Expectation { messages, at, never, command }
 }
 
 /// Runs `answers <config>` from the package root; returns the problems found, if any.
 fn check_refused(config: &str, messages: &[String], at: &str) -> Vec<String> {
+    let expected = Expectation {
+        messages: messages.to_vec(),
+        at: at.to_owned(),
+        never: Vec::new(),
+        command: "answers".to_owned(),
+    };
+    refusal_problems(config, &expected)
+}
+
+/// Runs `<command> <config>` from the package root as `expected` says;
+/// returns the problems found, if any (stderr must hold none of `never`).
+fn refusal_problems(config: &str, expected: &Expectation) -> Vec<String> {
+    let Expectation { messages, at, never, command } = expected;
     let output = Command::cargo_bin("backprop-worksheet")
         .expect("the binary is built")
         .current_dir(root())
-        .args(["answers", config])
+        .args([command.as_str(), config])
         .output()
         .expect("the binary runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -75,6 +101,11 @@ fn check_refused(config: &str, messages: &[String], at: &str) -> Vec<String> {
     for m in messages {
         if !stderr.contains(m.as_str()) {
             problems.push(format!("stderr does not contain `{m}`"));
+        }
+    }
+    for m in never {
+        if stderr.contains(m.as_str()) {
+            problems.push(format!("stderr contains `{m}`, which it must not"));
         }
     }
     if stderr.contains("panicked") {
@@ -152,7 +183,7 @@ fn every_bad_config_is_refused_with_its_location_and_reason() {
     let mut failures = Vec::new();
     for (path, stem) in files.iter().zip(&stems) {
         let e = expectation(path);
-        failures.extend(check_refused(&format!("{BAD_CONFIGS}/{stem}.yaml"), &e.messages, &e.at));
+        failures.extend(refusal_problems(&format!("{BAD_CONFIGS}/{stem}.yaml"), &e));
     }
     assert!(
         failures.is_empty(),
@@ -188,6 +219,42 @@ fn a_file_of_pure_binary_is_refused() {
     let (_dir, path) = scratch("garbage.yaml", &[0xff, 0xfe, 0x00, 0x00, 0x9f, 0x92, 0x96, 0x0a, 0xc0, 0xc1]);
     let failures = check_refused(&path, &["not UTF-8".to_owned()], "1:1");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_config_in_utf16_says_how_to_save_it_as_utf8() {
+    let text = "title: T\r\ncredit: Mme Lef\u{e8}vre\r\n";
+    for (bom, encode) in [
+        (&[0xFF, 0xFE][..], u16::to_le_bytes as fn(u16) -> [u8; 2]),
+        (&[0xFE, 0xFF][..], u16::to_be_bytes),
+        (&[][..], u16::to_le_bytes),
+    ] {
+        let mut bytes = bom.to_vec();
+        bytes.extend(text.encode_utf16().flat_map(encode));
+        let (_dir, path) = scratch("unicode.yaml", &bytes);
+        let expected = ["saved as UTF-16".to_owned(), "save it as UTF-8".to_owned()];
+        let failures = check_refused(&path, &expected, "1:1");
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
+#[test]
+fn a_config_with_a_byte_order_mark_reads_as_without() {
+    let classic = std::fs::read(root().join("configs/classic.yaml")).unwrap();
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend(&classic);
+    let (_dir, path) = scratch("notepad.yaml", &bom);
+    let answers = |path: &str| {
+        let output = Command::cargo_bin("backprop-worksheet")
+            .unwrap()
+            .current_dir(root())
+            .args(["answers", path, "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{path}: {}", String::from_utf8_lossy(&output.stderr));
+        output.stdout
+    };
+    assert_eq!(answers(&path), answers("configs/classic.yaml"));
 }
 
 #[test]

@@ -46,11 +46,13 @@ fn generate_writes_both_pdfs_and_prints_their_paths() {
     let output = run(&["generate", s(&classic()), "--out", s(&out)]);
     let err = expect_exit(&output, 0, "generate classic");
     assert!(err.is_empty(), "nothing on stderr without a terminal: {err}");
-    assert_eq!(names(&out), ["classic-key.pdf", "classic-student.pdf"]);
+    // The two sheets, and the record of the run that made them.
+    assert_eq!(names(&out), ["classic-key.pdf", "classic-run.json", "classic-student.pdf"]);
     let expected = format!(
-        "wrote {}\nwrote {}\n",
+        "wrote {}\nwrote {}\nwrote {}\n",
         out.join("classic-student.pdf").display(),
-        out.join("classic-key.pdf").display()
+        out.join("classic-key.pdf").display(),
+        out.join("classic-run.json").display()
     );
     assert_eq!(stdout(&output), expected);
     for name in ["classic-student.pdf", "classic-key.pdf"] {
@@ -70,13 +72,14 @@ fn generate_typ_writes_typst_sources() {
     let out = tmp.path().join("typ");
     let output = run(&["generate", s(&classic()), "--format", "typ", "--out", s(&out)]);
     expect_exit(&output, 0, "generate --format typ");
-    assert_eq!(names(&out), ["classic-key.typ", "classic-student.typ"]);
+    assert_eq!(names(&out), ["classic-key.typ", "classic-run.json", "classic-student.typ"]);
     assert_eq!(
         stdout(&output),
         format!(
-            "wrote {}\nwrote {}\n",
+            "wrote {}\nwrote {}\nwrote {}\n",
             out.join("classic-student.typ").display(),
-            out.join("classic-key.typ").display()
+            out.join("classic-key.typ").display(),
+            out.join("classic-run.json").display()
         )
     );
     let key = std::fs::read_to_string(out.join("classic-key.typ")).unwrap();
@@ -89,7 +92,10 @@ fn generate_typ_writes_typst_sources() {
     let both = tmp.path().join("both");
     let output = run(&["generate", s(&classic()), "--format", "pdf,typ", "--out", s(&both)]);
     expect_exit(&output, 0, "generate --format pdf,typ");
-    assert_eq!(names(&both), ["classic-key.pdf", "classic-key.typ", "classic-student.pdf", "classic-student.typ"]);
+    assert_eq!(
+        names(&both),
+        ["classic-key.pdf", "classic-key.typ", "classic-run.json", "classic-student.pdf", "classic-student.typ"]
+    );
 }
 
 #[test]
@@ -433,7 +439,7 @@ fn long_answers_are_printed_rounded_with_a_warning_and_kept_exact_in_json() {
     let output = run_in(tmp.path(), &["generate", "long.yaml", "--out", s(&out), "--quiet"]);
     let err = expect_exit(&output, 0, "generate --quiet");
     assert!(stdout(&output).is_empty(), "--quiet printed {}", stdout(&output));
-    assert_eq!(names(&out), ["long-key.pdf", "long-student.pdf"]);
+    assert_eq!(names(&out), ["long-key.pdf", "long-run.json", "long-student.pdf"]);
     let warning = err.strip_prefix("warning: long.yaml: ").unwrap_or_else(|| panic!("no warning: {err}"));
     assert!(warning.contains("more than 10 significant digits"), "{err}");
     assert!(warning.contains("answers --format json keeps the exact values"), "{err}");
@@ -446,7 +452,10 @@ fn long_answers_are_printed_rounded_with_a_warning_and_kept_exact_in_json() {
     // And the given numbers that would shorten it.
     assert!(err.contains("the coefficients (1.25, \u{2212}0.75, 2.5)"), "{err}");
     assert!(err.contains("or the learning rate (0.02) would shorten:\n    new_w1 "), "{err}");
-    assert!(err.contains("or the nudge (0.1) would shorten:\n    nudge_w4.base.error "), "{err}");
+    assert!(err.contains("or the nudge (0.1) would shorten:\n    nudge_w4.plus.error "), "{err}");
+    // The tables' base rows repeat E: one line, with the ids of its copies.
+    assert!(err.contains("printed ≈ 4130.552856 (also nudge_w4.base.error, nudge_w3.base.error, "), "{err}");
+    assert_eq!(err.matches("4130.5528564453125").count(), 1, "{err}");
     // A short answer is not named.
     assert!(!err.contains("  h1 ") && !err.contains("grad_w4 "), "{err}");
 

@@ -25,4 +25,5 @@ mod pdf;
 mod teacher;
 mod teacher_polish;
 mod teacher_term;
+mod term2;
 mod workflow;

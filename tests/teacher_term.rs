@@ -365,7 +365,7 @@ fn an_interrupted_run_leaves_nothing_behind() {
     assert!(out.join(&mine).exists());
 }
 
-const SKEWED: &str = "\
+pub(crate) const SKEWED: &str = "\
 title: Skewed
 network:
   input: { from: 1, to: 4 }
@@ -593,41 +593,24 @@ fn the_small_things() {
 
 #[test]
 fn watch_quiet_says_only_what_changed() {
-    use std::io::Read as _;
-    use std::process::{Command, Stdio};
     use std::time::Duration;
     let tmp = tempfile::tempdir().unwrap();
     // Its key prints long answers rounded: a warning on every build.
     let long = "title: Long\nnetwork:\n  input: 12\n  target: 1000\n  layers:\n    - { coefficient: 7, weight: 40 }\n    \
                 - { coefficient: -5, weight: -120 }\n    - { coefficient: 9, weight: 300 }\nnudge: 0.5\nlearning_rate: 0.125\n";
     let config = write(tmp.path(), "long.yaml", long);
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("backprop-worksheet"))
-        .args(["watch", s(&config), "--quiet", "--format", "typ", "--out", s(&tmp.path().join("out"))])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = common::start_watch(&[s(&config), "--quiet", "--format", "typ", "--out", s(&tmp.path().join("out"))]);
     let key = tmp.path().join("out/long-key.typ");
-    let wait_for = |what: &dyn Fn() -> bool| {
-        let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while !what() && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    wait_for(&|| key.exists());
+    common::wait_until(&|| key.exists());
     let first = std::fs::read(&key).unwrap();
     // Saved with the same warning, then with a new problem.
     std::thread::sleep(Duration::from_millis(1100));
     write(tmp.path(), "long.yaml", &long.replace("title: Long", "title: Longer"));
-    wait_for(&|| std::fs::read(&key).is_ok_and(|k| k != first));
+    common::wait_until(&|| std::fs::read(&key).is_ok_and(|k| k != first));
     std::thread::sleep(Duration::from_millis(1100));
     write(tmp.path(), "long.yaml", &long.replace("nudge: 0.5", "nudge: 0"));
     std::thread::sleep(Duration::from_millis(2000));
-    child.kill().unwrap();
-    let _ = child.wait();
-    let (mut out, mut err) = (String::new(), String::new());
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    let (out, err) = common::stop_watch(child);
     assert!(out.is_empty(), "--quiet prints nothing on success: {out}");
     assert_eq!(err.matches("significant digits").count(), 1, "the same warning once: {err}");
     assert_eq!(err.matches("the nudge must be greater than 0").count(), 1, "{err}");

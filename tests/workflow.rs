@@ -75,7 +75,7 @@ fn generate_check_detects_stale_and_missing_files() {
     assert!(run(&[]).status.success());
     let fresh = run(&["--check"]);
     assert!(fresh.status.success(), "{}", stderr_of(&fresh));
-    assert!(String::from_utf8_lossy(&fresh.stdout).contains("up to date: 2 files"));
+    assert!(String::from_utf8_lossy(&fresh.stdout).contains("up to date: 3 files"));
 
     let templates = tempfile::tempdir().unwrap();
     templates_with(templates.path(), |t| t.replace("Here's our simple neural network:", "Here is our neural network:"));
@@ -173,14 +173,14 @@ fn watch_regenerates_on_change_and_survives_errors() {
         }
         false
     };
-    assert!(wait_for("regenerated 2 files"), "first build");
+    assert!(wait_for("regenerated 3 files"), "first build");
     let first = std::fs::read(out.join("sheet-key.pdf")).unwrap();
     // A broken edit is reported, and watch keeps going.
     std::thread::sleep(Duration::from_millis(1100));
     std::fs::write(&config, original.replace("nudge: 0.1", "nudge: 0")).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     std::fs::write(&config, original.replace("target: 20", "target: 21")).unwrap();
-    assert!(wait_for("regenerated 2 files"), "rebuild after the fix");
+    assert!(wait_for("regenerated 3 files"), "rebuild after the fix");
     let second = std::fs::read(out.join("sheet-key.pdf")).unwrap();
     child.kill().unwrap();
     let _ = child.wait();

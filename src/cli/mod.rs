@@ -245,8 +245,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => init(&args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "backprop-worksheet", &mut std::io::stdout());
-            Ok(())
+            // Written whole through `print`: clap_complete panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "backprop-worksheet", &mut script);
+            print(&String::from_utf8_lossy(&script))
         }
     }
 }
@@ -302,11 +304,16 @@ fn plural(n: usize, noun: &str) -> String {
     crate::randomize::plural(n as u64, noun)
 }
 
+/// Prints `text` on standard output. A reader that stopped reading (`| head`)
+/// closed the pipe: that is no error, and the rest goes nowhere.
 fn print(text: &str) -> Result<()> {
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::msg(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn check(args: &CheckArgs) -> Result<()> {

@@ -33,6 +33,29 @@ struct Recorder<'a> {
     dir: PathBuf,
     owners: std::collections::HashMap<String, PathBuf>,
     made: Vec<Made>,
+    /// Moodle files larger than a site with PHP's default upload limit takes,
+    /// with their sizes in bytes.
+    large_quizzes: Vec<(String, usize)>,
+}
+
+/// PHP's default upload limit (`upload_max_filesize = 2M`), which many
+/// Moodle sites keep.
+const MOODLE_UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The warning for a Moodle file of `bytes` bytes at `path`, over
+/// [`MOODLE_UPLOAD_LIMIT`], with what to do (as the README's "In Moodle" says).
+fn large_quiz_warning(path: &std::path::Path, bytes: usize) -> String {
+    // Tenths of a megabyte, rounded up, so a file just over the limit never reads as 2.0 MB.
+    let tenths = (bytes * 10).div_ceil(1024 * 1024);
+    format!(
+        "{} is {}.{} MB, more than the 2 MB a Moodle site with PHP's default upload limit takes (about 20 \
+         sheets): for a random question, about 20 variants are plenty (--variants 20); split a larger roster \
+         into a roster file per group, each run with its own --out; or ask the site's administrator to raise \
+         the upload limit",
+        path.display(),
+        tenths / 10,
+        tenths % 10
+    )
 }
 
 impl Recorder<'_> {
@@ -64,6 +87,9 @@ impl Recorder<'_> {
 impl output::Sink for Recorder<'_> {
     fn put(&mut self, file: output::OutputFile) -> Result<()> {
         self.claim(&file.name)?;
+        if file.name.ends_with("-moodle.xml") && file.bytes.len() > MOODLE_UPLOAD_LIMIT {
+            self.large_quizzes.push((file.name.clone(), file.bytes.len()));
+        }
         self.inner.put(file)
     }
 
@@ -108,10 +134,18 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         _ => args.draw.variant,
     };
     let single = match (&roster, &args.student, args.draw.variant) {
-        (Some(roster), Some(name), _) => Some(format!("--student {:?}", roster.find(name)?.name)),
-        (_, _, Some(k)) => Some(format!("--variant {k}")),
+        (Some(roster), Some(name), _) => {
+            let student = roster.find(name)?;
+            Some(manifest::Single::Student { name: student.name.clone(), id: output::sanitize(&student.key) })
+        }
+        (_, _, Some(k)) => Some(manifest::Single::Variant(k)),
         _ => None,
     };
+    let format_names: Vec<String> = args
+        .format
+        .iter()
+        .filter_map(|f| clap::ValueEnum::to_possible_value(f).map(|v| v.get_name().to_owned()))
+        .collect();
     // Every config loaded, and every run checked against the sheets in
     // --out, before any is typeset.
     let mut runs = Vec::new();
@@ -140,6 +174,7 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             variants: args.variants,
             roster: args.roster.as_deref(),
             single: single.clone(),
+            formats: format_names.join(","),
         };
         if !args.replace && !args.check {
             manifest::refuse_another_run(&request, &spec.stem)?;
@@ -147,7 +182,13 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
         let run = request.run();
         runs.push((path, spec, batch, run));
     }
-    let mut recorder = Recorder { inner: sink, dir: args.out.clone(), owners: Default::default(), made: Vec::new() };
+    let mut recorder = Recorder {
+        inner: sink,
+        dir: args.out.clone(),
+        owners: Default::default(),
+        made: Vec::new(),
+        large_quizzes: Vec::new(),
+    };
     let mut stems_to_clean = Vec::new();
     for (path, spec, batch, run) in runs {
         recorder.made.push(Made { config: path.clone(), batch: None, files: Vec::new() });
@@ -178,6 +219,10 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             {
                 recorder.put(file)?;
             }
+            // What made these files, so another config of the same name is not taken for this one.
+            let mut record = serde_json::to_vec_pretty(&run).map_err(|e| Error::msg(format!("run record: {e}")))?;
+            record.push(b'\n');
+            recorder.put(output::OutputFile { name: manifest::run_record(&spec.stem), bytes: record })?;
         }
         // A single sheet of a batch is added to the files there; a whole
         // run replaces all of them.
@@ -185,11 +230,27 @@ fn build(args: &GenerateArgs, sink: &mut dyn output::Sink, warnings: &mut Vec<St
             stems_to_clean.push(spec.stem.clone());
         }
     }
+    for (name, bytes) in &recorder.large_quizzes {
+        warnings.push(large_quiz_warning(&args.out.join(name), *bytes));
+    }
     let produced: std::collections::HashSet<String> = recorder.owners.keys().cloned().collect();
     for stem in stems_to_clean {
         let leftovers = manifest::leftovers(&args.out, &stem, formats, &produced);
         for name in &leftovers.remove {
             recorder.leftover(name)?;
+        }
+        let unowned = manifest::unowned(&args.out, &stem);
+        if !unowned.is_empty() {
+            let shown: Vec<String> = unowned.iter().take(4).map(|n| args.out.join(n).display().to_string()).collect();
+            let more = if unowned.len() > 4 { format!(" and {} more", unowned.len() - 4) } else { String::new() };
+            warnings.push(format!(
+                "{} holds {} named like sheets of {stem} that no run owns (its manifest does not list them): \
+                 {}{more}; no run updates or removes them, so they may not match the sheets handed out: delete \
+                 them, or run the whole run that should make them",
+                args.out.display(),
+                plural(unowned.len(), "file"),
+                shown.join(", ")
+            ));
         }
         if !leftovers.kept.is_empty() {
             warnings.push(format!(
@@ -213,7 +274,7 @@ fn refuse_clashes(args: &GenerateArgs) -> Result<()> {
     // Two configs with the same file name would write the same files.
     let mut stems: Vec<(String, &PathBuf)> = Vec::new();
     for path in &args.configs {
-        let stem = output_stem(path);
+        let stem = config::stem_of(path);
         if let Some((_, other)) = stems.iter().find(|(s, _)| *s == stem) {
             return Err(Error::msg(format!(
                 "{} and {} would both write {}-student.pdf, {}-key.pdf, … in {}; give each config its own --out \
@@ -228,13 +289,6 @@ fn refuse_clashes(args: &GenerateArgs) -> Result<()> {
         stems.push((stem, path));
     }
     Ok(())
-}
-
-/// The stem of a config's output files, as `config::load` names them
-/// (computed before loading, to find clashes before any work).
-fn output_stem(path: &std::path::Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "worksheet".to_owned());
-    name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml")).unwrap_or(&name).to_owned()
 }
 
 /// Builds and writes every file, all or nothing; adds what the user should
@@ -390,6 +444,10 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
     let mut seen = Vec::new();
     // What the last run said: with --quiet only what changed is said again.
     let mut said: Vec<String> = Vec::new();
+    // What the roster's reading said (its encoding, names the fonts lack):
+    // about the file, not the build, so said once in a session.
+    let roster_says = args.roster.as_ref().map(|r| format!("warning: {}", r.display()));
+    let mut told: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         let now = snapshot(args);
         if now != seen {
@@ -403,6 +461,10 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
                 says.push(format!("error: {error}"));
             }
             for line in says.iter().filter(|line| !args.quiet || !said.contains(line)) {
+                let about_roster = roster_says.as_ref().is_some_and(|r| line.starts_with(r.as_str()));
+                if about_roster && !told.insert(line.clone()) {
+                    continue;
+                }
                 let _ = writeln!(std::io::stderr(), "{line}");
             }
             said = says;
@@ -428,4 +490,17 @@ pub(super) fn watch(args: &GenerateArgs) -> Result<()> {
 /// Whether `path` is a temporary file of this tool.
 fn is_temporary(path: &std::path::Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".backprop-worksheet-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_moodle_file_over_2_mb_is_warned_of_with_what_to_do() {
+        let warning = large_quiz_warning(std::path::Path::new("class/c-moodle.xml"), MOODLE_UPLOAD_LIMIT + 1);
+        assert!(warning.starts_with("class/c-moodle.xml is 2.1 MB, more than the 2 MB"), "{warning}");
+        assert!(warning.contains("--variants 20") && warning.contains("roster file per group"), "{warning}");
+        assert!(large_quiz_warning(std::path::Path::new("q.xml"), 3_212_885).contains("is 3.1 MB"));
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::raw::{Places, RawConfig, RawNumber};
 use super::spec::{Field, NumberSpec, Requirement, WorksheetSpec};
-use super::{LAYER_RANGE, MAX_CHOICES, MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
+use super::{EXTENSION_DIGITS, LAYER_RANGE, MAX_CHOICES, MAX_DECIMAL_PLACES, MAX_MAGNITUDE, REFLECTION_LAYERS};
 use crate::error::{Error, Result};
 use crate::model::{Extension, Presentation};
 use crate::number::Exact;
@@ -144,13 +144,16 @@ impl Checker<'_> {
     /// The fields that are not numbers, after the numbers in the order of
     /// the file; each problem is added to `problems`.
     fn others(&self, raw: &RawConfig, problems: &mut Vec<Error>) -> Option<Extension> {
-        if !(2..=1000).contains(&raw.reflection_layers) {
-            let message = format!("`reflection_layers` must be between 2 and 1000, not {}", raw.reflection_layers);
+        if !REFLECTION_LAYERS.contains(&raw.reflection_layers) {
+            let (low, high) = (REFLECTION_LAYERS.start(), REFLECTION_LAYERS.end());
+            let message =
+                format!("`reflection_layers` must be between {low} and {high}, not {}", raw.reflection_layers);
             problems.push(self.error("reflection_layers", message));
         }
         let extension = match &raw.extension {
-            Some(extension) if !(2..=10).contains(&extension.digits) => {
-                let message = format!("`extension.digits` must be between 2 and 10, not {}", extension.digits);
+            Some(extension) if !EXTENSION_DIGITS.contains(&extension.digits) => {
+                let (low, high) = (EXTENSION_DIGITS.start(), EXTENSION_DIGITS.end());
+                let message = format!("`extension.digits` must be between {low} and {high}, not {}", extension.digits);
                 problems.push(self.error("extension.digits", message));
                 None
             }
@@ -175,7 +178,7 @@ impl Checker<'_> {
             return Err(self.error(path, message));
         }
         if value.decimal_places() > MAX_DECIMAL_PLACES {
-            return Err(self.error(path, format!("{value} has more than {MAX_DECIMAL_PLACES} decimal places")));
+            return Err(self.error(path, too_many_places(path, value)));
         }
         Ok(value.clone())
     }
@@ -246,6 +249,15 @@ impl Checker<'_> {
         }
         Ok(NumberSpec::Range { from, to, step, count })
     }
+}
+
+/// The message for `value`, written at `path` with more decimal places than
+/// a config number may have: the number rounded to fit.
+pub(super) fn too_many_places(path: &str, value: &Exact) -> String {
+    format!(
+        "`{path}`: {value} has more than {MAX_DECIMAL_PLACES} decimal places; round it to {MAX_DECIMAL_PLACES}: {}",
+        value.round_places(MAX_DECIMAL_PLACES)
+    )
 }
 
 /// The value of `result`, or `None` with its error added to `problems`.

@@ -39,6 +39,36 @@ pub fn run(args: &[&str]) -> Output {
     run_in(&root(), args)
 }
 
+/// `watch` with `args`, running until [`stop_watch`]; its output is piped.
+pub fn start_watch(args: &[&str]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("backprop-worksheet"))
+        .arg("watch")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("watch starts")
+}
+
+/// Waits until `what` holds, for a minute at most.
+pub fn wait_until(what: &dyn Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !what() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Stops a [`start_watch`] and returns what it printed: stdout, stderr.
+pub fn stop_watch(mut child: std::process::Child) -> (String, String) {
+    use std::io::Read as _;
+    child.kill().expect("watch is stopped");
+    let _ = child.wait();
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().expect("piped").read_to_string(&mut out).expect("stdout");
+    child.stderr.take().expect("piped").read_to_string(&mut err).expect("stderr");
+    (out, err)
+}
+
 /// The built-in templates, loaded once; they also word the model answers.
 pub fn words() -> &'static Templates {
     static TEMPLATES: std::sync::OnceLock<Templates> = std::sync::OnceLock::new();

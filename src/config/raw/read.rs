@@ -10,7 +10,7 @@ use super::{
     RawNetwork, RawNumber, RawRules, NUMBER_EXPECTED,
 };
 use crate::config::yaml::{Kind, Mark, Node, Style};
-use crate::config::{MAX_DECIMAL_PLACES, MAX_MAGNITUDE};
+use crate::config::{EXTENSION_DIGITS, MAX_DECIMAL_PLACES, MAX_MAGNITUDE, REFLECTION_LAYERS};
 use crate::error::{Error, Place, Result};
 use crate::model::{Activation, Paper, Video};
 use crate::number::Exact;
@@ -227,6 +227,10 @@ impl Reader<'_> {
                 _ => {
                     let within = if path.is_empty() { String::new() } else { format!(" in `{path}`") };
                     self.problems.push(self.error(key.mark, unknown_field(key, previous, &within, names)));
+                    if let Some(name) = split_by_comma(key, previous) {
+                        // `coefficient: 0,5` read as 0: its problem is the comma, nothing else.
+                        self.places.unread.insert(join(path, name));
+                    }
                     match stand_in(key, names, entries) {
                         Some(name) => name,
                         None => {
@@ -271,9 +275,19 @@ impl Reader<'_> {
         }
     }
 
-    /// A whole number of type `T` (`u32`, `u64`).
-    fn whole<T: std::str::FromStr + ToString + Bounded>(&self, node: &Node, path: &str) -> Result<T> {
-        let expected = format!("a whole number from 0 to {}", T::MAX.to_string());
+    /// A whole number of type `T` (`u32`, `u64`); `range` says which ones
+    /// the field takes, for the message when it is not a whole number (the
+    /// checks refuse one outside it).
+    fn whole<T: std::str::FromStr + ToString + Bounded>(
+        &self,
+        node: &Node,
+        path: &str,
+        range: Option<(u64, u64)>,
+    ) -> Result<T> {
+        let expected = match range {
+            Some((low, high)) => format!("a whole number from {low} to {high}"),
+            None => format!("a whole number from 0 to {}", T::MAX.to_string()),
+        };
         match node.scalar() {
             Some((text, Style::Plain)) => {
                 let digits = text.strip_prefix('+').unwrap_or(text);
@@ -310,6 +324,11 @@ impl Reader<'_> {
             None => Err(self.wrong_type(path, node, &one_of_names(&valid))),
         }
     }
+}
+
+/// The first and last value of `range`, for messages.
+fn bounds(range: &std::ops::RangeInclusive<u32>) -> (u64, u64) {
+    (u64::from(*range.start()), u64::from(*range.end()))
 }
 
 /// Integer types with a largest value, for messages.
@@ -362,7 +381,7 @@ impl Reader<'_> {
         let learning_rate = self.required(&fields, "learning_rate").and_then(|node| self.number(node, "learning_rate"));
         let learning_rate = self.soft("learning_rate", learning_rate, stand_in_number());
         let reflection_layers = match fields.get("reflection_layers") {
-            Some(node) => self.whole(node, "reflection_layers"),
+            Some(node) => self.whole(node, "reflection_layers", Some(bounds(&REFLECTION_LAYERS))),
             None => Ok(default_reflection_layers()),
         };
         let reflection_layers = self.soft("reflection_layers", reflection_layers, default_reflection_layers());
@@ -447,7 +466,7 @@ impl Reader<'_> {
         let url = self.required(&fields, "url")?;
         Ok(Video {
             url: self.text(url, "video.url")?,
-            minutes: fields.get("minutes").map(|node| self.whole(node, "video.minutes")).transpose()?,
+            minutes: fields.get("minutes").map(|node| self.whole(node, "video.minutes", None)).transpose()?,
             source: self.optional_text(&fields, "source")?,
         })
     }
@@ -457,7 +476,10 @@ impl Reader<'_> {
         let activation = self.required(&fields, "activation")?;
         let activations = [("sigmoid", Activation::Sigmoid), ("tanh", Activation::Tanh), ("relu", Activation::Relu)];
         let activation = self.choice(activation, "extension.activation", &activations, &[]);
-        let digits = fields.get("digits").map(|node| self.whole(node, "extension.digits")).transpose();
+        let digits = fields
+            .get("digits")
+            .map(|node| self.whole(node, "extension.digits", Some(bounds(&EXTENSION_DIGITS))))
+            .transpose();
         Ok(RawExtension {
             activation: self.soft("extension.activation", activation, Activation::Sigmoid),
             digits: self.soft("extension.digits", digits, None).unwrap_or_else(default_digits),
@@ -475,7 +497,7 @@ impl Reader<'_> {
                     match node.scalar().filter(|(_, style)| *style == Style::Plain).and_then(|(t, _)| bool_value(t)) {
                         Some(false) => None,
                         Some(true) => default_max_decimals(),
-                        None => Some(self.whole(node, "rules.max_decimals").map_err(|_| {
+                        None => Some(self.whole(node, "rules.max_decimals", Some((0, 12))).map_err(|_| {
                             self.wrong_type(
                                 "rules.max_decimals",
                                 node,
@@ -527,6 +549,10 @@ impl Reader<'_> {
                 _ => {
                     let message = format!("`{path}`: {}", unknown_field(key, previous, "", &names));
                     self.problems.push(self.error(node.mark, message));
+                    if split_by_comma(key, previous).is_some() {
+                        // `step: 0,5` read as 0: its problem is the comma, nothing else.
+                        self.places.unread.insert(path.to_owned());
+                    }
                     if let Some(name) = stand_in(key, &names, entries) {
                         self.record(&join(path, name), value);
                         given.insert(name, value);
@@ -569,7 +595,56 @@ impl Reader<'_> {
             self.record(&item_path, item);
             values.push(self.literal(item, &item_path)?);
         }
+        let commas = self.decimal_commas(items, path);
+        if !commas.is_empty() {
+            return Err(Error::all(commas));
+        }
         Ok(RawNumber::OneOf(values))
+    }
+
+    /// The numbers of the flow list `items` at `path` written with a
+    /// decimal comma: in `[1,5, 2]` YAML reads `1,5` as two numbers, 1 and
+    /// 5, so two plain numbers joined by a comma with no space after it are
+    /// refused, each pair at its place, with both readings' spelling.
+    fn decimal_commas(&self, items: &[Node], path: &str) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let mut i = 0;
+        while i + 1 < items.len() {
+            let (a, b) = (&items[i], &items[i + 1]);
+            let joined = match (a.scalar(), b.scalar()) {
+                (Some((x, Style::Plain)), Some((y, Style::Plain))) => {
+                    let line = self.text.lines().nth(a.mark.line.saturating_sub(1)).unwrap_or("");
+                    let end = a.mark.column - 1 + x.chars().count();
+                    let digits =
+                        |t: &str| !t.is_empty() && t.trim_start_matches('-').bytes().all(|c| c.is_ascii_digit());
+                    (b.mark.line == a.mark.line && b.mark.column == end + 2 && line.chars().nth(end) == Some(','))
+                        .then_some((x, y))
+                        .filter(|(x, y)| digits(x) && y.bytes().all(|c| c.is_ascii_digit()))
+                }
+                _ => None,
+            };
+            let Some((whole, fraction)) = joined else {
+                i += 1;
+                continue;
+            };
+            // YAML reads `05` as 5.
+            let read = match fraction.trim_start_matches('0') {
+                "" => "0",
+                digits => digits,
+            };
+            let mut message = format!(
+                "`{path}`: `{whole},{fraction}` is not a number: write {whole}.{fraction} with a dot (in `[ ]` a comma \
+                 separates the values, so `[{whole},{fraction}]` is the two numbers {whole} and {read})"
+            );
+            if !(fraction.len() > 1 && fraction.starts_with('0')) {
+                message.push_str(&format!(
+                    "; if you meant two values, put a space after the comma: `[{whole}, {fraction}]`"
+                ));
+            }
+            errors.push(self.error(a.mark, message));
+            i += 2;
+        }
+        errors
     }
 
     /// The exact value of the number literal `node`.
@@ -594,9 +669,14 @@ impl Reader<'_> {
         } else if let Some(positive) = beyond_exponent_is_positive(text) {
             match positive {
                 true => format!("{text} is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}"),
-                false => format!("{text} has more than {MAX_DECIMAL_PLACES} decimal places"),
+                false => format!(
+                    "`{path}`: {text} has more than {MAX_DECIMAL_PLACES} decimal places; round it to \
+                     {MAX_DECIMAL_PLACES}: 0"
+                ),
             }
         } else if let Some(message) = decimal_comma(text) {
+            format!("`{path}`: {message}")
+        } else if let Some(message) = as_decimal(text) {
             format!("`{path}`: {message}")
         } else if unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
             format!("`{text}` is not a decimal number; write it like 2, -0.5 or 1.25")
@@ -616,21 +696,30 @@ fn unknown_field(key: &Node, previous: Option<(&Node, &Node)>, within: &str, nam
     let Some((written, _)) = key.scalar() else {
         return format!("unknown field {}{within}, valid names are {valid}", describe(key));
     };
-    let after_number = previous.and_then(|(name, value)| Some((name.scalar()?.0, value.scalar()?)));
-    if let Some((name, (number, Style::Plain))) = after_number {
-        let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
-        if digits && !number.contains(['.', 'e', 'E']) && Exact::parse(number).is_some() {
-            return format!(
-                "unknown field `{written}`{within}: inside `{{ … }}` a comma separates fields, so `{name}: \
-                 {number},{written}` reads as `{name}: {number}` and a field `{written}`; write the number with a \
-                 dot, `{name}: {number}.{written}` (valid names are {valid})"
-            );
-        }
+    if let (Some(name), Some((_, value))) = (split_by_comma(key, previous), previous) {
+        let number = value.scalar().map_or("", |(text, _)| text);
+        return format!(
+            "unknown field `{written}`{within}: inside `{{ … }}` a comma separates fields, so `{name}: \
+             {number},{written}` reads as `{name}: {number}` and a field `{written}`; write the number with a dot, \
+             `{name}: {number}.{written}` (valid names are {valid})"
+        );
     }
     match did_you_mean(written, names) {
         Some(name) => format!("unknown field `{written}`{within}: did you mean `{name}`? The valid names are {valid}"),
         None => format!("unknown field `{written}`{within}, valid names are {valid}"),
     }
+}
+
+/// For the key `key` that follows the field `previous` in `{ … }`, the
+/// name of that field when the two are a number written with a decimal
+/// comma (`weight: 1,5 }` reads as `weight: 1` and a field `5`).
+fn split_by_comma<'n>(key: &Node, previous: Option<(&'n Node, &Node)>) -> Option<&'n str> {
+    let written = key.scalar()?.0;
+    let (name, value) = previous?;
+    let (number, style) = value.scalar()?;
+    let digits = !written.is_empty() && written.bytes().all(|b| b.is_ascii_digit());
+    (style == Style::Plain && digits && !number.contains(['.', 'e', 'E']) && Exact::parse(number).is_some())
+        .then_some(name.scalar()?.0)
 }
 
 /// The field an unknown `key` of a mapping with `entries` is read as, so
@@ -668,6 +757,30 @@ fn decimal_comma(text: &str) -> Option<String> {
         return Some(format!("{message}, or {whole}{fraction} if the comma separates thousands"));
     }
     Some(message)
+}
+
+/// For a percentage (`10%`) or a fraction (`1/2`, `½`), which YAML reads as
+/// text, the decimal to write instead.
+fn as_decimal(text: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization as _;
+    // `½` is `1⁄2` with a fraction slash once decomposed.
+    let folded: String = text.nfkc().map(|c| if c == '\u{2044}' { '/' } else { c }).collect();
+    let folded = folded.trim();
+    let (value, what) = if let Some(number) = folded.strip_suffix('%') {
+        (Exact::parse(number.trim())?.divided_by(&Exact::int(100))?, "a percentage")
+    } else {
+        let (numerator, denominator) = folded.split_once('/')?;
+        let (numerator, denominator) = (Exact::parse(numerator.trim())?, Exact::parse(denominator.trim())?);
+        (numerator.divided_by(&denominator)?, "a fraction")
+    };
+    let rounded = value.round_places(MAX_DECIMAL_PLACES);
+    Some(match rounded == value {
+        true => format!("`{text}` is {what}, which YAML reads as text; write it as a decimal: {value}"),
+        false => format!(
+            "`{text}` is {what}, which YAML reads as text; write it as a decimal with at most \
+             {MAX_DECIMAL_PLACES} decimal places, such as {rounded}"
+        ),
+    })
 }
 
 /// For a decimal literal such as `1e999` or `2.5e-200`, whose exponent is
