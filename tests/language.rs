@@ -275,8 +275,10 @@ fn every_word_comes_from_the_language_files() {
     // answer ids (the first column of `answers`' text) and the sheet's id.
     let names = [STUDENT, common::s(&config_path)];
     let ids: Vec<String> = sheet.variant.solved.answers.iter().map(|a| a.id.to_string()).collect();
+    // The student's file-name form and the sheet's id.
+    let sheet_names = ["zoë-o-brien", "p1"];
     let mut data: Vec<&str> = ids.iter().map(String::as_str).collect();
-    data.extend(["zoë-o-brien", "p1"]);
+    data.extend(sheet_names);
 
     let mut problems = Vec::new();
     // The Cloze answers write numbers with a point, whatever the language
@@ -288,10 +290,9 @@ fn every_word_comes_from_the_language_files() {
     // The page and the PDFs have no business with answer ids: a field
     // labelled `target` or `learning_rate` is an English word a screen
     // reader says. Only `answers`' text output writes ids.
-    let names_only = ["zoë-o-brien", "p1"];
     for (place, text) in &texts {
         let text = names.iter().fold(text.clone(), |text, name| text.replace(name, " "));
-        let words = unmarked(&text, if place.starts_with("answers") { &data } else { &names_only });
+        let words = unmarked(&text, if place.starts_with("answers") { &data } else { &sheet_names });
         if !words.is_empty() {
             problems.push(format!("{place}: words not from the template files: {words:?}"));
         }
