@@ -15,11 +15,7 @@ use backprop_worksheet::generate;
 use serde_json::Value as Json;
 
 use crate::common;
-use common::{files_in as read_dir, root, run, s};
-
-fn randomized() -> PathBuf {
-    root().join("configs/randomized.yaml")
-}
+use common::{files_in as read_dir, run, s, shipped_config};
 
 /// Runs the binary and requires success.
 fn run_ok(args: &[&str]) -> Output {
@@ -142,7 +138,8 @@ const DISTINCTIVE: [&str; 5] =
 fn class_set_of_30_variants() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let printed = run_ok(&["generate", s(&randomized()), "--variants", "30", "--seed", "7", "--out", s(&out)]);
+    let printed =
+        run_ok(&["generate", s(&shipped_config("randomized")), "--variants", "30", "--seed", "7", "--out", s(&out)]);
     let files = read_dir(&out);
 
     // File names: exactly the per-variant sheets, the packs and the manifests.
@@ -161,7 +158,7 @@ fn class_set_of_30_variants() {
         format!(
             "wrote {} files of {} into {}: 30 sheets, class packs, manifests\n",
             expected.len(),
-            randomized().display(),
+            shipped_config("randomized").display(),
             out.display()
         ),
         "one line for the batch"
@@ -184,7 +181,7 @@ fn class_set_of_30_variants() {
     let distinct: HashSet<String> = entries.iter().map(numbers).collect();
     assert_eq!(distinct.len(), 30, "30 pairwise different variants");
 
-    let spec = config::load(&randomized()).unwrap();
+    let spec = config::load(&shipped_config("randomized")).unwrap();
     let sheets = batch::draw(&spec, common::words(), &Request { seed: 7, count: 30, ..Default::default() }).unwrap();
     assert_eq!(sheets.len(), 30);
     for (sheet, entry) in sheets.iter().zip(&entries) {
@@ -198,7 +195,11 @@ fn class_set_of_30_variants() {
 
     // `answers --variant K` prints the manifest's answers.
     for k in [1, 17, 30] {
-        assert_eq!(cli_answers(&randomized(), 7, k), entries[k as usize - 1]["answers"], "answers of variant {k}");
+        assert_eq!(
+            cli_answers(&shipped_config("randomized"), 7, k),
+            entries[k as usize - 1]["answers"],
+            "answers of variant {k}"
+        );
     }
 
     // Each manifest `config` is a loadable config that solves to the same answers.
@@ -280,7 +281,7 @@ fn class_set_of_30_variants() {
 #[test]
 fn batches_are_reproducible() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = randomized();
+    let config = shipped_config("randomized");
     let batch = |dir: &str, extra: &[&str]| -> BTreeMap<String, Vec<u8>> {
         let out = tmp.path().join(dir);
         let mut args = vec!["generate", s(&config), "--variants", "6", "--seed", "3", "--out", s(&out)];
@@ -379,7 +380,7 @@ fn impossible_batches_are_clear_errors() {
 fn unsatisfiable_constraint_after_others_reports_zero_percent() {
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("never.yaml");
-    let mut text = std::fs::read_to_string(randomized()).unwrap();
+    let mut text = std::fs::read_to_string(shipped_config("randomized")).unwrap();
     text.push_str("  - error < 0\n");
     std::fs::write(&config, text).unwrap();
     let stderr = run_fails(&["answers", s(&config), "--variant", "1"]);
@@ -392,7 +393,7 @@ fn unsatisfiable_constraint_after_others_reports_zero_percent() {
 #[test]
 fn constraints_can_read_word_answers() {
     let spec_with = |require: &str| {
-        let text = std::fs::read_to_string(randomized()).unwrap();
+        let text = std::fs::read_to_string(shipped_config("randomized")).unwrap();
         let text = text.replace("require:\n", &format!("require:\n  - {require}\n"));
         config::parse(&text, "words.yaml", "words").unwrap()
     };
@@ -442,7 +443,7 @@ fn write_roster(path: &Path, names: &[&str]) {
 #[test]
 fn roster_gives_each_student_a_named_sheet() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = randomized();
+    let config = shipped_config("randomized");
     let roster = tmp.path().join("roster.csv");
     write_roster(&roster, &ROSTER);
     let raw = std::fs::read_to_string(&roster).unwrap();
@@ -541,7 +542,7 @@ fn roster_gives_each_student_a_named_sheet() {
 #[test]
 fn bad_rosters_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = randomized();
+    let config = shipped_config("randomized");
     let out = tmp.path().join("out");
     let refuse = |names: &[&str], file: &str| -> String {
         let roster = tmp.path().join(file);
@@ -578,7 +579,17 @@ fn bad_rosters_are_refused() {
 #[test]
 fn the_manifest_carries_each_variants_slips() {
     let dir = tempfile::tempdir().unwrap();
-    run_ok(&["generate", s(&randomized()), "--variants", "3", "--seed", "5", "--out", s(dir.path()), "--quiet"]);
+    run_ok(&[
+        "generate",
+        s(&shipped_config("randomized")),
+        "--variants",
+        "3",
+        "--seed",
+        "5",
+        "--out",
+        s(dir.path()),
+        "--quiet",
+    ]);
     let entries = manifest(dir.path(), "randomized");
     assert_eq!(entries.len(), 3);
     for (k, entry) in entries.iter().enumerate() {
@@ -596,7 +607,7 @@ fn the_manifest_carries_each_variants_slips() {
         }
         let printed = run_ok(&[
             "answers",
-            s(&randomized()),
+            s(&shipped_config("randomized")),
             "--seed",
             "5",
             "--variant",

@@ -8,11 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use crate::common;
-use common::{expect_exit, root, run, run_in, s, stderr, stdout};
-
-fn classic() -> PathBuf {
-    root().join("configs/classic.yaml")
-}
+use common::{expect_exit, root, run, run_in, s, shipped_config, stderr, stdout};
 
 /// Every file under `dir` (recursively) with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -43,7 +39,7 @@ fn names(dir: &Path) -> Vec<String> {
 fn generate_writes_both_pdfs_and_prints_their_paths() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--out", s(&out)]);
     let err = expect_exit(&output, 0, "generate classic");
     assert!(err.is_empty(), "nothing on stderr without a terminal: {err}");
     // The two sheets, and the record of the run that made them.
@@ -61,7 +57,7 @@ fn generate_writes_both_pdfs_and_prints_their_paths() {
 
     // Regenerating over existing files replaces them with the same bytes.
     let before = snapshot(&out);
-    let again = run(&["generate", s(&classic()), "--out", s(&out)]);
+    let again = run(&["generate", s(&shipped_config("classic")), "--out", s(&out)]);
     expect_exit(&again, 0, "generate classic again");
     assert!(snapshot(&out) == before, "a second run writes the same bytes and no stray files");
 }
@@ -70,7 +66,7 @@ fn generate_writes_both_pdfs_and_prints_their_paths() {
 fn generate_typ_writes_typst_sources() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("typ");
-    let output = run(&["generate", s(&classic()), "--format", "typ", "--out", s(&out)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--format", "typ", "--out", s(&out)]);
     expect_exit(&output, 0, "generate --format typ");
     assert_eq!(names(&out), ["classic-key.typ", "classic-run.json", "classic-student.typ"]);
     assert_eq!(
@@ -90,7 +86,7 @@ fn generate_typ_writes_typst_sources() {
     assert!(!student.contains("0.295"), "the student version has none");
 
     let both = tmp.path().join("both");
-    let output = run(&["generate", s(&classic()), "--format", "pdf,typ", "--out", s(&both)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--format", "pdf,typ", "--out", s(&both)]);
     expect_exit(&output, 0, "generate --format pdf,typ");
     assert_eq!(
         names(&both),
@@ -100,14 +96,14 @@ fn generate_typ_writes_typst_sources() {
 
 #[test]
 fn answers_prints_json_and_text() {
-    let output = run(&["answers", s(&classic()), "--format", "json"]);
+    let output = run(&["answers", s(&shipped_config("classic")), "--format", "json"]);
     expect_exit(&output, 0, "answers --format json");
     let json: Json = serde_json::from_str(&stdout(&output)).expect("answers --format json is JSON");
     assert_eq!(json["error"], Json::from("4.5"));
     assert_eq!(json["y"], Json::from("17"));
     assert_eq!(json["new_error"], Json::from("1.125"));
 
-    let output = run(&["answers", s(&classic())]);
+    let output = run(&["answers", s(&shipped_config("classic"))]);
     expect_exit(&output, 0, "answers (text)");
     assert!(stdout(&output).contains("4.5"), "the text answers hold E = 4.5");
 }
@@ -142,7 +138,7 @@ fn missing_config_is_named() {
 #[test]
 fn usage_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let classic = classic();
+    let classic = shipped_config("classic");
     let cases: &[&[&str]] = &[
         &["frobnicate"],
         &[],
@@ -193,14 +189,14 @@ fn out_pointing_at_a_file_changes_nothing() {
     let file = tmp.path().join("not-a-dir");
     std::fs::write(&file, b"keep me").unwrap();
     let before = snapshot(tmp.path());
-    let output = run(&["generate", s(&classic()), "--out", s(&file)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--out", s(&file)]);
     let err = expect_exit(&output, 1, "--out FILE");
     assert!(err.contains("not-a-dir"), "names the path: {err}");
     assert!(snapshot(tmp.path()) == before, "nothing changed");
 
     // A directory below a file cannot be created either.
     let below = file.join("sub");
-    let output = run(&["generate", s(&classic()), "--out", s(&below)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--out", s(&below)]);
     let err = expect_exit(&output, 1, "--out FILE/sub");
     assert!(err.contains("not-a-dir"), "names the path: {err}");
     assert!(snapshot(tmp.path()) == before, "nothing changed");
@@ -223,7 +219,7 @@ fn out_in_a_read_only_directory_fails() {
         return;
     }
     for out in [locked.clone(), locked.join("sub")] {
-        let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+        let output = run(&["generate", s(&shipped_config("classic")), "--out", s(&out)]);
         let err = expect_exit(&output, 1, "--out in a read-only directory");
         assert!(err.contains("locked"), "names the directory: {err}");
     }
@@ -238,14 +234,14 @@ fn one_failing_config_writes_nothing_at_all() {
     let bad_syntax = tmp.path().join("BAD.yaml");
     std::fs::write(&bad_syntax, "title: [\n").unwrap();
     let bad_field = tmp.path().join("typo.yaml");
-    let text = std::fs::read_to_string(classic()).unwrap().replace("learning_rate:", "learning_rat:");
+    let text = std::fs::read_to_string(shipped_config("classic")).unwrap().replace("learning_rate:", "learning_rat:");
     std::fs::write(&bad_field, text).unwrap();
     let unsolvable = tmp.path().join("many.yaml");
     let text = std::fs::read_to_string(root().join("configs/randomized.yaml")).unwrap();
     std::fs::write(&unsolvable, text + "  - error < 0\n").unwrap();
 
     for (bad, name) in [(&bad_syntax, "BAD.yaml"), (&bad_field, "typo.yaml"), (&unsolvable, "many.yaml")] {
-        for order in [[s(&classic()), s(bad)], [s(bad), s(&classic())]] {
+        for order in [[s(&shipped_config("classic")), s(bad)], [s(bad), s(&shipped_config("classic"))]] {
             let out = tmp.path().join("out");
             std::fs::create_dir_all(&out).unwrap();
             let output = run(&["generate", order[0], order[1], "--out", s(&out)]);
@@ -277,7 +273,7 @@ fn a_failed_write_leaves_the_output_directory_as_it_was() {
     let out = tmp.path().join("out");
     std::fs::create_dir_all(out.join("classic-key.pdf")).unwrap();
     let before = snapshot(&out);
-    let output = run(&["generate", s(&classic()), "--out", s(&out)]);
+    let output = run(&["generate", s(&shipped_config("classic")), "--out", s(&out)]);
     let err = expect_exit(&output, 1, "generate over a directory named classic-key.pdf");
     assert!(err.contains("classic-key.pdf"), "names the path: {err}");
     assert_eq!(snapshot(&out).keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>(), "nothing written");
@@ -291,7 +287,7 @@ fn written_files_are_readable_by_others() {
     use std::os::unix::fs::PermissionsExt as _;
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    expect_exit(&run(&["generate", s(&classic()), "--format", "typ", "--out", s(&out)]), 0, "generate");
+    expect_exit(&run(&["generate", s(&shipped_config("classic")), "--format", "typ", "--out", s(&out)]), 0, "generate");
     for name in names(&out) {
         let mode = std::fs::metadata(out.join(&name)).unwrap().permissions().mode() & 0o777;
         assert!(mode & 0o044 == 0o044, "{name} has mode {mode:o}");
@@ -320,20 +316,21 @@ fn a_model_answer_worded_in_the_answers_template_reaches_the_answers_and_the_key
     let reworded = "The error shrank: 4.5 became 1.125.";
     let dir = s(templates.path());
 
-    let text = run(&["answers", s(&classic()), "--templates", dir]);
+    let text = run(&["answers", s(&shipped_config("classic")), "--templates", dir]);
     expect_exit(&text, 0, "answers --templates");
     assert!(stdout(&text).contains(reworded), "text answers:\n{}", stdout(&text));
-    let json = run(&["answers", s(&classic()), "--format", "json", "--templates", dir]);
+    let json = run(&["answers", s(&shipped_config("classic")), "--format", "json", "--templates", dir]);
     expect_exit(&json, 0, "answers --format json --templates");
     let json: Json = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(json["error_verdict"]["text"], Json::from(reworded));
     assert_eq!(json["error_decreased"], Json::from(true), "a yes/no answer stays a boolean");
-    let plain = run(&["answers", s(&classic())]);
+    let plain = run(&["answers", s(&shipped_config("classic"))]);
     assert!(stdout(&plain).contains("Yes: the error fell from 4.5 to 1.125."), "the built-in wording is unchanged");
 
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let output = run(&["generate", s(&classic()), "--format", "typ,pdf", "--templates", dir, "--out", s(&out)]);
+    let output =
+        run(&["generate", s(&shipped_config("classic")), "--format", "typ,pdf", "--templates", dir, "--out", s(&out)]);
     expect_exit(&output, 0, "generate --templates");
     let key = std::fs::read_to_string(out.join("classic-key.typ")).unwrap();
     let student = std::fs::read_to_string(out.join("classic-student.typ")).unwrap();
@@ -363,8 +360,8 @@ fn a_broken_answers_template_is_reported_at_its_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     for args in [
-        vec!["answers", s(&classic()), "--templates", dir],
-        vec!["generate", s(&classic()), "--templates", dir, "--out", s(&out)],
+        vec!["answers", s(&shipped_config("classic")), "--templates", dir],
+        vec!["generate", s(&shipped_config("classic")), "--templates", dir, "--out", s(&out)],
         vec!["generate", "configs/randomized.yaml", "--variants", "2", "--templates", dir, "--out", s(&out)],
     ] {
         let err = expect_exit(&run(&args), 1, &args.join(" "));
@@ -383,12 +380,20 @@ fn a_broken_answers_template_is_reported_at_its_file_and_line() {
         answers_template_with(|t| t.replacen("{% macro billions(layers) -%}", "{% macro billions(layers) %", 1));
     let text = std::fs::read_to_string(templates.path().join("answers.txt.j2")).unwrap();
     let line = text.lines().position(|l| l.contains("billions(layers) %")).unwrap() + 1;
-    let err = expect_exit(&run(&["answers", s(&classic()), "--templates", s(templates.path())]), 1, "syntax error");
+    let err = expect_exit(
+        &run(&["answers", s(&shipped_config("classic")), "--templates", s(templates.path())]),
+        1,
+        "syntax error",
+    );
     assert!(err.contains(&format!("answers.txt.j2:{line}:")), "names the template line:\n{err}");
 
     // A missing macro names the answer it should word.
     let templates = answers_template_with(|t| t.replacen("macro why_harder(", "macro why_hard(", 1));
-    let err = expect_exit(&run(&["answers", s(&classic()), "--templates", s(templates.path())]), 1, "missing macro");
+    let err = expect_exit(
+        &run(&["answers", s(&shipped_config("classic")), "--templates", s(templates.path())]),
+        1,
+        "missing macro",
+    );
     assert!(err.contains("answers.txt.j2") && err.contains("why_harder"), "names the macro:\n{err}");
 }
 
@@ -398,7 +403,7 @@ fn a_broken_answers_template_is_reported_at_its_file_and_line() {
 #[test]
 fn a_language_without_built_in_templates_is_warned_about() {
     let tmp = tempfile::tempdir().unwrap();
-    let classic_text = std::fs::read_to_string(classic()).unwrap();
+    let classic_text = std::fs::read_to_string(shipped_config("classic")).unwrap();
     let generate = |language: &str, extra: &[&str]| {
         let text = classic_text.replace("language: en\n", &format!("language: {language}\n"));
         std::fs::write(tmp.path().join("sheet.yaml"), text).unwrap();
@@ -478,6 +483,6 @@ fn long_answers_are_printed_rounded_with_a_warning_and_kept_exact_in_json() {
     assert!(text.contains("exactly 3789.388955843746662139892578125"), "{text}");
 
     // A config whose answers are all short gets no warning.
-    let output = run(&["check", s(&classic())]);
+    let output = run(&["check", s(&shipped_config("classic"))]);
     assert!(expect_exit(&output, 0, "check classic").is_empty());
 }

@@ -3,17 +3,13 @@
 //! export them, quiet runs that are quiet, and commands that fail when they
 //! should. Every case runs the real binary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value as Json;
 
 use crate::common;
-use common::{expect_exit, files_in as files, root, run, run_in, s, stderr, stdout};
-
-fn randomized() -> PathBuf {
-    root().join("configs/randomized.yaml")
-}
+use common::{expect_exit, files_in as files, root, run, run_in, s, shipped_config, stderr, stdout};
 
 fn ok(args: &[&str]) -> Output {
     let output = run(args);
@@ -44,7 +40,7 @@ fn a_student_is_found_however_the_name_is_typed_and_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let roster = tmp.path().join("class.csv");
     write(&roster, CLASS);
-    let config = randomized();
+    let config = shipped_config("randomized");
     let answers = |name: &str, format: &str| {
         ok(&["answers", s(&config), "--seed", "7", "--roster", s(&roster), "--student", name, "--format", format])
     };
@@ -95,7 +91,7 @@ fn one_lost_roster_sheet_can_be_reprinted() {
     let tmp = tempfile::tempdir().unwrap();
     let roster = tmp.path().join("class.csv");
     write(&roster, CLASS);
-    let config = randomized();
+    let config = shipped_config("randomized");
     let out = tmp.path().join("out");
     ok(&["generate", s(&config), "--seed", "7", "--roster", s(&roster), "--out", s(&out), "--quiet"]);
     let before = files(&out);
@@ -140,7 +136,7 @@ fn two_configs_never_write_the_same_file() {
 fn a_smaller_batch_removes_what_the_larger_one_left() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let config = randomized();
+    let config = shipped_config("randomized");
     ok(&["generate", s(&config), "--variants", "4", "--seed", "7", "--out", s(&out), "--quiet"]);
     // Files that are not this batch's: another config's, a teacher's own.
     let unrelated =
@@ -227,7 +223,7 @@ fn a_fixed_config_gives_each_roster_student_the_same_sheet_with_their_name() {
 #[test]
 fn roster_files_as_spreadsheets_make_them() {
     let tmp = tempfile::tempdir().unwrap();
-    let config = randomized();
+    let config = shipped_config("randomized");
     let out = tmp.path().join("out");
     let refuse = |roster: &Path| {
         expect_exit(&run(&["generate", s(&config), "--roster", s(roster), "--out", s(&out)]), 1, "bad roster")
@@ -264,13 +260,14 @@ fn roster_files_as_spreadsheets_make_them() {
 fn quiet_is_quiet_and_a_batch_prints_one_line() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let output = ok(&["generate", s(&randomized()), "--variants", "3", "--out", s(&out), "--quiet"]);
+    let output = ok(&["generate", s(&shipped_config("randomized")), "--variants", "3", "--out", s(&out), "--quiet"]);
     assert!(output.stdout.is_empty() && output.stderr.is_empty(), "{}{}", stdout(&output), stderr(&output));
-    let output = ok(&["generate", s(&randomized()), "--variants", "3", "--out", s(&out)]);
+    let output = ok(&["generate", s(&shipped_config("randomized")), "--variants", "3", "--out", s(&out)]);
     let printed = stdout(&output);
     assert_eq!(printed.lines().count(), 1, "{printed}");
     assert!(printed.contains("10 files") && printed.contains("3 sheets"), "{printed}");
-    let output = ok(&["generate", s(&randomized()), "--variants", "3", "--out", s(&out), "--check", "--quiet"]);
+    let output =
+        ok(&["generate", s(&shipped_config("randomized")), "--variants", "3", "--out", s(&out), "--check", "--quiet"]);
     assert!(output.stdout.is_empty(), "{}", stdout(&output));
 }
 

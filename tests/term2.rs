@@ -2,18 +2,14 @@
 //! through the real binary (fixed runs into a shared folder, reprints of
 //! sheets no run owns, copied class folders, closed pipes, names).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt as _;
 use serde_json::Value as Json;
 
 use crate::common;
-use common::{expect_exit, files_in as files, root, run, run_in, s};
-
-fn randomized() -> PathBuf {
-    root().join("configs/randomized.yaml")
-}
+use common::{expect_exit, files_in as files, root, run, run_in, s, shipped_config};
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
@@ -49,7 +45,7 @@ fn names_that_differ_only_past_the_file_name_say_so() {
     let long = "Maximilian Alexander von Hohenberg-Wittelsbach-Sigmaringen-Lauenburg";
     write(&roster, &format!("name\n{long} the Elder\n{long} the Younger\n"));
     let out = tmp.path().join("out");
-    let output = run(&["generate", s(&randomized()), "--roster", s(&roster), "--out", s(&out)]);
+    let output = run(&["generate", s(&shipped_config("randomized")), "--roster", s(&roster), "--out", s(&out)]);
     let err = expect_exit(&output, 1, "two names alike for 60 characters");
     assert!(err.contains("long.csv:3:") && err.contains("(line 2)"), "{err}");
     assert!(err.contains("differ only after the first 60 characters") && err.contains("shorten one"), "{err}");
@@ -62,8 +58,16 @@ fn a_turkish_capital_i_gives_a_plain_i_in_the_file_name_and_the_same_numbers() {
     let roster = tmp.path().join("r.csv");
     write(&roster, "name\nİlayda Yılmaz\nAda Lovelace\n");
     let answers = |student: &str| {
-        let output =
-            run(&["answers", s(&randomized()), "--roster", s(&roster), "--student", student, "--format", "json"]);
+        let output = run(&[
+            "answers",
+            s(&shipped_config("randomized")),
+            "--roster",
+            s(&roster),
+            "--student",
+            student,
+            "--format",
+            "json",
+        ]);
         expect_exit(&output, 0, student);
         serde_json::from_slice::<Json>(&output.stdout).unwrap()
     };
@@ -75,15 +79,11 @@ fn a_turkish_capital_i_gives_a_plain_i_in_the_file_name_and_the_same_numbers() {
     assert_eq!(answers("ilayda-yılmaz")["answers"], ilayda["answers"]);
 }
 
-fn classic() -> PathBuf {
-    root().join("configs/classic.yaml")
-}
-
 #[test]
 fn two_fixed_configs_of_one_name_do_not_overwrite_each_other() {
     let tmp = tempfile::tempdir().unwrap();
     let (y10, y11) = (tmp.path().join("y10/worksheet.yaml"), tmp.path().join("y11/worksheet.yaml"));
-    let text = std::fs::read_to_string(classic()).unwrap();
+    let text = std::fs::read_to_string(shipped_config("classic")).unwrap();
     write(&y10, &text);
     write(&y11, &text.replace("input: 2", "input: 3"));
     let go = |config: &str, extra: &[&str]| {
@@ -118,7 +118,7 @@ fn two_fixed_configs_of_one_name_do_not_overwrite_each_other() {
 fn a_reprint_of_a_sheet_no_run_made_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::copy(randomized(), dir.join("rand.yaml")).unwrap();
+    std::fs::copy(shipped_config("randomized"), dir.join("rand.yaml")).unwrap();
     expect_exit(&run_in(dir, &["generate", "rand.yaml", "--variants", "3", "--seed", "7", "--out", "v", "-q"]), 0, "3");
     let before = files(&dir.join("v"));
     let err = expect_exit(
@@ -160,7 +160,7 @@ fn a_reprint_of_a_sheet_no_run_made_is_refused() {
 fn a_copied_class_folder_is_the_same_run_there() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::copy(randomized(), dir.join("rand.yaml")).unwrap();
+    std::fs::copy(shipped_config("randomized"), dir.join("rand.yaml")).unwrap();
     write(&dir.join("rosters/11c.csv"), "name\nAda Lovelace\nBob Moses\n");
     let class = |out: &str| {
         run_in(dir, &["generate", "rand.yaml", "--roster", "rosters/11c.csv", "--seed", "2025", "--out", out, "-q"])
@@ -193,7 +193,16 @@ fn a_copied_class_folder_is_the_same_run_there() {
 /// The students of a roster as `answers --roster` finds them: each name of
 /// `names` must be found, by its full name, on its own sheet.
 fn student_of(roster: &Path, name: &str) -> Json {
-    let output = run(&["answers", s(&randomized()), "--roster", s(roster), "--student", name, "--format", "json"]);
+    let output = run(&[
+        "answers",
+        s(&shipped_config("randomized")),
+        "--roster",
+        s(roster),
+        "--student",
+        name,
+        "--format",
+        "json",
+    ]);
     expect_exit(&output, 0, name);
     serde_json::from_slice::<Json>(&output.stdout).unwrap()["sheet"].clone()
 }
@@ -213,7 +222,8 @@ fn roster_headers_are_read_by_their_words() {
             assert_eq!(student_of(&roster, name)["student"], Json::from(name), "{file}");
         }
         // The header is no student: a name not in the roster is not found.
-        let output = run(&["answers", s(&randomized()), "--roster", s(&roster), "--student", "Turing Alan"]);
+        let output =
+            run(&["answers", s(&shipped_config("randomized")), "--roster", s(&roster), "--student", "Turing Alan"]);
         let err = expect_exit(&output, 1, file);
         assert!(err.contains("no student is called"), "{file}: {err}");
     }
@@ -225,7 +235,8 @@ fn roster_headers_are_read_by_their_words() {
 #[test]
 fn numbers_and_headers_in_the_name_column_are_errors_with_their_lines() {
     let roster = root().join("tests/rosters/not-names.csv");
-    let output = run(&["generate", s(&randomized()), "--roster", s(&roster), "--out", "target/never-written"]);
+    let output =
+        run(&["generate", s(&shipped_config("randomized")), "--roster", s(&roster), "--out", "target/never-written"]);
     let err = expect_exit(&output, 1, "ids and a second header");
     for line in
         ["line 1: \"10234\" is a number", "line 2: \"10235\" is a number", "line 3: \"Name\" looks like a header"]
@@ -241,7 +252,7 @@ fn manifests_are_plain_for_a_spreadsheet() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     // A saturated tanh: its slope is printed in scientific form on the sheet.
-    let config = std::fs::read_to_string(randomized())
+    let config = std::fs::read_to_string(shipped_config("randomized"))
         .unwrap()
         .replace("activation: sigmoid", "activation: tanh")
         .replace("target: { from: 15, to: 30 }", "target: { from: 60, to: 90 }")
@@ -317,7 +328,7 @@ fn a_listed_value_on_no_sheet_of_a_batch_of_30_is_warned_of() {
 fn a_moodle_file_over_2_mb_is_warned_of() {
     let tmp = tempfile::tempdir().unwrap();
     // About 100 KB a question: 22 variants are more than 2 MB, 3 are not.
-    let config = randomized();
+    let config = shipped_config("randomized");
     let moodle = |n: &str| {
         let args = ["generate", s(&config), "--variants", n, "--format", "moodle", "--out", n, "-q"];
         expect_exit(&run_in(tmp.path(), &args), 0, n)
@@ -333,7 +344,7 @@ fn a_moodle_file_over_2_mb_is_warned_of() {
 #[test]
 fn a_randomized_config_alone_is_described_as_typed() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(randomized(), tmp.path().join("rand.yaml")).unwrap();
+    std::fs::copy(shipped_config("randomized"), tmp.path().join("rand.yaml")).unwrap();
     expect_exit(&run_in(tmp.path(), &["generate", "rand.yaml", "--out", "one", "-q"]), 0, "a batch of one");
     assert!(tmp.path().join("one/rand-v01-key.pdf").exists());
     let err = expect_exit(&run_in(tmp.path(), &["generate", "rand.yaml", "--out", "one", "--seed", "4"]), 1, "seed 4");
@@ -346,7 +357,8 @@ fn names_the_fonts_cannot_draw_say_what_to_do() {
     let tmp = tempfile::tempdir().unwrap();
     let roster = tmp.path().join("r.csv");
     write(&roster, "name\nAda Lovelace\n李明\n");
-    let output = run(&["answers", s(&randomized()), "--roster", s(&roster), "--student", "Ada Lovelace"]);
+    let output =
+        run(&["answers", s(&shipped_config("randomized")), "--roster", s(&roster), "--student", "Ada Lovelace"]);
     let err = expect_exit(&output, 0, "a name the fonts lack");
     assert!(err.contains("line 3: \"李明\"") && err.contains("usual romanization"), "{err}");
 }
@@ -356,7 +368,7 @@ fn watch_says_the_roster_encoding_once_a_session() {
     use std::time::Duration;
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("rand.yaml");
-    std::fs::copy(randomized(), &config).unwrap();
+    std::fs::copy(shipped_config("randomized"), &config).unwrap();
     // Windows-1252, as Excel saves "CSV": Zoë.
     let roster = tmp.path().join("r.csv");
     std::fs::write(&roster, b"Name\r\nZo\xEB Adams\r\nAda Lovelace\r\n").unwrap();

@@ -122,6 +122,11 @@ pub fn files_in(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The shipped config `configs/{name}.yaml`, as an absolute path.
+pub fn shipped_config(name: &str) -> PathBuf {
+    root().join("configs").join(format!("{name}.yaml"))
+}
+
 /// The shipped configs, `configs/*.yaml`, in order, as paths relative to the
 /// package root (where tests run), so messages name them briefly.
 pub fn shipped_configs() -> Vec<PathBuf> {
