@@ -368,6 +368,11 @@ impl Answers {
         self.list.iter().filter(|a| matches!(a.id, Blank::Given(Given::Weight(_)))).count()
     }
 
+    /// The answers to the blanks `keep` picks, in order.
+    pub fn only(&self, keep: impl Fn(Blank) -> bool) -> Answers {
+        Answers { list: self.list.iter().filter(|a| keep(a.id)).cloned().collect() }
+    }
+
     fn push(&mut self, id: Blank, value: Value) {
         self.list.push(Answer { id, value });
     }

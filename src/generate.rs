@@ -188,10 +188,15 @@ fn sources(templates: &Templates, solved: &Solved, base: &str, label: &SheetLabe
         .collect()
 }
 
-/// The Moodle XML file `{base}-moodle.xml` of `questions`, sheets of the
-/// config `stem` titled `title`.
+/// The Moodle XML file [`moodle_name`] of `questions`, sheets of the config
+/// `stem` titled `title`.
 pub fn moodle_file(base: &str, title: &str, stem: &str, questions: &[crate::moodle::Question]) -> OutputFile {
-    OutputFile { name: format!("{base}-moodle.xml"), bytes: crate::moodle::quiz(title, stem, questions).into_bytes() }
+    OutputFile { name: moodle_name(base), bytes: crate::moodle::quiz(title, stem, questions).into_bytes() }
+}
+
+/// The name of the Moodle XML file of the sheets named `base`: `{base}-moodle.xml`.
+pub fn moodle_name(base: &str) -> String {
+    format!("{base}-moodle.xml")
 }
 
 /// The output files of both typeset versions of one sheet, exported side by side.

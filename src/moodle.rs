@@ -299,31 +299,44 @@ fn with_entities(text: &str, entities: &[(char, &str)]) -> String {
 
 /// The Moodle XML file of the sheets of the config `stem`, titled `title`:
 /// the category `$course$/top/<title>/<stem>` (created on import), then the
-/// questions in order.
+/// questions in order. A batch writes the same file a question at a time:
+/// [`quiz_head`], each [`quiz_question`], then [`QUIZ_TAIL`].
 pub fn quiz(title: &str, stem: &str, questions: &[Question]) -> String {
+    let mut xml = quiz_head(title, stem);
+    for q in questions {
+        xml.push_str(&quiz_question(q));
+    }
+    xml.push_str(QUIZ_TAIL);
+    xml
+}
+
+/// The start of the Moodle XML file of [`quiz`]: the declaration and the category.
+pub fn quiz_head(title: &str, stem: &str) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
     let category = format!("$course$/top/{}/{}", category_name(title), category_name(stem));
     xml.push_str(&format!(
         "<question type=\"category\">\n<category><text>{}</text></category>\n</question>\n",
         xml_text(&category)
     ));
-    for q in questions {
-        xml.push_str("<question type=\"cloze\">\n");
-        xml.push_str(&format!("<name><text>{}</text></name>\n", xml_text(&q.name)));
-        xml.push_str(&format!("<questiontext format=\"html\"><text>{}</text></questiontext>\n", cdata(&q.text)));
-        xml.push_str(&format!(
-            "<generalfeedback format=\"html\"><text>{}</text></generalfeedback>\n",
-            cdata(&q.feedback)
-        ));
-        xml.push_str("<penalty>0.3333333</penalty>\n<hidden>0</hidden>\n");
-        if let Some(id) = &q.idnumber {
-            xml.push_str(&format!("<idnumber>{}</idnumber>\n", xml_text(id)));
-        }
-        xml.push_str("</question>\n");
-    }
-    xml.push_str("</quiz>\n");
     xml
 }
+
+/// One question of the Moodle XML file of [`quiz`].
+pub fn quiz_question(q: &Question) -> String {
+    let mut xml = String::from("<question type=\"cloze\">\n");
+    xml.push_str(&format!("<name><text>{}</text></name>\n", xml_text(&q.name)));
+    xml.push_str(&format!("<questiontext format=\"html\"><text>{}</text></questiontext>\n", cdata(&q.text)));
+    xml.push_str(&format!("<generalfeedback format=\"html\"><text>{}</text></generalfeedback>\n", cdata(&q.feedback)));
+    xml.push_str("<penalty>0.3333333</penalty>\n<hidden>0</hidden>\n");
+    if let Some(id) = &q.idnumber {
+        xml.push_str(&format!("<idnumber>{}</idnumber>\n", xml_text(id)));
+    }
+    xml.push_str("</question>\n");
+    xml
+}
+
+/// The end of the Moodle XML file of [`quiz`].
+pub const QUIZ_TAIL: &str = "</quiz>\n";
 
 /// A name in a Moodle category path: a `/` is written `//` (a lone `/`
 /// separates categories), and none may touch the separators.

@@ -146,6 +146,29 @@ pub trait Sink {
 pub struct Pending {
     name: String,
     to: PendingTo,
+    /// Bytes written so far.
+    len: usize,
+}
+
+impl Pending {
+    fn new(name: &str, to: PendingTo) -> Pending {
+        Pending { name: name.to_owned(), to, len: 0 }
+    }
+
+    /// The file's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many bytes were written to it so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was written to it yet.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 enum PendingTo {
@@ -156,14 +179,16 @@ enum PendingTo {
 
 impl std::io::Write for Pending {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.to {
+        let written = match &mut self.to {
             PendingTo::Memory(bytes) => bytes.write(buf),
             PendingTo::Disk(file) => file.write(buf),
             PendingTo::Compare(comparer) => {
                 comparer.feed(buf);
                 Ok(buf.len())
             }
-        }
+        }?;
+        self.len += written;
+        Ok(written)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -182,7 +207,7 @@ impl Sink for Vec<OutputFile> {
     }
 
     fn create(&mut self, name: &str) -> Result<Pending> {
-        Ok(Pending { name: name.to_owned(), to: PendingTo::Memory(Vec::new()) })
+        Ok(Pending::new(name, PendingTo::Memory(Vec::new())))
     }
 
     fn finish(&mut self, file: Pending) -> Result<()> {
@@ -309,7 +334,7 @@ impl Sink for Staging {
         debug_assert!(!name.contains('/') && !name.contains('\\'));
         let temp = temporary(&self.dir, "").map_err(|e| Error::io("write into", &self.dir, e))?;
         self.temporaries.push(temp.path().to_owned());
-        Ok(Pending { name: name.to_owned(), to: PendingTo::Disk(std::io::BufWriter::new(temp)) })
+        Ok(Pending::new(name, PendingTo::Disk(std::io::BufWriter::new(temp))))
     }
 
     fn finish(&mut self, file: Pending) -> Result<()> {
@@ -422,7 +447,7 @@ impl Sink for Comparison {
     }
 
     fn create(&mut self, name: &str) -> Result<Pending> {
-        Ok(Pending { name: name.to_owned(), to: PendingTo::Compare(self.comparer(name)) })
+        Ok(Pending::new(name, PendingTo::Compare(self.comparer(name))))
     }
 
     fn finish(&mut self, file: Pending) -> Result<()> {

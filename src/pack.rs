@@ -412,6 +412,14 @@ fn read(pdf: &[u8]) -> Option<Parsed<'_>> {
     Some(Parsed { objects, pages: page_ids })
 }
 
+/// The pages of a PDF copied into a pack.
+struct Copied {
+    /// Their object numbers in the pack, in order.
+    pages: Vec<u32>,
+    /// The last one's media box, as written (for a blank page after it).
+    media_box: Vec<u8>,
+}
+
 /// A class pack being written: PDFs appended one at a time, page for page,
 /// straight to `out`, so only the PDF being appended is ever held in memory.
 ///
@@ -427,6 +435,8 @@ pub struct Pack<W: Write> {
     offsets: Vec<(u32, usize)>,
     /// The pages' object numbers, in order.
     kids: Vec<u32>,
+    /// The object numbers of the pages that go after all of those of `kids`.
+    last: Vec<u32>,
     next_id: u32,
     /// A reused buffer for serializing one object.
     buffer: Vec<u8>,
@@ -435,8 +445,15 @@ pub struct Pack<W: Write> {
 impl<W: Write> Pack<W> {
     /// Starts a pack written to `out`.
     pub fn new(out: W) -> Result<Self> {
-        let mut pack =
-            Pack { out, written: 0, offsets: Vec::new(), kids: Vec::new(), next_id: PAGES_ID + 1, buffer: Vec::new() };
+        let mut pack = Pack {
+            out,
+            written: 0,
+            offsets: Vec::new(),
+            kids: Vec::new(),
+            last: Vec::new(),
+            next_id: PAGES_ID + 1,
+            buffer: Vec::new(),
+        };
         pack.emit(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")?;
         Ok(pack)
     }
@@ -444,6 +461,29 @@ impl<W: Write> Pack<W> {
     /// Appends every page of a read PDF (see [`parse`]); as a `sheet`, padded
     /// to an even number of pages.
     pub fn add(&mut self, doc: Parsed, sheet: bool) -> Result<()> {
+        let copied = self.copy(doc)?;
+        let odd = copied.pages.len() % 2 == 1;
+        self.kids.extend(copied.pages);
+        if sheet && odd {
+            let id = self.blank_page(&copied.media_box)?;
+            self.kids.push(id);
+        }
+        Ok(())
+    }
+
+    /// Puts every page of a read PDF after all the pages added with
+    /// [`Pack::add`], before or after this call: a batch's grading summary,
+    /// typeset before its sheets, ends the key pack without being held in
+    /// memory until they are done.
+    pub fn add_last(&mut self, doc: Parsed) -> Result<()> {
+        let copied = self.copy(doc)?;
+        self.last.extend(copied.pages);
+        Ok(())
+    }
+
+    /// Writes the objects of a read PDF, numbered on from the pack's, and
+    /// returns its pages' new object numbers.
+    fn copy(&mut self, doc: Parsed) -> Result<Copied> {
         // The source's objects are numbered on from the pack's, in their order.
         let first = self.next_id;
         let renumber =
@@ -485,22 +525,25 @@ impl<W: Write> Pack<W> {
         }
         self.buffer = buffer;
         self.next_id = first + doc.objects.len() as u32;
-        self.kids.extend(doc.pages.iter().filter_map(|&id| renumber(id)));
-        if sheet && doc.pages.len() % 2 == 1 {
-            let media_box = String::from_utf8_lossy(media_box.unwrap_or(LETTER)).into_owned();
-            let blank = format!("<</Type/Page/MediaBox {media_box}/Resources<<>>/Parent {PAGES_ID} 0 R>>");
-            let id = self.next_id;
-            self.object(id, blank.as_bytes())?;
-            self.kids.push(id);
-            self.next_id += 1;
-        }
-        Ok(())
+        let pages = doc.pages.iter().filter_map(|&id| renumber(id)).collect();
+        let media_box = media_box.unwrap_or(LETTER).to_vec();
+        Ok(Copied { pages, media_box })
+    }
+
+    /// Writes a blank page of `media_box`, and returns its object number.
+    fn blank_page(&mut self, media_box: &[u8]) -> Result<u32> {
+        let media_box = String::from_utf8_lossy(media_box).into_owned();
+        let blank = format!("<</Type/Page/MediaBox {media_box}/Resources<<>>/Parent {PAGES_ID} 0 R>>");
+        let id = self.next_id;
+        self.object(id, blank.as_bytes())?;
+        self.next_id += 1;
+        Ok(id)
     }
 
     /// Writes the page tree, the catalog and the cross-reference table, and
     /// hands back the output.
     pub fn finish(mut self) -> Result<W> {
-        let kids: Vec<String> = self.kids.iter().map(|id| format!("{id} 0 R")).collect();
+        let kids: Vec<String> = self.kids.iter().chain(&self.last).map(|id| format!("{id} 0 R")).collect();
         let pages = format!("<</Type/Pages/Kids[{}]/Count {}>>", kids.join(" "), kids.len());
         self.object(PAGES_ID, pages.as_bytes())?;
         let catalog = self.next_id;
@@ -563,9 +606,14 @@ mod tests {
     }
 
     fn sheet(pages: usize) -> Vec<u8> {
+        pages_saying("Page", pages)
+    }
+
+    /// A PDF of `pages` small pages, each saying `word`.
+    fn pages_saying(word: &str, pages: usize) -> Vec<u8> {
         let markup = format!(
             "#set document(title: \"Sheet\")\n#set page(width: 5cm, height: 5cm)\n{}",
-            vec!["Page"; pages].join("\n#pagebreak()\n")
+            vec![word; pages].join("\n#pagebreak()\n")
         );
         let doc = crate::typeset::compile(&markup).unwrap();
         crate::typeset::pdf(&doc, "test").unwrap()
@@ -581,6 +629,25 @@ mod tests {
         let unpadded = Document::load_mem(&join(all(), false).unwrap()).unwrap();
         assert_eq!(unpadded.get_pages().len(), 4);
         assert_eq!(join(all(), true).unwrap(), join(all(), true).unwrap(), "same bytes twice");
+    }
+
+    /// Pages added with `add_last` end the pack, after sheets added before
+    /// and after them, and the sheets are still padded.
+    #[test]
+    fn pages_added_last_end_the_pack() {
+        let (first, summary, second) =
+            (pages_saying("First", 1), pages_saying("Summary", 2), pages_saying("Second", 2));
+        let mut pack = Pack::new(Vec::new()).unwrap();
+        pack.add(parse(&first).unwrap(), true).unwrap();
+        pack.add_last(parse(&summary).unwrap()).unwrap();
+        pack.add(parse(&second).unwrap(), true).unwrap();
+        let joined = pack.finish().unwrap();
+        let pages: Vec<String> = pdf_extract::extract_text_from_mem_by_pages(&joined)
+            .unwrap()
+            .into_iter()
+            .map(|page| page.split_whitespace().collect())
+            .collect();
+        assert_eq!(pages, ["First", "", "Second", "Second", "Summary", "Summary"]);
     }
 
     /// A PDF of `objects` (numbered from 1) with the catalog `root`.

@@ -493,11 +493,12 @@ pub struct Variant {
     pub solved: Solved,
 }
 
-/// Variants drawn together, with what their draws met.
+/// Variants drawn together, each as its caller keeps it, with what their
+/// draws met.
 #[derive(Debug)]
-pub struct Drawn {
-    /// The variants, in order.
-    pub variants: Vec<Variant>,
+pub struct Drawn<T> {
+    /// What was kept of each variant, in order.
+    pub variants: Vec<T>,
     /// Every draw made for them.
     pub tally: Tally,
 }
@@ -761,8 +762,10 @@ impl<'a> Sampler<'a> {
         }
     }
 
-    /// Variants `1..=count` of the batch, pairwise distinct.
-    pub fn batch(&self, count: u64) -> Result<Drawn> {
+    /// Variants `1..=count` of the batch, pairwise distinct, each handed to
+    /// `keep` with its 0-based index as it is drawn; what `keep` returns is
+    /// what the batch holds of it (a large batch keeps less than every answer).
+    pub fn batch<T>(&self, count: u64, mut keep: impl FnMut(usize, Variant) -> Result<T>) -> Result<Drawn<T>> {
         check_count(self.spec, count)?;
         let mut taken = HashSet::new();
         let mut tally = Tally::default();
@@ -770,21 +773,23 @@ impl<'a> Sampler<'a> {
         for k in 1..=count {
             let variant = self.draw(Stream::Index(k), &taken, &mut tally)?;
             taken.insert(fingerprint(&variant.solved.worksheet));
-            variants.push(variant);
+            variants.push(keep(variants.len(), variant)?);
         }
         Ok(Drawn { variants, tally })
     }
 
     /// One variant per roster name (each already normalized, see
-    /// `roster::normalize`); each depends only on the seed and the name.
-    /// Students may share numbers (a fixed config gives everyone the same
-    /// sheet), so the count is not held against the ranges.
-    pub fn roster(&self, names: &[String]) -> Result<Drawn> {
+    /// `roster::normalize`), handed to `keep` as in [`Sampler::batch`]; each
+    /// depends only on the seed and the name. Students may share numbers (a
+    /// fixed config gives everyone the same sheet), so the count is not held
+    /// against the ranges.
+    pub fn roster<T>(&self, names: &[String], mut keep: impl FnMut(usize, Variant) -> Result<T>) -> Result<Drawn<T>> {
         check_bounds(names.len() as u64)?;
         let mut tally = Tally::default();
         let variants = names
             .iter()
-            .map(|name| self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally))
+            .enumerate()
+            .map(|(i, name)| keep(i, self.draw(Stream::Student(name.clone()), &HashSet::new(), &mut tally)?))
             .collect::<Result<_>>()?;
         Ok(Drawn { variants, tally })
     }

@@ -16,10 +16,26 @@ const SUMMARY_ROWS: usize = 24;
 /// One sheet of the batch, as the summary lists it.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
-    /// Its variant id and student.
-    pub label: &'a SheetLabel,
-    /// Its answers.
+    /// Its variant id.
+    pub id: &'a str,
+    /// Its roster student, if any.
+    pub student: Option<&'a str>,
+    /// Its answers: all of them, or at least those of [`row_answers`].
     pub answers: &'a Answers,
+}
+
+impl<'a> Entry<'a> {
+    /// The entry of the sheet labelled `label`, with `answers`.
+    pub fn new(label: &'a SheetLabel, answers: &'a Answers) -> Entry<'a> {
+        Entry { id: &label.id, student: label.student.as_deref(), answers }
+    }
+}
+
+/// The answers of a sheet that its row of the summary may show: what a batch
+/// keeps of each sheet for the summary, instead of every answer.
+pub fn row_answers(answers: &Answers) -> Answers {
+    let shown: Vec<Blank> = columns_where(answers.layers(), |_| true).into_iter().map(|(id, _)| id).collect();
+    answers.only(|id| shown.contains(&id))
 }
 
 /// One part of a batch's grading summary. The summary is typeset a part at a
@@ -56,11 +72,16 @@ struct Header {
 /// then the key answers. Headers use the sheet's notation: the coefficient
 /// of a layer is the factor on the diagram's arrow into it.
 fn columns(layers: usize, entries: &[Entry]) -> Vec<(Blank, Header)> {
-    let varies = |id: Blank| {
-        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| a.value.clone()));
+    columns_where(layers, |id: Blank| {
+        let mut values = entries.iter().map(|e| e.answers.get(id).map(|a| &a.value));
         let first = values.next().flatten();
         values.any(|v| v != first)
-    };
+    })
+}
+
+/// The columns of [`columns`], with the givens that may be left out shown
+/// where `varies` says they vary.
+fn columns_where(layers: usize, varies: impl Fn(Blank) -> bool) -> Vec<(Blank, Header)> {
     let header = |kind, math: String| Header { kind, math };
     let math = |m: String| header("math", m);
     let mut columns: Vec<(Blank, Header)> = vec![
@@ -108,8 +129,8 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         .unwrap_or_default()
         .iter()
         .map(|entry| SummaryRow {
-            id: entry.label.id.clone(),
-            student: entry.label.student.clone().unwrap_or_default(),
+            id: entry.id.to_owned(),
+            student: entry.student.unwrap_or_default().to_owned(),
             cells: columns
                 .iter()
                 .map(|(id, _)| entry.answers.get(*id).map(|a| a.display(&numbers)).unwrap_or_default())
@@ -120,7 +141,7 @@ fn render_part(spec: &WorksheetSpec, templates: &Templates, entries: &[Entry], p
         doc => JValue::from(minijinja::value::Serde(&spec.presentation)),
         headers => headers,
         rows => JValue::from(minijinja::value::Serde(&rows)),
-        roster => entries.iter().any(|e| e.label.student.is_some()),
+        roster => entries.iter().any(|e| e.student.is_some()),
         first => part.rows.start == 0,
         first_page => part.first_page,
         pages => part.pages,
@@ -194,7 +215,7 @@ mod tests {
     static TEMPLATES: std::sync::LazyLock<Templates> = std::sync::LazyLock::new(|| Templates::load(None).unwrap());
 
     fn entries(sheets: &[crate::batch::Sheet]) -> Vec<Entry<'_>> {
-        sheets.iter().map(|s| Entry { label: &s.label, answers: &s.variant.solved.answers }).collect()
+        sheets.iter().map(|s| Entry::new(&s.label, &s.variant.solved.answers)).collect()
     }
 
     /// The footers of the summary parts, in order, and how many pages they have.
@@ -333,6 +354,36 @@ mod tests {
         let request = crate::batch::Request { seed: 1, count: 5, only: None, ..Default::default() };
         let headers = headers_of(&spec, &crate::batch::draw(&spec, &*TEMPLATES, &request).unwrap());
         assert_eq!(headers.len(), 2 + 2 + 2 + 2 + 1, "{headers:?}");
+    }
+
+    /// A batch keeps of each sheet only its [`row_answers`] for the summary:
+    /// they give the summary every answer gives, for 2 to 5 layers with
+    /// coefficients, nudges and learning rates that vary or not.
+    #[test]
+    fn the_row_answers_give_the_summary_every_answer_gives() {
+        let yamls = [
+            std::fs::read_to_string("configs/randomized.yaml").unwrap(),
+            "title: Two\nnetwork:\n  input: { from: 1, to: 3 }\n  target: 10\n  layers:\n    \
+             - { coefficient: { one_of: [2, -3] }, weight: { from: 1, to: 4 } }\n    \
+             - { coefficient: 2, weight: 1 }\n\
+             nudge: { one_of: [0.5, 0.25] }\nlearning_rate: { one_of: [0.01, 0.02] }\n"
+                .to_owned(),
+            "title: Five\nnetwork:\n  input: 2\n  target: { from: 100, to: 120 }\n  layers:\n    \
+             - { coefficient: 3, weight: 1 }\n    - { coefficient: 2, weight: 2 }\n    \
+             - { coefficient: 1, weight: 1 }\n    - { coefficient: 2, weight: -1 }\n    \
+             - { coefficient: 1, weight: 3 }\nnudge: 0.5\nlearning_rate: 0.001\n"
+                .to_owned(),
+        ];
+        for yaml in yamls {
+            let spec = crate::config::parse(&yaml, "s.yaml", "s").unwrap();
+            let request = crate::batch::Request { seed: 3, count: 16, ..Default::default() };
+            let sheets = crate::batch::draw(&spec, &*TEMPLATES, &request).unwrap();
+            let rows: Vec<Answers> = sheets.iter().map(|s| row_answers(&s.variant.solved.answers)).collect();
+            let kept: Vec<Entry> = sheets.iter().zip(&rows).map(|(s, row)| Entry::new(&s.label, row)).collect();
+            let all = parts_markup(&spec, &TEMPLATES, &entries(&sheets)).unwrap();
+            assert_eq!(parts_markup(&spec, &TEMPLATES, &kept).unwrap(), all);
+            assert!(rows[0].iter().count() < sheets[0].variant.solved.answers.iter().count() / 3);
+        }
     }
 
     /// Text items and vertical rules of a laid-out page, in points: no text

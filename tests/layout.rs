@@ -695,7 +695,7 @@ const SUMMARY_MARGINS: (f64, f64) = (42.52, 45.35);
 /// has no rubric.
 fn summary_faults(name: &str, spec: &config::WorksheetSpec, sheets: &[batch::Sheet]) -> Vec<String> {
     let entries: Vec<summary::Entry> =
-        sheets.iter().map(|s| summary::Entry { label: &s.label, answers: &s.variant.solved.answers }).collect();
+        sheets.iter().map(|s| summary::Entry::new(&s.label, &s.variant.solved.answers)).collect();
     let mut out = Vec::new();
     for (k, markup) in summary::parts_markup(spec, common::words(), &entries).unwrap().iter().enumerate() {
         let layout = typeset::compile(markup).unwrap_or_else(|d| panic!("{name}: the summary does not compile: {d:?}"));

@@ -59,6 +59,13 @@ fn large_quiz_warning(path: &std::path::Path, bytes: usize) -> String {
 }
 
 impl Recorder<'_> {
+    /// Notes a Moodle file over [`MOODLE_UPLOAD_LIMIT`].
+    fn note_size(&mut self, name: &str, bytes: usize) {
+        if name.ends_with("-moodle.xml") && bytes > MOODLE_UPLOAD_LIMIT {
+            self.large_quizzes.push((name.to_owned(), bytes));
+        }
+    }
+
     fn claim(&mut self, name: &str) -> Result<()> {
         let made = self.made.last_mut().expect("a config is being built");
         if let Some(other) = self.owners.insert(name.to_owned(), made.config.clone()) {
@@ -87,9 +94,7 @@ impl Recorder<'_> {
 impl output::Sink for Recorder<'_> {
     fn put(&mut self, file: output::OutputFile) -> Result<()> {
         self.claim(&file.name)?;
-        if file.name.ends_with("-moodle.xml") && file.bytes.len() > MOODLE_UPLOAD_LIMIT {
-            self.large_quizzes.push((file.name.clone(), file.bytes.len()));
-        }
+        self.note_size(&file.name, file.bytes.len());
         self.inner.put(file)
     }
 
@@ -99,6 +104,7 @@ impl output::Sink for Recorder<'_> {
     }
 
     fn finish(&mut self, file: output::Pending) -> Result<()> {
+        self.note_size(file.name(), file.len());
         self.inner.finish(file)
     }
 
