@@ -178,7 +178,8 @@ impl Checker<'_> {
             return Err(self.error(path, message));
         }
         if value.decimal_places() > MAX_DECIMAL_PLACES {
-            return Err(self.error(path, too_many_places(path, value)));
+            let message = too_many_places(path, &value.to_string(), &value.round_places(MAX_DECIMAL_PLACES));
+            return Err(self.error(path, message));
         }
         Ok(value.clone())
     }
@@ -251,13 +252,10 @@ impl Checker<'_> {
     }
 }
 
-/// The message for `value`, written at `path` with more decimal places than
-/// a config number may have: the number rounded to fit.
-pub(super) fn too_many_places(path: &str, value: &Exact) -> String {
-    format!(
-        "`{path}`: {value} has more than {MAX_DECIMAL_PLACES} decimal places; round it to {MAX_DECIMAL_PLACES}: {}",
-        value.round_places(MAX_DECIMAL_PLACES)
-    )
+/// The message for a number `written` at `path` with more decimal places
+/// than a config number may have, with `rounded`, the number rounded to fit.
+pub(super) fn too_many_places(path: &str, written: &str, rounded: &Exact) -> String {
+    format!("`{path}`: {written} has more than {MAX_DECIMAL_PLACES} decimal places; round it to {MAX_DECIMAL_PLACES}: {rounded}")
 }
 
 /// The value of `result`, or `None` with its error added to `problems`.

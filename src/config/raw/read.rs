@@ -669,10 +669,7 @@ impl Reader<'_> {
         } else if let Some(positive) = beyond_exponent_is_positive(text) {
             match positive {
                 true => format!("{text} is too large: numbers must lie between -{MAX_MAGNITUDE} and {MAX_MAGNITUDE}"),
-                false => format!(
-                    "`{path}`: {text} has more than {MAX_DECIMAL_PLACES} decimal places; round it to \
-                     {MAX_DECIMAL_PLACES}: 0"
-                ),
+                false => crate::config::check::too_many_places(path, text, &Exact::int(0)),
             }
         } else if let Some(message) = decimal_comma(text) {
             format!("`{path}`: {message}")
