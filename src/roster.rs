@@ -144,11 +144,13 @@ impl Roster {
 /// combining marks (accents), lower case, letters and digits only (so
 /// apostrophes, dashes and spaces of any style do not count).
 fn fold(name: &str) -> String {
-    name.nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .collect()
+    unaccented_lower(name).filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// The letters of `text` compatibility-decomposed, without combining marks
+/// (accents), in lower case: what [`fold`] and [`header_word`] compare.
+fn unaccented_lower(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfkd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase)
 }
 
 /// [`fold`] in ASCII: letters that do not decompose written as English
@@ -312,12 +314,7 @@ const OTHER_WORDS: &[&str] = &[
 /// accents, every run of other characters one space (`Prénom` is `prenom`,
 /// `First_Name` is `first name`, `E-mail:` is `e mail`).
 fn header_word(cell: &str) -> String {
-    let plain: String = cell
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    let plain: String = unaccented_lower(cell).map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
     plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
