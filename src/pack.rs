@@ -488,20 +488,16 @@ impl<W: Write> Pack<W> {
         let first = self.next_id;
         let renumber =
             |id: u32| doc.objects.binary_search_by_key(&id, |(n, _)| *n).ok().map(|index| first + index as u32);
-        let mut buffer = std::mem::take(&mut self.buffer);
         let mut media_box = None;
         for (index, (_, body)) in doc.objects.iter().enumerate() {
-            let id = first + index as u32;
-            buffer.clear();
-            let _ = writeln!(buffer, "{id} 0 obj");
-            match body {
+            self.object(first + index as u32, |buffer| match body {
                 Body::Page(entries) => {
                     buffer.extend_from_slice(b"<<");
                     for (key, value) in entries {
                         buffer.push(b'/');
                         buffer.extend_from_slice(key);
                         buffer.push(b' ');
-                        write_renumbered(&mut buffer, value, renumber);
+                        write_renumbered(buffer, value, renumber);
                     }
                     let _ = write!(buffer, "/Parent {PAGES_ID} 0 R>>");
                     media_box = get(entries, b"MediaBox").filter(|value| {
@@ -511,19 +507,15 @@ impl<W: Write> Pack<W> {
                     });
                 }
                 Body::Other(text, stream) => {
-                    write_renumbered(&mut buffer, text, renumber);
+                    write_renumbered(buffer, text, renumber);
                     if let Some(data) = stream {
                         buffer.extend_from_slice(b"\nstream\n");
                         buffer.extend_from_slice(data);
                         buffer.extend_from_slice(b"\nendstream");
                     }
                 }
-            }
-            buffer.extend_from_slice(b"\nendobj\n");
-            self.offsets.push((id, self.written));
-            self.emit(&buffer)?;
+            })?;
         }
-        self.buffer = buffer;
         self.next_id = first + doc.objects.len() as u32;
         let pages = doc.pages.iter().filter_map(|&id| renumber(id)).collect();
         let media_box = media_box.unwrap_or(LETTER).to_vec();
@@ -535,7 +527,7 @@ impl<W: Write> Pack<W> {
         let media_box = String::from_utf8_lossy(media_box).into_owned();
         let blank = format!("<</Type/Page/MediaBox {media_box}/Resources<<>>/Parent {PAGES_ID} 0 R>>");
         let id = self.next_id;
-        self.object(id, blank.as_bytes())?;
+        self.object(id, |buffer| buffer.extend_from_slice(blank.as_bytes()))?;
         self.next_id += 1;
         Ok(id)
     }
@@ -545,9 +537,11 @@ impl<W: Write> Pack<W> {
     pub fn finish(mut self) -> Result<W> {
         let kids: Vec<String> = self.kids.iter().chain(&self.last).map(|id| format!("{id} 0 R")).collect();
         let pages = format!("<</Type/Pages/Kids[{}]/Count {}>>", kids.join(" "), kids.len());
-        self.object(PAGES_ID, pages.as_bytes())?;
+        self.object(PAGES_ID, |buffer| buffer.extend_from_slice(pages.as_bytes()))?;
         let catalog = self.next_id;
-        self.object(catalog, format!("<</Type/Catalog/Pages {PAGES_ID} 0 R>>").as_bytes())?;
+        self.object(catalog, |buffer| {
+            let _ = write!(buffer, "<</Type/Catalog/Pages {PAGES_ID} 0 R>>");
+        })?;
         let size = catalog + 1;
         let xref = self.written;
         self.offsets.sort_unstable();
@@ -568,12 +562,13 @@ impl<W: Write> Pack<W> {
         Ok(self.out)
     }
 
-    fn object(&mut self, id: u32, value: &[u8]) -> Result<()> {
+    /// Writes the object `id`, its value written by `value` into a buffer.
+    fn object(&mut self, id: u32, value: impl FnOnce(&mut Vec<u8>)) -> Result<()> {
         self.offsets.push((id, self.written));
         let mut buffer = std::mem::take(&mut self.buffer);
         buffer.clear();
         let _ = writeln!(buffer, "{id} 0 obj");
-        buffer.extend_from_slice(value);
+        value(&mut buffer);
         buffer.extend_from_slice(b"\nendobj\n");
         let result = self.emit(&buffer);
         self.buffer = buffer;
