@@ -330,7 +330,7 @@ impl Collected {
 #[derive(Default)]
 struct Rounded {
     /// The first such sheet's warning, once there is one.
-    first: Option<Option<String>>,
+    first: Option<String>,
     /// The ids of the others.
     others: Vec<String>,
 }
@@ -352,13 +352,14 @@ impl Rounded {
             true => format!("{} {id}", spec.file),
             false => spec.file.clone(),
         };
-        self.first = Some(solved.rounded_warning(&file, words)?);
+        // Some: the sheet prints answers rounded.
+        self.first = solved.rounded_warning(&file, words)?;
         Ok(())
     }
 
     /// The warning, if a sheet prints answers rounded.
     fn warning(self) -> Option<String> {
-        let mut warning = self.first.flatten()?;
+        let mut warning = self.first?;
         if !self.others.is_empty() {
             let more = match self.others.len() {
                 1 => "1 more sheet".to_owned(),

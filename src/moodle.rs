@@ -358,9 +358,7 @@ fn cdata(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn n(text: &str) -> Exact {
-        Exact::parse(text).unwrap()
-    }
+    use crate::number::n;
 
     #[test]
     fn words_are_escaped_for_html_and_then_for_the_cloze_syntax() {

@@ -454,13 +454,15 @@ impl serde::Serialize for Exact {
     }
 }
 
+/// The exact number `text`, which must be one: for tests.
+#[cfg(test)]
+pub(crate) fn n(text: &str) -> Exact {
+    Exact::parse(text).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn n(s: &str) -> Exact {
-        Exact::parse(s).unwrap()
-    }
 
     #[test]
     fn yaml_tenth_is_exactly_one_tenth() {

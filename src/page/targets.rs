@@ -130,9 +130,7 @@ fn exact(x: f64) -> Option<Exact> {
 mod tests {
     use super::*;
 
-    fn n(text: &str) -> Exact {
-        Exact::parse(text).unwrap()
-    }
+    use crate::number::n;
 
     #[test]
     fn closeness_of_a_blank() {
