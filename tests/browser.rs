@@ -37,6 +37,20 @@ trait Browser {
     fn click(&self, css: &str);
 }
 
+/// A port free on both loopback addresses, for a browser's remote agent:
+/// chromedriver listens on IPv4 and IPv6 and exits if either is taken (a
+/// port free on 127.0.0.1 may be in use on ::1). Without IPv6, a port free
+/// on 127.0.0.1.
+fn free_port() -> u16 {
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        match std::net::TcpListener::bind(("::1", port)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            _ => return port,
+        }
+    }
+}
+
 /// A minimal WebDriver client for Chromium: HTTP/1.1 with one request per connection.
 struct Driver {
     port: u16,
@@ -103,18 +117,30 @@ impl Driver {
             .expect("the browser test needs Chromium: apt-get install -y chromium chromium-driver");
         let chromedriver =
             which("chromedriver").expect("the browser test needs chromedriver: apt-get install -y chromium-driver");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let process = Command::new(chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        // chromedriver exits at once if its port is taken, on either
+        // loopback address, when it starts: another port, then.
+        let (port, process) = (0..5)
+            .find_map(|_| {
+                let port = free_port();
+                let mut process = Command::new(&chromedriver)
+                    .arg(format!("--port={port}"))
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("chromedriver starts");
+                let started = Instant::now();
+                loop {
+                    if matches!(process.try_wait(), Ok(Some(_))) {
+                        return None;
+                    }
+                    if TcpStream::connect(("127.0.0.1", port)).is_ok() && matches!(process.try_wait(), Ok(None)) {
+                        return Some((port, process));
+                    }
+                    assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not listen");
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            })
+            .expect("chromedriver found a free port in five tries");
         let profile = tempfile::tempdir().unwrap().keep();
         let args = [
             "--headless",
@@ -214,7 +240,7 @@ impl Firefox {
             .iter()
             .find_map(|name| which(name))
             .expect("the Firefox test needs Firefox: apt-get install -y firefox-esr");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = free_port();
         let profile = tempfile::tempdir().unwrap().keep();
         let process = Command::new(firefox)
             .args(["--headless", "--no-remote", "--remote-debugging-port", &port.to_string(), "--profile", s(&profile)])
